@@ -1,0 +1,145 @@
+"""Effective configuration: built-in defaults, then a TOML file, then ``RAPID_*`` variables.
+
+The TOML file is ``$RAPID_CONFIG`` if set, else ``rapid.toml`` in the working directory if it
+exists. App settings live under ``[apps.<app_id>]`` and are validated by the app's own model;
+``RAPID_APPS__<APP_ID>__<KEY>`` overrides one of them from the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+ENV_PREFIX = "RAPID_"
+APPS_ENV_PREFIX = "RAPID_APPS__"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be read or is invalid; the message says where and why."""
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    data_dir: Path = Field(default=Path("data"), description="Folder for the database and keys")
+    db_path: Path | None = Field(default=None, description="DuckDB file; default DATA_DIR/rapid.duckdb")
+    port: int = Field(default=8501, ge=1, le=65535)
+    host: str = "localhost"
+    base_url: str = Field(default="http://localhost:8501", description="Public address in QR links")
+    locale: str = Field(default="vi", pattern="^(vi|en)$")
+    timezone: str = "Asia/Ho_Chi_Minh"
+    session_timeout_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    lockout_attempts: int = Field(default=5, ge=1, le=100)
+    lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    issuer: str = Field(default="VN-DN", description="Issuer code written into every QR token")
+    key_passphrase: SecretStr | None = Field(default=None, description="Encrypts private keys")
+    demo_on_first_start: bool = True
+    apps: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    @property
+    def database(self) -> Path:
+        return self.db_path if self.db_path is not None else self.data_dir / "rapid.duckdb"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.data_dir / "keys"
+
+    def app_settings(self, app_id: str, model: type[BaseModel]) -> BaseModel:
+        """The app's settings validated by its own model, with defaults for what is not set."""
+        try:
+            return model.model_validate(self.apps.get(app_id, {}))
+        except ValidationError as exc:
+            raise ConfigError(f"[apps.{app_id}]: {_first_error(exc)}") from exc
+
+    def redacted(self) -> dict[str, Any]:
+        """Everything, for display, with secrets hidden."""
+        out = self.model_dump(mode="json")
+        out["database"] = str(self.database)
+        if self.key_passphrase is not None:
+            out["key_passphrase"] = "********"
+        return out
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err["loc"])
+    return f"{loc}: {err['msg']}" if loc else err["msg"]
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file not found: {path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
+
+
+def _env_overrides(environ: dict[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    fields = Settings.model_fields
+    for name, value in environ.items():
+        if name.startswith(APPS_ENV_PREFIX):
+            parts = name[len(APPS_ENV_PREFIX) :].lower().split("__", 1)
+            if len(parts) == 2 and all(parts):
+                out.setdefault("apps", {}).setdefault(parts[0], {})[parts[1]] = value
+            continue
+        if not name.startswith(ENV_PREFIX) or name == "RAPID_CONFIG":
+            continue
+        key = name[len(ENV_PREFIX) :].lower()
+        if key in fields and key != "apps":
+            out[key] = value
+    return out
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_settings(
+    config_file: Path | None = None, environ: dict[str, str] | None = None
+) -> Settings:
+    """Defaults <- TOML file <- environment. Raises ConfigError with a clear message."""
+    env = dict(os.environ if environ is None else environ)
+    values: dict[str, Any] = {}
+    path = config_file or (Path(env["RAPID_CONFIG"]) if env.get("RAPID_CONFIG") else None)
+    if path is None and Path("rapid.toml").is_file():
+        path = Path("rapid.toml")
+    if path is not None:
+        values = _read_toml(path)
+    values = _merge(values, _env_overrides(env))
+    try:
+        return Settings.model_validate(values)
+    except ValidationError as exc:
+        where = f" in {path}" if path else ""
+        raise ConfigError(f"invalid configuration{where}: {_first_error(exc)}") from exc
+
+
+_current: Settings | None = None
+
+
+def get_settings() -> Settings:
+    """The process-wide settings, loaded once."""
+    global _current
+    if _current is None:
+        _current = load_settings()
+    return _current
+
+
+def set_settings(settings: Settings | None) -> None:
+    """Replace the process-wide settings (tests, CLI --config)."""
+    global _current
+    _current = settings

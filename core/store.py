@@ -1,0 +1,250 @@
+"""The DuckDB store: one read-write connection per process, one cursor per thread.
+
+Streamlit runs each session's script in its own thread; every thread gets its own cursor from
+the process connection, so writes from many threads never share a cursor. ``transaction()`` is
+all-or-nothing and may be nested (inner blocks join the outer one). Migrations are numbered SQL
+files per app, applied in order and recorded in ``schema_migrations``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+log = logging.getLogger(__name__)
+
+MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+CORE_MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class StoreError(Exception):
+    """A store problem with a message fit for the user."""
+
+
+class StoreLockedError(StoreError):
+    """Another process holds the database file."""
+
+
+class ConflictError(StoreError):
+    """A concurrent transaction changed the same rows first."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    app_id: str
+    version: int
+    name: str
+    path: Path
+
+
+def discover_migrations(app_id: str, folder: Path | None) -> list[Migration]:
+    """The numbered ``NNN_name.sql`` files of one app, in order; other files are an error."""
+    if folder is None or not Path(folder).is_dir():
+        return []
+    found: list[Migration] = []
+    for path in sorted(Path(folder).iterdir()):
+        if path.suffix != ".sql":
+            continue
+        match = MIGRATION_NAME.match(path.name)
+        if not match:
+            raise StoreError(f"{app_id}: migration file name must be NNN_name.sql: {path.name}")
+        found.append(Migration(app_id, int(match.group(1)), match.group(2), path))
+    versions = [m.version for m in found]
+    if len(versions) != len(set(versions)):
+        raise StoreError(f"{app_id}: two migrations share a number in {folder}")
+    return found
+
+
+class Store:
+    """A DuckDB database file (or ``:memory:``) shared by every thread of this process."""
+
+    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            folder = Path(self.path).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create data folder {folder}: {exc.strerror}") from exc
+        try:
+            self._con = duckdb.connect(self.path, read_only=read_only)
+        except duckdb.IOException as exc:
+            text = str(exc)
+            if "lock" in text.lower():
+                pid = re.search(r"PID (\d+)", text)
+                who = f" (process {pid.group(1)})" if pid else ""
+                raise StoreLockedError(
+                    f"the database {self.path} is in use by another process{who}; "
+                    "stop the server (or that command) first, then try again"
+                ) from exc
+            raise StoreError(f"cannot open the database {self.path}: {text}") from exc
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._closed = False
+
+    # -- cursors and transactions ------------------------------------------------------------
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """This thread's cursor (created on first use)."""
+        if self._closed:
+            raise StoreError("the store is closed")
+        cur = getattr(self._local, "cursor", None)
+        if cur is None:
+            with self._lock:
+                cur = self._con.cursor()
+            self._local.cursor = cur
+            self._local.depth = 0
+        return cur
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """All or nothing. Nested blocks join the outer transaction."""
+        cur = self.cursor()
+        depth = self._local.depth
+        if depth:
+            self._local.depth = depth + 1
+            try:
+                yield cur
+            finally:
+                self._local.depth = depth
+            return
+        cur.begin()
+        self._local.depth = 1
+        try:
+            yield cur
+        except BaseException:
+            self._local.depth = 0
+            try:
+                cur.rollback()
+            except duckdb.Error:
+                log.debug("rollback after failure also failed", exc_info=True)
+            raise
+        self._local.depth = 0
+        try:
+            cur.commit()
+        except duckdb.TransactionException as exc:
+            try:
+                cur.rollback()
+            except duckdb.Error:
+                pass
+            raise ConflictError(str(exc)) from exc
+
+    @property
+    def in_transaction(self) -> bool:
+        return bool(getattr(self._local, "depth", 0))
+
+    # -- conveniences (parameters are always bound, never formatted into SQL) ------------------
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> None:
+        try:
+            self.cursor().execute(sql, params or [])
+        except duckdb.TransactionException as exc:
+            raise ConflictError(str(exc)) from exc
+
+    def fetchall(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> list[tuple]:
+        return self.cursor().execute(sql, params or []).fetchall()
+
+    def fetchone(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> tuple | None:
+        return self.cursor().execute(sql, params or []).fetchone()
+
+    def scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> Any:
+        row = self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+    def records(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> list[dict]:
+        cur = self.cursor().execute(sql, params or [])
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
+    def df(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pd.DataFrame:
+        return self.cursor().execute(sql, params or []).df()
+
+    def insert_df(self, table: str, frame: pd.DataFrame) -> int:
+        """Bulk insert a DataFrame whose columns name the table's columns (Arrow, no Python loop)."""
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", table):
+            raise StoreError(f"bad table name: {table!r}")
+        cols = ", ".join(f'"{c}"' for c in frame.columns)
+        cur = self.cursor()
+        cur.register("_rapid_bulk", frame)
+        try:
+            cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _rapid_bulk")  # noqa: S608
+        finally:
+            cur.unregister("_rapid_bulk")
+        return len(frame)
+
+    # -- migrations ---------------------------------------------------------------------------
+
+    def _ensure_migrations_table(self) -> None:
+        self.cursor().execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " app_id VARCHAR NOT NULL, version INTEGER NOT NULL, name VARCHAR NOT NULL,"
+            " applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp,"
+            " PRIMARY KEY (app_id, version))"
+        )
+
+    def applied_migrations(self) -> set[tuple[str, int]]:
+        self._ensure_migrations_table()
+        return {(a, v) for a, v in self.fetchall("SELECT app_id, version FROM schema_migrations")}
+
+    def migrate(self, migrations: Sequence[Migration]) -> list[Migration]:
+        """Apply what is not yet applied, each file in its own transaction. Returns those applied."""
+        done = self.applied_migrations()
+        applied: list[Migration] = []
+        for mig in migrations:
+            if (mig.app_id, mig.version) in done:
+                continue
+            sql = mig.path.read_text(encoding="utf-8")
+            try:
+                with self.transaction() as cur:
+                    cur.execute(sql)
+                    cur.execute(
+                        "INSERT INTO schema_migrations (app_id, version, name) VALUES (?, ?, ?)",
+                        [mig.app_id, mig.version, mig.name],
+                    )
+            except duckdb.Error as exc:
+                raise StoreError(
+                    f"migration {mig.app_id}/{mig.path.name} failed: {exc}"
+                ) from exc
+            log.info("applied migration %s/%s", mig.app_id, mig.path.name)
+            applied.append(mig)
+        return applied
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._con.close()
+
+
+_store: Store | None = None
+_store_lock = threading.Lock()
+
+
+def get_store() -> Store:
+    """The process store for the configured database, opened and migrated on first use."""
+    global _store
+    with _store_lock:
+        if _store is None:
+            from core.config import get_settings
+            from core.registry import get_registry
+
+            settings = get_settings()
+            store = Store(settings.database)
+            store.migrate(get_registry().all_migrations())
+            _store = store
+        return _store
+
+
+def set_store(store: Store | None) -> None:
+    """Replace the process store (tests, CLI)."""
+    global _store
+    with _store_lock:
+        _store = store
