@@ -26,7 +26,9 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
     data_dir: Path = Field(default=Path("data"), description="Folder for the database and keys")
-    db_path: Path | None = Field(default=None, description="DuckDB file; default DATA_DIR/rapid.duckdb")
+    db_path: Path | None = Field(
+        default=None, description="DuckDB file; default DATA_DIR/rapid.duckdb"
+    )
     port: int = Field(default=8501, ge=1, le=65535)
     host: str = "localhost"
     base_url: str = Field(default="http://localhost:8501", description="Public address in QR links")

@@ -150,10 +150,14 @@ class Store:
         except duckdb.TransactionException as exc:
             raise ConflictError(str(exc)) from exc
 
-    def fetchall(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> list[tuple]:
+    def fetchall(
+        self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None
+    ) -> list[tuple]:
         return self.cursor().execute(sql, params or []).fetchall()
 
-    def fetchone(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> tuple | None:
+    def fetchone(
+        self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None
+    ) -> tuple | None:
         return self.cursor().execute(sql, params or []).fetchone()
 
     def scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> Any:
@@ -211,9 +215,7 @@ class Store:
                         [mig.app_id, mig.version, mig.name],
                     )
             except duckdb.Error as exc:
-                raise StoreError(
-                    f"migration {mig.app_id}/{mig.path.name} failed: {exc}"
-                ) from exc
+                raise StoreError(f"migration {mig.app_id}/{mig.path.name} failed: {exc}") from exc
             log.info("applied migration %s/%s", mig.app_id, mig.path.name)
             applied.append(mig)
         return applied

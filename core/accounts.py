@@ -1,0 +1,238 @@
+"""Local accounts: argon2id hashes, password policy, lockout, enable/disable, password reset."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from core import audit, clock
+from core.auth import Principal, require
+from core.config import get_settings
+from core.i18n import t
+from core.registry import ROLES
+from core.store import Store, get_store
+from core.text import nfc
+
+HASHER = PasswordHasher()  # argon2id, RFC 9106 low-memory defaults
+_DUMMY_HASH = HASHER.hash("timing-equaliser-not-a-password")
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")
+MIN_PASSWORD, MAX_PASSWORD = 10, 128
+MAX_NAME = 120
+
+
+class AccountError(Exception):
+    """A user-facing account problem; ``code`` identifies it for tests and the UI."""
+
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.field = field
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    username: str
+    full_name: str
+    role: str
+    disabled: bool
+    locked_until: Any
+    created_at: Any
+    last_login_at: Any
+
+
+def check_password_policy(password: str, username: str = "") -> None:
+    """At least 10 characters, a letter and a digit, not containing the user name."""
+    if not (MIN_PASSWORD <= len(password) <= MAX_PASSWORD):
+        raise AccountError(
+            "weak_password",
+            t("accounts.password_length", min=MIN_PASSWORD, max=MAX_PASSWORD),
+            "password",
+        )
+    if not re.search(r"[^\W\d_]", password) or not re.search(r"\d", password):
+        raise AccountError("weak_password", t("accounts.password_mix"), "password")
+    if username and username.lower() in password.lower():
+        raise AccountError("weak_password", t("accounts.password_username"), "password")
+
+
+def validate_username(username: str) -> str:
+    name = nfc(username).lower()
+    if not USERNAME.match(name):
+        raise AccountError("bad_username", t("accounts.bad_username"), "username")
+    return name
+
+
+def _validate_full_name(full_name: str) -> str:
+    name = " ".join(nfc(full_name).split())
+    if not name or len(name) > MAX_NAME:
+        raise AccountError("bad_full_name", t("accounts.bad_full_name", max=MAX_NAME), "full_name")
+    return name
+
+
+def _row_to_user(row: dict[str, Any]) -> User:
+    return User(**{k: row[k] for k in User.__dataclass_fields__})
+
+
+def create_user(
+    actor: Principal,
+    username: str,
+    full_name: str,
+    role: str,
+    password: str,
+    *,
+    store: Store | None = None,
+) -> User:
+    """Create an account (admins; approvers' registration flows call ``_insert_user``)."""
+    require(actor, "admin")
+    return _insert_user(actor, username, full_name, role, password, store=store)
+
+
+def _insert_user(
+    actor: Principal | str,
+    username: str,
+    full_name: str,
+    role: str,
+    password: str,
+    *,
+    store: Store | None = None,
+) -> User:
+    """Validate and insert; used by ``create_user`` and by apps' self-registration services."""
+    store = store or get_store()
+    name = validate_username(username)
+    full = _validate_full_name(full_name)
+    if role not in ROLES:
+        raise AccountError("bad_role", t("accounts.bad_role", roles=", ".join(ROLES)), "role")
+    check_password_policy(password, name)
+    with store.transaction() as cur:
+        if cur.execute("SELECT 1 FROM users WHERE username = ?", [name]).fetchone():
+            raise AccountError("exists", t("accounts.exists", username=name), "username")
+        uid = str(uuid.uuid4())
+        cur.execute(
+            "INSERT INTO users (id, username, full_name, role, password_hash, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [uid, name, full, role, HASHER.hash(password), clock.utcnow_naive()],
+        )
+        audit.record(actor, "user.create", "user", name, {"role": role}, store=store)
+    return get_user(name, store=store)
+
+
+def get_user(username: str, *, store: Store | None = None) -> User:
+    rows = (store or get_store()).records(
+        "SELECT * FROM users WHERE username = ?", [nfc(username).lower()]
+    )
+    if not rows:
+        raise AccountError(
+            "unknown_user", t("accounts.unknown_user", username=username), "username"
+        )
+    return _row_to_user(rows[0])
+
+
+def list_users(actor: Principal, *, store: Store | None = None) -> list[User]:
+    require(actor, "admin")
+    rows = (store or get_store()).records("SELECT * FROM users ORDER BY username")
+    return [_row_to_user(r) for r in rows]
+
+
+def set_disabled(
+    actor: Principal, username: str, disabled: bool, *, store: Store | None = None
+) -> User:
+    require(actor, "admin")
+    store = store or get_store()
+    user = get_user(username, store=store)
+    if disabled and actor.user_id is not None and user.id == actor.user_id:
+        raise AccountError("self_disable", t("accounts.self_disable"), "username")
+    with store.transaction():
+        store.execute(
+            "UPDATE users SET disabled = ?, failed_logins = 0, locked_until = NULL WHERE id = ?",
+            [disabled, user.id],
+        )
+        audit.record(
+            actor, "user.disable" if disabled else "user.enable", "user", user.username, store=store
+        )
+    return get_user(username, store=store)
+
+
+def reset_password(
+    actor: Principal, username: str, new_password: str, *, store: Store | None = None
+) -> None:
+    """Set a new password and clear any lockout. Admins, or a user for themselves."""
+    store = store or get_store()
+    user = get_user(username, store=store)
+    if actor.user_id != user.id:
+        require(actor, "admin")
+    check_password_policy(new_password, user.username)
+    with store.transaction():
+        store.execute(
+            "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?",
+            [HASHER.hash(new_password), user.id],
+        )
+        audit.record(actor, "user.reset_password", "user", user.username, store=store)
+
+
+def principal_for(user: User) -> Principal:
+    return Principal(
+        username=user.username,
+        roles=frozenset({user.role}),
+        user_id=user.id,
+        full_name=user.full_name,
+    )
+
+
+def authenticate(username: str, password: str, *, store: Store | None = None) -> Principal:
+    """Check a login. Wrong password and unknown user give the same message; 5 failures lock."""
+    store = store or get_store()
+    settings = get_settings()
+    bad = AccountError("bad_credentials", t("auth.bad_credentials"))
+    if not username or not password or len(username) > 64 or len(password) > MAX_PASSWORD:
+        raise bad
+    rows = store.records("SELECT * FROM users WHERE username = ?", [nfc(username).lower()])
+    if not rows:
+        try:
+            HASHER.verify(_DUMMY_HASH, password)
+        except VerificationError:
+            pass
+        raise bad
+    row = rows[0]
+    now = clock.utcnow_naive()
+    if row["locked_until"] is not None and row["locked_until"] > now:
+        until = clock.fmt_local(row["locked_until"], "%H:%M")
+        raise AccountError("locked", t("auth.locked", until=until))
+    try:
+        HASHER.verify(row["password_hash"], password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        failures = (row["failed_logins"] or 0) + 1
+        locked = None
+        if failures >= settings.lockout_attempts:
+            locked = now + timedelta(minutes=settings.lockout_minutes)
+            failures = 0
+        with store.transaction():
+            store.execute(
+                "UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?",
+                [failures, locked, row["id"]],
+            )
+            if locked is not None:
+                audit.record("system", "user.lock", "user", row["username"], store=store)
+        if locked is not None:
+            raise AccountError("locked", t("auth.locked", until=clock.fmt_local(locked, "%H:%M")))
+        raise bad from None
+    if row["disabled"]:
+        raise AccountError("disabled", t("auth.disabled"))
+    store.execute(
+        "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = ? WHERE id = ?",
+        [now, row["id"]],
+    )
+    if HASHER.check_needs_rehash(row["password_hash"]):
+        store.execute(
+            "UPDATE users SET password_hash = ? WHERE id = ?", [HASHER.hash(password), row["id"]]
+        )
+    return principal_for(_row_to_user(row))
+
+
+def count_users(store: Store | None = None) -> int:
+    return int((store or get_store()).scalar("SELECT count(*) FROM users"))

@@ -1,0 +1,114 @@
+"""The append-only audit log: one function writes it, nothing updates or deletes it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+
+from core import clock
+from core.auth import Principal, require
+from core.store import Store, get_store
+
+MAX_DETAILS = 20_000
+
+
+def _actor(actor: Principal | str) -> str:
+    return actor.actor if isinstance(actor, Principal) else str(actor)
+
+
+def _details(details: dict[str, Any] | None) -> str:
+    text = json.dumps(details or {}, ensure_ascii=False, default=str, sort_keys=True)
+    return text if len(text) <= MAX_DETAILS else text[:MAX_DETAILS]
+
+
+def record(
+    actor: Principal | str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    details: dict[str, Any] | None = None,
+    *,
+    store: Store | None = None,
+) -> None:
+    """Append one audit row. Inside a transaction it commits (or rolls back) with the change."""
+    (store or get_store()).execute(
+        "INSERT INTO audit_log (occurred_at, actor, action, object_type, object_id, details)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            clock.utcnow_naive(),
+            _actor(actor),
+            action,
+            object_type,
+            str(object_id),
+            _details(details),
+        ],
+    )
+
+
+def record_many(
+    actor: Principal | str,
+    action: str,
+    object_type: str,
+    object_ids: Sequence[str],
+    details: Sequence[dict[str, Any]] | None = None,
+    *,
+    store: Store | None = None,
+    at: datetime | None = None,
+) -> int:
+    """Append one row per object in a single bulk insert (bulk issuance, demo data)."""
+    if not object_ids:
+        return 0
+    frame = pd.DataFrame(
+        {
+            "occurred_at": [at or clock.utcnow_naive()] * len(object_ids),
+            "actor": _actor(actor),
+            "action": action,
+            "object_type": object_type,
+            "object_id": [str(o) for o in object_ids],
+            "details": [_details(d) for d in details] if details else "{}",
+        }
+    )
+    return (store or get_store()).insert_df("audit_log", frame)
+
+
+def search(
+    principal: Principal,
+    *,
+    text: str | None = None,
+    action: str | None = None,
+    actor: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 500,
+    store: Store | None = None,
+) -> pd.DataFrame:
+    """Audit rows, newest first, filtered. Admins only."""
+    require(principal, "admin")
+    where = ["1=1"]
+    params: list[Any] = []
+    if text:
+        where.append("(object_id ILIKE ? OR details ILIKE ? OR action ILIKE ?)")
+        params += [f"%{text}%"] * 3
+    if action:
+        where.append("action = ?")
+        params.append(action)
+    if actor:
+        where.append("actor = ?")
+        params.append(actor)
+    if since:
+        where.append("occurred_at >= ?")
+        params.append(clock.to_utc_naive(since))
+    if until:
+        where.append("occurred_at < ?")
+        params.append(clock.to_utc_naive(until))
+    params.append(max(1, min(int(limit), 100_000)))
+    sql = (
+        "SELECT id, occurred_at, actor, action, object_type, object_id, details FROM audit_log WHERE "
+        + " AND ".join(where)
+        + " ORDER BY id DESC LIMIT ?"
+    )
+    return (store or get_store()).df(sql, params)

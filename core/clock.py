@@ -1,0 +1,48 @@
+"""The suite's only clock. Everything stored is UTC; tests inject a fixed or moving clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+_now: Callable[[], datetime] | None = None
+
+
+def now() -> datetime:
+    """Timezone-aware UTC now (or the injected clock's time)."""
+    return _now() if _now is not None else datetime.now(UTC)
+
+
+def utcnow_naive() -> datetime:
+    """UTC now without tzinfo, as DuckDB TIMESTAMP columns store it."""
+    return now().astimezone(UTC).replace(tzinfo=None)
+
+
+def set_clock(fn: Callable[[], datetime] | None) -> None:
+    """Inject a clock (tests); ``None`` restores the system clock."""
+    global _now
+    _now = fn
+
+
+def to_utc_naive(value: datetime) -> datetime:
+    """Aware -> naive UTC; naive values are taken as already UTC."""
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def local(value: datetime | None) -> datetime | None:
+    """A stored UTC time shown in Asia/Ho_Chi_Minh."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(LOCAL_TZ)
+
+
+def fmt_local(value: datetime | None, pattern: str = "%d/%m/%Y %H:%M") -> str:
+    shown = local(value)
+    return "" if shown is None else shown.strftime(pattern)

@@ -1,0 +1,116 @@
+"""First-start preparation and demo data: core's demo accounts, then each app's seeder."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any, Literal
+
+from core import accounts, clock
+from core.registry import DemoContext, get_registry
+from core.store import Store
+
+log = logging.getLogger(__name__)
+
+DEMO_PASSWORD = "DaNang@2021"
+DEMO_USERS: list[tuple[str, str, str]] = [
+    ("admin", "Quản Trị Viên", "admin"),
+    ("approver", "Trần Thị Duyệt", "approver"),
+    ("checkpoint", "Lê Văn Chốt", "checkpoint"),
+    ("officer", "Phạm Thị Y Tế", "health_officer"),
+]
+SEEDED_KEY = "demo.seeded"
+
+Progress = Callable[[float, str], None]
+
+
+def _noop(fraction: float, label: str) -> None:
+    del fraction, label
+
+
+def get_state(store: Store, key: str) -> str | None:
+    return store.scalar("SELECT value FROM app_state WHERE key = ?", [key])
+
+
+def set_state(store: Store, key: str, value: str) -> None:
+    with store.transaction() as cur:
+        cur.execute("DELETE FROM app_state WHERE key = ?", [key])
+        cur.execute(
+            "INSERT INTO app_state (key, value, updated_at) VALUES (?, ?, ?)",
+            [key, value, clock.utcnow_naive()],
+        )
+
+
+def ensure_demo_users(store: Store) -> None:
+    for username, full_name, role in DEMO_USERS:
+        if store.scalar("SELECT 1 FROM users WHERE username = ?", [username]) is None:
+            accounts._insert_user("system", username, full_name, role, DEMO_PASSWORD, store=store)
+
+
+def seed_demo(
+    store: Store,
+    scale: Literal["small", "city"],
+    *,
+    app_ids: Iterable[str] | None = None,
+    progress: Progress = _noop,
+) -> None:
+    """Core demo accounts, then each selected app's seeder in dependency order."""
+    ensure_demo_users(store)
+    wanted = set(app_ids) if app_ids else None
+    apps = [a for a in get_registry().apps if a.seed_demo and (wanted is None or a.id in wanted)]
+    if wanted:
+        unknown = wanted - {a.id for a in get_registry().apps}
+        if unknown:
+            from core.store import StoreError
+
+            raise StoreError(f"unknown app(s): {', '.join(sorted(unknown))}")
+    for i, app in enumerate(apps):
+
+        def scoped(fraction: float, label: str, i: int = i, app_id: str = app.id) -> None:
+            progress((i + max(0.0, min(1.0, fraction))) / len(apps), f"{app_id}: {label}")
+
+        scoped(0.0, "start")
+        app.seed_demo(DemoContext(store=store, scale=scale, progress=scoped))  # type: ignore[misc]
+        scoped(1.0, "done")
+    set_state(store, SEEDED_KEY, scale)
+
+
+def prepare(store: Store, *, seed: bool, progress: Progress = _noop) -> bool:
+    """Everything ``rapid serve`` needs before the server starts. True if demo data was seeded."""
+    from core.cli import extensions
+
+    extensions.prepare_keys()
+    if seed and get_state(store, SEEDED_KEY) is None and accounts.count_users(store) == 0:
+        seed_demo(store, "small", progress=progress)
+        return True
+    return False
+
+
+def demo_logins(store: Store) -> list[tuple[str, str]]:
+    """The demo accounts that still exist (for the banner of ``rapid serve``)."""
+    if get_state(store, SEEDED_KEY) is None:
+        return []
+    core = store.fetchall(
+        "SELECT username, role FROM users WHERE NOT disabled AND username IN (?, ?, ?, ?)"
+        " ORDER BY role",
+        [u for u, _, _ in DEMO_USERS],
+    )
+    business = store.fetchall(
+        "SELECT username, role FROM users WHERE NOT disabled AND role = 'business'"
+        " ORDER BY created_at, username LIMIT 3"
+    )
+    rows = core + business
+    return [(r[0], r[1]) for r in rows]
+
+
+def collect_stats(store: Store) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for app in get_registry().apps:
+        if app.stats is None:
+            continue
+        try:
+            out[app.id] = app.stats(store)
+        except Exception as exc:  # noqa: BLE001 - one app's failure must not hide the others
+            log.warning("stats of %s failed: %s", app.id, exc)
+            out[app.id] = {"error": str(exc)}
+    return out

@@ -1,0 +1,468 @@
+"""QR rendering for signed tokens: module matrix, PNG, SVG and printable A4 PDF sheets.
+
+Choices, and why:
+
+* **Error correction M (15 % of codewords recoverable) by default.**  Permits are shown on
+  cracked phone screens with glare and printed on paper that gets folded in a pocket; M
+  survives a crease or a scratch across the code.  Q/H would push a 200-400 character token
+  up 3-6 versions (smaller modules at the same print size), which cheap checkpoint webcams
+  and low-end phones then fail to focus on.  L is too fragile for paper.  The level is a
+  minimum: when the chosen version has room, the next stronger level is used for free.
+* **Quiet zone 4 modules**, as ISO/IEC 18004 requires for QR Code; scanners find the finder
+  patterns much less reliably against a busy background (a phone UI, a printed card edge)
+  with less.
+* **Fixed mask (pattern 0 unless asked).**  The mask only lowers the chance of finder-like
+  blobs; our payloads are signatures and base45, i.e. close to random, so every mask scores
+  about the same and the 8-way penalty search (most of the time in segno/qrcode) buys
+  nothing.  Format information records the mask, so any decoder reads it.
+* **Alphanumeric mode** for base45 tokens (``TP1:...``: 0-9 A-Z space $%*+-./:), 5.5 bits per
+  character instead of 8, so a 400 character token still fits version 15 at M.  Anything
+  else (URLs such as ``https://host/checkin?v=TOKEN``) is byte mode in UTF-8.
+
+The encoder is a small numpy implementation (block layout and alignment positions are taken
+from ``segno.consts``; the tests check the matrices are identical to ``segno.make`` with the
+same mask), about ten times faster than segno's pure-Python placement and masking.
+
+PDF sheets are drawn with fpdf2 and the DejaVu Sans fonts bundled in ``core/qr/fonts``
+(Vietnamese diacritics); QR codes are drawn as vector rectangles, so they stay crisp at any
+zoom and on any printer.
+"""
+
+from __future__ import annotations
+
+import logging
+import struct
+import zlib
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from segno import consts as _sc
+
+__all__ = [
+    "Card",
+    "FONT_DIR",
+    "QUIET_ZONE",
+    "DEFAULT_ERROR",
+    "DEFAULT_MASK",
+    "qr_matrix",
+    "png_bytes",
+    "svg_text",
+    "pdf_cards",
+    "pdf_poster",
+]
+
+log = logging.getLogger(__name__)
+
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+QUIET_ZONE = 4
+DEFAULT_ERROR = "M"
+DEFAULT_MASK = 0
+
+_ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
+_ALNUM_VALUE = {c: i for i, c in enumerate(_ALNUM)}
+_ALNUM_SET = frozenset(_ALNUM)
+# Format-information bits of each level (ISO/IEC 18004 table 12).
+_EC_FORMAT_BITS = {"L": 1, "M": 0, "Q": 3, "H": 2}
+_EC_STRONGER = {"L": "M", "M": "Q", "Q": "H", "H": None}
+
+# --------------------------------------------------------------------------------------------
+# GF(256) arithmetic for Reed-Solomon (primitive polynomial 0x11d).
+# --------------------------------------------------------------------------------------------
+_GF_EXP = np.zeros(2048, dtype=np.uint8)  # indices >= 1000 stay 0: log(0) is mapped there
+_GF_LOG = np.zeros(256, dtype=np.int32)
+_v = 1
+for _i in range(255):
+    _GF_EXP[_i] = _v
+    _GF_LOG[_v] = _i
+    _v <<= 1
+    if _v & 0x100:
+        _v ^= 0x11D
+_GF_EXP[255:510] = _GF_EXP[:255]
+_GF_LOG[0] = 1000  # any product with 0 lands in the zero region of _GF_EXP
+
+
+def _gf_mul(a: int, b: int) -> int:
+    if a == 0 or b == 0:
+        return 0
+    return int(_GF_EXP[(int(_GF_LOG[a]) + int(_GF_LOG[b])) % 255])
+
+
+@lru_cache(maxsize=64)
+def _rs_table(k: int, e: int) -> np.ndarray:
+    """Logs of x^(e+k-1-i) mod g(x) for each data position i: shape (k, e).
+
+    The remainder is linear in the data bytes, so ECC = XOR_i data[i] * R_i.
+    """
+    gen = [1]  # generator polynomial, highest degree first
+    for i in range(e):
+        nxt = [0] * (len(gen) + 1)
+        root = int(_GF_EXP[i])
+        for j, c in enumerate(gen):
+            nxt[j] ^= c
+            nxt[j + 1] ^= _gf_mul(c, root)
+        gen = nxt
+
+    def times_x(cur: list[int]) -> list[int]:
+        lead, shifted = cur[0], cur[1:] + [0]
+        if lead:
+            shifted = [s ^ _gf_mul(lead, g) for s, g in zip(shifted, gen[1:], strict=True)]
+        return shifted
+
+    cur = [0] * (e - 1) + [1]  # x^0 as a degree < e polynomial, highest degree first
+    for _ in range(e):
+        cur = times_x(cur)
+    rows = np.zeros((k, e), dtype=np.int32)
+    for n in range(k):  # row k-1 is x^e mod g, row 0 is x^(e+k-1) mod g
+        rows[k - 1 - n] = [int(_GF_LOG[c]) for c in cur]
+        cur = times_x(cur)
+    return rows
+
+
+def _rs_ecc(blocks: np.ndarray, e: int) -> np.ndarray:
+    """ECC codewords for equal-length data blocks, shape (nblocks, k) -> (nblocks, e)."""
+    table = _rs_table(blocks.shape[1], e)
+    logs = _GF_LOG[blocks][:, :, None] + table[None, :, :]
+    logs = np.where(logs >= 1000, 1000, logs % 255)
+    return np.bitwise_xor.reduce(_GF_EXP[logs], axis=1)
+
+
+# --------------------------------------------------------------------------------------------
+# Symbol layout
+# --------------------------------------------------------------------------------------------
+def _ec_blocks(version: int, level: str) -> list[tuple[int, int, int]]:
+    """[(num_blocks, total codewords per block, data codewords per block), ...]."""
+    return [tuple(b) for b in _sc.ECC[version][_sc.ERROR_MAPPING[level]]]
+
+
+def _data_capacity_bits(version: int, level: str) -> int:
+    return 8 * sum(n * d for n, _t, d in _ec_blocks(version, level))
+
+
+def _format_bits(level: str, mask: int) -> int:
+    data = (_EC_FORMAT_BITS[level] << 3) | mask
+    rem = data
+    for _ in range(10):
+        rem = (rem << 1) ^ ((rem >> 9) * 0x537)
+    return ((data << 10) | (rem & 0x3FF)) ^ 0x5412
+
+
+def _version_bits(version: int) -> int:
+    rem = version
+    for _ in range(12):
+        rem = (rem << 1) ^ ((rem >> 11) * 0x1F25)
+    return (version << 12) | (rem & 0xFFF)
+
+
+@lru_cache(maxsize=40)
+def _layout(version: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(template, function-module mask, flat data positions in placement order)."""
+    size = 17 + 4 * version
+    tpl = np.zeros((size, size), dtype=bool)
+    fn = np.zeros((size, size), dtype=bool)
+
+    finder = np.ones((7, 7), dtype=bool)
+    finder[1:6, 1:6] = False
+    finder[2:5, 2:5] = True
+    for r, c in ((0, 0), (0, size - 7), (size - 7, 0)):
+        tpl[r : r + 7, c : c + 7] = finder
+    fn[:9, :9] = True  # finder, separator, format area
+    fn[:9, size - 8 :] = True
+    fn[size - 8 :, :9] = True
+
+    fn[6, :] = True
+    fn[:, 6] = True
+    tpl[6, 8 : size - 8 : 2] = True
+    tpl[8 : size - 8 : 2, 6] = True
+
+    if version >= 2:
+        pos = _sc.ALIGNMENT_POS[version - 2]
+        last = pos[-1]
+        align = np.ones((5, 5), dtype=bool)
+        align[1:4, 1:4] = False
+        align[2, 2] = True
+        for r in pos:
+            for c in pos:
+                if (r, c) in ((6, 6), (6, last), (last, 6)):
+                    continue
+                tpl[r - 2 : r + 3, c - 2 : c + 3] = align
+                fn[r - 2 : r + 3, c - 2 : c + 3] = True
+
+    if version >= 7:
+        bits = _version_bits(version)
+        for i in range(18):
+            a, b = size - 11 + i % 3, i // 3
+            bit = bool((bits >> i) & 1)
+            tpl[b, a] = bit
+            tpl[a, b] = bit
+            fn[b, a] = fn[a, b] = True
+
+    order = []
+    right = size - 1
+    upward = True
+    while right >= 1:
+        if right == 6:
+            right = 5
+        rows = range(size - 1, -1, -1) if upward else range(size)
+        for r in rows:
+            for c in (right, right - 1):
+                if not fn[r, c]:
+                    order.append(r * size + c)
+        upward = not upward
+        right -= 2
+    positions = np.asarray(order, dtype=np.intp)
+    tpl.setflags(write=False)
+    fn.setflags(write=False)
+    positions.setflags(write=False)
+    return tpl, fn, positions
+
+
+@lru_cache(maxsize=8 * 40)
+def _mask_pattern(version: int, mask: int) -> np.ndarray:
+    size = 17 + 4 * version
+    i, j = np.indices((size, size))
+    pats = {
+        0: (i + j) % 2 == 0,
+        1: i % 2 == 0,
+        2: j % 3 == 0,
+        3: (i + j) % 3 == 0,
+        4: (i // 2 + j // 3) % 2 == 0,
+        5: (i * j) % 2 + (i * j) % 3 == 0,
+        6: ((i * j) % 2 + (i * j) % 3) % 2 == 0,
+        7: ((i + j) % 2 + (i * j) % 3) % 2 == 0,
+    }
+    pat = pats[mask].ravel()[_layout(version)[2]]
+    pat.setflags(write=False)
+    return pat
+
+
+@lru_cache(maxsize=4 * 8 * 40)
+def _format_overlay(version: int, level: str, mask: int) -> tuple[np.ndarray, np.ndarray]:
+    """(flat indices, bit values) of format information and the dark module."""
+    size = 17 + 4 * version
+    bits = _format_bits(level, mask)
+    idx: list[int] = []
+    val: list[bool] = []
+
+    def put(col: int, row: int, bit: bool) -> None:
+        idx.append(row * size + col)
+        val.append(bit)
+
+    for i in range(15):
+        b = bool((bits >> i) & 1)
+        if i < 6:
+            put(8, i, b)
+        elif i < 8:
+            put(8, i + 1, b)
+        elif i == 8:
+            put(7, 8, b)
+        else:
+            put(14 - i, 8, b)
+        if i < 8:
+            put(size - 1 - i, 8, b)
+        else:
+            put(8, size - 15 + i, b)
+    put(8, size - 8, True)
+    return np.asarray(idx, dtype=np.intp), np.asarray(val, dtype=bool)
+
+
+# --------------------------------------------------------------------------------------------
+# Data encoding
+# --------------------------------------------------------------------------------------------
+class _Bits:
+    __slots__ = ("chunks",)
+
+    def __init__(self) -> None:
+        self.chunks: list[str] = []
+
+    def add(self, value: int, length: int) -> None:
+        self.chunks.append(format(value, f"0{length}b"))
+
+    def __str__(self) -> str:
+        return "".join(self.chunks)
+
+
+def _count_bits(alnum: bool, version: int) -> int:
+    if alnum:
+        return 9 if version <= 9 else 11 if version <= 26 else 13
+    return 8 if version <= 9 else 16
+
+
+def _payload_bits(text: str, alnum: bool, data: bytes) -> int:
+    if alnum:
+        n = len(text)
+        return 11 * (n // 2) + 6 * (n % 2)
+    return 8 * len(data)
+
+
+def _choose_version(n_payload: int, n_chars: int, alnum: bool, level: str) -> int:
+    for version in range(1, 41):
+        if n_chars >= 1 << _count_bits(alnum, version):
+            continue
+        need = 4 + _count_bits(alnum, version) + n_payload
+        if need <= _data_capacity_bits(version, level):
+            return version
+    raise ValueError(
+        f"text too long for a QR code at error level {level}: {n_chars} characters "
+        f"({'alphanumeric' if alnum else 'byte'} mode)"
+    )
+
+
+def _data_codewords(text: str, alnum: bool, data: bytes, version: int, level: str) -> bytes:
+    bits = _Bits()
+    if alnum:
+        bits.add(0b0010, 4)
+        bits.add(len(text), _count_bits(True, version))
+        vals = [_ALNUM_VALUE[c] for c in text]
+        for i in range(0, len(vals) - 1, 2):
+            bits.add(vals[i] * 45 + vals[i + 1], 11)
+        if len(vals) % 2:
+            bits.add(vals[-1], 6)
+        s = str(bits)
+    else:
+        head = format(0b0100, "04b") + format(len(data), f"0{_count_bits(False, version)}b")
+        body = np.unpackbits(np.frombuffer(data, dtype=np.uint8)) + 48  # ASCII '0' / '1'
+        s = head + body.tobytes().decode("ascii")
+    cap = _data_capacity_bits(version, level)
+    s += "0" * min(4, cap - len(s))
+    s += "0" * (-len(s) % 8)
+    out = int(s, 2).to_bytes(len(s) // 8, "big") if s else b""
+    pad = cap // 8 - len(out)
+    return out + (b"\xec\x11" * (pad // 2 + 1))[:pad]
+
+
+def _interleave(codewords: bytes, version: int, level: str) -> np.ndarray:
+    blocks = _ec_blocks(version, level)
+    buf = np.frombuffer(codewords, dtype=np.uint8)
+    data_rows: list[np.ndarray] = []
+    ecc_rows: list[np.ndarray] = []
+    pos = 0
+    for num, total, k in blocks:
+        chunk = buf[pos : pos + num * k].reshape(num, k)
+        pos += num * k
+        data_rows.append(chunk)
+        ecc_rows.append(_rs_ecc(chunk, total - k))
+    kmax = max(k for _n, _t, k in blocks)
+    nblocks = sum(n for n, _t, _k in blocks)
+    grid = np.full((nblocks, kmax), -1, dtype=np.int16)
+    row = 0
+    for chunk in data_rows:
+        grid[row : row + chunk.shape[0], : chunk.shape[1]] = chunk
+        row += chunk.shape[0]
+    data = grid.T.ravel()
+    data = data[data >= 0].astype(np.uint8)
+    ecc = np.concatenate(ecc_rows, axis=0).T.ravel()
+    return np.concatenate([data, ecc])
+
+
+def _is_alnum(text: str) -> bool:
+    return _ALNUM_SET.issuperset(text)
+
+
+def qr_matrix(text: str, *, error: str = DEFAULT_ERROR, mask: int = DEFAULT_MASK) -> np.ndarray:
+    """QR modules of ``text`` as a 2-D bool array (True = dark), without quiet zone.
+
+    ``error`` is the minimum error-correction level (L, M, Q, H); a stronger level is used when
+    it fits the same version.  Text made only of QR alphanumeric characters (base45 tokens) is
+    encoded in alphanumeric mode, anything else as UTF-8 bytes.  Raises ``ValueError`` when the
+    text does not fit in version 40.
+    """
+    level = error.upper()
+    if level not in _EC_FORMAT_BITS:
+        raise ValueError(f"error level must be one of L, M, Q, H, not {error!r}")
+    if not 0 <= mask <= 7:
+        raise ValueError(f"mask must be 0..7, not {mask!r}")
+    alnum = _is_alnum(text)
+    data = b"" if alnum else text.encode("utf-8")
+    n_payload = _payload_bits(text, alnum, data)
+    n_chars = len(text) if alnum else len(data)
+    version = _choose_version(n_payload, n_chars, alnum, level)
+    need = 4 + _count_bits(alnum, version) + n_payload
+    nxt = _EC_STRONGER[level]
+    while nxt is not None and need <= _data_capacity_bits(version, nxt):
+        level, nxt = nxt, _EC_STRONGER[nxt]
+
+    codewords = _interleave(_data_codewords(text, alnum, data, version, level), version, level)
+    tpl, _fn, positions = _layout(version)
+    bits = np.zeros(positions.shape[0], dtype=bool)
+    unpacked = np.unpackbits(codewords).view(bool)
+    bits[: unpacked.shape[0]] = unpacked
+    bits ^= _mask_pattern(version, mask)
+    flat = tpl.ravel().copy()
+    flat[positions] = bits
+    idx, val = _format_overlay(version, level, mask)
+    flat[idx] = val
+    return flat.reshape(tpl.shape)
+
+
+# --------------------------------------------------------------------------------------------
+# PNG and SVG
+# --------------------------------------------------------------------------------------------
+def _png_chunk(kind: bytes, payload: bytes) -> bytes:
+    return (
+        struct.pack(">I", len(payload))
+        + kind
+        + payload
+        + struct.pack(">I", zlib.crc32(payload, zlib.crc32(kind)) & 0xFFFFFFFF)
+    )
+
+
+def png_from_matrix(matrix: np.ndarray, *, scale: int = 8, border: int = QUIET_ZONE) -> bytes:
+    """1-bit grayscale PNG of a module matrix (dark = black)."""
+    if scale < 1 or border < 0:
+        raise ValueError("scale must be >= 1 and border >= 0")
+    n = matrix.shape[0] + 2 * border
+    light = np.ones((n, n), dtype=bool)
+    light[border : n - border, border : n - border] = ~matrix
+    width = n * scale
+    # Pack one scaled row per module row, then repeat rows: 1 = white in a grey 1-bit PNG.
+    packed = np.packbits(np.repeat(light, scale, axis=1), axis=1)
+    rows = np.zeros((n, packed.shape[1] + 1), dtype=np.uint8)  # leading filter byte 0
+    rows[:, 1:] = packed
+    raw = np.repeat(rows, scale, axis=0).tobytes()
+    return b"".join(
+        (
+            b"\x89PNG\r\n\x1a\n",
+            _png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, width, 1, 0, 0, 0, 0)),
+            _png_chunk(b"IDAT", zlib.compress(raw, 1)),
+            _png_chunk(b"IEND", b""),
+        )
+    )
+
+
+def png_bytes(
+    text: str, *, scale: int = 8, border: int = QUIET_ZONE, error: str = DEFAULT_ERROR
+) -> bytes:
+    """PNG of the QR code for ``text``: ``scale`` pixels per module, ``border`` modules quiet
+    zone, so the image is ``(modules + 2 * border) * scale`` pixels square."""
+    return png_from_matrix(qr_matrix(text, error=error), scale=scale, border=border)
+
+
+def _runs(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Horizontal runs of dark modules: (row, start column, length) arrays."""
+    h, w = matrix.shape
+    padded = np.zeros((h, w + 2), dtype=np.int8)
+    padded[:, 1:-1] = matrix
+    d = np.diff(padded, axis=1)
+    sr, sc = np.nonzero(d == 1)
+    _er, ec = np.nonzero(d == -1)
+    return sr, sc, ec - sc
+
+
+def svg_text(text: str, *, border: int = QUIET_ZONE, error: str = DEFAULT_ERROR) -> str:
+    """Standalone SVG: white background and one dark path; the viewBox is in modules."""
+    if border < 0:
+        raise ValueError("border must be >= 0")
+    m = qr_matrix(text, error=error)
+    n = m.shape[0] + 2 * border
+    r, c, w = _runs(m)
+    d = "".join(
+        f"M{x} {y}h{ln}v1h-{ln}z"
+        for x, y, ln in zip((c + border).tolist(), (r + border).tolist(), w.tolist(), strict=True)
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {n} {n}" '
+        f'shape-rendering="crispEdges">'
+        f'<rect width="{n}" height="{n}" fill="#fff"/>'
+        f'<path fill="#000" d="{d}"/></svg>'
+    )

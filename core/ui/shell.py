@@ -1,0 +1,191 @@
+"""The Streamlit shell: login, language switch, navigation built from manifests and roles."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import streamlit as st
+
+from core import accounts
+from core.auth import Principal
+from core.config import get_settings
+from core.i18n import LOCALE_NAMES, LOCALES, set_locale, t
+from core.registry import PUBLIC, Page, get_registry
+from core.ui import admin_pages
+from core.ui.session import current_principal, expired_now, login, logout
+
+log = logging.getLogger(__name__)
+
+
+def core_pages() -> list[Page]:
+    """The platform's own pages, under the same role rules as the apps' pages."""
+    admin = frozenset({"admin"})
+    return [
+        Page(
+            "core.accounts", "accounts.title", admin_pages.accounts_page, admin, ":material/group:"
+        ),
+        Page("core.audit", "audit.title", admin_pages.audit_page, admin, ":material/receipt_long:"),
+        Page("core.system", "system.title", admin_pages.system_page, admin, ":material/extension:"),
+    ]
+
+
+def all_pages() -> list[tuple[str, Page]]:
+    """(section title key or app title, page) for every page of core and the installed apps."""
+    out: list[tuple[str, Page]] = [("nav.admin", p) for p in core_pages()]
+    for app, page in get_registry().pages():
+        out.append((f"app:{app.id}", page))
+    return out
+
+
+def find_page(key: str) -> Page | None:
+    return next((p for _, p in all_pages() if p.key == key), None)
+
+
+def guarded(page: Page) -> Callable[[], None]:
+    """Render ``page`` only if the session's roles allow it (deny by default)."""
+
+    def run() -> None:
+        principal = current_principal()
+        if not page.allows(principal.roles):
+            st.error(t("auth.denied") if not principal.is_anonymous else t("auth.login_required"))
+            st.stop()
+        page.render()
+
+    run.__name__ = page.key.replace(".", "_")
+    return run
+
+
+def _section_title(section: str) -> str:
+    if section.startswith("app:"):
+        app = get_registry().get(section[4:])
+        return app.title(st.session_state.get("locale", "vi")) if app else section
+    return t(section)
+
+
+def _init_locale() -> None:
+    if "locale" not in st.session_state:
+        st.session_state["locale"] = get_settings().locale
+    set_locale(st.session_state["locale"])
+
+
+def _sidebar(principal: Principal) -> None:
+    with st.sidebar:
+        st.selectbox(
+            t("lang.label"),
+            LOCALES,
+            format_func=lambda code: LOCALE_NAMES[code],
+            key="locale",
+        )
+        if not principal.is_anonymous:
+            st.markdown(t("session.user", name=principal.full_name or principal.username))
+            roles = ", ".join(t(f"role.{r}") for r in sorted(principal.roles))
+            st.caption(t("session.role", role=roles))
+            if st.button(t("logout.button"), key="logout", icon=":material/logout:"):
+                logout()
+                st.session_state["flash"] = t("logout.done")
+                st.rerun()
+
+
+def login_page() -> None:
+    st.title(t("suite.title"))
+    st.caption(t("suite.tagline"))
+    flash = st.session_state.pop("flash", None)
+    if flash:
+        st.info(flash)
+    with st.form("login"):
+        st.subheader(t("login.title"))
+        username = st.text_input(t("login.username"), max_chars=64)
+        password = st.text_input(t("login.password"), type="password", max_chars=128)
+        submitted = st.form_submit_button(t("login.submit"), type="primary")
+    if submitted:
+        try:
+            principal = accounts.authenticate(username, password)
+        except accounts.AccountError as exc:
+            st.error(str(exc))
+        else:
+            login(principal)
+            st.rerun()
+    st.info(t("login.public_hint"))
+
+
+def home_page() -> None:
+    principal = current_principal()
+    st.title(t("suite.title"))
+    st.success(t("login.success", name=principal.full_name or principal.username))
+    st.write(t("home.welcome"))
+
+
+def _st_page(page: Page, default: bool = False) -> st.Page:
+    return st.Page(
+        guarded(page),
+        title=t(page.title_key),
+        icon=page.icon,
+        url_path=page.key.replace(".", "-"),
+        default=default,
+    )
+
+
+def build_navigation(principal: Principal) -> dict[str, list[st.Page]]:
+    sections: dict[str, list[st.Page]] = {}
+    if principal.is_anonymous:
+        sections[t("nav.account")] = [
+            st.Page(
+                login_page,
+                title=t("login.title"),
+                icon=":material/login:",
+                url_path="login",
+                default=True,
+            )
+        ]
+    else:
+        sections[t("nav.dashboard")] = [
+            st.Page(
+                home_page,
+                title=t("home.title"),
+                icon=":material/home:",
+                url_path="home",
+                default=True,
+            )
+        ]
+    public: list[st.Page] = []
+    for section, page in all_pages():
+        if page.is_public:
+            public.append(_st_page(page))
+        elif not principal.is_anonymous and page.allows(principal.roles):
+            sections.setdefault(_section_title(section), []).append(_st_page(page))
+    if public:
+        sections[t("nav.public")] = public
+    return sections
+
+
+def main() -> None:
+    st.set_page_config(
+        page_title="Rapid Response Suite", page_icon=":material/qr_code_2:", layout="wide"
+    )
+    _init_locale()
+    if expired_now():
+        st.session_state["flash"] = t(
+            "session.expired", minutes=get_settings().session_timeout_minutes
+        )
+    principal = current_principal()
+    for error in get_registry().errors:
+        log.warning("plugin %s not loaded: %s", error.name, error.message)
+    _sidebar(principal)
+    st.navigation(build_navigation(principal)).run()
+
+
+def run_single_page(key: str) -> None:
+    """Render one page under the shell's rules (locale, login, role check). Used by AppTests."""
+    _init_locale()
+    if key == "core.login":
+        login_page()
+        return
+    page = find_page(key)
+    if page is None:
+        st.error(f"unknown page {key}")
+        return
+    guarded(page)()
+
+
+__all__ = ["main", "run_single_page", "build_navigation", "all_pages", "PUBLIC"]
