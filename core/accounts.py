@@ -219,7 +219,8 @@ def authenticate(username: str, password: str, *, store: Store | None = None) ->
             if locked is not None:
                 audit.record("system", "user.lock", "user", row["username"], store=store)
         if locked is not None:
-            raise AccountError("locked", t("auth.locked", until=clock.fmt_local(locked, "%H:%M")))
+            until = clock.fmt_local(locked, "%H:%M")
+            raise AccountError("locked", t("auth.locked", until=until)) from None
         raise bad from None
     if row["disabled"]:
         raise AccountError("disabled", t("auth.disabled"))

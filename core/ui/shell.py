@@ -13,6 +13,7 @@ from core.config import get_settings
 from core.i18n import LOCALE_NAMES, LOCALES, set_locale, t
 from core.registry import PUBLIC, Page, get_registry
 from core.ui import admin_pages
+from core.ui.links import page_path
 from core.ui.session import current_principal, expired_now, login, logout
 
 log = logging.getLogger(__name__)
@@ -121,7 +122,7 @@ def _st_page(page: Page, default: bool = False) -> st.Page:
         guarded(page),
         title=t(page.title_key),
         icon=page.icon,
-        url_path=page.key.replace(".", "-"),
+        url_path=page_path(page.key),
         default=default,
     )
 
