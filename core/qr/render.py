@@ -32,7 +32,10 @@ from __future__ import annotations
 
 import logging
 import struct
+import unicodedata
 import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -359,11 +362,13 @@ def _is_alnum(text: str) -> bool:
     return _ALNUM_SET.issuperset(text)
 
 
-def qr_matrix(text: str, *, error: str = DEFAULT_ERROR, mask: int = DEFAULT_MASK) -> np.ndarray:
+def qr_matrix(
+    text: str, *, error: str = DEFAULT_ERROR, mask: int = DEFAULT_MASK, boost_error: bool = True
+) -> np.ndarray:
     """QR modules of ``text`` as a 2-D bool array (True = dark), without quiet zone.
 
     ``error`` is the minimum error-correction level (L, M, Q, H); a stronger level is used when
-    it fits the same version.  Text made only of QR alphanumeric characters (base45 tokens) is
+    it fits the same version (unless ``boost_error=False``).  Text made only of QR alphanumeric characters (base45 tokens) is
     encoded in alphanumeric mode, anything else as UTF-8 bytes.  Raises ``ValueError`` when the
     text does not fit in version 40.
     """
@@ -379,7 +384,7 @@ def qr_matrix(text: str, *, error: str = DEFAULT_ERROR, mask: int = DEFAULT_MASK
     version = _choose_version(n_payload, n_chars, alnum, level)
     need = 4 + _count_bits(alnum, version) + n_payload
     nxt = _EC_STRONGER[level]
-    while nxt is not None and need <= _data_capacity_bits(version, nxt):
+    while boost_error and nxt is not None and need <= _data_capacity_bits(version, nxt):
         level, nxt = nxt, _EC_STRONGER[nxt]
 
     codewords = _interleave(_data_codewords(text, alnum, data, version, level), version, level)
@@ -466,3 +471,233 @@ def svg_text(text: str, *, border: int = QUIET_ZONE, error: str = DEFAULT_ERROR)
         f'<rect width="{n}" height="{n}" fill="#fff"/>'
         f'<path fill="#000" d="{d}"/></svg>'
     )
+
+
+# --------------------------------------------------------------------------------------------
+# PDF (fpdf2)
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Card:
+    """One printed permit card: the QR of ``token_text`` plus the holder's details."""
+
+    token_text: str
+    holder_name: str
+    lines: list[str] = field(default_factory=list)  # e.g. validity, issuer, token id
+    caption: str = ""
+
+
+_FONT = "DejaVu"
+_FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
+_ELLIPSIS = "\u2026"
+_MAX_CHARS = 400  # nothing wider fits on a line; bounds the width search for huge inputs
+_PT_PER_MM = 72 / 25.4
+
+
+def _clean(text: object, limit: int = _MAX_CHARS) -> str:
+    """NFC text on one line: controls and line separators become spaces, lone surrogates go."""
+    s = unicodedata.normalize("NFC", str(text))[: limit * 2]
+    out = []
+    for ch in s:
+        cat = unicodedata.category(ch)
+        if cat in ("Cc", "Zl", "Zp"):
+            out.append(" ")
+        elif cat != "Cs":
+            out.append(ch)
+    return unicodedata.normalize("NFC", "".join(out)).strip()[:limit]
+
+
+def _new_pdf(title: str | None):
+    from fpdf import FPDF  # imported lazily: only PDF users pay for fpdf2/fontTools
+
+    pdf = FPDF(orientation="P", unit="mm", format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.set_margins(0, 0, 0)
+    pdf.set_creator("Rapid Response Suite")
+    if title:
+        pdf.set_title(_clean(title))
+    for style, name in _FONT_FILES.items():
+        pdf.add_font(_FONT, style=style, fname=str(FONT_DIR / name))
+    return pdf
+
+
+def _fit(pdf, text: str, width: float) -> str:
+    """``text`` cut with an ellipsis so that it is at most ``width`` mm wide."""
+    if not text or pdf.get_string_width(text) <= width:
+        return text
+    lo, hi = 0, len(text)  # invariant: text[:lo] + ellipsis fits, text[:hi] + ellipsis does not
+    if pdf.get_string_width(_ELLIPSIS) > width:
+        return ""
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if pdf.get_string_width(text[:mid].rstrip() + _ELLIPSIS) <= width:
+            lo = mid
+        else:
+            hi = mid
+    return text[:lo].rstrip() + _ELLIPSIS
+
+
+def _wrap(pdf, text: str, width: float, max_rows: int) -> list[str]:
+    """Greedy word wrap into at most ``max_rows`` rows; the last row gets an ellipsis if cut."""
+    if max_rows <= 0 or not text:
+        return []
+    if pdf.get_string_width(text) <= width:
+        return [text]
+    rows: list[str] = []
+    rest = text
+    while rest and len(rows) < max_rows - 1:
+        words = rest.split(" ")
+        row = words[0]
+        used = 1
+        for w in words[1:]:
+            if pdf.get_string_width(row + " " + w) > width:
+                break
+            row += " " + w
+            used += 1
+        if pdf.get_string_width(row) > width:  # one long word: hard cut
+            row = _fit(pdf, row, width)[:-1] or row[:1]
+            rest = rest[len(row) :].lstrip()
+        else:
+            rest = " ".join(words[used:]).lstrip()
+        rows.append(row)
+    if rest:
+        rows.append(_fit(pdf, rest, width))
+    return rows
+
+
+def _qr_ops(matrix: np.ndarray, x_mm: float, y_mm: float, size_mm: float, page_h_mm: float) -> str:
+    """PDF content-stream operators drawing ``matrix`` (incl. quiet zone) as filled rectangles.
+
+    ``size_mm`` covers the modules plus the quiet zone; (x_mm, y_mm) is the top-left corner.
+    One ``re`` per horizontal run, in module units under a single ``cm`` transform.
+    """
+    n = matrix.shape[0] + 2 * QUIET_ZONE
+    s = size_mm / n * _PT_PER_MM
+    x0 = (x_mm + size_mm / n * QUIET_ZONE) * _PT_PER_MM
+    y0 = (page_h_mm - y_mm - size_mm / n * QUIET_ZONE) * _PT_PER_MM
+    r, c, w = _runs(matrix)
+    body = "".join(map("{} {} {} 1 re\n".format, c.tolist(), r.tolist(), w.tolist()))
+    return f"q 0 g {s:.5f} 0 0 {-s:.5f} {x0:.3f} {y0:.3f} cm\n{body}f Q"
+
+
+def _draw_qr(pdf, matrix: np.ndarray, x: float, y: float, size: float) -> None:
+    # fpdf2 has no public raw-operator API; _out appends to the current page content stream.
+    pdf._out(_qr_ops(matrix, x, y, size, pdf.h))
+
+
+# A4 portrait in mm; 2 x 4 cards of 95 x ~67 mm (credit-card-ish, cut along dashed lines).
+_PAGE_W, _PAGE_H, _MARGIN = 210.0, 297.0, 10.0
+_COLS, _ROWS = 2, 4
+_TITLE_H = 9.0
+_PAD = 3.0
+
+
+def pdf_cards(cards: Sequence[Card], *, title: str | None = None) -> bytes:
+    """A4 sheets, 2 x 4 cards per page: QR on the left, holder name on top, ``lines`` to the
+    right of the QR and ``caption`` at the bottom.  All text is NFC-normalised and cut with an
+    ellipsis to fit its box.  Raises ``ValueError`` for an empty card list or a token that
+    does not fit in a QR code."""
+    cards = list(cards)
+    if not cards:
+        raise ValueError("pdf_cards needs at least one card")
+    matrices = [qr_matrix(card.token_text) for card in cards]  # fail before any drawing
+    pdf = _new_pdf(title)
+    head = _clean(title) if title else ""
+    top = _MARGIN + (_TITLE_H if head else 0.0)
+    card_w = (_PAGE_W - 2 * _MARGIN) / _COLS
+    card_h = (_PAGE_H - _MARGIN - top) / _ROWS
+    name_h, caption_h = 7.0, 5.0
+    qr_size = min(card_h - _PAD - name_h - caption_h, card_w * 0.5)
+    text_w = card_w - 3 * _PAD - qr_size
+    line_step = 3.4
+    max_rows = max(1, int(qr_size // line_step))
+    per_page = _COLS * _ROWS
+    pages = (len(cards) + per_page - 1) // per_page
+
+    for i, (card, matrix) in enumerate(zip(cards, matrices, strict=True)):
+        slot = i % per_page
+        if slot == 0:
+            pdf.add_page()
+            page_no = i // per_page + 1
+            if head:
+                pdf.set_font(_FONT, "B", 12)
+                pdf.set_text_color(0)
+                label = f"{page_no}/{pages}" if pages > 1 else ""
+                pdf.text(_MARGIN, _MARGIN + 5, _fit(pdf, head, _PAGE_W - 2 * _MARGIN - 15))
+                if label:
+                    pdf.set_font(_FONT, "", 8)
+                    pdf.text(_PAGE_W - _MARGIN - pdf.get_string_width(label), _MARGIN + 5, label)
+            pdf.set_draw_color(170)
+            pdf.set_line_width(0.2)
+            pdf.set_dash_pattern(dash=1.5, gap=1.5)
+            for col in range(1, _COLS):
+                xx = _MARGIN + col * card_w
+                pdf.line(xx, top, xx, top + _ROWS * card_h)
+            for row in range(_ROWS + 1):
+                yy = top + row * card_h
+                pdf.line(_MARGIN, yy, _PAGE_W - _MARGIN, yy)
+            pdf.set_dash_pattern()
+        x = _MARGIN + (slot % _COLS) * card_w
+        y = top + (slot // _COLS) * card_h
+
+        pdf.set_font(_FONT, "B", 10)
+        pdf.set_text_color(0)
+        pdf.text(x + _PAD, y + _PAD + 4.0, _fit(pdf, _clean(card.holder_name), card_w - 2 * _PAD))
+
+        qx, qy = x + _PAD, y + _PAD + name_h
+        _draw_qr(pdf, matrix, qx, qy, qr_size)
+
+        pdf.set_font(_FONT, "", 7.5)
+        ty = qy + 4.0
+        rows_left = max_rows
+        for line in card.lines:
+            if rows_left <= 0:
+                break
+            for row_text in _wrap(pdf, _clean(line), text_w, min(2, rows_left)):
+                pdf.text(qx + qr_size + _PAD, ty, row_text)
+                ty += line_step
+                rows_left -= 1
+        if card.caption:
+            pdf.set_font(_FONT, "", 7)
+            pdf.set_text_color(90)
+            pdf.text(
+                x + _PAD,
+                y + card_h - _PAD,
+                _fit(pdf, _clean(card.caption), card_w - 2 * _PAD),
+            )
+    return bytes(pdf.output())
+
+
+def _centered(pdf, text: str, y: float, style: str, size: float, min_size: float) -> None:
+    """One centred line at baseline ``y``, shrunk down to ``min_size`` then ellipsised."""
+    width = _PAGE_W - 2 * _MARGIN
+    pdf.set_font(_FONT, style, size)
+    while size > min_size and pdf.get_string_width(text) > width:
+        size = max(min_size, size - 2)
+        pdf.set_font(_FONT, style, size)
+    text = _fit(pdf, text, width)
+    pdf.text((_PAGE_W - pdf.get_string_width(text)) / 2, y, text)
+
+
+def pdf_poster(
+    token_or_url_text: str, *, title: str, subtitle: str = "", lines: Iterable[str] = ()
+) -> bytes:
+    """One A4 page with a big QR code (e.g. a venue check-in poster), a title, a subtitle and
+    a few lines of instructions underneath; text is NFC-normalised and fitted to the page."""
+    matrix = qr_matrix(token_or_url_text)
+    pdf = _new_pdf(title)
+    pdf.add_page()
+    pdf.set_text_color(0)
+    _centered(pdf, _clean(title), 30.0, "B", 30, 14)
+    if subtitle:
+        pdf.set_text_color(60)
+        _centered(pdf, _clean(subtitle), 42.0, "", 16, 9)
+    size = 150.0
+    _draw_qr(pdf, matrix, (_PAGE_W - size) / 2, 52.0, size)
+    pdf.set_text_color(0)
+    y = 52.0 + size + 12.0
+    for line in list(lines)[:12]:
+        if y > _PAGE_H - _MARGIN:
+            break
+        _centered(pdf, _clean(line), y, "", 13, 8)
+        y += 7.0
+    return bytes(pdf.output())
