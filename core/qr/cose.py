@@ -7,6 +7,7 @@ optional CWT tag 61 around tag 18, and an untagged array, as EU verifiers do.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,13 +130,14 @@ def parse_sign1(data: bytes) -> Sign1:
         if obj.tag != TAG_SIGN1:
             raise CoseError(f"unexpected CBOR tag {obj.tag}")
         obj = obj.value
-    if not isinstance(obj, list) or len(obj) != 4:
+    if not isinstance(obj, list | tuple) or len(obj) != 4:  # cbor2 gives tuples inside tags
         raise CoseError("COSE_Sign1 must be an array of 4")
     prot_raw, unprot, payload, sig = obj
     if not (isinstance(prot_raw, bytes) and isinstance(payload, bytes) and isinstance(sig, bytes)):
         raise CoseError("protected, payload and signature must be byte strings")
-    if not isinstance(unprot, dict):
+    if not isinstance(unprot, Mapping):
         raise CoseError("unprotected header must be a map")
+    unprot = dict(unprot)
     if prot_raw:
         try:
             prot = cbor2.loads(prot_raw)
