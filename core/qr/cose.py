@@ -42,7 +42,12 @@ class Sign1:
 
     @property
     def alg(self) -> int | None:
-        return self.protected.get(HDR_ALG)
+        """alg from the protected header, else the unprotected one. EU verifiers accept the
+        latter (vector common/CO20); safe here because each trusted key allows one alg."""
+        alg = self.protected.get(HDR_ALG)
+        if alg is None:
+            alg = self.unprotected.get(HDR_ALG)
+        return alg
 
     @property
     def kid(self) -> bytes | None:

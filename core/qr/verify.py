@@ -29,6 +29,7 @@ from core.qr.trust import TrustList
 log = logging.getLogger(__name__)
 
 MAX_TOKEN_CHARS = 4096
+HCERT_CLAIM = -260
 
 
 class Reason(enum.StrEnum):
@@ -166,7 +167,7 @@ def _verify(
     alg = ALG_NAMES.get(alg_id) if isinstance(alg_id, int) else None
     base = {"type_prefix": prefix, "kid": kid, "alg": alg}
     if alg_id is None:
-        return TokenVerdict(False, Reason.BAD_STRUCTURE, **base, detail="no alg in protected")
+        return TokenVerdict(False, Reason.BAD_STRUCTURE, **base, detail="no alg header")
     entry = trust.get(kid)
     if entry is None:
         return TokenVerdict(False, Reason.UNKNOWN_KEY, **base)
@@ -192,6 +193,10 @@ def _verify(
             times[name] = _time(cwt[label])
             if times[name] is None:
                 return TokenVerdict(False, Reason.BAD_STRUCTURE, **base, detail=f"bad {name}")
+    hcert = cwt.get(HCERT_CLAIM)
+    if hcert is not None and not (isinstance(hcert, dict) and isinstance(hcert.get(1), dict)):
+        # EU HCERT: claim -260 is {1: <DCC map>} (vector common/CBO1 has bytes there)
+        return TokenVerdict(False, Reason.BAD_STRUCTURE, **base, detail="bad hcert claim -260")
     iss = cwt.get(CWT_ISS)
     if APP_CLAIM in cwt:
         claims = cwt[APP_CLAIM]
