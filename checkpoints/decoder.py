@@ -1,0 +1,395 @@
+"""QR decoder for checkpoint frames: a cheap fast path, then escalating fallbacks.
+
+Order of work for one frame (stops at the first stage that finds a QR code):
+
+1. fast: zxing-cpp on the grayscale frame (about 1 ms on 1280x720), then pyzbar on a
+   half-size copy of large frames and on the full frame.
+2. fallbacks on preprocessed copies, each tried with zxing-cpp and pyzbar: upscale (small or
+   one-pixel-per-module codes), CLAHE contrast, glare/shading flattening, unsharp mask (blur),
+   Otsu and adaptive thresholds, morphological close (moire, cracked screens), smoothing
+   (noise), inverted colours.
+3. OpenCV's QR detector (``cv2.QRCodeDetector``), the slowest, last.
+
+The fallbacks are bounded by ``budget_ms`` so one bad frame never stalls the scanner: a
+checkpoint must show a verdict well under a second.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+try:  # pragma: no cover - both are declared dependencies; degrade rather than crash
+    import zxingcpp
+except Exception:  # noqa: BLE001
+    zxingcpp = None
+    log.warning("zxing-cpp unavailable; QR decoding falls back to pyzbar/OpenCV")
+
+try:  # pragma: no cover
+    from pyzbar import pyzbar
+except Exception:  # noqa: BLE001 - ImportError or missing libzbar shared library
+    pyzbar = None
+    log.warning("pyzbar/libzbar unavailable; QR decoding falls back to zxing-cpp/OpenCV")
+
+Point = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """One QR code found in a frame: its text, corner polygon (frame pixels), and the stage."""
+
+    text: str
+    polygon: list[Point] = field(default_factory=list)
+    method: str = ""
+
+
+def bytes_to_text(data: bytes) -> str:
+    """Payload bytes to text: UTF-8, with undecodable bytes replaced (never raises)."""
+    return bytes(data).decode("utf-8", errors="replace")
+
+
+def to_gray(image: np.ndarray) -> np.ndarray | None:
+    """Any image array (gray, BGR, BGRA, float, odd shapes) to contiguous uint8 gray, or None."""
+    if image is None:
+        return None
+    img = np.asarray(image)
+    if img.ndim == 3 and img.shape[2] == 1:
+        img = img[:, :, 0]
+    if img.ndim not in (2, 3) or img.shape[0] < 2 or img.shape[1] < 2:
+        return None
+    if img.dtype != np.uint8:
+        if img.dtype == np.bool_:
+            img = img.astype(np.uint8) * 255
+        elif np.issubdtype(img.dtype, np.floating):
+            finite = np.nan_to_num(img.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+            hi = float(finite.max()) if finite.size else 0.0
+            finite = finite * 255.0 if hi <= 1.0 else finite
+            img = np.clip(finite, 0, 255).astype(np.uint8)
+        elif img.dtype == np.uint16:
+            img = (img >> 8).astype(np.uint8)
+        else:
+            img = np.clip(img, 0, 255).astype(np.uint8)
+    if img.ndim == 3:
+        channels = img.shape[2]
+        if channels == 3:
+            img = cv2.cvtColor(np.ascontiguousarray(img), cv2.COLOR_BGR2GRAY)
+        elif channels == 4:
+            img = cv2.cvtColor(np.ascontiguousarray(img), cv2.COLOR_BGRA2GRAY)
+        else:
+            img = img[:, :, :3].mean(axis=2).astype(np.uint8) if channels > 1 else img[:, :, 0]
+    return np.ascontiguousarray(img)
+
+
+# --- engines: each takes a uint8 gray image, returns [(text, polygon)] in that image's pixels ---
+
+Hit = tuple[str, list[tuple[float, float]]]
+
+
+def _zxing_text(result) -> str:
+    raw = bytes(getattr(result, "bytes", b"") or b"")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    # Not UTF-8. If zxing decoded it as real text in a non-Latin charset (Shift_JIS kanji, an
+    # ECI-declared charset), keep that; its Latin-1 fallback for arbitrary bytes is not text,
+    # so binary payloads get U+FFFD replacements like every other undecodable payload.
+    text = getattr(result, "text", "") or ""
+    if any(ord(c) > 0xFF for c in text):
+        return text
+    return bytes_to_text(raw)
+
+
+def zxing_engine(gray: np.ndarray, *, binarizer=None, try_harder: bool = True) -> list[Hit]:
+    """zxing-cpp, QR codes only."""
+    if zxingcpp is None:
+        return []
+    kwargs = {
+        "formats": zxingcpp.BarcodeFormat.QRCode,
+        "try_rotate": try_harder,
+        "try_downscale": try_harder,
+        "try_invert": try_harder,
+    }
+    if binarizer is not None:
+        kwargs["binarizer"] = binarizer
+    hits: list[Hit] = []
+    for r in zxingcpp.read_barcodes(gray, **kwargs):
+        if not r.valid:
+            continue
+        p = r.position
+        poly = [
+            (p.top_left.x, p.top_left.y),
+            (p.top_right.x, p.top_right.y),
+            (p.bottom_right.x, p.bottom_right.y),
+            (p.bottom_left.x, p.bottom_left.y),
+        ]
+        hits.append((_zxing_text(r), poly))
+    return hits
+
+
+def zbar_engine(gray: np.ndarray) -> list[Hit]:
+    """pyzbar (ZBar), QR codes only."""
+    if pyzbar is None:
+        return []
+    hits: list[Hit] = []
+    for r in pyzbar.decode(gray, symbols=[pyzbar.ZBarSymbol.QRCODE]):
+        if r.type != "QRCODE":
+            continue
+        poly = [(float(pt.x), float(pt.y)) for pt in r.polygon] or [
+            (r.rect.left, r.rect.top),
+            (r.rect.left + r.rect.width, r.rect.top),
+            (r.rect.left + r.rect.width, r.rect.top + r.rect.height),
+            (r.rect.left, r.rect.top + r.rect.height),
+        ]
+        hits.append((bytes_to_text(r.data), poly))
+    return hits
+
+
+_CV_DETECTOR: cv2.QRCodeDetector | None = None
+
+
+def opencv_engine(gray: np.ndarray) -> list[Hit]:
+    """OpenCV's QR detector (multi-code)."""
+    global _CV_DETECTOR
+    if _CV_DETECTOR is None:
+        _CV_DETECTOR = cv2.QRCodeDetector()
+    hits: list[Hit] = []
+    try:
+        ok, texts, points, _ = _CV_DETECTOR.detectAndDecodeMulti(gray)
+    except cv2.error:
+        ok, texts, points = False, (), None
+    if ok and points is not None:
+        for text, pts in zip(texts, points, strict=False):
+            if text:
+                hits.append((text, [(float(x), float(y)) for x, y in pts]))
+    if not hits:
+        try:
+            text, pts, _ = _CV_DETECTOR.detectAndDecode(gray)
+        except cv2.error:
+            text, pts = "", None
+        if text and pts is not None:
+            hits.append((text, [(float(x), float(y)) for x, y in pts.reshape(-1, 2)]))
+    return hits
+
+
+# --- preprocessing variants: gray -> (image, scale) where image pixel = frame pixel * scale ---
+
+Variant = tuple[np.ndarray, float]
+
+
+def _resize(gray: np.ndarray, scale: float) -> np.ndarray:
+    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+    return cv2.resize(gray, None, fx=scale, fy=scale, interpolation=interp)
+
+
+def _work_copy(gray: np.ndarray, max_side: int) -> Variant:
+    """A copy whose long side is at most max_side (fallbacks on huge frames stay bounded)."""
+    side = max(gray.shape[:2])
+    if side <= max_side:
+        return gray, 1.0
+    s = max_side / side
+    return _resize(gray, s), s
+
+
+def v_upscale(gray: np.ndarray) -> Variant | None:
+    """Small codes (few pixels per module): enlarge so finder patterns become findable."""
+    side = max(gray.shape[:2])
+    if side > 1600:
+        return None
+    s = 3.0 if side <= 350 else 2.0
+    return _resize(gray, s), s
+
+
+def v_upscale_unsharp(gray: np.ndarray) -> Variant | None:
+    """Small and blurred: enlarge, then sharpen at the enlarged module scale."""
+    up = v_upscale(gray)
+    if up is None:
+        return None
+    img, s = up
+    blur = cv2.GaussianBlur(img, (0, 0), 1.5 * s)
+    return cv2.addWeighted(img, 2.5, blur, -1.5, 0), s
+
+
+def v_clahe(gray: np.ndarray) -> Variant:
+    return cv2.createCLAHE(clipLimit=3.0, tileGridSize=(8, 8)).apply(gray), 1.0
+
+
+def v_flatten(gray: np.ndarray) -> Variant:
+    """Divide by a heavily blurred background: removes glare and uneven lighting."""
+    k = max(15, (max(gray.shape[:2]) // 12) | 1)
+    bg = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
+    bg = cv2.GaussianBlur(bg, (k, k), 0).astype(np.float32) + 1.0
+    flat = gray.astype(np.float32) / bg
+    return cv2.normalize(flat, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8), 1.0
+
+
+def v_unsharp(gray: np.ndarray) -> Variant:
+    blur = cv2.GaussianBlur(gray, (0, 0), 2.5)
+    return cv2.addWeighted(gray, 2.5, blur, -1.5, 0), 1.0
+
+
+def v_otsu(gray: np.ndarray) -> Variant:
+    blur = cv2.GaussianBlur(gray, (3, 3), 0)
+    return cv2.threshold(blur, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1], 1.0
+
+
+def v_adaptive(gray: np.ndarray) -> Variant:
+    block = max(11, (min(gray.shape[:2]) // 16) | 1)
+    th = cv2.adaptiveThreshold(
+        gray, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, block, 5
+    )
+    return th, 1.0
+
+
+def v_close(gray: np.ndarray) -> Variant:
+    """Median + morphological close then open: fills moire/crack gaps in dark modules."""
+    med = cv2.medianBlur(gray, 3)
+    k = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
+    img = cv2.morphologyEx(med, cv2.MORPH_OPEN, k)  # opening on gray = thin bright lines removed
+    img = cv2.morphologyEx(img, cv2.MORPH_CLOSE, k)
+    return img, 1.0
+
+
+def v_smooth(gray: np.ndarray) -> Variant:
+    """Moire and sensor noise: blur away the pixel grid, then re-stretch contrast."""
+    img = cv2.GaussianBlur(gray, (0, 0), 1.6)
+    return cv2.normalize(img, None, 0, 255, cv2.NORM_MINMAX), 1.0
+
+
+def v_downscale(gray: np.ndarray) -> Variant | None:
+    """Half size: averages out moire and JPEG/sensor noise on large codes."""
+    if min(gray.shape[:2]) < 240:
+        return None
+    return _resize(gray, 0.5), 0.5
+
+
+def v_invert(gray: np.ndarray) -> Variant:
+    return 255 - gray, 1.0
+
+
+def v_equalize(gray: np.ndarray) -> Variant:
+    return cv2.equalizeHist(gray), 1.0
+
+
+FALLBACKS: list[tuple[str, Callable[[np.ndarray], Variant | None]]] = [
+    ("clahe", v_clahe),
+    ("upscale", v_upscale),
+    ("upscale-unsharp", v_upscale_unsharp),
+    ("unsharp", v_unsharp),
+    ("flatten", v_flatten),
+    ("adaptive", v_adaptive),
+    ("smooth", v_smooth),
+    ("downscale", v_downscale),
+    ("otsu", v_otsu),
+    ("close", v_close),
+    ("equalize", v_equalize),
+    ("invert", v_invert),
+]
+
+
+class Decoder:
+    """Find and decode every QR code in a frame.
+
+    ``budget_ms`` bounds the time spent in fallbacks once the fast path found nothing (the
+    fast path itself always runs). ``use_opencv`` enables the OpenCV detector as last resort.
+    """
+
+    def __init__(
+        self,
+        *,
+        budget_ms: float = 400.0,
+        use_opencv: bool = True,
+        fast_downscale_above: int = 960,
+        fallback_max_side: int = 1600,
+    ) -> None:
+        self.budget_ms = budget_ms
+        self.use_opencv = use_opencv
+        self.fast_downscale_above = fast_downscale_above
+        self.fallback_max_side = fallback_max_side
+
+    def decode(self, image: np.ndarray) -> list[Decoded]:
+        """All QR codes in ``image`` (gray, BGR or BGRA). Never raises on odd input."""
+        try:
+            gray = to_gray(image)
+        except Exception:  # noqa: BLE001 - garbage arrays must not crash the scanner
+            log.debug("unusable image array", exc_info=True)
+            return []
+        if gray is None:
+            return []
+        found = self._fast(gray)
+        if found:
+            return found
+        return self._fallbacks(gray)
+
+    # internals ----------------------------------------------------------------------------
+
+    def _run(self, name, engine, img: np.ndarray, scale: float, out: dict[str, Decoded]) -> None:
+        try:
+            hits = engine(img)
+        except Exception:  # noqa: BLE001 - a decoder library bug must not stop the scan
+            log.debug("engine %s failed", name, exc_info=True)
+            return
+        for text, poly in hits:
+            if text in out:
+                continue
+            pts = [(int(round(x / scale)), int(round(y / scale))) for x, y in poly]
+            out[text] = Decoded(text=text, polygon=pts, method=name)
+
+    def _fast(self, gray: np.ndarray) -> list[Decoded]:
+        out: dict[str, Decoded] = {}
+        self._run("zxing", lambda g: zxing_engine(g, try_harder=False), gray, 1.0, out)
+        if out:
+            return list(out.values())
+        if max(gray.shape[:2]) > self.fast_downscale_above:
+            s = self.fast_downscale_above / max(gray.shape[:2])
+            self._run("zbar-half", zbar_engine, _resize(gray, s), s, out)
+            if out:
+                return list(out.values())
+        self._run("zbar", zbar_engine, gray, 1.0, out)
+        return list(out.values())
+
+    def _fallbacks(self, gray: np.ndarray) -> list[Decoded]:
+        deadline = time.perf_counter() + self.budget_ms / 1000.0
+        out: dict[str, Decoded] = {}
+        base, base_scale = _work_copy(gray, self.fallback_max_side)
+
+        def run_all(prefix: str, img: np.ndarray, scale: float) -> None:
+            self._run(f"{prefix}+zxing", zxing_engine, img, scale, out)
+            if not out:
+                self._run(
+                    f"{prefix}+zxing-global",
+                    lambda g: zxing_engine(g, binarizer=zxingcpp.Binarizer.GlobalHistogram),
+                    img,
+                    scale,
+                    out,
+                )
+            if not out:
+                self._run(f"{prefix}+zbar", zbar_engine, img, scale, out)
+
+        run_all("gray", base, base_scale)
+        for name, make in _stages(FALLBACKS):
+            if out or time.perf_counter() > deadline:
+                break
+            try:
+                variant = make(base)
+            except Exception:  # noqa: BLE001
+                log.debug("preprocess %s failed", name, exc_info=True)
+                continue
+            if variant is None:
+                continue
+            img, s = variant
+            run_all(name, img, base_scale * s)
+        if not out and self.use_opencv and time.perf_counter() <= deadline:
+            self._run("opencv", opencv_engine, base, base_scale, out)
+        return list(out.values())
+
+
+def _stages(items: Iterable):
+    yield from items
