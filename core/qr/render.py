@@ -291,41 +291,76 @@ def _count_bits(alnum: bool, version: int) -> int:
     return 8 if version <= 9 else 16
 
 
-def _payload_bits(text: str, alnum: bool, data: bytes) -> int:
-    if alnum:
-        n = len(text)
-        return 11 * (n // 2) + 6 * (n % 2)
-    return 8 * len(data)
+# A segment is (alphanumeric?, text): alphanumeric text, or text to be sent as UTF-8 bytes.
+_Segment = tuple[bool, str]
+_MIN_ALNUM_TAIL = 12  # a mode switch costs 4 + 9..16 bits; 2.5 bits saved per character
 
 
-def _choose_version(n_payload: int, n_chars: int, alnum: bool, level: str) -> int:
+def _segments(text: str) -> list[_Segment]:
+    """Alphanumeric for base45 tokens; for other text, bytes plus an alphanumeric tail when the
+    text ends in a long alphanumeric run (``https://host/checkin?v=`` + token)."""
+    if _ALNUM_SET.issuperset(text):
+        return [(True, text)]
+    i = len(text)
+    while i > 0 and text[i - 1] in _ALNUM_SET:
+        i -= 1
+    if len(text) - i >= _MIN_ALNUM_TAIL:
+        return [(False, text[:i]), (True, text[i:])]
+    return [(False, text)]
+
+
+def _seg_lengths(segments: list[_Segment]) -> list[tuple[bool, int, int]]:
+    """(alphanumeric?, character count, payload bits) of each segment."""
+    out = []
+    for alnum, part in segments:
+        if alnum:
+            n = len(part)
+            out.append((True, n, 11 * (n // 2) + 6 * (n % 2)))
+        else:
+            n = len(part.encode("utf-8"))
+            out.append((False, n, 8 * n))
+    return out
+
+
+def _bits_needed(lengths: list[tuple[bool, int, int]], version: int) -> int | None:
+    total = 0
+    for alnum, count, payload in lengths:
+        width = _count_bits(alnum, version)
+        if count >= 1 << width:
+            return None
+        total += 4 + width + payload
+    return total
+
+
+def _choose_version(lengths: list[tuple[bool, int, int]], level: str) -> int:
     for version in range(1, 41):
-        if n_chars >= 1 << _count_bits(alnum, version):
-            continue
-        need = 4 + _count_bits(alnum, version) + n_payload
-        if need <= _data_capacity_bits(version, level):
+        need = _bits_needed(lengths, version)
+        if need is not None and need <= _data_capacity_bits(version, level):
             return version
-    raise ValueError(
-        f"text too long for a QR code at error level {level}: {n_chars} characters "
-        f"({'alphanumeric' if alnum else 'byte'} mode)"
-    )
+    chars = sum(count for _a, count, _p in lengths)
+    raise ValueError(f"text too long for a QR code at error level {level}: {chars} characters")
 
 
-def _data_codewords(text: str, alnum: bool, data: bytes, version: int, level: str) -> bytes:
-    bits = _Bits()
-    if alnum:
-        bits.add(0b0010, 4)
-        bits.add(len(text), _count_bits(True, version))
-        vals = [_ALNUM_VALUE[c] for c in text]
-        for i in range(0, len(vals) - 1, 2):
-            bits.add(vals[i] * 45 + vals[i + 1], 11)
-        if len(vals) % 2:
-            bits.add(vals[-1], 6)
-        s = str(bits)
-    else:
-        head = format(0b0100, "04b") + format(len(data), f"0{_count_bits(False, version)}b")
-        body = np.unpackbits(np.frombuffer(data, dtype=np.uint8)) + 48  # ASCII '0' / '1'
-        s = head + body.tobytes().decode("ascii")
+def _data_codewords(segments: list[_Segment], version: int, level: str) -> bytes:
+    parts: list[str] = []
+    for alnum, part in segments:
+        if alnum:
+            bits = _Bits()
+            bits.add(0b0010, 4)
+            bits.add(len(part), _count_bits(True, version))
+            vals = [_ALNUM_VALUE[c] for c in part]
+            for i in range(0, len(vals) - 1, 2):
+                bits.add(vals[i] * 45 + vals[i + 1], 11)
+            if len(vals) % 2:
+                bits.add(vals[-1], 6)
+            parts.append(str(bits))
+        else:
+            data = part.encode("utf-8")
+            parts.append(format(0b0100, "04b"))
+            parts.append(format(len(data), f"0{_count_bits(False, version)}b"))
+            body = np.unpackbits(np.frombuffer(data, dtype=np.uint8)) + 48  # ASCII '0' / '1'
+            parts.append(body.tobytes().decode("ascii"))
+    s = "".join(parts)
     cap = _data_capacity_bits(version, level)
     s += "0" * min(4, cap - len(s))
     s += "0" * (-len(s) % 8)
@@ -358,36 +393,31 @@ def _interleave(codewords: bytes, version: int, level: str) -> np.ndarray:
     return np.concatenate([data, ecc])
 
 
-def _is_alnum(text: str) -> bool:
-    return _ALNUM_SET.issuperset(text)
-
-
 def qr_matrix(
     text: str, *, error: str = DEFAULT_ERROR, mask: int = DEFAULT_MASK, boost_error: bool = True
 ) -> np.ndarray:
     """QR modules of ``text`` as a 2-D bool array (True = dark), without quiet zone.
 
     ``error`` is the minimum error-correction level (L, M, Q, H); a stronger level is used when
-    it fits the same version (unless ``boost_error=False``).  Text made only of QR alphanumeric characters (base45 tokens) is
-    encoded in alphanumeric mode, anything else as UTF-8 bytes.  Raises ``ValueError`` when the
-    text does not fit in version 40.
+    it fits the same version (unless ``boost_error=False``).  Text made only of QR alphanumeric
+    characters (base45 tokens) is encoded in alphanumeric mode; other text as UTF-8 bytes, with
+    a long alphanumeric tail (the token in ``https://host/checkin?v=TOKEN``) switched to
+    alphanumeric mode.  Raises ``ValueError`` when the text does not fit in version 40.
     """
     level = error.upper()
     if level not in _EC_FORMAT_BITS:
         raise ValueError(f"error level must be one of L, M, Q, H, not {error!r}")
     if not 0 <= mask <= 7:
         raise ValueError(f"mask must be 0..7, not {mask!r}")
-    alnum = _is_alnum(text)
-    data = b"" if alnum else text.encode("utf-8")
-    n_payload = _payload_bits(text, alnum, data)
-    n_chars = len(text) if alnum else len(data)
-    version = _choose_version(n_payload, n_chars, alnum, level)
-    need = 4 + _count_bits(alnum, version) + n_payload
+    segments = _segments(text)
+    lengths = _seg_lengths(segments)
+    version = _choose_version(lengths, level)
+    need = _bits_needed(lengths, version)
     nxt = _EC_STRONGER[level]
     while boost_error and nxt is not None and need <= _data_capacity_bits(version, nxt):
         level, nxt = nxt, _EC_STRONGER[nxt]
 
-    codewords = _interleave(_data_codewords(text, alnum, data, version, level), version, level)
+    codewords = _interleave(_data_codewords(segments, version, level), version, level)
     tpl, _fn, positions = _layout(version)
     bits = np.zeros(positions.shape[0], dtype=bool)
     unpacked = np.unpackbits(codewords).view(bool)

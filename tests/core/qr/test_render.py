@@ -60,11 +60,19 @@ def scan(png: bytes) -> list[str]:
     return [d.data.decode("utf-8") for d in decode(Image.open(io.BytesIO(png)))]
 
 
-def reference_matrix(text: str, level: str, mask: int, alnum: bool) -> np.ndarray:
+def reference_matrix(
+    text: str, level: str, mask: int, alnum: bool, alnum_tail: int = 0
+) -> np.ndarray:
+    """qrcode's matrix with explicit segments: byte text, alphanumeric text, or byte text
+    whose last ``alnum_tail`` characters are an alphanumeric segment."""
     q = qrcode.QRCode(error_correction=EC[level], mask_pattern=mask, border=0)
-    q.add_data(
-        QRData(text if alnum else text.encode(), mode=MODE_ALPHA_NUM if alnum else MODE_8BIT_BYTE)
-    )
+    if alnum:
+        q.add_data(QRData(text, mode=MODE_ALPHA_NUM))
+    else:
+        head, tail = text[: len(text) - alnum_tail], text[len(text) - alnum_tail :]
+        q.add_data(QRData(head.encode(), mode=MODE_8BIT_BYTE))
+        if tail:
+            q.add_data(QRData(tail, mode=MODE_ALPHA_NUM))
     q.make(fit=True)
     return np.array(q.get_matrix(), dtype=bool)
 
@@ -78,9 +86,11 @@ def test_matrix_identical_to_reference_encoder(level: str, length: int) -> None:
     rnd = random.Random(length)
     alnum_text = "".join(rnd.choice(ALNUM) for _ in range(length))
     url = "https://checkin.example.vn/checkin?v=" + alnum_text
+    tail = length if length >= 12 else 0  # short tails stay in the byte segment
+    lower = "https://checkin.example.vn/checkin?v=" + alnum_text.lower()
     for mask in (0, 3, 6):
-        for text, alnum in ((alnum_text, True), (url, False)):
-            ref = reference_matrix(text, level, mask, alnum)
+        for text, alnum, n_tail in ((alnum_text, True, 0), (url, False, tail), (lower, False, 0)):
+            ref = reference_matrix(text, level, mask, alnum, n_tail)
             got = qr_matrix(text, error=level, mask=mask, boost_error=False)
             assert got.dtype == bool
             assert got.shape == ref.shape
@@ -94,6 +104,14 @@ def test_token_uses_alphanumeric_mode() -> None:
     byte_size = reference_matrix(text, "M", 0, alnum=False).shape[0]
     assert alnum_size < byte_size
     assert qr_matrix(text, boost_error=False).shape[0] == alnum_size
+
+
+def test_url_with_token_switches_to_alphanumeric_for_the_token() -> None:
+    url = "https://checkin.hcm.gov.vn/checkin?v=" + token(150)
+    n_tail = len(url) - len("https://checkin.hcm.gov.vn/checkin?v=")
+    mixed = reference_matrix(url, "M", 0, alnum=False, alnum_tail=n_tail).shape[0]
+    assert mixed < reference_matrix(url, "M", 0, alnum=False).shape[0]
+    assert qr_matrix(url, boost_error=False).shape[0] == mixed
 
 
 def test_matrix_rejects_bad_arguments() -> None:
