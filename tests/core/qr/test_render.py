@@ -137,6 +137,14 @@ def test_png_of_url_decodes_to_exact_text() -> None:
     assert scan(png_bytes(url)) == [url]
 
 
+def test_png_decodes_with_zxing_too() -> None:
+    zxingcpp = pytest.importorskip("zxingcpp")
+    url = "https://checkin.hcm.gov.vn/checkin?v=" + token(90, prefix="VN1:")
+    for text in [token(60 + 20 * i, seed=i) for i in range(10)] + [url]:
+        img = Image.open(io.BytesIO(png_bytes(text, scale=4)))
+        assert [r.text for r in zxingcpp.read_barcodes(img)] == [text]
+
+
 @pytest.mark.parametrize(("scale", "border"), [(8, 4), (3, 2), (1, 0), (10, 6)])
 def test_png_is_valid_and_sized(scale: int, border: int) -> None:
     text = token(100)
@@ -159,6 +167,16 @@ def test_png_is_valid_and_sized(scale: int, border: int) -> None:
 @given(st.text(alphabet=ALNUM, min_size=1, max_size=300))
 def test_png_roundtrip_any_alphanumeric_text(text: str) -> None:
     assert scan(png_bytes(text, scale=4)) == [text]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-./?=&_~", max_size=60),
+    st.text(alphabet=ALNUM, max_size=200),
+)
+def test_png_roundtrip_any_ascii_url(head: str, tail: str) -> None:
+    url = "https://" + head + tail
+    assert scan(png_bytes(url, scale=4)) == [url]
 
 
 # --- SVG ------------------------------------------------------------------------------------
