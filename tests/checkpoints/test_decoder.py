@@ -200,3 +200,32 @@ def test_random_images_never_raise(arr: np.ndarray) -> None:
     found = Decoder(budget_ms=50).decode(arr)
     assert isinstance(found, list)
     assert all(isinstance(d.text, str) for d in found)
+
+
+# --- read throttle (checkpoints.dedupe) ---------------------------------------------------
+
+
+def test_throttle_refuses_repeats_within_window() -> None:
+    from checkpoints.dedupe import ReadThrottle
+
+    th = ReadThrottle(window_s=3.0)
+    assert th.accept("TP1:A", 10.0)
+    assert not th.accept("TP1:A", 10.1)
+    assert not th.accept("TP1:A", 12.9)
+    assert th.accept("TP1:B", 11.0)  # other codes are independent
+    assert th.accept("TP1:A", 13.0)  # window over
+    assert not th.accept("TP1:A", 15.9)
+    assert th.accept("TP1:A", 16.0)
+
+
+def test_throttle_bounded_and_reset() -> None:
+    from checkpoints.dedupe import ReadThrottle
+
+    th = ReadThrottle(window_s=1.0, max_entries=10)
+    for i in range(100):
+        assert th.accept(f"code{i}", i * 0.01)
+    assert len(th._last) <= 10
+    th.reset()
+    assert th.accept("code99", 0.99)
+    with pytest.raises(ValueError):
+        ReadThrottle(window_s=-1)
