@@ -91,6 +91,7 @@ for _i in range(255):
         _v ^= 0x11D
 _GF_EXP[255:510] = _GF_EXP[:255]
 _GF_LOG[0] = 1000  # any product with 0 lands in the zero region of _GF_EXP
+del _v, _i
 
 
 def _gf_mul(a: int, b: int) -> int:
@@ -545,7 +546,8 @@ def _clean(text: object, limit: int = _MAX_CHARS) -> str:
             out.append(" ")
         elif cat != "Cs":
             out.append(ch)
-    return unicodedata.normalize("NFC", "".join(out)).strip()[:limit]
+    clean = unicodedata.normalize("NFC", "".join(out)).strip()
+    return clean if len(clean) <= limit else clean[:limit] + _ELLIPSIS
 
 
 def _new_pdf(title: str | None):
@@ -555,6 +557,7 @@ def _new_pdf(title: str | None):
     pdf.set_auto_page_break(False)
     pdf.set_margins(0, 0, 0)
     pdf.set_creator("Rapid Response Suite")
+    pdf.set_lang("vi")
     if title:
         pdf.set_title(_clean(title))
     for style, name in _FONT_FILES.items():
@@ -631,6 +634,7 @@ _PAGE_W, _PAGE_H, _MARGIN = 210.0, 297.0, 10.0
 _COLS, _ROWS = 2, 4
 _TITLE_H = 9.0
 _PAD = 3.0
+_MIN_PRINT_MODULE_MM = 0.33  # ~4 px per module for a 300 dpi print, 3 px for a phone at 20 cm
 
 
 def pdf_cards(cards: Sequence[Card], *, title: str | None = None) -> bytes:
@@ -686,6 +690,14 @@ def pdf_cards(cards: Sequence[Card], *, title: str | None = None) -> bytes:
         pdf.text(x + _PAD, y + _PAD + 4.0, _fit(pdf, _clean(card.holder_name), card_w - 2 * _PAD))
 
         qx, qy = x + _PAD, y + _PAD + name_h
+        module_mm = qr_size / (matrix.shape[0] + 2 * QUIET_ZONE)
+        if module_mm < _MIN_PRINT_MODULE_MM:
+            log.warning(
+                "card %d: QR module %.2f mm (%d modules) is too small to scan reliably on paper",
+                i,
+                module_mm,
+                matrix.shape[0],
+            )
         _draw_qr(pdf, matrix, qx, qy, qr_size)
 
         pdf.set_font(_FONT, "", 7.5)
@@ -706,6 +718,7 @@ def pdf_cards(cards: Sequence[Card], *, title: str | None = None) -> bytes:
                 y + card_h - _PAD,
                 _fit(pdf, _clean(card.caption), card_w - 2 * _PAD),
             )
+    log.debug("pdf_cards: %d cards on %d pages", len(cards), pages)
     return bytes(pdf.output())
 
 
