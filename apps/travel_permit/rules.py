@@ -1,0 +1,74 @@
+"""The checkpoint rule for TP1: permits. Signature, key, validity window and revocation are
+checked by the token core before this runs; the rule checks what only the app knows: the daily
+hours (Asia/Ho_Chi_Minh) and whether the checkpoint's ward is one of the permit's zones."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from core import clock, geo
+from core.registry import CheckContext, RuleResult
+
+
+def _minute_of_day(now: datetime) -> int:
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    local = now.astimezone(clock.LOCAL_TZ)
+    return local.hour * 60 + local.minute
+
+
+def within_hours(minute: int, start: int, end: int) -> bool:
+    """Inside [start, end) minutes of the day; a window past midnight (start > end) wraps."""
+    if start <= end:
+        return start <= minute < end
+    return minute >= start or minute < end
+
+
+def _fmt(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def fields(claims: dict[str, Any]) -> dict[str, str]:
+    out = {
+        "name": str(claims.get("n", "")),
+        "cccd": str(claims.get("c", "")),
+        "business": str(claims.get("b", "")),
+        "zones": ", ".join(
+            geo.ward_name(int(w)) for w in claims.get("w", []) if _int(w) is not None
+        ),
+    }
+    hours = claims.get("h")
+    if isinstance(hours, list | tuple) and len(hours) == 2:
+        out["hours"] = f"{_fmt(int(hours[0]))}–{_fmt(int(hours[1]))}"
+    exp = claims.get("exp")
+    if isinstance(exp, int | float) and not isinstance(exp, bool):
+        out["valid_until"] = clock.fmt_local(datetime.fromtimestamp(exp, UTC))
+    elif isinstance(exp, datetime):
+        out["valid_until"] = clock.fmt_local(exp)
+    return out
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def check(claims: dict[str, Any], ctx: CheckContext) -> RuleResult:
+    """VALID inside the daily hours and an allowed zone (ctx.zone None: zone not checked)."""
+    try:
+        shown = fields(claims)
+        hours = claims["h"]
+        start, end = int(hours[0]), int(hours[1])
+        zones = {int(w) for w in claims["w"]}
+    except (KeyError, TypeError, ValueError, IndexError):
+        return RuleResult("INVALID", "BAD_CLAIMS", {})
+    if not within_hours(_minute_of_day(ctx.now), start, end):
+        return RuleResult("INVALID", "OUTSIDE_HOURS", shown)
+    if ctx.zone is not None and str(ctx.zone).strip():
+        zone = _int(str(ctx.zone).strip())
+        if zone is None or zone not in zones:
+            return RuleResult("INVALID", "ZONE_NOT_ALLOWED", shown)
+    return RuleResult("VALID", "VALID", shown)

@@ -1,0 +1,1152 @@
+"""The travel-permit workflow and all of its SQL. Every entry point takes the acting
+``Principal`` first and checks role and ownership itself: deny by default, and a business only
+ever sees or touches its own rows.
+
+Roles: ``business`` (own data), ``approver`` (queue, decisions, verification, revocation,
+renewal, analytics), ``health_officer`` (analytics), anonymous (self-registration and the public
+permit page). ``admin`` runs the platform and is not part of this workflow.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import secrets
+import uuid
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from core import accounts, audit, clock, geo
+from core.auth import PermissionDenied, Principal, require
+from core.config import get_settings
+from core.i18n import t
+from core.store import ConflictError, Store, get_store
+from core.text import mask_id
+
+from .models import (
+    REJECT_REASONS,
+    BusinessForm,
+    EmployeeIn,
+    FieldError,
+    RequestForm,
+    TravelPermitSettings,
+    parse_cccd,
+    parse_text,
+)
+from .roster import RosterParse, export_csv
+
+log = logging.getLogger(__name__)
+
+APP_ID = "travel_permit"
+PREFIX = "TP1:"
+VIEW_PAGE = "travel_permit.view"
+
+
+class TPError(ValueError):
+    """A user-facing problem; nothing was written."""
+
+
+class AlreadyDecided(TPError):
+    """Another approver decided this request (or business) first."""
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def app_settings() -> TravelPermitSettings:
+    return get_settings().app_settings(APP_ID, TravelPermitSettings)  # type: ignore[return-value]
+
+
+def _store(store: Store | None) -> Store:
+    return store or get_store()
+
+
+def _deny() -> PermissionDenied:
+    return PermissionDenied(t("auth.denied"))
+
+
+def _new_id(prefix: str) -> str:
+    return prefix + secrets.token_hex(5).upper()
+
+
+def new_permit_id() -> str:
+    """Short permit id (= QR token id): 'P' + 10 hex digits."""
+    return "P" + secrets.token_hex(5).upper()
+
+
+def local_today() -> date:
+    return clock.local(clock.now()).date()  # type: ignore[union-attr]
+
+
+def window_utc(start: date, end: date) -> tuple[datetime, datetime]:
+    """Local midnight of ``start`` to local midnight after ``end``, as aware UTC datetimes."""
+    begin = datetime.combine(start, time(0), tzinfo=clock.LOCAL_TZ).astimezone(UTC)
+    finish = datetime.combine(end + timedelta(days=1), time(0), tzinfo=clock.LOCAL_TZ)
+    return begin, finish.astimezone(UTC)
+
+
+def _naive(value: datetime) -> datetime:
+    return clock.to_utc_naive(value)
+
+
+def _own_business(principal: Principal, store: Store) -> dict[str, Any]:
+    require(principal, "business")
+    rows = store.records("SELECT * FROM tp_businesses WHERE user_id = ?", [principal.user_id])
+    if not rows:
+        raise _deny()
+    return rows[0]
+
+
+def _verified_business(principal: Principal, store: Store) -> dict[str, Any]:
+    biz = _own_business(principal, store)
+    if biz["status"] != "verified":
+        raise TPError(t("tp.err.not_verified"))
+    return biz
+
+
+def _is_conflict(exc: BaseException) -> bool:
+    return isinstance(exc, ConflictError | duckdb.TransactionException)
+
+
+def hours_label(start_minute: int, end_minute: int) -> str:
+    return f"{start_minute // 60:02d}:{start_minute % 60:02d}–{end_minute // 60:02d}:{end_minute % 60:02d}"
+
+
+def zones_label(zones: Iterable[int]) -> str:
+    return ", ".join(geo.ward_name(int(z)) for z in zones)
+
+
+# -- businesses -------------------------------------------------------------------------------
+
+
+def register_business(
+    principal: Principal,
+    form: BusinessForm,
+    username: str,
+    password: str,
+    *,
+    store: Store | None = None,
+) -> dict[str, Any]:
+    """Self-registration (not logged in): a business account, pending until an approver
+    verifies it."""
+    if not principal.is_anonymous:
+        raise _deny()
+    store = _store(store)
+    if store.scalar("SELECT 1 FROM tp_businesses WHERE tax_code = ?", [form.tax_code]):
+        raise TPError(t("tp.err.mst_exists", mst=form.tax_code))
+    with store.transaction() as cur:
+        user = accounts._insert_user(
+            f"self:{username}", username, form.name, "business", password, store=store
+        )
+        bid = str(uuid.uuid4())
+        cur.execute(
+            "INSERT INTO tp_businesses (id, user_id, username, name, tax_code, sector, address,"
+            " province_code, ward_code, contact_name, phone, status, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
+            [
+                bid,
+                user.id,
+                user.username,
+                form.name,
+                form.tax_code,
+                form.sector,
+                form.address,
+                form.province_code,
+                form.ward_code,
+                form.contact_name,
+                form.phone,
+                clock.utcnow_naive(),
+            ],
+        )
+        audit.record(
+            user.username,
+            "tp.business.register",
+            "tp_business",
+            bid,
+            {"tax_code": form.tax_code, "name": form.name},
+            store=store,
+        )
+    return store.records("SELECT * FROM tp_businesses WHERE id = ?", [bid])[0]
+
+
+def my_business(principal: Principal, *, store: Store | None = None) -> dict[str, Any]:
+    """The business of the logged-in business account (status, reason)."""
+    return _own_business(principal, _store(store))
+
+
+def list_businesses(
+    principal: Principal, *, status: str | None = None, store: Store | None = None
+) -> pd.DataFrame:
+    require(principal, "approver")
+    sql = (
+        "SELECT id, name, tax_code, sector, ward_code, contact_name, phone, status,"
+        " status_reason, created_at FROM tp_businesses"
+    )
+    params: list[Any] = []
+    if status:
+        sql += " WHERE status = ?"
+        params.append(status)
+    frame = _store(store).df(sql + " ORDER BY created_at LIMIT 1000", params)
+    frame["ward"] = frame["ward_code"].map(lambda c: geo.ward_name(int(c)))
+    return frame
+
+
+def verify_business(
+    principal: Principal,
+    business_id: str,
+    approve: bool,
+    reason: str = "",
+    *,
+    store: Store | None = None,
+) -> None:
+    """Verify (or refuse) a pending business account; one approver wins."""
+    require(principal, "approver")
+    store = _store(store)
+    if not approve:
+        try:
+            reason = parse_text(reason)
+        except FieldError as exc:
+            raise TPError(t("tp.err.reason_required")) from exc
+    status = "verified" if approve else "rejected"
+    try:
+        with store.transaction() as cur:
+            n = cur.execute(
+                "UPDATE tp_businesses SET status = ?, status_reason = ?, verified_at = ?,"
+                " verified_by = ? WHERE id = ? AND status = 'pending'",
+                [status, reason, clock.utcnow_naive(), principal.actor, business_id],
+            ).fetchone()[0]
+            if n != 1:
+                raise AlreadyDecided(t("tp.err.already_decided"))
+            audit.record(
+                principal,
+                f"tp.business.{status}",
+                "tp_business",
+                business_id,
+                {"reason": reason},
+                store=store,
+            )
+    except (ConflictError, duckdb.TransactionException) as exc:
+        raise AlreadyDecided(t("tp.err.already_decided")) from exc
+
+
+# -- roster -----------------------------------------------------------------------------------
+
+
+def list_employees(
+    principal: Principal, *, business_id: str | None = None, store: Store | None = None
+) -> pd.DataFrame:
+    """A roster: the business's own, or any business's for an approver."""
+    store = _store(store)
+    if principal.has("business"):
+        business_id = _own_business(principal, store)["id"]
+    else:
+        require(principal, "approver")
+        if business_id is None:
+            raise TPError(t("tp.err.not_found"))
+    return store.df(
+        "SELECT cccd, full_name, phone, home_ward, work_ward, plate, job_title, updated_at"
+        " FROM tp_employees WHERE business_id = ? AND active ORDER BY full_name, cccd",
+        [business_id],
+    )
+
+
+def _upsert_frame(store: Store, business_id: str, frame: pd.DataFrame) -> tuple[int, int]:
+    frame = frame[
+        ["cccd", "full_name", "phone", "home_ward", "work_ward", "plate", "job_title"]
+    ].copy()
+    frame.insert(0, "business_id", business_id)
+    frame["home_ward"] = frame["home_ward"].astype("int32")
+    frame["work_ward"] = frame["work_ward"].astype("int32")
+    frame["updated_at"] = clock.utcnow_naive()
+    cur = store.cursor()
+    cur.register("_tp_roster", frame)
+    try:
+        existing = cur.execute(
+            "SELECT count(*) FROM tp_employees e JOIN _tp_roster r USING (business_id, cccd)"
+        ).fetchone()[0]
+        cur.execute(
+            "INSERT INTO tp_employees (business_id, cccd, full_name, phone, home_ward, work_ward,"
+            " plate, job_title, active, updated_at)"
+            " SELECT business_id, cccd, full_name, phone, home_ward, work_ward, plate, job_title,"
+            " TRUE, updated_at FROM _tp_roster"
+            " ON CONFLICT (business_id, cccd) DO UPDATE SET full_name = excluded.full_name,"
+            " phone = excluded.phone, home_ward = excluded.home_ward,"
+            " work_ward = excluded.work_ward, plate = excluded.plate,"
+            " job_title = excluded.job_title, active = TRUE, updated_at = excluded.updated_at"
+        )
+    finally:
+        cur.unregister("_tp_roster")
+    return len(frame) - existing, existing
+
+
+def save_employee(
+    principal: Principal, employee: EmployeeIn, *, store: Store | None = None
+) -> None:
+    """Add or edit one employee (upsert by CCCD)."""
+    store = _store(store)
+    biz = _own_business(principal, store)
+    frame = pd.DataFrame([employee.model_dump()])
+    with store.transaction():
+        _upsert_frame(store, biz["id"], frame)
+        audit.record(
+            principal, "tp.employee.save", "tp_employee", mask_id(employee.cccd), store=store
+        )
+
+
+def remove_employee(principal: Principal, cccd: str, *, store: Store | None = None) -> None:
+    """Take an employee off the roster (their permits stay until revoked)."""
+    store = _store(store)
+    biz = _own_business(principal, store)
+    cccd = parse_cccd(cccd)
+    with store.transaction() as cur:
+        n = cur.execute(
+            "UPDATE tp_employees SET active = FALSE, updated_at = ?"
+            " WHERE business_id = ? AND cccd = ? AND active",
+            [clock.utcnow_naive(), biz["id"], cccd],
+        ).fetchone()[0]
+        if n != 1:
+            raise TPError(t("tp.err.not_found"))
+        audit.record(principal, "tp.employee.remove", "tp_employee", mask_id(cccd), store=store)
+
+
+def import_roster(
+    principal: Principal, parsed: RosterParse, *, store: Store | None = None
+) -> tuple[int, int]:
+    """Store the good rows of a parsed upload; returns (added, updated). Upsert by CCCD."""
+    store = _store(store)
+    biz = _own_business(principal, store)
+    if parsed.good.empty:
+        raise TPError(t("tp.roster.nothing_to_import"))
+    with store.transaction():
+        added, updated = _upsert_frame(store, biz["id"], parsed.good)
+        audit.record(
+            principal,
+            "tp.roster.import",
+            "tp_business",
+            biz["id"],
+            {"added": added, "updated": updated, "bad_rows": len(parsed.errors)},
+            store=store,
+        )
+    return added, updated
+
+
+def export_roster(principal: Principal, *, store: Store | None = None) -> bytes:
+    """The business's roster as CSV UTF-8 (BOM), Vietnamese headers, formulas neutralised."""
+    from .roster import HEADERS_VI
+
+    frame = list_employees(principal, store=store)
+    frame = frame.drop(columns=["updated_at"])
+    for col in ("home_ward", "work_ward"):
+        frame[col] = frame[col].map(lambda c: geo.ward_name(int(c)))
+    return export_csv(frame, HEADERS_VI)
+
+
+# -- requests ---------------------------------------------------------------------------------
+
+
+def quota_status(principal: Principal, *, store: Store | None = None) -> dict[str, int]:
+    """Roster size, the quota, and employees holding or awaiting permits now."""
+    store = _store(store)
+    biz = _own_business(principal, store)
+    return _quota(store, biz["id"])
+
+
+def _quota(store: Store, business_id: str) -> dict[str, int]:
+    settings = app_settings()
+    roster = store.scalar(
+        "SELECT count(*) FROM tp_employees WHERE business_id = ? AND active", [business_id]
+    )
+    busy = store.scalar(
+        "SELECT count(DISTINCT cccd) FROM ("
+        " SELECT cccd FROM tp_permits WHERE business_id = ? AND status = 'active'"
+        "  AND valid_until > ?"
+        " UNION ALL SELECT i.cccd FROM tp_request_items i JOIN tp_requests r ON r.id = i.request_id"
+        "  WHERE r.business_id = ? AND r.status = 'pending')",
+        [business_id, clock.utcnow_naive(), business_id],
+    )
+    limit = (int(roster) * settings.quota_percent) // 100
+    return {
+        "roster": int(roster),
+        "limit": limit,
+        "busy": int(busy),
+        "percent": settings.quota_percent,
+    }
+
+
+def _check_window(form: RequestForm, *, allow_past: bool = False) -> None:
+    settings = app_settings()
+    if form.end_date < form.start_date:
+        raise TPError(t("tp.err.dates_order"))
+    days = (form.end_date - form.start_date).days + 1
+    if days > settings.max_validity_days:
+        raise TPError(t("tp.err.too_long_window", days=days, max=settings.max_validity_days))
+    if not allow_past and form.start_date < local_today():
+        raise TPError(t("tp.err.start_past"))
+
+
+def submit_request(
+    principal: Principal,
+    form: RequestForm,
+    *,
+    resubmitted_from: str | None = None,
+    store: Store | None = None,
+) -> str:
+    """Ask for permits for some employees; checks window, zones, roster and quota."""
+    store = _store(store)
+    biz = _verified_business(principal, store)
+    _check_window(form)
+    province = biz["province_code"]
+    if any(not geo.is_ward(z, province) for z in form.zones):
+        raise TPError(t("tp.err.ward", province=geo.province_name(province)))
+    wanted = pd.DataFrame({"cccd": form.cccds})
+    cur = store.cursor()
+    cur.register("_tp_wanted", wanted)
+    try:
+        found = cur.execute(
+            "SELECT e.cccd, e.full_name FROM tp_employees e JOIN _tp_wanted w USING (cccd)"
+            " WHERE e.business_id = ? AND e.active",
+            [biz["id"]],
+        ).df()
+    finally:
+        cur.unregister("_tp_wanted")
+    if len(found) != len(form.cccds):
+        raise TPError(t("tp.err.not_in_roster", n=len(form.cccds) - len(found)))
+    quota = _quota(store, biz["id"])
+    if quota["busy"] + len(form.cccds) > quota["limit"]:
+        raise TPError(t("tp.err.quota", asked=len(form.cccds), **quota))
+    rid = _new_id("R")
+    now = clock.utcnow_naive()
+    with store.transaction() as cur:
+        cur.execute(
+            "INSERT INTO tp_requests (id, business_id, purpose, start_date, end_date, zones,"
+            " start_minute, end_minute, n_employees, status, submitted_at, resubmitted_from,"
+            " created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
+            [
+                rid,
+                biz["id"],
+                form.purpose,
+                form.start_date,
+                form.end_date,
+                form.zones,
+                form.start_minute,
+                form.end_minute,
+                len(found),
+                now,
+                resubmitted_from,
+                principal.actor,
+            ],
+        )
+        items = found.assign(request_id=rid, status="pending")
+        store.insert_df("tp_request_items", items[["request_id", "cccd", "full_name", "status"]])
+        audit.record(
+            principal,
+            "tp.request.submit",
+            "tp_request",
+            rid,
+            {"employees": len(found), "resubmitted_from": resubmitted_from},
+            store=store,
+        )
+    return rid
+
+
+def resubmit_request(
+    principal: Principal, request_id: str, form: RequestForm, *, store: Store | None = None
+) -> str:
+    """Fix and resubmit a rejected (or partly rejected) request as a new pending request."""
+    store = _store(store)
+    biz = _own_business(principal, store)
+    row = store.fetchone(
+        "SELECT status FROM tp_requests WHERE id = ? AND business_id = ?", [request_id, biz["id"]]
+    )
+    if row is None:
+        raise _deny()
+    if row[0] not in ("rejected", "partial"):
+        raise TPError(t("tp.err.not_rejected"))
+    return submit_request(principal, form, resubmitted_from=request_id, store=store)
+
+
+def list_requests(
+    principal: Principal, *, status: str | None = None, store: Store | None = None
+) -> pd.DataFrame:
+    """The business's own requests, newest first, with status and reasons."""
+    store = _store(store)
+    biz = _own_business(principal, store)
+    sql = (
+        "SELECT id, purpose, start_date, end_date, n_employees, n_approved, status, submitted_at,"
+        " decided_at, reason_code, reason_text, resubmitted_from FROM tp_requests"
+        " WHERE business_id = ?"
+    )
+    params: list[Any] = [biz["id"]]
+    if status:
+        sql += " AND status = ?"
+        params.append(status)
+    return store.df(sql + " ORDER BY submitted_at DESC LIMIT 1000", params)
+
+
+def get_request(principal: Principal, request_id: str, *, store: Store | None = None) -> dict:
+    """One request with its business and employees (owner or approver)."""
+    store = _store(store)
+    if principal.has("business"):
+        biz = _own_business(principal, store)
+        rows = store.records(
+            "SELECT * FROM tp_requests WHERE id = ? AND business_id = ?", [request_id, biz["id"]]
+        )
+        if not rows:
+            raise _deny()
+    else:
+        require(principal, "approver")
+        rows = store.records("SELECT * FROM tp_requests WHERE id = ?", [request_id])
+        if not rows:
+            raise TPError(t("tp.err.not_found"))
+    req = rows[0]
+    req["business"] = store.records(
+        "SELECT id, name, tax_code, sector, ward_code, province_code, contact_name, phone, status"
+        " FROM tp_businesses WHERE id = ?",
+        [req["business_id"]],
+    )[0]
+    req["items"] = store.df(
+        "SELECT i.cccd, i.full_name, e.job_title, e.home_ward, e.work_ward, e.plate, i.status,"
+        " i.reason_code, i.permit_id FROM tp_request_items i LEFT JOIN tp_employees e"
+        " ON e.business_id = ? AND e.cccd = i.cccd WHERE i.request_id = ? ORDER BY i.full_name",
+        [req["business_id"], request_id],
+    )
+    return req
+
+
+# -- approver queue and decisions -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    status: str | None = "pending"
+    ward_code: int | None = None
+    sector: str | None = None
+    min_age_hours: float | None = None
+    limit: int = 200
+
+
+def queue(
+    principal: Principal, flt: QueueFilter | None = None, *, store: Store | None = None
+) -> tuple[pd.DataFrame, int]:
+    """Requests oldest first with filters; returns (page, total matching)."""
+    require(principal, "approver")
+    flt = flt or QueueFilter()
+    where = ["1=1"]
+    params: list[Any] = []
+    if flt.status:
+        where.append("r.status = ?")
+        params.append(flt.status)
+    if flt.ward_code:
+        where.append("b.ward_code = ?")
+        params.append(int(flt.ward_code))
+    if flt.sector:
+        where.append("b.sector = ?")
+        params.append(flt.sector)
+    if flt.min_age_hours:
+        where.append("r.submitted_at <= ?")
+        params.append(clock.utcnow_naive() - timedelta(hours=float(flt.min_age_hours)))
+    clause = " AND ".join(where)  # constant fragments only; values are bound
+    store = _store(store)
+    total = store.scalar(
+        "SELECT count(*) FROM tp_requests r JOIN tp_businesses b ON b.id = r.business_id WHERE "  # noqa: S608
+        + clause,
+        params,
+    )
+    frame = store.df(
+        "SELECT r.id, b.name AS business, b.tax_code, b.sector, b.ward_code, r.n_employees,"  # noqa: S608
+        " r.purpose, r.start_date, r.end_date, r.submitted_at, r.status"
+        " FROM tp_requests r JOIN tp_businesses b ON b.id = r.business_id WHERE "
+        + clause
+        + " ORDER BY r.submitted_at, r.id LIMIT ?",
+        [*params, max(1, min(int(flt.limit), 5000))],
+    )
+    now = clock.utcnow_naive()
+    frame["age_hours"] = ((now - frame["submitted_at"]).dt.total_seconds() / 3600).round(1)
+    frame["ward"] = frame["ward_code"].map(lambda c: geo.ward_name(int(c)))
+    return frame, int(total)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """``approve``: the CCCDs to approve (None = all). The others are rejected, which needs a
+    reason code from REJECT_REASONS and a free-text explanation."""
+
+    approve: frozenset[str] | None = None
+    reason_code: str | None = None
+    reason_text: str = ""
+
+    @classmethod
+    def approve_all(cls) -> Decision:
+        return cls(None)
+
+    @classmethod
+    def reject_all(cls, reason_code: str, reason_text: str) -> Decision:
+        return cls(frozenset(), reason_code, reason_text)
+
+
+def _claims(name: str, cccd: str, tax_code: str, zones: Sequence[int], h: Sequence[int]) -> dict:
+    return {
+        "n": name,
+        "c": mask_id(cccd),
+        "b": tax_code,
+        "w": [int(z) for z in zones],
+        "h": [int(h[0]), int(h[1])],
+    }
+
+
+def decide(
+    principal: Principal,
+    request_id: str,
+    decision: Decision,
+    *,
+    store: Store | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> dict[str, Any]:
+    """Approve/reject a pending request whole or per employee and issue the permits, all in
+    one transaction. Exactly one of two concurrent approvers wins; the other gets
+    ``AlreadyDecided``."""
+    from core.qr import service as qr
+
+    require(principal, "approver")
+    store = _store(store)
+    req = store.records("SELECT * FROM tp_requests WHERE id = ?", [request_id])
+    if not req:
+        raise TPError(t("tp.err.not_found"))
+    req = req[0]
+    if req["status"] != "pending":
+        raise AlreadyDecided(t("tp.err.already_decided"))
+    items = store.df(
+        "SELECT cccd, full_name FROM tp_request_items WHERE request_id = ? ORDER BY cccd",
+        [request_id],
+    )
+    all_ids = set(items["cccd"])
+    approve = all_ids if decision.approve is None else set(decision.approve)
+    if approve - all_ids:
+        raise TPError(t("tp.err.not_in_request"))
+    rejected = all_ids - approve
+    reason_text = ""
+    if rejected:
+        if decision.reason_code not in REJECT_REASONS:
+            raise TPError(t("tp.err.reason_required"))
+        try:
+            reason_text = parse_text(decision.reason_text)
+        except FieldError as exc:
+            raise TPError(t("tp.err.reason_required")) from exc
+    status = "approved" if not rejected else ("rejected" if not approve else "partial")
+    biz = store.records("SELECT tax_code FROM tp_businesses WHERE id = ?", [req["business_id"]])[0]
+    begin, finish = window_utc(req["start_date"], req["end_date"])
+    if finish <= clock.now():
+        if approve:
+            raise TPError(t("tp.err.window_over"))
+    zones = list(req["zones"])
+    hours = (req["start_minute"], req["end_minute"])
+    approved = items[items["cccd"].isin(approve)].reset_index(drop=True)
+    approved["permit_id"] = [new_permit_id() for _ in range(len(approved))]
+    now = clock.utcnow_naive()
+    try:
+        with store.transaction() as cur:
+            n = cur.execute(
+                "UPDATE tp_requests SET status = ?, decided_at = ?, decided_by = ?,"
+                " reason_code = ?, reason_text = ?, n_approved = ?"
+                " WHERE id = ? AND status = 'pending'",
+                [
+                    status,
+                    now,
+                    principal.actor,
+                    decision.reason_code if rejected else None,
+                    reason_text or None,
+                    len(approved),
+                    request_id,
+                ],
+            ).fetchone()[0]
+            if n != 1:
+                raise AlreadyDecided(t("tp.err.already_decided"))
+            dec = items.copy()
+            dec["status"] = dec["cccd"].map(lambda c: "approved" if c in approve else "rejected")
+            dec["reason_code"] = dec["status"].map(
+                lambda s: None if s == "approved" else decision.reason_code
+            )
+            dec = dec.merge(approved[["cccd", "permit_id"]], on="cccd", how="left")
+            cur.register("_tp_dec", dec)
+            try:
+                cur.execute(
+                    "UPDATE tp_request_items AS i SET status = d.status,"
+                    " reason_code = d.reason_code, permit_id = d.permit_id FROM _tp_dec d"
+                    " WHERE i.request_id = ? AND i.cccd = d.cccd",
+                    [request_id],
+                )
+            finally:
+                cur.unregister("_tp_dec")
+            if len(approved):
+                issue_items = [
+                    qr.IssueItem(
+                        claims=_claims(name, cccd, biz["tax_code"], zones, hours),
+                        expires=finish,
+                        not_before=begin,
+                        subject=f"{request_id}/{mask_id(cccd)}",
+                        token_id=pid,
+                    )
+                    for name, cccd, pid in zip(
+                        approved["full_name"], approved["cccd"], approved["permit_id"], strict=True
+                    )
+                ]
+                qr.issue(PREFIX, issue_items, principal, store=store, progress=progress)
+                store.insert_df(
+                    "tp_permits", _permit_frame(approved, req, begin, finish, principal)
+                )
+            audit.record(
+                principal,
+                f"tp.request.{status}",
+                "tp_request",
+                request_id,
+                {
+                    "approved": len(approved),
+                    "rejected": len(rejected),
+                    "reason_code": decision.reason_code if rejected else None,
+                    "reason": reason_text,
+                },
+                store=store,
+            )
+    except AlreadyDecided:
+        raise
+    except (ConflictError, duckdb.TransactionException) as exc:
+        raise AlreadyDecided(t("tp.err.already_decided")) from exc
+    return {"status": status, "approved": len(approved), "rejected": len(rejected)}
+
+
+def _permit_frame(
+    approved: pd.DataFrame,
+    req: dict[str, Any],
+    begin: datetime,
+    finish: datetime,
+    principal: Principal | str,
+) -> pd.DataFrame:
+    n = len(approved)
+    actor = principal.actor if isinstance(principal, Principal) else principal
+    return pd.DataFrame(
+        {
+            "permit_id": approved["permit_id"],
+            "request_id": req["id"],
+            "business_id": req["business_id"],
+            "cccd": approved["cccd"],
+            "full_name": approved["full_name"],
+            "valid_from": _naive(begin),
+            "valid_until": _naive(finish),
+            "zones": [list(map(int, req["zones"]))] * n,
+            "start_minute": int(req["start_minute"]),
+            "end_minute": int(req["end_minute"]),
+            "issued_at": clock.utcnow_naive(),
+            "issued_by": actor,
+            "status": "active",
+        }
+    )
+
+
+def bulk_decide(
+    principal: Principal, rows: Sequence[dict[str, Any]], *, store: Store | None = None
+) -> list[tuple[str, str]]:
+    """Decisions from the queue table: each row has ``id``, ``decision`` ('approve'/'reject'/''),
+    ``reason_code``, ``reason_text``. Each request is its own transaction; returns
+    (request id, outcome message) for every row with a decision."""
+    require(principal, "approver")
+    out: list[tuple[str, str]] = []
+    for row in rows:
+        choice = (row.get("decision") or "").strip()
+        if not choice:
+            continue
+        rid = str(row.get("id"))
+        try:
+            if choice == "approve":
+                res = decide(principal, rid, Decision.approve_all(), store=store)
+            elif choice == "reject":
+                res = decide(
+                    principal,
+                    rid,
+                    Decision.reject_all(row.get("reason_code") or "", row.get("reason_text") or ""),
+                    store=store,
+                )
+            else:
+                raise TPError(t("tp.err.bad_decision"))
+            out.append((rid, t(f"tp.status.{res['status']}")))
+        except TPError as exc:
+            out.append((rid, str(exc)))
+    return out
+
+
+# -- permits ----------------------------------------------------------------------------------
+
+
+def _permit_scope(principal: Principal, store: Store) -> str | None:
+    """The business id a principal is limited to (None = approver, all)."""
+    if principal.has("business"):
+        return _own_business(principal, store)["id"]
+    require(principal, "approver")
+    return None
+
+
+def list_permits(
+    principal: Principal,
+    *,
+    request_id: str | None = None,
+    status: str | None = None,
+    limit: int = 5000,
+    store: Store | None = None,
+) -> pd.DataFrame:
+    store = _store(store)
+    scope = _permit_scope(principal, store)
+    where, params = ["1=1"], []
+    if scope is not None:
+        where.append("business_id = ?")
+        params.append(scope)
+    if request_id:
+        where.append("request_id = ?")
+        params.append(request_id)
+    if status:
+        where.append("status = ?")
+        params.append(status)
+    return store.df(
+        "SELECT permit_id, request_id, full_name, cccd, valid_from, valid_until, zones,"  # noqa: S608
+        " start_minute, end_minute, status, issued_at, revoke_reason FROM tp_permits WHERE "
+        + " AND ".join(where)
+        + " ORDER BY issued_at DESC, full_name LIMIT ?",
+        [*params, max(1, min(int(limit), 100_000))],
+    )
+
+
+def _permit_rows(
+    principal: Principal, store: Store, permit_ids: Sequence[str] | None, request_id: str | None
+) -> pd.DataFrame:
+    scope = _permit_scope(principal, store)
+    if permit_ids is not None:
+        frame = store.df(
+            "SELECT p.*, b.name AS business, b.tax_code FROM tp_permits p"
+            " JOIN tp_businesses b ON b.id = p.business_id"
+            " WHERE list_contains(?, p.permit_id)",
+            [list(permit_ids)],
+        )
+        if len(frame) != len(set(permit_ids)):
+            raise TPError(t("tp.err.not_found"))
+        if scope is not None and (frame["business_id"] != scope).any():
+            raise _deny()
+        return frame
+    where, params = ["p.status = 'active'"], []
+    if scope is not None:
+        where.append("p.business_id = ?")
+        params.append(scope)
+    if request_id:
+        where.append("p.request_id = ?")
+        params.append(request_id)
+    elif scope is None:
+        raise TPError(t("tp.err.not_found"))
+    return store.df(
+        "SELECT p.*, b.name AS business, b.tax_code FROM tp_permits p"  # noqa: S608
+        " JOIN tp_businesses b ON b.id = p.business_id WHERE "
+        + " AND ".join(where)
+        + " ORDER BY p.full_name LIMIT 20000",
+        params,
+    )
+
+
+def permit_link(permit_text: str) -> str:
+    from core.ui.links import page_link
+
+    return page_link(VIEW_PAGE, t=permit_text)
+
+
+def permit_png(principal: Principal, permit_id: str, *, store: Store | None = None) -> bytes:
+    from core.qr import render
+    from core.qr import service as qr
+
+    store = _store(store)
+    _permit_rows(principal, store, [permit_id], None)
+    text = qr.token_texts([permit_id], store=store)[permit_id]
+    return render.png_bytes(text)
+
+
+def permits_zip(
+    principal: Principal, *, request_id: str | None = None, store: Store | None = None
+) -> bytes:
+    """Every active permit (of a request, or of the business) as PNG files in one ZIP."""
+    from core.qr import render
+    from core.qr import service as qr
+
+    store = _store(store)
+    frame = _permit_rows(principal, store, None, request_id)
+    if frame.empty:
+        raise TPError(t("tp.err.no_permits"))
+    texts = qr.token_texts(list(frame["permit_id"]), store=store)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for pid, name, cccd in zip(
+            frame["permit_id"], frame["full_name"], frame["cccd"], strict=True
+        ):
+            safe = "".join(ch if ch.isalnum() else "_" for ch in name)[:40]
+            zf.writestr(f"{pid}_{safe}_{cccd[-4:]}.png", render.png_bytes(texts[pid]))
+    return buf.getvalue()
+
+
+def permits_pdf(
+    principal: Principal,
+    *,
+    request_id: str | None = None,
+    permit_ids: Sequence[str] | None = None,
+    store: Store | None = None,
+) -> bytes:
+    """Printable A4 sheets of permit cards."""
+    from core.qr import render
+    from core.qr import service as qr
+
+    store = _store(store)
+    frame = _permit_rows(principal, store, permit_ids, request_id)
+    if frame.empty:
+        raise TPError(t("tp.err.no_permits"))
+    texts = qr.token_texts(list(frame["permit_id"]), store=store)
+    cards = [
+        render.Card(
+            token_text=texts[r.permit_id],
+            holder_name=r.full_name,
+            lines=[
+                f"CCCD: {mask_id(r.cccd)}",
+                f"{r.business} ({r.tax_code})",
+                t(
+                    "tp.card.valid",
+                    start=clock.fmt_local(r.valid_from, "%d/%m/%Y"),
+                    end=clock.fmt_local(r.valid_until - timedelta(seconds=1), "%d/%m/%Y"),
+                ),
+                t("tp.card.hours", hours=hours_label(r.start_minute, r.end_minute)),
+                t("tp.card.zones", zones=zones_label(r.zones)),
+            ],
+            caption=t("tp.card.caption", id=r.permit_id),
+        )
+        for r in frame.itertuples()
+    ]
+    return render.pdf_cards(cards, title=t("tp.card.title"))
+
+
+def revoke_permit(
+    principal: Principal, permit_id: str, reason: str, *, store: Store | None = None
+) -> None:
+    """Revoke a permit: approvers any, a business its own (e.g. a departed employee)."""
+    from core.qr import service as qr
+
+    store = _store(store)
+    frame = _permit_rows(principal, store, [permit_id], None)
+    try:
+        reason = parse_text(reason)
+    except FieldError as exc:
+        raise TPError(t("tp.err.reason_required")) from exc
+    if frame.iloc[0]["status"] != "active":
+        raise TPError(t("tp.err.not_active"))
+    try:
+        with store.transaction() as cur:
+            n = cur.execute(
+                "UPDATE tp_permits SET status = 'revoked', revoked_at = ?, revoked_by = ?,"
+                " revoke_reason = ? WHERE permit_id = ? AND status = 'active'",
+                [clock.utcnow_naive(), principal.actor, reason, permit_id],
+            ).fetchone()[0]
+            if n != 1:
+                raise TPError(t("tp.err.not_active"))
+            qr.revoke(permit_id, principal, reason, store=store)
+            audit.record(
+                principal,
+                "tp.permit.revoke",
+                "tp_permit",
+                permit_id,
+                {"reason": reason},
+                store=store,
+            )
+    except (ConflictError, duckdb.TransactionException) as exc:
+        raise TPError(t("tp.err.not_active")) from exc
+
+
+def renew_permit(
+    principal: Principal,
+    permit_id: str,
+    start_date: date,
+    end_date: date,
+    *,
+    store: Store | None = None,
+) -> str:
+    """Approvers: a new permit for the same holder, zones and hours with a new validity
+    window; the old one is revoked as 'renewed'. Returns the new permit id."""
+    from core.qr import service as qr
+
+    require(principal, "approver")
+    store = _store(store)
+    frame = _permit_rows(principal, store, [permit_id], None)
+    old = frame.iloc[0]
+    if old["status"] != "active":
+        raise TPError(t("tp.err.not_active"))
+    settings = app_settings()
+    if end_date < start_date:
+        raise TPError(t("tp.err.dates_order"))
+    days = (end_date - start_date).days + 1
+    if days > settings.max_validity_days:
+        raise TPError(t("tp.err.too_long_window", days=days, max=settings.max_validity_days))
+    begin, finish = window_utc(start_date, end_date)
+    if finish <= clock.now():
+        raise TPError(t("tp.err.window_over"))
+    new_id = new_permit_id()
+    zones = list(old["zones"])
+    hours = (int(old["start_minute"]), int(old["end_minute"]))
+    req = {
+        "id": old["request_id"],
+        "business_id": old["business_id"],
+        "zones": zones,
+        "start_minute": hours[0],
+        "end_minute": hours[1],
+    }
+    approved = pd.DataFrame(
+        {"permit_id": [new_id], "cccd": [old["cccd"]], "full_name": [old["full_name"]]}
+    )
+    try:
+        with store.transaction() as cur:
+            n = cur.execute(
+                "UPDATE tp_permits SET status = 'renewed', revoked_at = ?, revoked_by = ?,"
+                " revoke_reason = ? WHERE permit_id = ? AND status = 'active'",
+                [clock.utcnow_naive(), principal.actor, f"renewed: {new_id}", permit_id],
+            ).fetchone()[0]
+            if n != 1:
+                raise TPError(t("tp.err.not_active"))
+            qr.revoke(permit_id, principal, f"renewed: {new_id}", store=store)
+            qr.issue(
+                PREFIX,
+                [
+                    qr.IssueItem(
+                        claims=_claims(
+                            old["full_name"], old["cccd"], old["tax_code"], zones, hours
+                        ),
+                        expires=finish,
+                        not_before=begin,
+                        subject=f"{old['request_id']}/{mask_id(old['cccd'])}",
+                        token_id=new_id,
+                    )
+                ],
+                principal,
+                store=store,
+            )
+            frame_new = _permit_frame(approved, req, begin, finish, principal)
+            frame_new["renewed_from"] = permit_id
+            store.insert_df("tp_permits", frame_new)
+            audit.record(
+                principal,
+                "tp.permit.renew",
+                "tp_permit",
+                new_id,
+                {"from": permit_id, "start": str(start_date), "end": str(end_date)},
+                store=store,
+            )
+    except (ConflictError, duckdb.TransactionException) as exc:
+        raise TPError(t("tp.err.not_active")) from exc
+    return new_id
+
+
+def view_permit(
+    principal: Principal, token_text: str, *, store: Store | None = None
+) -> dict[str, Any]:
+    """The public page: verify a permit from its link and return what to show. Anyone may call
+    it (the link is the credential); every verification is audited."""
+    from core.qr import service as qr
+
+    store = _store(store)
+    text = (token_text or "").strip()
+    verdict = qr.verify_server(text, expected_prefixes=[PREFIX], store=store)
+    reason = getattr(verdict.reason, "value", str(verdict.reason))
+    audit.record(
+        principal,
+        "tp.permit.verify",
+        "tp_permit",
+        verdict.token_id or "-",
+        {"result": reason},
+        store=store,
+    )
+    out: dict[str, Any] = {"ok": verdict.ok, "reason": reason, "permit_id": verdict.token_id}
+    claims = verdict.claims or {}
+    if claims:
+        out.update(
+            {
+                "name": claims.get("n", ""),
+                "cccd": claims.get("c", ""),
+                "business": claims.get("b", ""),
+                "zones": zones_label(claims.get("w", [])),
+                "hours": hours_label(*claims.get("h", [0, 0])),
+                "valid_from": clock.fmt_local(verdict.not_before) if verdict.not_before else "",
+                "valid_until": clock.fmt_local(verdict.expires_at) if verdict.expires_at else "",
+            }
+        )
+    return out
+
+
+# -- analytics --------------------------------------------------------------------------------
+
+
+def analytics(principal: Principal, *, store: Store | None = None) -> dict[str, Any]:
+    """Applications, decisions, reasons, permits per day and per ward, median time to
+    decision, backlog (approvers and health officers)."""
+    require(principal, "approver", "health_officer")
+    store = _store(store)
+    totals = store.records(
+        "SELECT count(*) AS applications,"
+        " count(*) FILTER (WHERE status IN ('approved', 'partial')) AS approved,"
+        " count(*) FILTER (WHERE status = 'rejected') AS rejected,"
+        " count(*) FILTER (WHERE status = 'pending') AS pending,"
+        " median(date_diff('second', submitted_at, decided_at)) / 3600.0 AS median_hours,"
+        " min(submitted_at) FILTER (WHERE status = 'pending') AS oldest_pending"
+        " FROM tp_requests"
+    )[0]
+    permits = store.records(
+        "SELECT count(*) AS issued, count(*) FILTER (WHERE status = 'revoked') AS revoked,"
+        " count(*) FILTER (WHERE status = 'active' AND valid_until > ?) AS active FROM tp_permits",
+        [clock.utcnow_naive()],
+    )[0]
+    totals.update({f"permits_{k}": v for k, v in permits.items()})
+    if totals["oldest_pending"] is not None:
+        age = clock.utcnow_naive() - totals["oldest_pending"]
+        totals["oldest_pending_hours"] = round(age.total_seconds() / 3600, 1)
+    else:
+        totals["oldest_pending_hours"] = 0.0
+    offset = "INTERVAL 7 HOUR"  # Asia/Ho_Chi_Minh has no DST: UTC+7 all year
+    per_day = store.df(
+        f"SELECT CAST(submitted_at + {offset} AS DATE) AS day, count(*) AS applications,"  # noqa: S608
+        " count(*) FILTER (WHERE status IN ('approved', 'partial')) AS approved,"
+        " count(*) FILTER (WHERE status = 'rejected') AS rejected"
+        " FROM tp_requests GROUP BY ALL ORDER BY day"
+    )
+    permits_day = store.df(
+        f"SELECT CAST(issued_at + {offset} AS DATE) AS day, count(*) AS permits"  # noqa: S608
+        " FROM tp_permits GROUP BY ALL ORDER BY day"
+    )
+    per_day = per_day.merge(permits_day, on="day", how="outer").fillna(0)
+    reasons = store.df(
+        "SELECT coalesce(reason_code, 'other') AS reason, count(*) AS requests FROM tp_requests"
+        " WHERE status = 'rejected' GROUP BY ALL ORDER BY requests DESC"
+    )
+    reasons["label"] = reasons["reason"].map(lambda r: t(f"tp.reason.{r}"))
+    per_ward = store.df(
+        "SELECT b.province_code, b.ward_code, count(*) AS permits FROM tp_permits p"
+        " JOIN tp_businesses b ON b.id = p.business_id GROUP BY ALL ORDER BY permits DESC"
+    )
+    per_ward["ward"] = per_ward["ward_code"].map(lambda c: geo.ward_name(int(c)))
+    per_ward["province"] = per_ward["province_code"].map(lambda c: geo.province_name(int(c)))
+    return {"totals": totals, "per_day": per_day, "reasons": reasons, "per_ward": per_ward}
+
+
+def stats(store: Store) -> dict[str, Any]:
+    """Counts for ``rapid stats --json``."""
+    row = store.records(
+        "SELECT (SELECT count(*) FROM tp_businesses) AS businesses,"
+        " (SELECT count(*) FROM tp_employees WHERE active) AS employees,"
+        " (SELECT count(*) FROM tp_requests) AS applications,"
+        " (SELECT count(*) FROM tp_requests WHERE status IN ('approved', 'partial')) AS approved,"
+        " (SELECT count(*) FROM tp_requests WHERE status = 'rejected') AS rejected,"
+        " (SELECT count(*) FROM tp_requests WHERE status = 'pending') AS pending,"
+        " (SELECT count(*) FROM tp_permits) AS permits,"
+        " (SELECT count(*) FROM tp_permits WHERE status = 'revoked') AS permits_revoked"
+    )[0]
+    return {k: int(v) for k, v in row.items()}

@@ -1,0 +1,103 @@
+"""Fixtures for the travel permit app: a registered, verified business with a roster."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from apps.travel_permit import service
+from apps.travel_permit.models import BusinessForm, EmployeeIn, RequestForm, mst_check_digit
+from core import accounts, clock
+from core.auth import ANONYMOUS, Principal
+from tests.conftest import make_principal
+
+PASSWORD = "Doanhnghiep2021"
+WARDS = (20275, 20224, 20200, 20257, 20260)  # Da Nang wards
+
+
+def make_mst(seed: int) -> str:
+    """A valid 10-digit tax code derived from ``seed``."""
+    n = seed
+    while True:
+        first9 = f"04{n:07d}"[-9:]
+        check = mst_check_digit(first9)
+        if check is not None:
+            return first9 + str(check)
+        n += 1
+
+
+def cccd(i: int) -> str:
+    return f"0480900{i:05d}"
+
+
+def register(username: str, seed: int, store) -> Principal:
+    form = BusinessForm(
+        name=f"Công ty {username}",
+        tax_code=make_mst(seed),
+        sector="logistics",
+        address="12 Bạch Đằng",
+        ward_code=WARDS[0],
+        contact_name="Nguyễn Văn An",
+        phone="0905123456",
+    )
+    service.register_business(ANONYMOUS, form, username, PASSWORD, store=store)
+    return accounts.principal_for(accounts.get_user(username, store=store))
+
+
+def add_roster(principal: Principal, n: int, store, start: int = 0) -> list[str]:
+    ids = []
+    for i in range(start, start + n):
+        emp = EmployeeIn(
+            full_name=f"Trần Thị Mai {chr(65 + i % 26)}",
+            cccd=cccd(i),
+            phone="0905000000",
+            home_ward=WARDS[1],
+            work_ward=WARDS[2],
+        )
+        service.save_employee(principal, emp, store=store)
+        ids.append(emp.cccd)
+    return ids
+
+
+@pytest.fixture()
+def approver() -> Principal:
+    return make_principal("duyet", "approver")
+
+
+@pytest.fixture()
+def biz(store, approver) -> Principal:
+    """A verified business with 20 employees."""
+    principal = register("cty_an", 1234, store)
+    business = service.my_business(principal, store=store)
+    service.verify_business(approver, business["id"], True, store=store)
+    add_roster(principal, 20, store)
+    return principal
+
+
+@pytest.fixture()
+def other_biz(store, approver) -> Principal:
+    principal = register("cty_binh", 5678, store)
+    business = service.my_business(principal, store=store)
+    service.verify_business(approver, business["id"], True, store=store)
+    add_roster(principal, 10, store, start=500)
+    return principal
+
+
+def request_form(cccds, days: int = 3, **kw) -> RequestForm:
+    today = clock.local(clock.now()).date()
+    values = dict(
+        cccds=list(cccds),
+        purpose="Vận chuyển hàng hoá thiết yếu",
+        start_date=today,
+        end_date=today + timedelta(days=days - 1),
+        zones=[WARDS[0], WARDS[2]],
+        start_minute=0,
+        end_minute=24 * 60,
+    )
+    values.update(kw)
+    return RequestForm(**values)
+
+
+def today() -> date:
+    return clock.local(clock.now()).date()
