@@ -1,0 +1,377 @@
+"""UI strings of the home isolation app, Vietnamese and English."""
+
+from apps.home_isolation.models import CHRONIC, MEDICINES, SYMPTOMS
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "hi.token": {"vi": "Mã theo dõi cách ly tại nhà", "en": "Home isolation monitoring code"},
+    # pages
+    "hi.board.title": {"vi": "Bảng theo dõi F0/F1", "en": "F0/F1 board"},
+    "hi.enrol.title": {"vi": "Đăng ký F0/F1", "en": "Enrol F0/F1"},
+    "hi.person.title": {"vi": "Hồ sơ người cách ly", "en": "Person in isolation"},
+    "hi.report.title": {"vi": "Báo cáo sức khỏe hằng ngày", "en": "Daily health report"},
+    "hi.tracing.title": {"vi": "Truy vết tiếp xúc", "en": "Contact tracing"},
+    "hi.analytics.title": {"vi": "Thống kê cách ly tại nhà", "en": "Home isolation analytics"},
+    "hi.panel.title": {"vi": "Cách ly tại nhà", "en": "Home isolation"},
+    # vocabulary
+    "hi.level.green": {"vi": "Xanh", "en": "Green"},
+    "hi.level.yellow": {"vi": "Vàng", "en": "Yellow"},
+    "hi.level.orange": {"vi": "Cam", "en": "Orange"},
+    "hi.level.red": {"vi": "Đỏ", "en": "Red"},
+    "hi.status.isolating": {"vi": "Đang cách ly", "en": "Isolating"},
+    "hi.status.hospital": {"vi": "Đã chuyển viện", "en": "In hospital"},
+    "hi.status.released": {"vi": "Đã kết thúc cách ly", "en": "Released"},
+    "hi.alert.red": {"vi": "Chỉ số nguy hiểm", "en": "Red report"},
+    "hi.alert.missed": {"vi": "Không báo cáo 24 giờ", "en": "No report for 24 h"},
+    "hi.alert.worsening": {"vi": "Diễn tiến xấu", "en": "Worsening"},
+    "hi.test.pcr": {"vi": "RT-PCR", "en": "RT-PCR"},
+    "hi.test.antigen": {"vi": "Test nhanh kháng nguyên", "en": "Rapid antigen test"},
+    "hi.all": {"vi": "Tất cả", "en": "All"},
+    # fields
+    "hi.f.person_id": {"vi": "Số CCCD / hộ chiếu", "en": "ID card / passport number"},
+    "hi.f.full_name": {"vi": "Họ và tên", "en": "Full name"},
+    "hi.f.phone": {"vi": "Số điện thoại", "en": "Phone"},
+    "hi.f.ward": {"vi": "Phường/xã", "en": "Ward/commune"},
+    "hi.f.age": {"vi": "Tuổi", "en": "Age"},
+    "hi.f.chronic": {"vi": "Bệnh nền", "en": "Chronic conditions"},
+    "hi.f.vaccine_doses": {"vi": "Số mũi vắc-xin", "en": "Vaccine doses"},
+    "hi.f.test_date": {"vi": "Ngày xét nghiệm dương tính", "en": "Positive test date"},
+    "hi.f.test_type": {"vi": "Loại xét nghiệm", "en": "Test type"},
+    "hi.f.onset_date": {"vi": "Ngày khởi phát triệu chứng", "en": "Symptom onset"},
+    "hi.f.no_onset": {"vi": "Không có triệu chứng", "en": "No symptoms"},
+    "hi.f.exposure_date": {"vi": "Ngày tiếp xúc cuối", "en": "Last exposure"},
+    "hi.f.source_id": {
+        "vi": "F0 nguồn (mã hồ sơ hoặc số CCCD)",
+        "en": "Source F0 (enrolment id or ID number)",
+    },
+    "hi.f.temperature": {"vi": "Nhiệt độ (°C)", "en": "Temperature (°C)"},
+    "hi.f.spo2": {"vi": "SpO2 (%)", "en": "SpO2 (%)"},
+    "hi.f.pulse": {"vi": "Mạch (lần/phút)", "en": "Pulse (beats/min)"},
+    "hi.f.resp_rate": {"vi": "Nhịp thở (lần/phút)", "en": "Breathing rate (breaths/min)"},
+    "hi.f.symptoms": {"vi": "Triệu chứng", "en": "Symptoms"},
+    "hi.f.medicines": {"vi": "Thuốc đã dùng", "en": "Medicines taken"},
+    "hi.f.note": {"vi": "Ghi chú thêm", "en": "Anything else"},
+    "hi.f.measured_date": {"vi": "Ngày đo", "en": "Date measured"},
+    "hi.f.measured_time": {"vi": "Giờ đo", "en": "Time measured"},
+    "hi.f.negative_test_date": {"vi": "Ngày xét nghiệm âm tính", "en": "Negative test date"},
+    "hi.f.staff": {"vi": "Cán bộ phụ trách (tên đăng nhập)", "en": "Staff member (username)"},
+    "hi.f.kind": {"vi": "Đối tượng", "en": "Kind"},
+    "hi.f.status": {"vi": "Trạng thái", "en": "Status"},
+    "hi.f.level": {"vi": "Mức độ", "en": "Level"},
+    "hi.f.alerts_only": {"vi": "Chỉ người có cảnh báo", "en": "Only people with alerts"},
+    "hi.f.window": {"vi": "Khoảng thời gian (± phút)", "en": "Window (± minutes)"},
+    "hi.f.search": {
+        "vi": "Tìm (mã hồ sơ, CCCD, điện thoại, tên)",
+        "en": "Find (enrolment id, ID number, phone, name)",
+    },
+    # columns
+    "hi.col.id": {"vi": "Mã hồ sơ", "en": "Enrolment"},
+    "hi.col.isolation_end": {"vi": "Kết thúc dự kiến", "en": "Isolation ends"},
+    "hi.col.last_report": {"vi": "Báo cáo gần nhất", "en": "Last report"},
+    "hi.col.alerts": {"vi": "Cảnh báo", "en": "Alerts"},
+    "hi.col.alert_age": {"vi": "Tuổi cảnh báo (giờ)", "en": "Alert age (h)"},
+    "hi.col.assigned": {"vi": "Phụ trách", "en": "Assigned"},
+    "hi.col.reasons": {"vi": "Lý do", "en": "Reasons"},
+    "hi.col.venue": {"vi": "Địa điểm", "en": "Venue"},
+    "hi.col.source_time": {"vi": "F0 có mặt", "en": "F0 checked in"},
+    "hi.col.candidate_time": {"vi": "Người này có mặt", "en": "Candidate checked in"},
+    "hi.col.overlap": {"vi": "Trùng (phút)", "en": "Overlap (min)"},
+    "hi.col.enrolled": {"vi": "Đã theo dõi", "en": "Already enrolled"},
+    "hi.col.select": {"vi": "Chọn", "en": "Select"},
+    "hi.col.time": {"vi": "Thời gian", "en": "Time"},
+    "hi.col.new_f0": {"vi": "F0 mới", "en": "New F0"},
+    "hi.col.new_f1": {"vi": "F1 mới", "en": "New F1"},
+    "hi.col.released": {"vi": "Kết thúc cách ly", "en": "Released"},
+    "hi.col.day": {"vi": "Ngày", "en": "Day"},
+    "hi.col.count": {"vi": "Số người", "en": "People"},
+    "hi.col.open_alerts": {"vi": "Cảnh báo mở", "en": "Open alerts"},
+    "hi.col.median_age": {"vi": "Tuổi trung vị (giờ)", "en": "Median age (h)"},
+    "hi.col.oldest_age": {"vi": "Lâu nhất (giờ)", "en": "Oldest (h)"},
+    "hi.col.value": {"vi": "Giá trị", "en": "Value"},
+    "hi.col.measure": {"vi": "Chỉ số", "en": "Measure"},
+    # buttons and actions
+    "hi.enrol.f0": {"vi": "Đăng ký F0", "en": "Enrol F0"},
+    "hi.enrol.f1": {"vi": "Đăng ký F1", "en": "Enrol F1"},
+    "hi.enrol.done": {
+        "vi": "Đã đăng ký {name} ({kind}), mã hồ sơ {id}. Cách ly đến {end}.",
+        "en": "Enrolled {name} ({kind}), enrolment {id}. Isolation until {end}.",
+    },
+    "hi.enrol.link_hint": {
+        "vi": "Gửi đường link hoặc mã QR này cho người cách ly để báo cáo hằng ngày:",
+        "en": "Give this link or QR code to the person for their daily reports:",
+    },
+    "hi.enrol.end_rule": {
+        "vi": "Thời gian cách ly: F0 {f0} ngày từ ngày xét nghiệm dương tính{neg}; F1 {f1} ngày sau lần tiếp xúc cuối.",
+        "en": "Isolation: F0 {f0} days from the positive test{neg}; F1 {f1} days after the last exposure.",
+    },
+    "hi.enrol.neg_needed": {
+        "vi": " và có kết quả âm tính",
+        "en": " and a negative test",
+    },
+    "hi.report.submit": {"vi": "Gửi báo cáo", "en": "Send report"},
+    "hi.report.hello": {
+        "vi": "Xin chào {name} ({kind}). Cách ly đến hết ngày {end}.",
+        "en": "Hello {name} ({kind}). Isolation until the end of {end}.",
+    },
+    "hi.report.count": {
+        "vi": "Hôm nay bạn đã gửi {n}/{max} báo cáo.",
+        "en": "Today you have sent {n} of {max} reports.",
+    },
+    "hi.report.limit": {
+        "vi": "Bạn đã gửi đủ {max} báo cáo hôm nay. Nếu khó thở hoặc mệt nhiều, gọi 115 ngay.",
+        "en": "You have sent the {max} reports allowed today. If short of breath or very unwell, call 115 now.",
+    },
+    "hi.report.sent": {"vi": "Đã nhận báo cáo. Cảm ơn bạn!", "en": "Report received. Thank you!"},
+    "hi.report.advice.green": {
+        "vi": "Chỉ số ổn định. Tiếp tục theo dõi và báo cáo hằng ngày.",
+        "en": "Your readings are stable. Keep monitoring and report daily.",
+    },
+    "hi.report.advice.yellow": {
+        "vi": "Cần chú ý: nghỉ ngơi, uống đủ nước, cán bộ y tế sẽ theo dõi sát.",
+        "en": "Needs attention: rest, drink enough, a health officer will follow closely.",
+    },
+    "hi.report.advice.orange": {
+        "vi": "Có dấu hiệu cảnh báo: cán bộ y tế sẽ liên hệ với bạn sớm.",
+        "en": "Warning signs: a health officer will contact you soon.",
+    },
+    "hi.report.advice.red": {
+        "vi": "Chỉ số nguy hiểm! Cán bộ y tế đã được báo. Nếu khó thở, gọi 115 ngay.",
+        "en": "Danger signs! A health officer has been alerted. If short of breath, call 115 now.",
+    },
+    "hi.report.measured_now": {"vi": "Đo lúc này", "en": "Measured now"},
+    "hi.board.count": {
+        "vi": "{shown} / {total} người (xếp theo mức độ và tuổi cảnh báo)",
+        "en": "{shown} of {total} people (by level and alert age)",
+    },
+    "hi.board.empty": {"vi": "Không có ai phù hợp bộ lọc.", "en": "Nobody matches the filters."},
+    "hi.board.pick": {"vi": "Chọn người để xử lý", "en": "Pick a person to act on"},
+    "hi.board.open_person": {"vi": "Mở hồ sơ", "en": "Open record"},
+    "hi.act.ack": {"vi": "Xác nhận cảnh báo", "en": "Acknowledge alert"},
+    "hi.act.assign": {"vi": "Phân công", "en": "Assign"},
+    "hi.act.note": {"vi": "Thêm ghi chú", "en": "Add note"},
+    "hi.act.transfer": {"vi": "Chuyển viện", "en": "Transfer to hospital"},
+    "hi.act.release": {"vi": "Kết thúc cách ly", "en": "Release"},
+    "hi.act.link": {"vi": "Đường link / QR theo dõi", "en": "Monitoring link / QR"},
+    "hi.act.download_qr": {"vi": "Tải mã QR (PNG)", "en": "Download QR (PNG)"},
+    "hi.act.done": {"vi": "Đã lưu.", "en": "Saved."},
+    "hi.act.no_alerts": {"vi": "Không có cảnh báo mở.", "en": "No open alerts."},
+    "hi.person.none": {
+        "vi": "Chọn một người trên bảng theo dõi hoặc tìm theo mã/CCCD.",
+        "en": "Pick someone on the board or search by id/ID number.",
+    },
+    "hi.person.header": {
+        "vi": "{name} · {kind} · {status} · mức {level}",
+        "en": "{name} · {kind} · {status} · level {level}",
+    },
+    "hi.person.facts": {
+        "vi": "CCCD {pid} · ĐT {phone} · {ward} · tuổi {age} · bệnh nền: {chronic} · vắc-xin: {doses} mũi · cách ly đến {end}",
+        "en": "ID {pid} · phone {phone} · {ward} · age {age} · chronic: {chronic} · vaccine: {doses} doses · isolation until {end}",
+    },
+    "hi.person.source": {"vi": "F1 của F0 {name} ({id})", "en": "F1 of F0 {name} ({id})"},
+    "hi.person.due": {
+        "vi": "Đã đến ngày kết thúc cách ly dự kiến.",
+        "en": "The planned isolation end has been reached.",
+    },
+    "hi.person.no_reports": {"vi": "Chưa có báo cáo.", "en": "No reports yet."},
+    "hi.person.reports": {"vi": "Các báo cáo", "en": "Reports"},
+    "hi.person.alerts": {"vi": "Cảnh báo", "en": "Alerts"},
+    "hi.person.notes": {"vi": "Nhật ký xử lý", "en": "Case log"},
+    "hi.unknown": {"vi": "không rõ", "en": "unknown"},
+    "hi.none": {"vi": "không", "en": "none"},
+    "hi.tracing.pick": {"vi": "F0 cần truy vết", "en": "F0 to trace"},
+    "hi.tracing.window_info": {
+        "vi": "Giai đoạn lây nhiễm: từ {since} đến nay. ± {minutes} phút quanh mỗi lần F0 có mặt.",
+        "en": "Infectious window: from {since} until now. ± {minutes} minutes around each F0 check-in.",
+    },
+    "hi.tracing.run": {"vi": "Tìm người tiếp xúc", "en": "Find contacts"},
+    "hi.tracing.none": {
+        "vi": "Không tìm thấy ai có mặt cùng địa điểm trong khoảng thời gian này.",
+        "en": "Nobody shared a venue with this F0 in that window.",
+    },
+    "hi.tracing.found": {
+        "vi": "{people} người ở {venues} địa điểm.",
+        "en": "{people} people at {venues} venues.",
+    },
+    "hi.tracing.enrol": {"vi": "Đăng ký những người đã chọn là F1", "en": "Enrol selected as F1"},
+    "hi.tracing.enrolled": {
+        "vi": "Đã đăng ký {n} F1; bỏ qua {skipped} người đã được theo dõi.",
+        "en": "Enrolled {n} F1; skipped {skipped} already enrolled.",
+    },
+    "hi.tracing.unavailable": {
+        "vi": "Chưa truy vết được: ứng dụng khai báo y tế chưa sẵn sàng ({error}).",
+        "en": "Tracing unavailable: the health declaration app is not ready ({error}).",
+    },
+    "hi.analytics.active_ward": {"vi": "Đang cách ly theo phường/xã", "en": "Isolating per ward"},
+    "hi.analytics.per_day": {"vi": "Theo ngày", "en": "Per day"},
+    "hi.analytics.alerts": {"vi": "Cảnh báo đang mở", "en": "Open alerts"},
+    "hi.stat.active_f0": {"vi": "F0 đang cách ly", "en": "Active F0"},
+    "hi.stat.active_f1": {"vi": "F1 đang cách ly", "en": "Active F1"},
+    "hi.stat.in_hospital": {"vi": "Đã chuyển viện", "en": "In hospital"},
+    "hi.stat.open_alerts": {"vi": "Cảnh báo mở", "en": "Open alerts"},
+    # errors
+    "hi.err.required": {"vi": "Vui lòng nhập mục này.", "en": "This field is required."},
+    "hi.err.not_number": {"vi": "Vui lòng nhập một con số.", "en": "Please enter a number."},
+    "hi.err.whole_number": {"vi": "Vui lòng nhập số nguyên.", "en": "Please enter a whole number."},
+    "hi.err.temperature_range": {
+        "vi": "Nhiệt độ phải trong khoảng {low}–{high} °C. Vui lòng đo lại.",
+        "en": "Temperature must be between {low} and {high} °C. Please measure again.",
+    },
+    "hi.err.spo2_range": {
+        "vi": "SpO2 phải trong khoảng {low}–{high}%. Vui lòng đo lại.",
+        "en": "SpO2 must be between {low} and {high}%. Please measure again.",
+    },
+    "hi.err.pulse_range": {
+        "vi": "Mạch {low}–{high} lần/phút mới hợp lệ. Vui lòng đếm lại.",
+        "en": "A pulse must be {low}–{high} beats per minute. Please count again.",
+    },
+    "hi.err.resp_rate_range": {
+        "vi": "Nhịp thở {low}–{high} lần/phút mới hợp lệ. Vui lòng đếm lại.",
+        "en": "A breathing rate must be {low}–{high} breaths per minute. Please count again.",
+    },
+    "hi.err.bad_time": {"vi": "Thời gian không hợp lệ.", "en": "Not a valid time."},
+    "hi.err.future": {
+        "vi": "Thời điểm đo không thể ở tương lai.",
+        "en": "The measurement cannot be in the future.",
+    },
+    "hi.err.too_old": {"vi": "Ngày này đã quá cũ.", "en": "That date is too long ago."},
+    "hi.err.unknown_choice": {
+        "vi": "Lựa chọn không hợp lệ: {value}",
+        "en": "Unknown choice: {value}",
+    },
+    "hi.err.too_long": {"vi": "Tối đa {max} ký tự.", "en": "At most {max} characters."},
+    "hi.err.too_many": {
+        "vi": "Đã đủ {max} báo cáo trong ngày hôm nay.",
+        "en": "The {max} reports allowed today have been sent.",
+    },
+    "hi.err.person_id": {
+        "vi": "CCCD gồm 12 chữ số, hoặc số hộ chiếu (chữ cái đầu + 5–8 ký tự).",
+        "en": "An ID card has 12 digits; a passport number is a letter and 5–8 letters/digits.",
+    },
+    "hi.err.name": {"vi": "Họ tên từ 2 đến 100 ký tự.", "en": "A name of 2 to 100 characters."},
+    "hi.err.phone": {
+        "vi": "Số điện thoại gồm 10 chữ số, bắt đầu bằng 0.",
+        "en": "A phone number has 10 digits and starts with 0.",
+    },
+    "hi.err.ward": {"vi": "Chọn phường/xã.", "en": "Pick a ward."},
+    "hi.err.age": {"vi": "Tuổi từ 0 đến 120.", "en": "Age 0 to 120."},
+    "hi.err.doses": {"vi": "Số mũi từ 0 đến 6.", "en": "0 to 6 doses."},
+    "hi.err.bad_date": {"vi": "Ngày không hợp lệ.", "en": "Not a valid date."},
+    "hi.err.future_date": {
+        "vi": "Ngày không thể ở tương lai.",
+        "en": "The date cannot be in the future.",
+    },
+    "hi.err.test_type": {"vi": "Chọn loại xét nghiệm.", "en": "Pick a test type."},
+    "hi.err.source_missing": {"vi": "Nhập F0 nguồn.", "en": "Enter the source F0."},
+    "hi.err.source_unknown": {
+        "vi": "Không tìm thấy F0 này. Hãy đăng ký F0 trước khi liên kết F1.",
+        "en": "No such F0. Enrol the F0 before linking an F1 to them.",
+    },
+    "hi.err.already_enrolled": {
+        "vi": "Người này đang được theo dõi cách ly; không thể đăng ký lần nữa.",
+        "en": "This person is already being monitored; they cannot be enrolled twice.",
+    },
+    "hi.err.already_released": {
+        "vi": "Người này đã kết thúc cách ly.",
+        "en": "This person has already been released.",
+    },
+    "hi.err.needs_negative": {
+        "vi": "F0 cần có ngày xét nghiệm âm tính để kết thúc cách ly.",
+        "en": "An F0 needs a negative test date to be released.",
+    },
+    "hi.err.not_isolating": {
+        "vi": "Người này không còn cách ly tại nhà.",
+        "en": "This person is no longer isolating at home.",
+    },
+    "hi.err.not_found": {"vi": "Không tìm thấy hồ sơ.", "en": "No such enrolment."},
+    "hi.err.alert_closed": {
+        "vi": "Cảnh báo này đã được xử lý.",
+        "en": "This alert has already been handled.",
+    },
+    "hi.err.staff_unknown": {
+        "vi": "Không có cán bộ y tế nào tên {name}.",
+        "en": "No health officer account named {name}.",
+    },
+    "hi.err.kind": {"vi": "Chỉ F0 hoặc F1.", "en": "Only F0 or F1."},
+    "hi.err.bad_filter": {"vi": "Bộ lọc không hợp lệ.", "en": "Invalid filter."},
+    "hi.err.window": {"vi": "Từ 1 đến 1440 phút.", "en": "1 to 1440 minutes."},
+    "hi.err.form": {
+        "vi": "Vui lòng sửa các mục được đánh dấu.",
+        "en": "Please fix the marked fields.",
+    },
+    "hi.link.missing": {
+        "vi": "Thiếu mã theo dõi. Hãy mở đúng đường link hoặc quét mã QR được cán bộ y tế gửi.",
+        "en": "No monitoring code. Open the link or scan the QR code the health officer gave you.",
+    },
+    "hi.link.bad": {
+        "vi": "Đường link không hợp lệ (sai hoặc bị sửa). Liên hệ cán bộ y tế để nhận link mới.",
+        "en": "This link is not valid (wrong or altered). Ask your health officer for a new one.",
+    },
+    "hi.link.expired": {
+        "vi": "Đường link đã hết hạn. Liên hệ cán bộ y tế nếu bạn vẫn đang cách ly.",
+        "en": "This link has expired. Contact your health officer if you are still isolating.",
+    },
+    "hi.link.released": {
+        "vi": "Bạn đã kết thúc cách ly; đường link này không còn dùng được.",
+        "en": "Your isolation has ended; this link can no longer be used.",
+    },
+    "hi.link.hospital": {
+        "vi": "Bạn đang được điều trị tại bệnh viện; không cần báo cáo qua link này.",
+        "en": "You are in hospital care; no reports through this link are needed.",
+    },
+    "hi.rule.ISOLATING": {
+        "vi": "Người này đang cách ly tại nhà",
+        "en": "This person is in home isolation",
+    },
+}
+
+for _code in SYMPTOMS:
+    MESSAGES.setdefault(f"hi.symptom.{_code}", {"vi": _code, "en": _code})
+for _code in MEDICINES:
+    MESSAGES.setdefault(f"hi.medicine.{_code}", {"vi": _code, "en": _code})
+for _code in CHRONIC:
+    MESSAGES.setdefault(f"hi.chronic.{_code}", {"vi": _code, "en": _code})
+
+_VOCAB = {
+    "hi.symptom.fever": ("Sốt", "Fever"),
+    "hi.symptom.cough": ("Ho", "Cough"),
+    "hi.symptom.sore_throat": ("Đau họng", "Sore throat"),
+    "hi.symptom.loss_smell": ("Mất vị giác/khứu giác", "Loss of taste/smell"),
+    "hi.symptom.fatigue": ("Mệt mỏi", "Fatigue"),
+    "hi.symptom.headache": ("Đau đầu", "Headache"),
+    "hi.symptom.muscle_pain": ("Đau cơ", "Muscle pain"),
+    "hi.symptom.diarrhoea": ("Tiêu chảy", "Diarrhoea"),
+    "hi.symptom.breathless": ("Khó thở", "Short of breath"),
+    "hi.symptom.chest_pain": ("Đau tức ngực", "Chest pain"),
+    "hi.symptom.confusion": ("Lơ mơ, lú lẫn", "Confusion"),
+    "hi.symptom.cyanosis": ("Môi, đầu chi tím tái", "Bluish lips or fingers"),
+    "hi.medicine.paracetamol": ("Hạ sốt (paracetamol)", "Fever reducer (paracetamol)"),
+    "hi.medicine.antiviral": ("Thuốc kháng vi-rút", "Antiviral"),
+    "hi.medicine.cough_syrup": ("Thuốc ho", "Cough syrup"),
+    "hi.medicine.vitamin": ("Vitamin", "Vitamins"),
+    "hi.medicine.other": ("Thuốc khác", "Other"),
+    "hi.chronic.diabetes": ("Đái tháo đường", "Diabetes"),
+    "hi.chronic.hypertension": ("Tăng huyết áp", "Hypertension"),
+    "hi.chronic.heart": ("Bệnh tim mạch", "Heart disease"),
+    "hi.chronic.lung": ("Bệnh phổi mạn tính", "Chronic lung disease"),
+    "hi.chronic.kidney": ("Bệnh thận mạn", "Chronic kidney disease"),
+    "hi.chronic.liver": ("Bệnh gan", "Liver disease"),
+    "hi.chronic.cancer": ("Ung thư", "Cancer"),
+    "hi.chronic.immune": ("Suy giảm miễn dịch", "Immunodeficiency"),
+    "hi.chronic.obesity": ("Béo phì", "Obesity"),
+}
+for _key, (_vi, _en) in _VOCAB.items():
+    MESSAGES[_key] = {"vi": _vi, "en": _en}
+
+_REASONS = {
+    "spo2_low": ("SpO2 ≤ 93%", "SpO2 ≤ 93%"),
+    "spo2_border": ("SpO2 94–95%", "SpO2 94–95%"),
+    "resp_high": ("Thở nhanh > 20 lần/phút", "Breathing > 20/min"),
+    "pulse_high": ("Mạch nhanh > 120", "Pulse > 120"),
+    "fever_days": ("Sốt ≥ 38,5 °C trên 2 ngày", "Fever ≥ 38.5 °C over 2 days"),
+    "breathless": ("Khó thở", "Short of breath"),
+    "chest_pain": ("Đau tức ngực", "Chest pain"),
+    "confusion": ("Lơ mơ", "Confusion"),
+    "cyanosis": ("Tím tái", "Cyanosis"),
+    "risk_group": ("Tuổi ≥ 65 hoặc bệnh nền (+1 mức)", "Age ≥ 65 or chronic condition (+1 level)"),
+}
+for _code, (_vi, _en) in _REASONS.items():
+    MESSAGES[f"hi.reason.{_code}"] = {"vi": _vi, "en": _en}

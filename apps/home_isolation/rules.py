@@ -1,0 +1,89 @@
+"""Triage (the configurable rule table) and the checkpoint rule of the monitoring token."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from apps.home_isolation.models import LEVELS, RANK, IsolationSettings, MonitoringClaims, TriageRule
+from core.registry import CheckContext, RuleResult
+
+_OPS = {
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
+
+
+@dataclass(frozen=True)
+class Triage:
+    level: str
+    rank: int
+    reasons: tuple[str, ...]
+
+
+def _matches(rule: TriageRule, values: dict[str, Any], symptoms: Sequence[str]) -> bool:
+    if rule.field == "symptom":
+        return rule.op == "has" and str(rule.value) in symptoms
+    if rule.op == "has":
+        return False
+    value = values.get(rule.field)
+    if value is None:
+        return False
+    try:
+        return _OPS[rule.op](float(value), float(rule.value))
+    except (TypeError, ValueError):
+        return False
+
+
+def triage(
+    values: dict[str, Any],
+    symptoms: Sequence[str],
+    *,
+    age: int | None,
+    chronic: Sequence[str],
+    settings: IsolationSettings,
+) -> Triage:
+    """The level of one report: the highest matching rule, raised one level (up to red) for
+    age >= ``elderly_age`` or any chronic condition. ``values`` holds spo2, temperature, pulse,
+    resp_rate and fever_days."""
+    rank = 0
+    reasons: list[str] = []
+    for rule in settings.rules:
+        if _matches(rule, values, symptoms):
+            reasons.append(rule.code)
+            rank = max(rank, RANK[rule.level])
+    if (age is not None and age >= settings.elderly_age) or any(chronic):
+        rank = min(rank + 1, len(LEVELS) - 1)
+        reasons.append("risk_group")
+    return Triage(LEVELS[rank], rank, tuple(reasons))
+
+
+def is_worsening(recent: Sequence[tuple[int, int]], settings: IsolationSettings) -> bool:
+    """``recent`` = the last N reports as (level rank, spo2), oldest first. Worsening when the
+    rank rises at every step, or SpO2 falls at every step by ``worsening_spo2_drop`` in all."""
+    n = settings.worsening_reports
+    if len(recent) < n:
+        return False
+    last = list(recent)[-n:]
+    ranks = [r for r, _ in last]
+    spo2 = [s for _, s in last]
+    rising = all(b > a for a, b in zip(ranks, ranks[1:], strict=False))
+    falling = all(b < a for a, b in zip(spo2, spo2[1:], strict=False)) and (
+        spo2[0] - spo2[-1] >= settings.worsening_spo2_drop
+    )
+    return rising or falling
+
+
+def checkpoint_rule(claims: dict[str, Any], ctx: CheckContext) -> RuleResult:
+    """A valid (unrevoked) monitoring token means the holder is in home isolation right now:
+    a checkpoint must not let them pass. Released people's tokens are revoked, so they never
+    get here."""
+    del ctx
+    try:
+        parsed = MonitoringClaims.model_validate(claims)
+    except ValueError:
+        return RuleResult("INVALID", "BAD_CLAIMS")
+    return RuleResult("INVALID", "ISOLATING", {"role": parsed.r})

@@ -1,0 +1,1093 @@
+"""Home isolation: registry, monitoring links, reports, triage and alerts, the officer board,
+contact tracing and analytics. All SQL of the app lives here; every entry point checks
+authorization first (deny by default).
+
+Officer entry points take a :class:`Principal` with the ``health_officer`` role. The citizen's
+entry points (``open_link``, ``submit_report``) accept any principal, including the anonymous
+one: the signed monitoring token is the authority, checked server-side on every call.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import pandas as pd
+
+from apps.home_isolation.models import (
+    KINDS,
+    LEVELS,
+    STATUSES,
+    EnrolIn,
+    FormInvalid,
+    IsolationSettings,
+    MonitoringClaims,
+    isolation_settings,
+    normalise_person_id,
+    normalise_phone,
+    parse_enrol,
+    parse_report,
+)
+from apps.home_isolation.rules import is_worsening, triage
+from core import audit, clock, geo
+from core.auth import Principal, require
+from core.i18n import t
+from core.store import Store, get_store
+from core.text import collapse_spaces, mask_id, nfc
+
+log = logging.getLogger(__name__)
+
+OFFICER = "health_officer"
+PREFIX = "HI1:"
+TOKEN_TYPE = "HI"
+ALERT_KINDS = ("red", "missed", "worsening")
+
+
+class IsolationError(Exception):
+    """A refusal with a message fit for the user (``key`` is a messages.py key)."""
+
+    def __init__(self, key: str, field: str | None = None, **kwargs: Any) -> None:
+        self.key = key
+        self.field = field
+        self.kwargs = kwargs
+        super().__init__(key)
+
+    @property
+    def message(self) -> str:
+        return t(self.key, **self.kwargs)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class LinkRefused(IsolationError):
+    """The monitoring link is forged, expired, or its person is no longer isolating."""
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _store(store: Store | None) -> Store:
+    return store or get_store()
+
+
+def _settings() -> IsolationSettings:
+    return isolation_settings()
+
+
+def _today() -> date:
+    return clock.local(clock.now()).date()  # type: ignore[union-attr]
+
+
+def local_midnight_utc(day: date) -> datetime:
+    """Start of a local calendar day as naive UTC (for TIMESTAMP comparisons)."""
+    return clock.to_utc_naive(datetime.combine(day, time(0), tzinfo=clock.LOCAL_TZ))
+
+
+def new_id(prefix: str = "HI") -> str:
+    return prefix + secrets.token_hex(5).upper()
+
+
+def isolation_end(
+    kind: str,
+    *,
+    test_date: date | None,
+    exposure_date: date | None,
+    settings: IsolationSettings,
+) -> date:
+    """F0: the positive test date + ``f0_days`` (release also needs a negative test when
+    ``f0_needs_negative_test``); F1: last exposure + ``f1_days``."""
+    if kind == "F0":
+        assert test_date is not None
+        return test_date + timedelta(days=settings.f0_days)
+    assert exposure_date is not None
+    return exposure_date + timedelta(days=settings.f1_days)
+
+
+def _link_expiry(end: date, settings: IsolationSettings) -> datetime:
+    last_day = end + timedelta(days=settings.link_grace_days + 1)
+    return datetime.combine(last_day, time(0), tzinfo=clock.LOCAL_TZ).astimezone(UTC)
+
+
+def _enrolment(store: Store, enrolment_id: str) -> dict[str, Any]:
+    rows = store.records("SELECT * FROM hi_enrolments WHERE id = ?", [str(enrolment_id)])
+    if not rows:
+        raise IsolationError("hi.err.not_found")
+    return rows[0]
+
+
+def _note(store: Store, enrolment_id: str, actor: str, kind: str, text: str) -> None:
+    store.execute(
+        "INSERT INTO hi_notes (id, enrolment_id, created_at, actor, kind, text)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [new_id("N"), enrolment_id, clock.utcnow_naive(), actor, kind, text[:2000]],
+    )
+
+
+def _resolve_alerts(store: Store, enrolment_id: str, kinds: Sequence[str] = ALERT_KINDS) -> None:
+    marks = ", ".join("?" for _ in kinds)
+    store.execute(
+        "UPDATE hi_alerts SET resolved_at = ? WHERE enrolment_id = ? AND acknowledged_at IS NULL"  # noqa: S608 - placeholders only
+        f" AND resolved_at IS NULL AND kind IN ({marks})",
+        [clock.utcnow_naive(), enrolment_id, *kinds],
+    )
+
+
+# -- registry ---------------------------------------------------------------------------------
+
+
+def _frame_of(
+    rows: Sequence[EnrolIn], ids: Sequence[str], actor: str, s: IsolationSettings
+) -> pd.DataFrame:
+    now = clock.utcnow_naive()
+    return pd.DataFrame(
+        {
+            "id": list(ids),
+            "person_id": [r.person_id for r in rows],
+            "full_name": [r.full_name for r in rows],
+            "phone": [r.phone for r in rows],
+            "province_code": [r.province_code for r in rows],
+            "ward_code": [r.ward_code for r in rows],
+            "age": pd.array([r.age for r in rows], dtype="Int16"),
+            "chronic": [",".join(r.chronic) for r in rows],
+            "vaccine_doses": pd.array([r.vaccine_doses for r in rows], dtype="Int16"),
+            "kind": [r.kind for r in rows],
+            "source_id": [r.source_id for r in rows],
+            "test_date": pd.to_datetime([r.test_date for r in rows]),
+            "test_type": [r.test_type for r in rows],
+            "onset_date": pd.to_datetime([r.onset_date for r in rows]),
+            "exposure_date": pd.to_datetime([r.exposure_date for r in rows]),
+            "isolation_end": pd.to_datetime(
+                [
+                    isolation_end(
+                        r.kind, test_date=r.test_date, exposure_date=r.exposure_date, settings=s
+                    )
+                    for r in rows
+                ]
+            ),
+            "status": "isolating",
+            "enrolled_at": now,
+            "enrolled_by": actor,
+        }
+    )
+
+
+def insert_enrolments(
+    frame: pd.DataFrame, actor: Principal | str, *, store: Store, issue_links: bool = True
+) -> None:
+    """Bulk insert prepared enrolment rows (also used by the demo). Raises IsolationError when
+    a person is already enrolled. Call inside a transaction."""
+    who = actor.actor if isinstance(actor, Principal) else str(actor)
+    cur = store.cursor()
+    cur.register("_hi_new", frame[["person_id", "id"]])
+    try:
+        clash = cur.execute(
+            "SELECT n.person_id FROM _hi_new n JOIN hi_active a USING (person_id) LIMIT 1"
+        ).fetchone()
+    finally:
+        cur.unregister("_hi_new")
+    if clash or frame["person_id"].duplicated().any():
+        raise IsolationError("hi.err.already_enrolled", "person_id")
+    store.insert_df("hi_enrolments", frame)
+    store.insert_df("hi_active", frame[["person_id", "id"]].rename(columns={"id": "enrolment_id"}))
+    audit.record_many(
+        who,
+        "isolation.enrol",
+        "enrolment",
+        frame["id"].tolist(),
+        [{"kind": k, "source": s} for k, s in zip(frame["kind"], frame["source_id"], strict=True)],
+        store=store,
+    )
+    if issue_links:
+        _issue_links(store, frame["id"].tolist(), who)
+
+
+def _issue_links(
+    store: Store, enrolment_ids: Sequence[str], actor: str, progress: Any = None
+) -> dict[str, str]:
+    """Sign a monitoring token for each enrolment, valid to its isolation end + grace."""
+    from core.qr import service as qr
+
+    if not enrolment_ids:
+        return {}
+    s = _settings()
+    cur = store.cursor()
+    cur.register("_hi_ids", pd.DataFrame({"id": list(enrolment_ids)}))
+    try:
+        rows = cur.execute(
+            "SELECT e.id, e.kind, e.isolation_end FROM hi_enrolments e JOIN _hi_ids USING (id)"
+        ).fetchall()
+    finally:
+        cur.unregister("_hi_ids")
+    items = [
+        qr.IssueItem(
+            claims=MonitoringClaims(e=eid, r=kind).model_dump(),
+            expires=_link_expiry(end, s),
+            subject=eid,
+        )
+        for eid, kind, end in rows
+    ]
+    with store.transaction():
+        issued = qr.issue(PREFIX, items, actor, store=store, progress=progress)
+        frame = pd.DataFrame(
+            {"id": [i.subject for i in issued], "token_id": [i.token_id for i in issued]}
+        )
+        cur.register("_hi_tok", frame)
+        try:
+            cur.execute(
+                "UPDATE hi_enrolments SET token_id = f.token_id FROM _hi_tok f"
+                " WHERE hi_enrolments.id = f.id"
+            )
+        finally:
+            cur.unregister("_hi_tok")
+    return {i.subject: i.text for i in issued}
+
+
+def _resolve_source(store: Store, ref: str) -> dict[str, Any]:
+    ref = nfc(ref)
+    rows = store.records(
+        "SELECT * FROM hi_enrolments WHERE kind = 'F0' AND (id = ? OR person_id = ?)"
+        " ORDER BY enrolled_at DESC LIMIT 1",
+        [ref, normalise_person_id(ref)],
+    )
+    if not rows:
+        raise IsolationError("hi.err.source_unknown", "source_id")
+    return rows[0]
+
+
+def enroll(
+    principal: Principal, kind: str, raw: Mapping[str, Any], *, store: Store | None = None
+) -> dict[str, Any]:
+    """Enrol one F0 or F1 from form values; returns the enrolment with its monitoring link.
+    Raises FormInvalid (bad fields) or IsolationError (already enrolled, unknown F0)."""
+    require(principal, OFFICER)
+    if kind not in KINDS:
+        raise IsolationError("hi.err.kind")
+    store = _store(store)
+    data = parse_enrol(raw, kind, _today())
+    with store.transaction():
+        if data.kind == "F1":
+            source = _resolve_source(store, data.source_id or "")
+            data = EnrolIn(**{**data.__dict__, "source_id": source["id"]})
+        if store.scalar("SELECT 1 FROM hi_active WHERE person_id = ?", [data.person_id]):
+            raise IsolationError("hi.err.already_enrolled", "person_id")
+        eid = new_id()
+        frame = _frame_of([data], [eid], principal.actor, _settings())
+        insert_enrolments(frame, principal, store=store)
+        _note(store, eid, principal.actor, "enrol", kind)
+    return enrolment(principal, eid, store=store)
+
+
+def enroll_f0(
+    principal: Principal, raw: Mapping[str, Any], *, store: Store | None = None
+) -> dict[str, Any]:
+    return enroll(principal, "F0", raw, store=store)
+
+
+def enroll_f1(
+    principal: Principal, raw: Mapping[str, Any], *, store: Store | None = None
+) -> dict[str, Any]:
+    return enroll(principal, "F1", raw, store=store)
+
+
+def enrolment(
+    principal: Principal, enrolment_id: str, *, store: Store | None = None
+) -> dict[str, Any]:
+    """One enrolment with display fields (ward name, masked id, source F0, link)."""
+    require(principal, OFFICER)
+    store = _store(store)
+    row = _enrolment(store, enrolment_id)
+    row["ward"] = geo.ward_name(row["ward_code"])
+    row["person_id_masked"] = mask_id(row["person_id"])
+    row["source_name"] = None
+    if row["source_id"]:
+        row["source_name"] = store.scalar(
+            "SELECT full_name FROM hi_enrolments WHERE id = ?", [row["source_id"]]
+        )
+    row["due_release"] = row["status"] == "isolating" and row["isolation_end"] <= _today()
+    return row
+
+
+def enrollment_or_none(
+    principal: Principal, enrolment_id: str, *, store: Store | None = None
+) -> dict[str, Any] | None:
+    """Like ``enrolment`` but None when there is no such enrolment."""
+    require(principal, OFFICER)
+    try:
+        return enrolment(principal, enrolment_id, store=store)
+    except IsolationError:
+        return None
+
+
+def monitoring_link(principal: Principal, enrolment_id: str, *, store: Store | None = None) -> str:
+    """The person's signed monitoring link (issued now if they have none yet)."""
+    from core.qr import service as qr
+    from core.ui.links import page_link
+
+    require(principal, OFFICER)
+    store = _store(store)
+    row = _enrolment(store, enrolment_id)
+    if row["status"] != "isolating":
+        raise IsolationError("hi.err.not_isolating")
+    text = None
+    if row["token_id"] and not qr.is_revoked(row["token_id"], store=store):
+        text = qr.token_texts([row["token_id"]], store=store).get(row["token_id"])
+    if text is None:
+        with store.transaction():
+            text = _issue_links(store, [row["id"]], principal.actor)[row["id"]]
+    return page_link("home_isolation.report", t=text)
+
+
+def release(
+    principal: Principal,
+    enrolment_id: str,
+    *,
+    negative_test_date: date | None = None,
+    note: str = "",
+    store: Store | None = None,
+) -> None:
+    """End monitoring: status released, open alerts closed, the monitoring token revoked.
+    An isolating F0 needs a negative test (when configured); nobody is released twice."""
+    from core.qr import service as qr
+
+    require(principal, OFFICER)
+    store = _store(store)
+    s = _settings()
+    with store.transaction():
+        row = _enrolment(store, enrolment_id)
+        if row["status"] == "released":
+            raise IsolationError("hi.err.already_released")
+        if negative_test_date is not None and negative_test_date > _today():
+            raise IsolationError("hi.err.future_date", "negative_test_date")
+        if (
+            row["kind"] == "F0"
+            and row["status"] == "isolating"
+            and s.f0_needs_negative_test
+            and negative_test_date is None
+        ):
+            raise IsolationError("hi.err.needs_negative", "negative_test_date")
+        now = clock.utcnow_naive()
+        store.execute(
+            "UPDATE hi_enrolments SET status = 'released', released_at = ?, released_by = ?,"
+            " negative_test_date = coalesce(?, negative_test_date) WHERE id = ?",
+            [now, principal.actor, negative_test_date, row["id"]],
+        )
+        store.execute("DELETE FROM hi_active WHERE enrolment_id = ?", [row["id"]])
+        _resolve_alerts(store, row["id"])
+        _note(store, row["id"], principal.actor, "release", nfc(note))
+        if row["token_id"]:
+            qr.revoke(row["token_id"], principal, "home isolation released", store=store)
+        audit.record(
+            principal,
+            "isolation.release",
+            "enrolment",
+            row["id"],
+            {"negative_test_date": negative_test_date, "note": nfc(note)[:200]},
+            store=store,
+        )
+
+
+def transfer_to_hospital(
+    principal: Principal, enrolment_id: str, *, note: str = "", store: Store | None = None
+) -> None:
+    """Move an isolating person to hospital care: home monitoring stops, the link is revoked."""
+    from core.qr import service as qr
+
+    require(principal, OFFICER)
+    store = _store(store)
+    with store.transaction():
+        row = _enrolment(store, enrolment_id)
+        if row["status"] != "isolating":
+            raise IsolationError("hi.err.not_isolating")
+        store.execute(
+            "UPDATE hi_enrolments SET status = 'hospital', transferred_at = ? WHERE id = ?",
+            [clock.utcnow_naive(), row["id"]],
+        )
+        _resolve_alerts(store, row["id"])
+        _note(store, row["id"], principal.actor, "transfer", nfc(note))
+        if row["token_id"]:
+            qr.revoke(row["token_id"], principal, "transferred to hospital", store=store)
+        audit.record(
+            principal,
+            "isolation.transfer",
+            "enrolment",
+            row["id"],
+            {"note": nfc(note)[:200]},
+            store=store,
+        )
+
+
+def acknowledge(
+    principal: Principal, alert_id: str, *, note: str = "", store: Store | None = None
+) -> None:
+    """Acknowledge one open alert."""
+    require(principal, OFFICER)
+    store = _store(store)
+    with store.transaction():
+        row = store.fetchone(
+            "SELECT enrolment_id, kind FROM hi_alerts WHERE id = ? AND acknowledged_at IS NULL"
+            " AND resolved_at IS NULL",
+            [str(alert_id)],
+        )
+        if row is None:
+            raise IsolationError("hi.err.alert_closed")
+        store.execute(
+            "UPDATE hi_alerts SET acknowledged_at = ?, acknowledged_by = ? WHERE id = ?",
+            [clock.utcnow_naive(), principal.actor, str(alert_id)],
+        )
+        _note(store, row[0], principal.actor, "ack", f"{row[1]} {nfc(note)}".strip())
+        audit.record(
+            principal,
+            "isolation.alert_ack",
+            "alert",
+            str(alert_id),
+            {"enrolment": row[0], "kind": row[1]},
+            store=store,
+        )
+
+
+def assign(
+    principal: Principal, enrolment_id: str, staff: str, *, store: Store | None = None
+) -> None:
+    """Assign a person to a health officer (an existing, enabled health_officer account)."""
+    from core import accounts
+
+    require(principal, OFFICER)
+    store = _store(store)
+    username = nfc(staff).lower()
+    try:
+        user = accounts.get_user(username, store=store)
+    except accounts.AccountError as exc:
+        raise IsolationError("hi.err.staff_unknown", "staff", name=username[:40]) from exc
+    if user.role != OFFICER or user.disabled:
+        raise IsolationError("hi.err.staff_unknown", "staff", name=username[:40])
+    with store.transaction():
+        row = _enrolment(store, enrolment_id)
+        store.execute(
+            "UPDATE hi_enrolments SET assigned_to = ? WHERE id = ?", [username, row["id"]]
+        )
+        _note(store, row["id"], principal.actor, "assign", username)
+        audit.record(
+            principal, "isolation.assign", "enrolment", row["id"], {"staff": username}, store=store
+        )
+
+
+def add_note(
+    principal: Principal, enrolment_id: str, text: str, *, store: Store | None = None
+) -> None:
+    require(principal, OFFICER)
+    store = _store(store)
+    body = nfc(text or "")
+    if not body:
+        raise IsolationError("hi.err.required", "note")
+    if len(body) > 2000:
+        raise IsolationError("hi.err.too_long", "note", max=2000)
+    with store.transaction():
+        row = _enrolment(store, enrolment_id)
+        _note(store, row["id"], principal.actor, "note", body)
+        audit.record(
+            principal, "isolation.note", "enrolment", row["id"], {"length": len(body)}, store=store
+        )
+
+
+# -- the citizen's link -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkView:
+    enrolment_id: str
+    kind: str
+    name: str
+    isolation_end: date
+    reports_today: int
+    max_per_day: int
+    last_level: str
+
+
+def _day_window(now: datetime) -> tuple[datetime, datetime]:
+    day = clock.local(now).date()  # type: ignore[union-attr]
+    return local_midnight_utc(day), local_midnight_utc(day + timedelta(days=1))
+
+
+def _check_link(store: Store, token_text: str) -> dict[str, Any]:
+    from core.qr import service as qr
+
+    text = (token_text or "").strip()
+    if not text:
+        raise LinkRefused("hi.link.missing")
+    try:
+        verdict = qr.verify_server(text, expected_prefixes=[PREFIX], store=store)
+    except Exception:  # noqa: BLE001 - any parser failure is a bad link, never a crash
+        log.info("monitoring link failed to verify", exc_info=True)
+        raise LinkRefused("hi.link.bad") from None
+    reason = getattr(verdict.reason, "value", str(verdict.reason))
+    if not verdict.ok:
+        if reason == "EXPIRED":
+            raise LinkRefused("hi.link.expired")
+        if reason == "REVOKED":
+            raise LinkRefused("hi.link.released")
+        raise LinkRefused("hi.link.bad")
+    try:
+        claims = MonitoringClaims.model_validate(verdict.claims)
+    except ValueError:
+        raise LinkRefused("hi.link.bad") from None
+    rows = store.records("SELECT * FROM hi_enrolments WHERE id = ?", [claims.e])
+    if not rows or rows[0]["token_id"] != verdict.token_id:
+        raise LinkRefused("hi.link.bad")
+    row = rows[0]
+    if row["status"] == "released":
+        raise LinkRefused("hi.link.released")
+    if row["status"] != "isolating":
+        raise LinkRefused("hi.link.hospital")
+    return row
+
+
+def open_link(principal: Principal, token_text: str, *, store: Store | None = None) -> LinkView:
+    """What the report page shows for a monitoring link. Any principal (the token decides)."""
+    del principal  # public: the signed token is the authority
+    store = _store(store)
+    row = _check_link(store, token_text)
+    start, end = _day_window(clock.now())
+    today = store.scalar(
+        "SELECT count(*) FROM hi_reports WHERE enrolment_id = ? AND received_at >= ? AND received_at < ?",
+        [row["id"], start, end],
+    )
+    return LinkView(
+        enrolment_id=row["id"],
+        kind=row["kind"],
+        name=row["full_name"],
+        isolation_end=row["isolation_end"],
+        reports_today=int(today or 0),
+        max_per_day=_settings().max_reports_per_day,
+        last_level=row["level"],
+    )
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    report_id: str
+    level: str
+    reasons: tuple[str, ...]
+    alerts: tuple[str, ...]
+
+
+def submit_report(
+    principal: Principal,
+    token_text: str,
+    raw: Mapping[str, Any],
+    *,
+    store: Store | None = None,
+) -> ReportResult:
+    """Record one daily report sent through a monitoring link; triage it and open alerts.
+    Raises LinkRefused, FormInvalid or IsolationError; nothing is written then."""
+    store = _store(store)
+    s = _settings()
+    now = clock.now()
+    data = parse_report(raw, now)
+    with store.transaction():
+        row = _check_link(store, token_text)
+        eid = row["id"]
+        start, end = _day_window(now)
+        count = store.scalar(
+            "SELECT count(*) FROM hi_reports WHERE enrolment_id = ? AND received_at >= ? AND received_at < ?",
+            [eid, start, end],
+        )
+        if int(count or 0) >= s.max_reports_per_day:
+            raise IsolationError("hi.err.too_many", None, max=s.max_reports_per_day)
+        measured = clock.to_utc_naive(data.measured_at)
+        window_start = measured - timedelta(days=s.fever_window_days)
+        fever_days_rows = store.fetchall(
+            "SELECT DISTINCT CAST(measured_at + INTERVAL '7 hours' AS DATE) FROM hi_reports"
+            " WHERE enrolment_id = ? AND measured_at > ? AND measured_at <= ? AND temperature >= ?",
+            [eid, window_start, measured, s.fever_threshold],
+        )
+        fever_days = {r[0] for r in fever_days_rows}
+        if data.temperature >= s.fever_threshold:
+            fever_days.add(clock.local(data.measured_at).date())  # type: ignore[union-attr]
+        chronic = [c for c in (row["chronic"] or "").split(",") if c]
+        verdict = triage(
+            {
+                "spo2": data.spo2,
+                "temperature": data.temperature,
+                "pulse": data.pulse,
+                "resp_rate": data.resp_rate,
+                "fever_days": len(fever_days),
+            },
+            data.symptoms,
+            age=row["age"],
+            chronic=chronic,
+            settings=s,
+        )
+        rid = new_id("R")
+        store.execute(
+            "INSERT INTO hi_reports (id, enrolment_id, measured_at, received_at, temperature, spo2,"
+            " pulse, resp_rate, symptoms, medicines, note, level, level_rank, reasons)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                rid,
+                eid,
+                measured,
+                clock.to_utc_naive(now),
+                data.temperature,
+                data.spo2,
+                data.pulse,
+                data.resp_rate,
+                ",".join(data.symptoms),
+                ",".join(data.medicines),
+                data.note,
+                verdict.level,
+                verdict.rank,
+                ",".join(verdict.reasons),
+            ],
+        )
+        latest = row["last_report_at"] is None or measured >= row["last_report_at"]
+        if latest:
+            store.execute(
+                "UPDATE hi_enrolments SET level = ?, level_rank = ?, level_reasons = ?,"
+                " last_report_at = ?, reports_count = reports_count + 1 WHERE id = ?",
+                [verdict.level, verdict.rank, ",".join(verdict.reasons), measured, eid],
+            )
+        else:
+            store.execute(
+                "UPDATE hi_enrolments SET reports_count = reports_count + 1 WHERE id = ?", [eid]
+            )
+        _resolve_alerts(store, eid, ("missed",))
+        opened: list[str] = []
+        if verdict.level == "red":
+            _open_alert(store, eid, "red", rid)
+            opened.append("red")
+        recent = store.fetchall(
+            "SELECT level_rank, spo2 FROM hi_reports WHERE enrolment_id = ?"
+            " ORDER BY measured_at DESC LIMIT ?",
+            [eid, s.worsening_reports],
+        )
+        if is_worsening([(int(r), int(o)) for r, o in reversed(recent)], s) and not store.scalar(
+            "SELECT 1 FROM hi_alerts WHERE enrolment_id = ? AND kind = 'worsening'"
+            " AND acknowledged_at IS NULL AND resolved_at IS NULL",
+            [eid],
+        ):
+            _open_alert(store, eid, "worsening", rid)
+            opened.append("worsening")
+        audit.record(
+            principal,
+            "isolation.report",
+            "enrolment",
+            eid,
+            {"report": rid, "level": verdict.level, "alerts": opened},
+            store=store,
+        )
+    return ReportResult(rid, verdict.level, verdict.reasons, tuple(opened))
+
+
+def _open_alert(store: Store, enrolment_id: str, kind: str, report_id: str | None) -> None:
+    store.execute(
+        "INSERT INTO hi_alerts (id, enrolment_id, kind, opened_at, report_id) VALUES (?, ?, ?, ?, ?)",
+        [new_id("A"), enrolment_id, kind, clock.utcnow_naive(), report_id],
+    )
+
+
+def refresh_missed(*, store: Store | None = None) -> int:
+    """Open a 'missed' alert for everyone isolating who has not reported for ``missed_hours``
+    (counted from the last report, or from enrolment), once per silence. Idempotent; the
+    alert's time is when the silence crossed the limit, so its age is true."""
+    store = _store(store)
+    hours = _settings().missed_hours
+    cutoff = clock.utcnow_naive() - timedelta(hours=hours)
+    with store.transaction():
+        before = store.scalar("SELECT count(*) FROM hi_alerts WHERE kind = 'missed'")
+        store.execute(
+            "INSERT INTO hi_alerts (id, enrolment_id, kind, opened_at, report_id)"
+            " SELECT 'A' || replace(CAST(gen_random_uuid() AS VARCHAR), '-', ''), e.id, 'missed',"
+            " coalesce(e.last_report_at, e.enrolled_at) + (? * INTERVAL '1 hour'), NULL"
+            " FROM hi_enrolments e"
+            " WHERE e.status = 'isolating' AND coalesce(e.last_report_at, e.enrolled_at) <= ?"
+            " AND NOT EXISTS (SELECT 1 FROM hi_alerts a WHERE a.enrolment_id = e.id"
+            "   AND a.kind = 'missed' AND a.opened_at > coalesce(e.last_report_at, e.enrolled_at))",
+            [hours, cutoff],
+        )
+        after = store.scalar("SELECT count(*) FROM hi_alerts WHERE kind = 'missed'")
+    return int(after or 0) - int(before or 0)
+
+
+# -- the officer board and a person's page ------------------------------------------------------
+
+BOARD_COLUMNS = [
+    "id",
+    "kind",
+    "full_name",
+    "person_id",
+    "phone",
+    "ward_code",
+    "age",
+    "status",
+    "level",
+    "level_rank",
+    "level_reasons",
+    "last_report_at",
+    "isolation_end",
+    "assigned_to",
+    "open_alerts",
+    "alert_kinds",
+    "oldest_alert_at",
+]
+
+
+def board(
+    principal: Principal,
+    *,
+    ward_code: int | None = None,
+    status: str | None = "isolating",
+    kind: str | None = None,
+    level: str | None = None,
+    alerts_only: bool = False,
+    limit: int | None = None,
+    store: Store | None = None,
+) -> tuple[pd.DataFrame, int]:
+    """Everyone matching the filters, worst level first, then oldest open alert, then longest
+    silence. Returns (first ``limit`` rows, total count)."""
+    require(principal, OFFICER)
+    store = _store(store)
+    if status is not None and status not in STATUSES:
+        raise IsolationError("hi.err.bad_filter")
+    if kind is not None and kind not in KINDS:
+        raise IsolationError("hi.err.bad_filter")
+    if level is not None and level not in LEVELS:
+        raise IsolationError("hi.err.bad_filter")
+    refresh_missed(store=store)
+    limit = limit or _settings().board_limit
+    where = ["1=1"]
+    params: list[Any] = []
+    if ward_code is not None:
+        where.append("e.ward_code = ?")
+        params.append(int(ward_code))
+    if status is not None:
+        where.append("e.status = ?")
+        params.append(status)
+    if kind is not None:
+        where.append("e.kind = ?")
+        params.append(kind)
+    if level is not None:
+        where.append("e.level = ?")
+        params.append(level)
+    if alerts_only:
+        where.append("a.n IS NOT NULL")
+    clause = " AND ".join(where)  # constant fragments only; values are bound
+    sql = (
+        "WITH a AS (SELECT enrolment_id, count(*) AS n, min(opened_at) AS oldest,"  # noqa: S608
+        " string_agg(DISTINCT kind, ',' ORDER BY kind) AS kinds FROM hi_alerts"
+        " WHERE acknowledged_at IS NULL AND resolved_at IS NULL GROUP BY enrolment_id)"
+        " SELECT e.id, e.kind, e.full_name, e.person_id, e.phone, e.ward_code, e.age, e.status,"
+        " e.level, e.level_rank, e.level_reasons, e.last_report_at, e.isolation_end,"
+        " e.assigned_to, coalesce(a.n, 0) AS open_alerts, coalesce(a.kinds, '') AS alert_kinds,"
+        " a.oldest AS oldest_alert_at, count(*) OVER () AS total"
+        " FROM hi_enrolments e LEFT JOIN a ON a.enrolment_id = e.id"
+        f" WHERE {clause}"
+        " ORDER BY e.level_rank DESC, a.oldest ASC NULLS LAST,"
+        " e.last_report_at ASC NULLS FIRST, e.id LIMIT ?"
+    )
+    frame = store.df(sql, [*params, int(limit)])
+    total = int(frame["total"].iloc[0]) if len(frame) else 0
+    frame = frame.drop(columns=["total"])
+    frame["person_id"] = frame["person_id"].map(mask_id)
+    frame["ward"] = frame["ward_code"].map(geo.ward_name)
+    now = clock.utcnow_naive()
+    frame["alert_age_hours"] = (
+        (now - pd.to_datetime(frame["oldest_alert_at"])).dt.total_seconds() / 3600
+    ).round(1)
+    return frame, total
+
+
+def person_reports(
+    principal: Principal, enrolment_id: str, *, store: Store | None = None
+) -> pd.DataFrame:
+    """A person's reports, oldest first."""
+    require(principal, OFFICER)
+    return _store(store).df(
+        "SELECT id, measured_at, received_at, temperature, spo2, pulse, resp_rate, symptoms,"
+        " medicines, note, level, reasons FROM hi_reports WHERE enrolment_id = ?"
+        " ORDER BY measured_at",
+        [str(enrolment_id)],
+    )
+
+
+def person_alerts(
+    principal: Principal, enrolment_id: str, *, open_only: bool = False, store: Store | None = None
+) -> pd.DataFrame:
+    require(principal, OFFICER)
+    store = _store(store)
+    refresh_missed(store=store)
+    extra = " AND acknowledged_at IS NULL AND resolved_at IS NULL" if open_only else ""
+    return store.df(
+        "SELECT id, kind, opened_at, report_id, acknowledged_at, acknowledged_by, resolved_at"  # noqa: S608
+        f" FROM hi_alerts WHERE enrolment_id = ?{extra} ORDER BY opened_at DESC",
+        [str(enrolment_id)],
+    )
+
+
+def person_notes(
+    principal: Principal, enrolment_id: str, *, store: Store | None = None
+) -> pd.DataFrame:
+    require(principal, OFFICER)
+    return _store(store).df(
+        "SELECT created_at, actor, kind, text FROM hi_notes WHERE enrolment_id = ?"
+        " ORDER BY created_at DESC",
+        [str(enrolment_id)],
+    )
+
+
+def find(
+    principal: Principal, text: str, *, limit: int = 20, store: Store | None = None
+) -> pd.DataFrame:
+    """Enrolments whose id, person id, phone or name matches ``text`` (newest first)."""
+    require(principal, OFFICER)
+    needle = nfc(text or "")
+    if not needle:
+        return pd.DataFrame(columns=["id", "kind", "full_name", "status", "enrolled_at"])
+    return _store(store).df(
+        "SELECT id, kind, full_name, status, ward_code, enrolled_at FROM hi_enrolments"
+        " WHERE id = ? OR person_id = ? OR phone = ? OR full_name ILIKE ?"
+        " ORDER BY enrolled_at DESC LIMIT ?",
+        [needle, normalise_person_id(needle), normalise_phone(needle), f"%{needle}%", int(limit)],
+    )
+
+
+# -- contact tracing ----------------------------------------------------------------------------
+
+
+def infectious_since(row: Mapping[str, Any], settings: IsolationSettings) -> datetime:
+    """Start of the infectious window: local midnight, N days before onset or test."""
+    days = [d for d in (row.get("onset_date"), row.get("test_date")) if d is not None]
+    first = min(days) if days else clock.local(row["enrolled_at"]).date()  # type: ignore[union-attr]
+    start = first - timedelta(days=settings.infectious_days_before)
+    return datetime.combine(start, time(0), tzinfo=clock.LOCAL_TZ).astimezone(UTC)
+
+
+def trace_candidates(
+    principal: Principal,
+    source_id: str,
+    *,
+    window_minutes: int | None = None,
+    store: Store | None = None,
+) -> pd.DataFrame:
+    """F1 candidates for an F0: people checked in at the same venue within +/- the window of
+    the F0's check-ins during the infectious window (via the health declaration app's
+    public service). Adds ``already_enrolled``; the F0 themself is left out."""
+    require(principal, OFFICER)
+    from apps.health_declaration import service as hd
+
+    store = _store(store)
+    s = _settings()
+    source = _enrolment(store, source_id)
+    if source["kind"] != "F0":
+        raise IsolationError("hi.err.source_unknown", "source_id")
+    minutes = int(window_minutes or s.trace_window_minutes)
+    if not 1 <= minutes <= 24 * 60:
+        raise IsolationError("hi.err.window")
+    since = infectious_since(source, s)
+    frame = hd.co_checkins(source["person_id"], since, clock.now(), minutes, store=store)
+    frame = frame[frame["candidate_id"] != source["person_id"]].copy()
+    if frame.empty:
+        frame["already_enrolled"] = pd.Series(dtype=bool)
+        return frame.reset_index(drop=True)
+    active = _active_among(store, frame["candidate_id"].astype(str).tolist())
+    frame["already_enrolled"] = frame["candidate_id"].isin(active)
+    return frame.sort_values(
+        ["candidate_id", "overlap_minutes"], ascending=[True, False]
+    ).reset_index(drop=True)
+
+
+def enroll_contacts(
+    principal: Principal,
+    source_id: str,
+    candidates: pd.DataFrame | Sequence[Mapping[str, Any]],
+    *,
+    store: Store | None = None,
+) -> dict[str, list[str]]:
+    """Enrol the selected candidates as F1 of ``source_id`` in one transaction. Last exposure
+    is the (latest) candidate check-in day. People already enrolled are skipped."""
+    require(principal, OFFICER)
+    store = _store(store)
+    frame = pd.DataFrame(candidates)
+    if frame.empty:
+        return {"enrolled": [], "skipped": []}
+    s = _settings()
+    today = _today()
+    with store.transaction():
+        source = _enrolment(store, source_id)
+        if source["kind"] != "F0":
+            raise IsolationError("hi.err.source_unknown", "source_id")
+        frame["candidate_id"] = frame["candidate_id"].map(normalise_person_id)
+        latest = frame.sort_values("candidate_checked_in_at").groupby("candidate_id").tail(1)
+        active = _active_among(store, latest["candidate_id"].tolist())
+        rows: list[EnrolIn] = []
+        skipped: list[str] = []
+        for rec in latest.to_dict(orient="records"):
+            pid = rec["candidate_id"]
+            if pid in active or pid == source["person_id"]:
+                skipped.append(pid)
+                continue
+            seen = pd.Timestamp(rec["candidate_checked_in_at"]).to_pydatetime()
+            exposure = clock.local(seen).date()  # type: ignore[union-attr]
+            ward = _int_or_none(rec.get("candidate_ward"))
+            if ward is None or not geo.is_ward(ward):
+                ward = int(source["ward_code"])
+            rows.append(
+                EnrolIn(
+                    kind="F1",
+                    person_id=pid,
+                    full_name=collapse_spaces(str(rec.get("candidate_name") or pid))[:100],
+                    phone=normalise_phone(rec.get("candidate_phone")),
+                    ward_code=ward,
+                    province_code=geo.ward_province(ward) or 0,
+                    age=None,
+                    chronic=(),
+                    vaccine_doses=None,
+                    exposure_date=min(exposure, today),
+                    source_id=source["id"],
+                )
+            )
+        ids = [new_id() for _ in rows]
+        if rows:
+            insert_enrolments(_frame_of(rows, ids, principal.actor, s), principal, store=store)
+            for eid in ids:
+                _note(store, eid, principal.actor, "enrol", f"F1 <- {source['id']}")
+    return {"enrolled": ids, "skipped": skipped}
+
+
+def _active_among(store: Store, person_ids: Sequence[str]) -> set[str]:
+    """Those of ``person_ids`` who are enrolled right now."""
+    if not person_ids:
+        return set()
+    cur = store.cursor()
+    cur.register("_hi_people", pd.DataFrame({"person_id": sorted(set(person_ids))}))
+    try:
+        rows = cur.execute(
+            "SELECT a.person_id FROM hi_active a JOIN _hi_people p USING (person_id)"
+        ).fetchall()
+    finally:
+        cur.unregister("_hi_people")
+    return {r[0] for r in rows}
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# -- analytics and stats ------------------------------------------------------------------------
+
+
+def active_by_ward(principal: Principal, *, store: Store | None = None) -> pd.DataFrame:
+    """Active (isolating) F0 and F1 per ward."""
+    require(principal, OFFICER)
+    frame = _store(store).df(
+        "SELECT ward_code, count(*) FILTER (WHERE kind = 'F0') AS f0,"
+        " count(*) FILTER (WHERE kind = 'F1') AS f1 FROM hi_enrolments"
+        " WHERE status = 'isolating' GROUP BY ward_code ORDER BY f0 + f1 DESC"
+    )
+    frame.insert(1, "ward", frame["ward_code"].map(geo.ward_name))
+    return frame
+
+
+def per_day(principal: Principal, *, days: int = 14, store: Store | None = None) -> pd.DataFrame:
+    """New F0, new F1 and releases per local day, the last ``days`` days."""
+    require(principal, OFFICER)
+    start = local_midnight_utc(_today() - timedelta(days=days - 1))
+    return _store(store).df(
+        "WITH ev AS ("
+        " SELECT CAST(enrolled_at + INTERVAL '7 hours' AS DATE) AS day, kind AS what"
+        " FROM hi_enrolments WHERE enrolled_at >= ?"
+        " UNION ALL SELECT CAST(released_at + INTERVAL '7 hours' AS DATE), 'released'"
+        " FROM hi_enrolments WHERE released_at >= ?)"
+        " SELECT day, count(*) FILTER (WHERE what = 'F0') AS new_f0,"
+        " count(*) FILTER (WHERE what = 'F1') AS new_f1,"
+        " count(*) FILTER (WHERE what = 'released') AS released"
+        " FROM ev GROUP BY day ORDER BY day",
+        [start, start],
+    )
+
+
+def open_alerts_summary(principal: Principal, *, store: Store | None = None) -> pd.DataFrame:
+    """Open alerts per kind with their age in hours (median and oldest)."""
+    require(principal, OFFICER)
+    store = _store(store)
+    refresh_missed(store=store)
+    return store.df(
+        "SELECT kind, count(*) AS open_alerts,"
+        " round(median(epoch(? - opened_at)) / 3600, 1) AS median_age_hours,"
+        " round(max(epoch(? - opened_at)) / 3600, 1) AS oldest_age_hours"
+        " FROM hi_alerts WHERE acknowledged_at IS NULL AND resolved_at IS NULL"
+        " GROUP BY kind ORDER BY kind",
+        [clock.utcnow_naive(), clock.utcnow_naive()],
+    )
+
+
+def totals(principal: Principal, *, store: Store | None = None) -> dict[str, int]:
+    require(principal, OFFICER)
+    return stats(_store(store))
+
+
+def stats(store: Store) -> dict[str, int]:
+    """For ``rapid stats``: active F0/F1, in hospital, released, open alerts (by kind)."""
+    refresh_missed(store=store)
+    row = store.fetchone(
+        "SELECT count(*) FILTER (WHERE status = 'isolating' AND kind = 'F0'),"
+        " count(*) FILTER (WHERE status = 'isolating' AND kind = 'F1'),"
+        " count(*) FILTER (WHERE status = 'hospital'),"
+        " count(*) FILTER (WHERE status = 'released') FROM hi_enrolments"
+    ) or (0, 0, 0, 0)
+    alerts = dict(
+        store.fetchall(
+            "SELECT kind, count(*) FROM hi_alerts WHERE acknowledged_at IS NULL"
+            " AND resolved_at IS NULL GROUP BY kind"
+        )
+    )
+    return {
+        "active_f0": int(row[0] or 0),
+        "active_f1": int(row[1] or 0),
+        "in_hospital": int(row[2] or 0),
+        "released": int(row[3] or 0),
+        "open_alerts": int(sum(alerts.values())),
+        "open_alerts_red": int(alerts.get("red", 0)),
+        "open_alerts_missed": int(alerts.get("missed", 0)),
+        "open_alerts_worsening": int(alerts.get("worsening", 0)),
+    }
+
+
+__all__ = [
+    "FormInvalid",
+    "IsolationError",
+    "LinkRefused",
+    "LinkView",
+    "ReportResult",
+    "acknowledge",
+    "active_by_ward",
+    "add_note",
+    "assign",
+    "board",
+    "enroll",
+    "enroll_contacts",
+    "enroll_f0",
+    "enroll_f1",
+    "enrolment",
+    "enrollment_or_none",
+    "find",
+    "monitoring_link",
+    "open_alerts_summary",
+    "open_link",
+    "per_day",
+    "person_alerts",
+    "person_notes",
+    "person_reports",
+    "release",
+    "submit_report",
+    "totals",
+    "trace_candidates",
+    "transfer_to_hospital",
+]

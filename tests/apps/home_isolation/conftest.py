@@ -1,0 +1,77 @@
+"""Fixtures of the home isolation tests: an officer, a helper to enrol people."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from apps.home_isolation import service
+from core import clock
+from core.store import Store
+from tests.conftest import make_principal
+
+WARD = 20275  # Phường An Hải, Da Nang
+
+
+@pytest.fixture()
+def officer(store: Store):
+    from core import accounts
+
+    accounts._insert_user(
+        "system", "officer", "Phạm Thị Y Tế", "health_officer", "DaNang@2021x", store=store
+    )
+    accounts._insert_user(
+        "system", "nurse", "Lê Thị Điều Dưỡng", "health_officer", "DaNang@2021x", store=store
+    )
+    return make_principal("officer", "health_officer")
+
+
+def f0_form(**over: Any) -> dict[str, Any]:
+    today = clock.local(clock.now()).date()
+    base = {
+        "person_id": "048090000001",
+        "full_name": "Nguyễn Văn An",
+        "phone": "0905123456",
+        "ward_code": WARD,
+        "age": 40,
+        "chronic": [],
+        "vaccine_doses": 2,
+        "test_date": today - timedelta(days=1),
+        "test_type": "pcr",
+        "onset_date": today - timedelta(days=2),
+    }
+    base.update(over)
+    return base
+
+
+def f1_form(source: str, **over: Any) -> dict[str, Any]:
+    today = clock.local(clock.now()).date()
+    base = {
+        "source_id": source,
+        "person_id": "048090000002",
+        "full_name": "Trần Thị Bình",
+        "phone": "0905654321",
+        "ward_code": WARD,
+        "age": 35,
+        "exposure_date": today - timedelta(days=1),
+    }
+    base.update(over)
+    return base
+
+
+def good_report(**over: Any) -> dict[str, Any]:
+    base = {"temperature": "36,8", "spo2": "98", "pulse": "80", "resp_rate": "16"}
+    base.update(over)
+    return base
+
+
+def token_of(url: str) -> str:
+    from urllib.parse import parse_qs, urlparse
+
+    return parse_qs(urlparse(url).query)["t"][0]
+
+
+def link_token(officer, enrolment_id: str) -> str:
+    return token_of(service.monitoring_link(officer, enrolment_id))
