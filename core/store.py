@@ -64,6 +64,14 @@ def discover_migrations(app_id: str, folder: Path | None) -> list[Migration]:
     return found
 
 
+def settle(cur: duckdb.DuckDBPyConnection) -> None:
+    """Finish a half-read result (``fetchone``) so the cursor accepts ``register`` again."""
+    try:
+        cur.complete()
+    except duckdb.Error:
+        log.debug("nothing to settle", exc_info=True)
+
+
 class Store:
     """A DuckDB database file (or ``:memory:``) shared by every thread of this process."""
 
@@ -178,6 +186,7 @@ class Store:
             raise StoreError(f"bad table name: {table!r}")
         cols = ", ".join(f'"{c}"' for c in frame.columns)
         cur = self.cursor()
+        settle(cur)
         cur.register("_rapid_bulk", frame)
         try:
             cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _rapid_bulk")  # noqa: S608

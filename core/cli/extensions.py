@@ -7,9 +7,17 @@ import click
 
 
 def register_core(cli: click.Group) -> None:
-    """Add core's command groups that live outside main.py."""
-    del cli
+    """Add core's command groups that live outside main.py (once)."""
+    from core.cli.qr_commands import keys_group, qr_group
+
+    for group in (keys_group, qr_group):
+        if group.name not in cli.commands:
+            cli.add_command(group)
 
 
 def prepare_keys() -> None:
-    """Create the signing key on first start (filled in with the QR core)."""
+    """Create the data folder's signing key on first start (idempotent)."""
+    from core.qr import service
+
+    service.keystore().init()
+    service.reset_cache()

@@ -16,6 +16,8 @@ import click
 from core import accounts, audit, clock
 from core.auth import PermissionDenied, operator
 from core.config import ConfigError, get_settings, load_settings, set_settings
+from core.qr.keys import KeyStoreError
+from core.qr.service import IssueError
 from core.registry import ROLES, get_registry
 from core.store import Store, StoreError, set_store
 
@@ -34,7 +36,14 @@ class RapidGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (ConfigError, StoreError, accounts.AccountError, PermissionDenied) as exc:
+        except (
+            ConfigError,
+            StoreError,
+            accounts.AccountError,
+            PermissionDenied,
+            KeyStoreError,
+            IssueError,
+        ) as exc:
             raise CliError(str(exc)) from exc
 
 

@@ -1,0 +1,295 @@
+"""Server-side QR tokens: issue (sign + store + audit in the caller's transaction), revoke,
+verify against this server's keys and revocation list. Apps describe claims; this does the rest.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from core import audit, clock
+from core.auth import Principal
+from core.config import get_settings
+from core.qr.keys import META, KeyStore
+from core.qr.sign import Signer, TokenClaims
+from core.qr.trust import TrustList
+from core.qr.verify import Reason, TokenVerdict, verify
+from core.store import Store, get_store, settle
+
+_lock = threading.Lock()
+_cache: dict[str, Any] = {}
+
+
+class IssueError(ValueError):
+    """The items cannot be issued (bad validity window, duplicate token id...)."""
+
+
+@dataclass(frozen=True)
+class IssueItem:
+    claims: dict[str, Any]
+    expires: datetime
+    not_before: datetime | None = None
+    subject: str = ""
+    token_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Issued:
+    token_id: str
+    text: str
+    subject: str
+    expires_at: datetime
+    not_before: datetime | None = field(default=None)
+
+
+def keystore() -> KeyStore:
+    """The configured key store (``DATA_DIR/keys``, passphrase from ``RAPID_KEY_PASSPHRASE``)."""
+    settings = get_settings()
+    secret = settings.key_passphrase.get_secret_value() if settings.key_passphrase else None
+    return KeyStore(settings.keys_dir, secret)
+
+
+def _meta_stamp() -> tuple[str, float]:
+    path = Path(get_settings().keys_dir) / META
+    try:
+        return str(path), path.stat().st_mtime
+    except FileNotFoundError:
+        return str(path), 0.0
+
+
+def signer() -> Signer:
+    """The active signer, reloaded when the key files change (rotation, compromise)."""
+    stamp = _meta_stamp()
+    with _lock:
+        if _cache.get("signer_stamp") != stamp:
+            ks = keystore()
+            ks.init()
+            _cache["signer"] = ks.active_signer(get_settings().issuer)
+            _cache["signer_stamp"] = _meta_stamp()
+        return _cache["signer"]
+
+
+def trust_list() -> TrustList:
+    """Our public keys (active, retired, compromised) and the foreign signers we trust."""
+    stamp = _meta_stamp()
+    with _lock:
+        if _cache.get("trust_stamp") != stamp:
+            _cache["trust"] = keystore().trust_list()
+            _cache["trust_stamp"] = stamp
+        return _cache["trust"]
+
+
+def reset_cache() -> None:
+    with _lock:
+        _cache.clear()
+
+
+def new_token_id() -> str:
+    return secrets.token_urlsafe(6)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def issue(
+    prefix: str,
+    items: Sequence[IssueItem],
+    actor: Principal | str,
+    *,
+    store: Store | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> list[Issued]:
+    """Sign ``items`` and store them with one audit row each, all or nothing.
+
+    Called inside a ``store.transaction()`` it joins it, so an app's decision and its tokens
+    commit together.
+    """
+    store = store or get_store()
+    if not items:
+        return []
+    sig = signer()
+    now = clock.now()
+    ids: list[str] = []
+    plans: list[TokenClaims] = []
+    for item in items:
+        exp = _aware(item.expires)
+        nbf = _aware(item.not_before)
+        if exp is None or (nbf is not None and nbf >= exp):
+            raise IssueError("the validity window ends before it starts")
+        token_id = item.token_id or new_token_id()
+        ids.append(token_id)
+        plans.append(
+            TokenClaims(
+                claims=item.claims, expires=exp, token_id=token_id, not_before=nbf, issued_at=now
+            )
+        )
+    if len(set(ids)) != len(ids):
+        raise IssueError("duplicate token id in one batch")
+    total = len(plans)
+
+    def tick(done: int) -> None:
+        if progress is not None:
+            progress(done / total, f"{done}/{total}")
+
+    texts = sig.sign_many(prefix, plans, tick, progress_every=max(1, min(1000, total // 50 or 1)))
+    frame = pd.DataFrame(
+        {
+            "token_id": ids,
+            "prefix": prefix,
+            "kid": sig.kid.hex(),
+            "subject": [i.subject for i in items],
+            "issued_at": clock.to_utc_naive(now),
+            "not_before": [
+                clock.to_utc_naive(_aware(i.not_before)) if i.not_before else None for i in items
+            ],
+            "expires_at": [clock.to_utc_naive(_aware(i.expires)) for i in items],
+            "token_text": texts,
+        }
+    )
+    frame["not_before"] = pd.to_datetime(frame["not_before"])
+    with store.transaction():
+        store.insert_df("qr_tokens", frame)
+        audit.record_many(
+            actor,
+            "qr.issue",
+            "token",
+            ids,
+            [{"prefix": prefix, "subject": i.subject} for i in items],
+            store=store,
+        )
+    return [
+        Issued(tid, text, item.subject, _aware(item.expires), _aware(item.not_before))  # type: ignore[arg-type]
+        for tid, text, item in zip(ids, texts, items, strict=True)
+    ]
+
+
+def revoke(
+    token_id: str, actor: Principal | str, reason: str, *, store: Store | None = None
+) -> bool:
+    """Add a token to the revocation list. False if it was already revoked."""
+    store = store or get_store()
+    reason = (reason or "").strip()
+    if not reason:
+        raise IssueError("a revocation needs a reason")
+    with store.transaction() as cur:
+        if cur.execute("SELECT 1 FROM qr_revocations WHERE token_id = ?", [token_id]).fetchone():
+            return False
+        cur.execute(
+            "INSERT INTO qr_revocations (token_id, revoked_at, actor, reason) VALUES (?, ?, ?, ?)",
+            [
+                token_id,
+                clock.utcnow_naive(),
+                actor.actor if isinstance(actor, Principal) else str(actor),
+                reason[:500],
+            ],
+        )
+        audit.record(actor, "qr.revoke", "token", token_id, {"reason": reason[:500]}, store=store)
+    return True
+
+
+def revoke_many(
+    token_ids: Sequence[str], actor: Principal | str, reason: str, *, store: Store | None = None
+) -> int:
+    """Revoke several tokens in one transaction; returns how many were newly revoked."""
+    store = store or get_store()
+    count = 0
+    with store.transaction():
+        for token_id in token_ids:
+            count += revoke(token_id, actor, reason, store=store)
+    return count
+
+
+def is_revoked(token_id: str, *, store: Store | None = None) -> bool:
+    return (store or get_store()).scalar(
+        "SELECT 1 FROM qr_revocations WHERE token_id = ?", [token_id]
+    ) is not None
+
+
+def revoked_ids(*, store: Store | None = None) -> set[str]:
+    return {r[0] for r in (store or get_store()).fetchall("SELECT token_id FROM qr_revocations")}
+
+
+def revocation_rows(*, store: Store | None = None, only_unexpired: bool = True) -> list[str]:
+    """Revoked token ids still worth carrying in a checkpoint bundle (not yet expired)."""
+    store = store or get_store()
+    if not only_unexpired:
+        return sorted(revoked_ids(store=store))
+    rows = store.fetchall(
+        "SELECT r.token_id FROM qr_revocations r LEFT JOIN qr_tokens t USING (token_id)"
+        " WHERE t.expires_at IS NULL OR t.expires_at > ? ORDER BY r.token_id",
+        [clock.utcnow_naive()],
+    )
+    return [r[0] for r in rows]
+
+
+class _RevokedInDb:
+    """A ``Container`` that asks the database, so server checks need no list in memory."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def __contains__(self, token_id: object) -> bool:
+        return isinstance(token_id, str) and is_revoked(token_id, store=self.store)
+
+
+def verify_server(
+    text: str,
+    *,
+    expected_prefixes: Collection[str] | None = None,
+    now: datetime | None = None,
+    store: Store | None = None,
+) -> TokenVerdict:
+    """Verify a token against this server's trust list and revocation list."""
+    return verify(
+        text,
+        trust=trust_list(),
+        revoked=_RevokedInDb(store or get_store()),
+        now=_aware(now) or clock.now(),
+        expected_prefixes=expected_prefixes,
+    )
+
+
+def token_texts(token_ids: Sequence[str], *, store: Store | None = None) -> dict[str, str]:
+    if not token_ids:
+        return {}
+    store = store or get_store()
+    cur = store.cursor()
+    frame = pd.DataFrame({"token_id": list(token_ids)})
+    settle(cur)
+    cur.register("_wanted_tokens", frame)
+    try:
+        rows = cur.execute(
+            "SELECT t.token_id, t.token_text FROM qr_tokens t JOIN _wanted_tokens w USING (token_id)"
+        ).fetchall()
+    finally:
+        cur.unregister("_wanted_tokens")
+    return dict(rows)
+
+
+__all__ = [
+    "IssueError",
+    "IssueItem",
+    "Issued",
+    "Reason",
+    "issue",
+    "is_revoked",
+    "keystore",
+    "revoke",
+    "revoke_many",
+    "revocation_rows",
+    "revoked_ids",
+    "signer",
+    "token_texts",
+    "trust_list",
+    "verify_server",
+]

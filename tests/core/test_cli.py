@@ -1,0 +1,247 @@
+"""The ``rapid`` command, run as a user runs it: a subprocess with its own data folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.plugins.install import ROOT, write_dist
+
+RAPID = str(Path(sys.executable).parent / "rapid")
+
+
+@pytest.fixture()
+def env(tmp_path: Path) -> dict[str, str]:
+    site = write_dist(tmp_path / "site", {"tiny": "tests.plugins.tiny_app:app"})
+    e = {k: v for k, v in os.environ.items() if not k.startswith("RAPID_")}
+    e["RAPID_DATA_DIR"] = str(tmp_path / "data")
+    e["PYTHONPATH"] = os.pathsep.join([str(site), str(ROOT)])
+    return e
+
+
+def rapid(env: dict[str, str], *args: str, input: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [RAPID, *args], env=env, capture_output=True, text=True, input=input, timeout=120, cwd=ROOT
+    )
+
+
+def test_help_lists_every_command(env):
+    out = rapid(env, "--help")
+    assert out.returncode == 0
+    for cmd in ["apps", "audit", "config", "db", "demo", "keys", "qr", "serve", "stats", "users"]:
+        assert cmd in out.stdout
+
+
+def test_apps_json_lists_the_test_plugin(env):
+    out = rapid(env, "apps", "--json")
+    assert out.returncode == 0, out.stderr
+    apps = {a["id"]: a for a in json.loads(out.stdout)}
+    assert apps["tiny"]["status"] == "ok"
+    assert apps["tiny"]["pages"] == ["tiny.hello"] and apps["tiny"]["token_types"] == ["ZZ1:"]
+
+
+def test_users_lifecycle_and_audit(env):
+    assert rapid(env, "db", "migrate").returncode == 0
+    out = rapid(
+        env,
+        "users",
+        "add",
+        "lan",
+        "--name",
+        "Nguyễn Thị Lan",
+        "--role",
+        "approver",
+        "--password",
+        "Mat-khau-2021",
+    )
+    assert out.returncode == 0, out.stderr
+    out = rapid(env, "users", "list", "--json")
+    users = json.loads(out.stdout)
+    assert users[0]["username"] == "lan" and users[0]["full_name"] == "Nguyễn Thị Lan"
+    assert rapid(env, "users", "disable", "lan").returncode == 0
+    assert json.loads(rapid(env, "users", "list", "--json").stdout)[0]["disabled"] is True
+    out = rapid(env, "users", "reset-password", "lan", input="Mat-khau-moi-2022\n")
+    assert out.returncode == 0, out.stderr
+    actions = [r["action"] for r in json.loads(rapid(env, "audit", "--json").stdout)]
+    assert actions == ["user.reset_password", "user.disable", "user.create"]
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["users", "add", "xyz1", "--name", "X", "--role", "admin", "--password", "short"], "10"),
+        (
+            [
+                "users",
+                "add",
+                "xyz1",
+                "--name",
+                "X",
+                "--role",
+                "wizard",
+                "--password",
+                "Good-pass-123",
+            ],
+            "wizard",
+        ),
+        (["users", "disable", "ghost"], "ghost"),
+        (
+            [
+                "users",
+                "add",
+                "x' OR 1=1 --",
+                "--name",
+                "X",
+                "--role",
+                "admin",
+                "--password",
+                "Good-pass-123",
+            ],
+            "3–32",
+        ),
+    ],
+)
+def test_bad_input_is_a_clear_error_and_changes_nothing(env, args, fragment):
+    out = rapid(env, *args)
+    assert out.returncode != 0
+    assert fragment in out.stderr
+    assert json.loads(rapid(env, "users", "list", "--json").stdout) == []
+
+
+def test_broken_config_file(env, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("port = [")
+    out = rapid(env, "--config", str(bad), "config")
+    assert out.returncode != 0 and "not valid TOML" in out.stderr
+
+
+def test_config_hides_secrets(env):
+    env = dict(env, RAPID_KEY_PASSPHRASE="very-secret-pass", RAPID_PORT="9999")
+    out = rapid(env, "config", "--json")
+    data = json.loads(out.stdout)
+    assert data["port"] == 9999 and data["key_passphrase"] == "********"
+    assert "very-secret-pass" not in out.stdout
+
+
+def test_db_held_by_another_process(env, tmp_path):
+    assert rapid(env, "db", "migrate").returncode == 0
+    db = Path(env["RAPID_DATA_DIR"]) / "rapid.duckdb"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb,time; c=duckdb.connect({str(db)!r}); print('ok', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        out = rapid(env, "users", "list")
+        assert out.returncode == 1
+        assert "in use by another process" in out.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_demo_and_stats_use_the_plugin_seeder(env):
+    out = rapid(env, "demo", "--scale", "small", "--app", "tiny")
+    assert out.returncode == 0, out.stderr
+    stats = json.loads(rapid(env, "stats", "--json").stdout)
+    assert stats["tiny"] == {"things": 1}
+
+
+def test_qr_round_trip_sign_render_decode_verify(env, tmp_path):
+    from PIL import Image
+    from pyzbar.pyzbar import decode
+
+    claims = tmp_path / "claims.jsonl"
+    claims.write_text(
+        json.dumps({"claims": {"n": "Đặng Thị Ánh", "c": "****1234"}}, ensure_ascii=False)
+        + "\n"
+        + json.dumps({"claims": {"n": "Lê Văn Bình"}, "token_id": "P000002"})
+        + "\n",
+        encoding="utf-8",
+    )
+    tokens = tmp_path / "tokens.txt"
+    out = rapid(env, "qr", "sign", "--type", "ZZ", "--claims", str(claims), "--out", str(tokens))
+    assert out.returncode == 0, out.stderr
+    lines = tokens.read_text().splitlines()
+    assert len(lines) == 2 and all(x.startswith("ZZ1:") for x in lines)
+
+    pngs = tmp_path / "png"
+    assert (
+        rapid(
+            env, "qr", "render", "--in", str(tokens), "--format", "png", "--out", str(pngs)
+        ).returncode
+        == 0
+    )
+    decoded = [decode(Image.open(p))[0].data.decode() for p in sorted(pngs.glob("*.png"))]
+    assert decoded == lines
+
+    scanned = tmp_path / "scanned.txt"
+    scanned.write_text("\n".join(decoded))
+    out = rapid(env, "qr", "verify", "--in", str(scanned), "--json")
+    assert out.returncode == 0, out.stdout + out.stderr
+    verdicts = [json.loads(x) for x in out.stdout.splitlines()]
+    assert [v["reason"] for v in verdicts] == ["VALID", "VALID"]
+    assert verdicts[0]["claims"]["n"] == "Đặng Thị Ánh"
+
+    out = rapid(env, "qr", "verify", lines[0][:-3] + "AAA", "--json")
+    assert out.returncode == 1 and json.loads(out.stdout)["valid"] is False
+
+    pdf = tmp_path / "cards.pdf"
+    assert (
+        rapid(
+            env, "qr", "render", "--in", str(tokens), "--format", "pdf", "--out", str(pdf)
+        ).returncode
+        == 0
+    )
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "Đặng Thị Ánh" in text
+
+
+def test_qr_verify_at_time_and_offline_bundle(env, tmp_path):
+    claims = tmp_path / "c.jsonl"
+    claims.write_text('{"claims": {"n": "A"}, "expires": "2030-01-01T00:00:00+00:00"}\n')
+    tokens = tmp_path / "t.txt"
+    assert (
+        rapid(
+            env, "qr", "sign", "--type", "ZZ1:", "--claims", str(claims), "--out", str(tokens)
+        ).returncode
+        == 0
+    )
+    out = rapid(
+        env, "qr", "verify", "--in", str(tokens), "--at", "2031-01-01T00:00:00+00:00", "--json"
+    )
+    assert json.loads(out.stdout)["reason"] == "EXPIRED" and out.returncode == 1
+
+
+def test_qr_sign_bad_claims_file_writes_nothing(env, tmp_path):
+    claims = tmp_path / "c.jsonl"
+    claims.write_text('{"claims": {"n": "A"}}\nnot json\n')
+    tokens = tmp_path / "t.txt"
+    out = rapid(env, "qr", "sign", "--type", "ZZ", "--claims", str(claims), "--out", str(tokens))
+    assert out.returncode == 1 and "line 2" in out.stderr
+    assert not tokens.exists()
+    claims.write_text('{"claims": {"n": "A", "unexpected": 1}}\n')
+    out = rapid(env, "qr", "sign", "--type", "ZZ", "--claims", str(claims), "--out", str(tokens))
+    assert out.returncode == 1 and "line 1" in out.stderr
+
+
+def test_keys_init_rotate_list_export(env, tmp_path):
+    assert rapid(env, "keys", "init").returncode == 0
+    assert rapid(env, "keys", "rotate").returncode == 0
+    keys = json.loads(rapid(env, "keys", "list", "--json").stdout)
+    assert sorted(k["status"] for k in keys) == ["active", "retired"]
+    keyfiles = [p for p in (Path(env["RAPID_DATA_DIR"]) / "keys").iterdir() if p.suffix == ".pem"]
+    assert keyfiles and all((p.stat().st_mode & 0o777) == 0o600 for p in keyfiles)
+    trust = tmp_path / "trust.json"
+    assert rapid(env, "keys", "export-trust", "--out", str(trust)).returncode == 0
+    assert len(json.loads(trust.read_text())["keys"]) == 2

@@ -1,0 +1,55 @@
+import ast
+from pathlib import Path
+
+from core import i18n
+from core.i18n import t, t_in
+
+ROOT = Path(__file__).parents[2]
+
+
+def test_every_key_has_both_languages():
+    missing = [
+        k
+        for k, v in i18n.catalog().items()
+        if not (v.get("vi", "").strip() and v.get("en", "").strip())
+    ]
+    assert missing == []
+
+
+def _literal_keys() -> set[tuple[str, str]]:
+    found = set()
+    for path in (
+        list(ROOT.glob("core/**/*.py"))
+        + list(ROOT.glob("apps/**/*.py"))
+        + list(ROOT.glob("checkpoints/**/*.py"))
+    ):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "t"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                found.add((node.args[0].value, str(path.relative_to(ROOT))))
+    return found
+
+
+def test_every_t_call_names_an_existing_key():
+    catalog = i18n.catalog()
+    unknown = sorted(f"{path}: {key}" for key, path in _literal_keys() if key not in catalog)
+    assert unknown == []
+
+
+def test_switching_language():
+    i18n.set_locale("en")
+    assert t("login.title") == "Log in"
+    i18n.set_locale("vi")
+    assert t("login.title") == "Đăng nhập"
+    assert t_in("en", "auth.locked", until="10:00").endswith("after 10:00.")
+
+
+def test_missing_key_is_visible_not_a_crash():
+    assert t("no.such.key") == "no.such.key"

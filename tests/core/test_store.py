@@ -1,0 +1,169 @@
+import threading
+from pathlib import Path
+
+import pytest
+
+from core.store import ConflictError, Store, StoreError, StoreLockedError, discover_migrations
+
+
+def test_sixteen_threads_write_at_once_and_lose_nothing(tmp_path: Path):
+    store = Store(tmp_path / "db.duckdb")
+    store.execute("CREATE TABLE hits (thread INTEGER, n INTEGER)")
+    barrier = threading.Barrier(16)
+    errors: list[BaseException] = []
+
+    def work(t: int) -> None:
+        try:
+            barrier.wait()
+            for n in range(200):
+                with store.transaction() as cur:
+                    cur.execute("INSERT INTO hits VALUES (?, ?)", [t, n])
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(16)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors
+    assert store.scalar("SELECT count(*) FROM hits") == 16 * 200
+    assert store.scalar("SELECT count(DISTINCT (thread, n)) FROM hits") == 16 * 200
+    store.close()
+
+
+def test_transaction_is_all_or_nothing(tmp_path: Path):
+    store = Store(tmp_path / "db.duckdb")
+    store.execute("CREATE TABLE t (a INTEGER)")
+    with pytest.raises(RuntimeError):
+        with store.transaction() as cur:
+            cur.execute("INSERT INTO t VALUES (1)")
+            with store.transaction() as inner:
+                inner.execute("INSERT INTO t VALUES (2)")
+            raise RuntimeError("boom")
+    assert store.scalar("SELECT count(*) FROM t") == 0
+
+
+def test_concurrent_update_of_same_row_conflicts_cleanly(tmp_path: Path):
+    store = Store(tmp_path / "db.duckdb")
+    store.execute("CREATE TABLE r (id INTEGER PRIMARY KEY, status VARCHAR)")
+    store.execute("INSERT INTO r VALUES (1, 'pending')")
+    go = threading.Barrier(2)
+    results: list[str] = []
+
+    def decide(label: str) -> None:
+        try:
+            with store.transaction() as cur:
+                go.wait()
+                cur.execute("UPDATE r SET status = ? WHERE id = 1 AND status = 'pending'", [label])
+        except (ConflictError, Exception) as exc:  # noqa: BLE001
+            results.append(f"lost:{type(exc).__name__}")
+        else:
+            results.append("won")
+
+    ts = [threading.Thread(target=decide, args=(x,)) for x in ("a", "b")]
+    [t.start() for t in ts]
+    [t.join() for t in ts]
+    assert results.count("won") >= 1
+    assert store.scalar("SELECT status FROM r") in ("a", "b")
+
+
+def test_second_process_gets_a_clear_lock_error(tmp_path: Path):
+    import subprocess
+    import sys
+
+    db = tmp_path / "db.duckdb"
+    store = Store(db)
+    code = f"from core.store import Store\nStore({str(db)!r})"
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parents[2]
+    )
+    assert proc.returncode != 0
+    assert "StoreLockedError" in proc.stderr and "in use by another process" in proc.stderr
+    store.close()
+
+
+def test_lock_error_type_in_process(tmp_path: Path):
+    import subprocess
+    import sys
+    import time
+
+    db = tmp_path / "db.duckdb"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb,time; c=duckdb.connect({str(db)!r}); print('ok', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        with pytest.raises(StoreLockedError, match="in use by another process"):
+            Store(db)
+    finally:
+        holder.kill()
+        holder.wait()
+        time.sleep(0.1)
+
+
+def test_unwritable_data_dir(tmp_path: Path):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    try:
+        import os
+
+        if os.geteuid() == 0:
+            pytest.skip("root can write anywhere; covered by the file path case below")
+        with pytest.raises(StoreError, match="cannot"):
+            Store(ro / "sub" / "db.duckdb")
+    finally:
+        ro.chmod(0o700)
+
+
+def test_data_dir_that_is_a_file(tmp_path: Path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(StoreError, match="cannot create data folder"):
+        Store(blocker / "db.duckdb")
+
+
+def test_migrations_apply_once_in_order(tmp_path: Path):
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "001_a.sql").write_text("CREATE TABLE a (x INTEGER);")
+    (folder / "002_b.sql").write_text("INSERT INTO a VALUES (1);")
+    store = Store(tmp_path / "db.duckdb")
+    migs = discover_migrations("x", folder)
+    assert [m.version for m in store.migrate(migs)] == [1, 2]
+    assert store.migrate(migs) == []
+    assert store.scalar("SELECT count(*) FROM a") == 1
+
+
+def test_failed_migration_leaves_nothing(tmp_path: Path):
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "001_a.sql").write_text("CREATE TABLE a (x INTEGER); INSERT INTO nope VALUES (1);")
+    store = Store(tmp_path / "db.duckdb")
+    with pytest.raises(StoreError, match="001_a.sql"):
+        store.migrate(discover_migrations("x", folder))
+    assert store.applied_migrations() == set()
+    assert (
+        store.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'a'") == 0
+    )
+
+
+def test_bad_migration_name(tmp_path: Path):
+    (tmp_path / "1_x.sql").write_text("")
+    with pytest.raises(StoreError, match="NNN_name.sql"):
+        discover_migrations("x", tmp_path)
+
+
+def test_sql_looking_text_is_data(tmp_path: Path):
+    store = Store(tmp_path / "db.duckdb")
+    store.execute("CREATE TABLE n (v VARCHAR)")
+    evil = "x'); DROP TABLE n; --"
+    store.execute("INSERT INTO n VALUES (?)", [evil])
+    assert store.scalar("SELECT v FROM n") == evil

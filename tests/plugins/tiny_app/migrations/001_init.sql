@@ -1,0 +1,1 @@
+CREATE TABLE tiny_things (name VARCHAR NOT NULL);
