@@ -16,17 +16,52 @@ UTC, as stored.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 
-from apps.health_declaration.models import normalize_person_id, person_key
-from core import clock
-from core.store import Store, get_store
+from apps.health_declaration.models import (
+    COLOUR_CODE,
+    COLOURS,
+    EXPOSURES,
+    MAX_NAME,
+    MAX_TEXT,
+    SYMPTOMS,
+    Declaration,
+    DeclarationInvalid,
+    FieldError,
+    HealthSettings,
+    PassClaims,
+    RiskRule,
+    VenueClaims,
+    guess_kind,
+    normalize_person_id,
+    parse_person_id,
+    parse_phone,
+    parse_text,
+    person_key,
+    validate_declaration,
+)
+from core import audit, clock, geo
+from core.auth import Principal, require
+from core.config import get_settings
+from core.i18n import t, t_in
+from core.qr import render
+from core.qr import service as qr
+from core.store import ConflictError, Store, get_store
+from core.text import mask_id
+from core.ui.links import page_link
 
 log = logging.getLogger(__name__)
 
 APP_ID = "health_declaration"
+PASS_PREFIX = "HD1:"
+VENUE_PREFIX = "HV1:"
+CHECKIN_PAGE = "health_declaration.checkin"
+VENUE_KINDS = ("shop", "market", "restaurant", "office", "school", "hospital", "transport", "other")
 
 CO_CHECKIN_COLUMNS = [
     "venue_id",
@@ -155,3 +190,723 @@ def co_checkins(
         ["source_checked_in_at", "venue_id", "candidate_checked_in_at", "candidate_id"],
         ignore_index=True,
     )
+
+
+# -- settings, errors, results -------------------------------------------------------------------
+
+
+class HealthError(Exception):
+    """A problem with a message fit for the citizen or officer (already translated)."""
+
+
+class RateLimited(HealthError):
+    """Too many declarations for this CCCD/passport in the last hour."""
+
+
+class CheckinError(HealthError):
+    """A check-in was refused (forged/expired venue QR, closed venue, no valid declaration)."""
+
+
+def settings() -> HealthSettings:
+    return get_settings().app_settings(APP_ID, HealthSettings)  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class PassResult:
+    """A personal health pass as shown to its holder."""
+
+    declaration_id: str
+    token_id: str | None
+    text: str | None
+    colour: str
+    reasons: tuple[str, ...]
+    full_name: str
+    birth_year: int
+    masked_id: str
+    declared_at: datetime
+    expires_at: datetime | None
+    replaced_previous: bool = False
+
+
+@dataclass(frozen=True)
+class CheckinResult:
+    venue_id: int
+    venue_name: str
+    checked_in_at: datetime
+    full_name: str
+    colour: str
+
+
+@dataclass(frozen=True)
+class Venue:
+    id: int
+    name: str
+    kind: str
+    province_code: int
+    ward_code: int
+    street: str
+    contact_phone: str
+    status: str
+    token_id: str | None
+    created_by: str
+    link: str = ""
+
+
+# -- epidemic areas (health officers) -----------------------------------------------------------
+
+
+def _today_local() -> date:
+    return clock.local(clock.now()).date()  # type: ignore[union-attr]
+
+
+def active_areas(
+    *, on: date | None = None, store: Store | None = None
+) -> list[tuple[int, int | None]]:
+    """(province_code, ward_code or None) of epidemic areas active on ``on`` (default today)."""
+    day = on or _today_local()
+    return [
+        (int(p), None if w is None else int(w))
+        for p, w in _st(store).fetchall(
+            "SELECT province_code, ward_code FROM hd_epidemic_areas WHERE removed_at IS NULL"
+            " AND starts_on <= ? AND (ends_on IS NULL OR ends_on >= ?)",
+            [day, day],
+        )
+    ]
+
+
+def list_areas(principal: Principal, *, store: Store | None = None) -> pd.DataFrame:
+    """Every epidemic area not removed, newest first (health officers)."""
+    require(principal, "health_officer")
+    return _st(store).df(
+        "SELECT id, province_code, ward_code, starts_on, ends_on, note, created_at, created_by"
+        " FROM hd_epidemic_areas WHERE removed_at IS NULL ORDER BY starts_on DESC, id DESC"
+    )
+
+
+def add_area(
+    principal: Principal,
+    province_code: int,
+    ward_code: int | None,
+    starts_on: date,
+    ends_on: date | None = None,
+    note: str = "",
+    *,
+    store: Store | None = None,
+) -> int:
+    """Declare a province (ward None) or one ward an epidemic area from ``starts_on``. Audited."""
+    require(principal, "health_officer")
+    if not any(p.code == int(province_code) for p in geo.provinces()):
+        raise HealthError(t("hd.err.area_province"))
+    if ward_code is not None and not geo.is_ward(int(ward_code), int(province_code)):
+        raise HealthError(t("hd.err.area_ward"))
+    if ends_on is not None and ends_on < starts_on:
+        raise HealthError(t("hd.err.area_dates"))
+    try:
+        note = parse_text(note, limit=MAX_TEXT, required=False)
+    except FieldError as exc:
+        raise HealthError(t(exc.key, **exc.params)) from exc
+    st = _st(store)
+    with st.transaction() as cur:
+        area_id = cur.execute(
+            "INSERT INTO hd_epidemic_areas (province_code, ward_code, starts_on, ends_on, note,"
+            " created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [
+                province_code,
+                ward_code,
+                starts_on,
+                ends_on,
+                note,
+                clock.utcnow_naive(),
+                principal.actor,
+            ],
+        ).fetchone()[0]
+        audit.record(
+            principal,
+            "hd.area.add",
+            "epidemic_area",
+            str(area_id),
+            {"province": province_code, "ward": ward_code, "from": starts_on, "to": ends_on},
+            store=st,
+        )
+    return int(area_id)
+
+
+def end_area(
+    principal: Principal, area_id: int, ends_on: date | None = None, *, store: Store | None = None
+) -> bool:
+    """Set an area's end date (default today), or remove it when ``ends_on`` is before its
+    start. Audited. False if there is no such area."""
+    require(principal, "health_officer")
+    st = _st(store)
+    day = ends_on or _today_local()
+    with st.transaction() as cur:
+        row = cur.execute(
+            "SELECT starts_on FROM hd_epidemic_areas WHERE id = ? AND removed_at IS NULL", [area_id]
+        ).fetchone()
+        if row is None:
+            return False
+        if day < row[0]:
+            cur.execute(
+                "UPDATE hd_epidemic_areas SET removed_at = ? WHERE id = ?",
+                [clock.utcnow_naive(), area_id],
+            )
+            action = "hd.area.remove"
+        else:
+            cur.execute("UPDATE hd_epidemic_areas SET ends_on = ? WHERE id = ?", [day, area_id])
+            action = "hd.area.end"
+        audit.record(principal, action, "epidemic_area", str(area_id), {"to": day}, store=st)
+    return True
+
+
+# -- risk ----------------------------------------------------------------------------------------
+
+
+def conditions_of(decl: Declaration, areas: list[tuple[int, int | None]]) -> set[str]:
+    """Which rule conditions a declaration meets (see models.Condition)."""
+    out: set[str] = set()
+    if decl.symptoms:
+        out.add("symptom_any")
+    if decl.symptoms & {"fever", "cough"}:
+        out.add("symptom_fever_cough")
+    out |= decl.exposures
+    if decl.chronic and decl.symptoms:
+        out.add("chronic_and_symptom")
+    if decl.visited_countries and set(decl.visited_countries) != {"VN"}:
+        out.add("abroad")
+    whole = {p for p, w in areas if w is None}
+    wards = {w for _, w in areas if w is not None}
+    if (
+        whole.intersection(decl.visited_provinces)
+        or decl.province_code in whole
+        or decl.ward_code in wards
+    ):
+        out.add("epidemic_area")
+    return out
+
+
+def risk_colour(conditions: set[str], rules: list[RiskRule]) -> tuple[str, tuple[str, ...]]:
+    """The highest colour of the rules whose condition holds, and those conditions."""
+    rank = {c: i for i, c in enumerate(COLOURS)}
+    colour = "green"
+    reasons: list[str] = []
+    for rule in rules:
+        if rule.condition in conditions:
+            reasons.append(rule.condition)
+            if rank[rule.colour] > rank[colour]:
+                colour = rule.colour
+    return colour, tuple(dict.fromkeys(reasons))
+
+
+# -- declarations (public: citizens without an account) ------------------------------------------
+
+
+def _pass_claims(decl_id: str, decl: Declaration, colour: str, at: datetime) -> dict:
+    return {
+        "n": decl.full_name,
+        "y": decl.birth_year,
+        "c": mask_id(decl.person_id),
+        "k": COLOUR_CODE[colour],
+        "d": int(at.replace(tzinfo=UTC).timestamp()),
+        "i": decl_id,
+    }
+
+
+def submit_declaration(
+    principal: Principal | None, raw: dict, *, store: Store | None = None
+) -> PassResult:
+    """Validate, store and sign a declaration; any principal, anonymous included (public).
+
+    Raises ``DeclarationInvalid`` (per-field messages) or ``RateLimited``; nothing is written
+    then. A newer declaration replaces the holder's still-valid pass (its token is revoked).
+    """
+    decl = validate_declaration(raw)
+    cfg = settings()
+    st = _st(store)
+    now = clock.utcnow_naive()
+    colour, reasons = risk_colour(conditions_of(decl, active_areas(store=st)), cfg.risk_rules)
+    conditions = set(reasons)
+    key = person_key(decl.person_id)
+    actor = principal.actor if principal is not None else "anonymous"
+    decl_id = uuid.uuid4().hex
+    expires = now + timedelta(hours=cfg.pass_valid_hours)
+    for attempt in range(4):
+        try:
+            with st.transaction() as cur:
+                recent = cur.execute(
+                    "SELECT count(*), min(declared_at) FROM hd_declarations"
+                    " WHERE declared_at > ? AND person_key = ? AND person_id = ?",
+                    [now - timedelta(hours=1), key, decl.person_id],
+                ).fetchone()
+                if recent[0] >= cfg.max_declarations_per_hour:
+                    wait = recent[1] + timedelta(hours=1) - now
+                    raise RateLimited(
+                        t(
+                            "hd.err.rate_limit",
+                            n=cfg.max_declarations_per_hour,
+                            minutes=max(1, int(wait.total_seconds() // 60) + 1),
+                        )
+                    )
+                previous = cur.execute(
+                    "SELECT id, token_id FROM hd_declarations WHERE declared_at > ?"
+                    " AND person_key = ? AND person_id = ? AND replaced_at IS NULL",
+                    [now - timedelta(hours=cfg.pass_valid_hours), key, decl.person_id],
+                ).fetchall()
+                if previous:
+                    cur.execute(
+                        "UPDATE hd_declarations SET replaced_at = ? WHERE declared_at > ?"
+                        " AND person_key = ? AND person_id = ? AND replaced_at IS NULL",
+                        [now, now - timedelta(hours=cfg.pass_valid_hours), key, decl.person_id],
+                    )
+                    for _, old_token in previous:
+                        if old_token:
+                            qr.revoke(old_token, actor, "replaced by a new declaration", store=st)
+                issued = qr.issue(
+                    PASS_PREFIX,
+                    [
+                        qr.IssueItem(
+                            claims=_pass_claims(decl_id, decl, colour, now),
+                            expires=expires.replace(tzinfo=UTC),
+                            subject=f"declaration:{decl_id}",
+                        )
+                    ],
+                    actor,
+                    store=st,
+                )[0]
+                cur.execute(
+                    "INSERT INTO hd_declarations (id, declared_at, person_id, person_key, id_kind,"
+                    " full_name, birth_year, sex, nationality, phone, province_code, ward_code,"
+                    " street, visited_provinces, visited_countries, fever, cough, short_breath,"
+                    " sore_throat, nausea, diarrhoea, skin_bleeding, rash, exp_case, exp_area,"
+                    " exp_symptoms, chronic, vaccine_doses, committed, from_epidemic, colour,"
+                    " risk_reasons, token_id, expires_at, source) VALUES"
+                    " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                    " ?, ?, ?, ?, ?, ?, ?, ?, ?, 'web')",
+                    [
+                        decl_id,
+                        now,
+                        decl.person_id,
+                        key,
+                        decl.id_kind,
+                        decl.full_name,
+                        decl.birth_year,
+                        decl.sex,
+                        decl.nationality,
+                        decl.phone,
+                        decl.province_code,
+                        decl.ward_code,
+                        decl.street,
+                        ",".join(map(str, decl.visited_provinces)),
+                        ",".join(decl.visited_countries),
+                        *[s in decl.symptoms for s in SYMPTOMS],
+                        *[e in decl.exposures for e in EXPOSURES],
+                        ",".join(sorted(decl.chronic)),
+                        decl.vaccine_doses,
+                        decl.committed,
+                        "epidemic_area" in conditions,
+                        colour,
+                        ",".join(reasons),
+                        issued.token_id,
+                        expires,
+                    ],
+                )
+            break
+        except ConflictError:
+            if attempt == 3:
+                raise
+            time.sleep(0.005 * (attempt + 1))
+    return PassResult(
+        declaration_id=decl_id,
+        token_id=issued.token_id,
+        text=issued.text,
+        colour=colour,
+        reasons=reasons,
+        full_name=decl.full_name,
+        birth_year=decl.birth_year,
+        masked_id=mask_id(decl.person_id),
+        declared_at=now,
+        expires_at=expires,
+        replaced_previous=bool(previous),
+    )
+
+
+def _valid_declaration(
+    st: Store, person_id: str, *, phone: str | None = None, decl_id: str | None = None
+) -> dict | None:
+    """The holder's current pass (not replaced, not expired), or None."""
+    now = clock.utcnow_naive()
+    cfg = settings()
+    sql = (
+        "SELECT id, declared_at, person_id, full_name, birth_year, phone, ward_code, colour,"
+        " risk_reasons, token_id, expires_at FROM hd_declarations WHERE declared_at > ?"
+        " AND person_key = ? AND person_id = ? AND replaced_at IS NULL AND expires_at > ?"
+    )
+    params: list[object] = [now - timedelta(hours=cfg.pass_valid_hours), person_key(person_id)]
+    params += [person_id, now]
+    if phone is not None:
+        sql += " AND phone = ?"
+        params.append(phone)
+    if decl_id is not None:
+        sql += " AND id = ?"
+        params.append(decl_id)
+    rows = st.records(sql + " ORDER BY declared_at DESC LIMIT 1", params)
+    return rows[0] if rows else None
+
+
+def lookup_pass(
+    principal: Principal | None, phone: str, person_id: str, *, store: Store | None = None
+) -> PassResult | None:
+    """A citizen's latest valid pass by phone + CCCD/passport (public); None if there is none.
+
+    Raises ``FieldError`` for a malformed phone or ID number. The answer is the same whether
+    the ID number is unknown or the phone does not match.
+    """
+    del principal  # public
+    phone_n = parse_phone(phone)
+    pid = parse_person_id(person_id, guess_kind(normalize_person_id(person_id)))
+    st = _st(store)
+    row = _valid_declaration(st, pid, phone=phone_n)
+    if row is None:
+        return None
+    text = (
+        qr.token_texts([row["token_id"]], store=st).get(row["token_id"])
+        if row["token_id"]
+        else None
+    )
+    return PassResult(
+        declaration_id=row["id"],
+        token_id=row["token_id"],
+        text=text,
+        colour=row["colour"],
+        reasons=tuple(r for r in row["risk_reasons"].split(",") if r),
+        full_name=row["full_name"],
+        birth_year=int(row["birth_year"]),
+        masked_id=mask_id(pid),
+        declared_at=row["declared_at"],
+        expires_at=row["expires_at"],
+    )
+
+
+def pass_png(text: str, scale: int = 10) -> bytes:
+    """PNG of a pass or venue QR (public)."""
+    return render.png_bytes(text, scale=scale)
+
+
+# -- venues --------------------------------------------------------------------------------------
+
+
+def _venue_row(st: Store, venue_id: int) -> Venue | None:
+    rows = st.records(
+        "SELECT id, name, kind, province_code, ward_code, street, contact_phone, status,"
+        " token_id, created_by FROM hd_venues WHERE id = ?",
+        [int(venue_id)],
+    )
+    return Venue(**rows[0]) if rows else None
+
+
+def _venue_link(st: Store, venue: Venue) -> str:
+    text = (
+        qr.token_texts([venue.token_id], store=st).get(venue.token_id) if venue.token_id else None
+    )
+    return page_link(CHECKIN_PAGE, v=text) if text else ""
+
+
+def register_venue(
+    principal: Principal,
+    name: str,
+    kind: str,
+    province_code: int,
+    ward_code: int,
+    street: str,
+    contact_phone: str,
+    *,
+    store: Store | None = None,
+) -> Venue:
+    """Register a venue and issue its signed check-in QR (business owners, health officers)."""
+    require(principal, "business", "health_officer")
+    errors: dict[str, tuple[str, dict]] = {}
+    values: dict[str, object] = {}
+    for field_name, fn, value in (
+        ("name", lambda v: parse_text(v, limit=MAX_NAME), name),
+        ("street", parse_text, street),
+        ("contact_phone", parse_phone, contact_phone),
+    ):
+        try:
+            values[field_name] = fn(value)
+        except FieldError as exc:
+            errors[field_name] = (exc.key, exc.params)
+    if kind not in VENUE_KINDS:
+        errors["kind"] = ("hd.err.choose", {})
+    if not geo.is_ward(int(ward_code or 0), int(province_code or 0)):
+        errors["ward_code"] = ("hd.err.choose", {})
+    if errors:
+        raise DeclarationInvalid(errors)
+    st = _st(store)
+    cfg = settings()
+    now = clock.utcnow_naive()
+    with st.transaction() as cur:
+        venue_id = int(
+            cur.execute(
+                "INSERT INTO hd_venues (name, kind, province_code, ward_code, street,"
+                " contact_phone, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " RETURNING id",
+                [
+                    values["name"],
+                    kind,
+                    int(province_code),
+                    int(ward_code),
+                    values["street"],
+                    values["contact_phone"],
+                    now,
+                    principal.actor,
+                ],
+            ).fetchone()[0]
+        )
+        issued = qr.issue(
+            VENUE_PREFIX,
+            [
+                qr.IssueItem(
+                    claims={"v": venue_id, "n": str(values["name"])[:60]},
+                    expires=(now + timedelta(days=cfg.venue_token_valid_days)).replace(tzinfo=UTC),
+                    subject=f"venue:{venue_id}",
+                )
+            ],
+            principal,
+            store=st,
+        )[0]
+        cur.execute("UPDATE hd_venues SET token_id = ? WHERE id = ?", [issued.token_id, venue_id])
+        audit.record(
+            principal,
+            "hd.venue.register",
+            "venue",
+            str(venue_id),
+            {"name": values["name"]},
+            store=st,
+        )
+    venue = _venue_row(st, venue_id)
+    assert venue is not None
+    return Venue(**{**venue.__dict__, "link": page_link(CHECKIN_PAGE, v=issued.text)})
+
+
+def _may_manage(principal: Principal, venue: Venue) -> bool:
+    return principal.has("health_officer") or venue.created_by == principal.actor
+
+
+def get_venue(principal: Principal, venue_id: int, *, store: Store | None = None) -> Venue:
+    """One venue with its check-in link (its owner or a health officer)."""
+    require(principal, "business", "health_officer")
+    st = _st(store)
+    venue = _venue_row(st, venue_id)
+    if venue is None or not _may_manage(principal, venue):
+        raise HealthError(t("hd.err.no_venue"))
+    return Venue(**{**venue.__dict__, "link": _venue_link(st, venue)})
+
+
+def list_venues(
+    principal: Principal, *, store: Store | None = None, limit: int = 500
+) -> pd.DataFrame:
+    """Venues: a business sees its own, a health officer all (newest first)."""
+    require(principal, "business", "health_officer")
+    st = _st(store)
+    lim = max(1, min(int(limit), 10_000))
+    if principal.has("health_officer"):
+        return st.df(
+            "SELECT id, name, kind, province_code, ward_code, street, contact_phone, status,"
+            " created_by FROM hd_venues ORDER BY id DESC LIMIT ?",
+            [lim],
+        )
+    return st.df(
+        "SELECT id, name, kind, province_code, ward_code, street, contact_phone, status,"
+        " created_by FROM hd_venues WHERE created_by = ? ORDER BY id DESC LIMIT ?",
+        [principal.actor, lim],
+    )
+
+
+def venue_poster(principal: Principal, venue_id: int, *, store: Store | None = None) -> bytes:
+    """The A4 poster PDF with the venue's check-in QR (its owner or a health officer)."""
+    venue = get_venue(principal, venue_id, store=store)
+    if venue.status != "open" or not venue.link:
+        raise HealthError(t("hd.err.venue_closed"))
+    address = f"{venue.street}, {geo.ward_name(venue.ward_code)}, {geo.province_name(venue.province_code)}"
+    return render.pdf_poster(
+        venue.link,
+        title=venue.name,
+        subtitle=address,
+        lines=[
+            t_in("vi", "hd.poster.line1"),
+            t_in("vi", "hd.poster.line2"),
+            t_in("en", "hd.poster.line1"),
+        ],
+    )
+
+
+def close_venue(
+    principal: Principal, venue_id: int, reason: str, *, store: Store | None = None
+) -> bool:
+    """Close a venue and revoke its QR (its owner or a health officer). Audited."""
+    venue = get_venue(principal, venue_id, store=store)
+    if venue.status == "closed":
+        return False
+    st = _st(store)
+    with st.transaction() as cur:
+        cur.execute(
+            "UPDATE hd_venues SET status = 'closed', closed_at = ? WHERE id = ?",
+            [clock.utcnow_naive(), venue.id],
+        )
+        if venue.token_id:
+            qr.revoke(venue.token_id, principal, reason or "venue closed", store=st)
+        audit.record(
+            principal, "hd.venue.close", "venue", str(venue.id), {"reason": reason}, store=st
+        )
+    return True
+
+
+# -- check-in ------------------------------------------------------------------------------------
+
+
+def venue_from_token(text: str, *, store: Store | None = None) -> Venue:
+    """The open venue a check-in link's token names (public). Raises CheckinError with a clear
+    message for a forged, expired or revoked token or a closed venue."""
+    st = _st(store)
+    text = (text or "").strip()
+    if not text or len(text) > 2000:
+        raise CheckinError(t("hd.checkin.bad_token"))
+    verdict = qr.verify_server(text, expected_prefixes=[VENUE_PREFIX], store=st)
+    if not verdict.ok:
+        reason = getattr(verdict.reason, "value", str(verdict.reason))
+        if reason == "EXPIRED":
+            raise CheckinError(t("hd.checkin.expired_token"))
+        if reason == "REVOKED":
+            raise CheckinError(t("hd.err.venue_closed"))
+        raise CheckinError(t("hd.checkin.bad_token"))
+    try:
+        claims = VenueClaims.model_validate(verdict.claims)
+    except ValueError as exc:
+        raise CheckinError(t("hd.checkin.bad_token")) from exc
+    venue = _venue_row(st, claims.v)
+    if venue is None:
+        raise CheckinError(t("hd.checkin.bad_token"))
+    if venue.status != "open":
+        raise CheckinError(t("hd.err.venue_closed"))
+    return venue
+
+
+def _insert_checkin(
+    st: Store, venue: Venue, row: dict, method: str, recorded_by: str
+) -> CheckinResult:
+    now = clock.utcnow_naive()
+    st.execute(
+        "INSERT INTO hd_checkins (venue_id, checked_in_at, person_key, person_id, full_name,"
+        " phone, ward_code, colour, declaration_id, method, recorded_by)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            venue.id,
+            now,
+            person_key(row["person_id"]),
+            row["person_id"],
+            row["full_name"],
+            row["phone"],
+            row["ward_code"],
+            row["colour"],
+            row["id"],
+            method,
+            recorded_by,
+        ],
+    )
+    return CheckinResult(venue.id, venue.name, now, row["full_name"], row["colour"])
+
+
+def checkin_by_link(
+    principal: Principal | None,
+    venue_token: str,
+    phone: str,
+    person_id: str,
+    *,
+    store: Store | None = None,
+) -> CheckinResult:
+    """Check in at the venue of a poster link with phone + CCCD/passport (public).
+
+    Needs a valid (not expired, not replaced) declaration with that phone. Raises
+    CheckinError or FieldError with a clear message; nothing is written then.
+    """
+    st = _st(store)
+    venue = venue_from_token(venue_token, store=st)
+    phone_n = parse_phone(phone)
+    pid = parse_person_id(person_id, guess_kind(normalize_person_id(person_id)))
+    row = _valid_declaration(st, pid, phone=phone_n)
+    if row is None:
+        raise CheckinError(t("hd.checkin.no_pass"))
+    actor = principal.actor if principal is not None else "anonymous"
+    return _insert_checkin(st, venue, row, "link", actor)
+
+
+def checkin_with_pass(
+    principal: Principal | None, venue_token: str, pass_text: str, *, store: Store | None = None
+) -> CheckinResult:
+    """Check in with the pass from this browser's last declaration (public): one tap."""
+    st = _st(store)
+    venue = venue_from_token(venue_token, store=st)
+    verdict = qr.verify_server(pass_text or "", expected_prefixes=[PASS_PREFIX], store=st)
+    if not verdict.ok:
+        raise CheckinError(t("hd.checkin.no_pass"))
+    return _checkin_claims(
+        st, venue, verdict.claims, "link", principal.actor if principal else "anonymous"
+    )
+
+
+def _checkin_claims(
+    st: Store, venue: Venue, claims: dict, method: str, actor: str
+) -> CheckinResult:
+    try:
+        c = PassClaims.model_validate(claims)
+    except ValueError as exc:
+        raise CheckinError(t("hd.checkin.no_pass")) from exc
+    rows = st.records(
+        "SELECT id, person_id, full_name, phone, ward_code, colour FROM hd_declarations"
+        " WHERE declared_at = ? AND id = ? AND replaced_at IS NULL AND expires_at > ?",
+        [datetime.fromtimestamp(c.d, UTC).replace(tzinfo=None), c.i, clock.utcnow_naive()],
+    )
+    if not rows:
+        raise CheckinError(t("hd.checkin.no_pass"))
+    return _insert_checkin(st, venue, rows[0], method, actor)
+
+
+def checkin_from_pass(
+    principal: Principal, venue_id: int, claims: dict, *, store: Store | None = None
+) -> CheckinResult:
+    """Record a check-in from a scanned personal pass (checkpoint scanner, venue mode).
+
+    ``claims`` are the HD1 claims of a token the caller has already verified (signature,
+    expiry, revocation). Allowed: role ``checkpoint`` (any open venue) or ``business`` for a
+    venue that account registered. The declaration must still be the holder's current one.
+    """
+    require(principal, "checkpoint", "business")
+    st = _st(store)
+    venue = _venue_row(st, venue_id)
+    if venue is None or (not principal.has("checkpoint") and venue.created_by != principal.actor):
+        raise CheckinError(t("hd.err.no_venue"))
+    if venue.status != "open":
+        raise CheckinError(t("hd.err.venue_closed"))
+    return _checkin_claims(st, venue, claims, "scan", principal.actor)
+
+
+# -- stats -----------------------------------------------------------------------------------------
+
+
+def stats(store: Store) -> dict:
+    """Counts for ``rapid stats --json``."""
+    row = store.fetchone(
+        "SELECT count(*), count(*) FILTER (WHERE fever OR cough), count(*) FILTER (WHERE exp_case),"
+        " count(*) FILTER (WHERE from_epidemic), count(*) FILTER (WHERE colour = 'red'),"
+        " count(*) FILTER (WHERE colour = 'yellow') FROM hd_declarations"
+    )
+    return {
+        "declarations": int(row[0]),
+        "fever_or_cough": int(row[1] or 0),
+        "contacts": int(row[2] or 0),
+        "from_epidemic_areas": int(row[3] or 0),
+        "red": int(row[4] or 0),
+        "yellow": int(row[5] or 0),
+        "venues": int(store.scalar("SELECT count(*) FROM hd_venues")),
+        "checkins": int(store.scalar("SELECT count(*) FROM hd_checkins")),
+        "epidemic_areas_active": len(active_areas(store=store)),
+    }

@@ -1,0 +1,205 @@
+"""Health officer analytics: queries (health_officer only) and their dashboard panels.
+
+Filters are a local date range and a province/ward: Vietnam abolished districts in July 2025,
+so the issue's "district" filter is a province + ward filter here.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import pandas as pd
+
+from core import clock, geo
+from core.auth import Principal, require
+from core.store import Store, get_store
+from core.text import formula_safe
+
+RISK_COLUMNS = (
+    "declared_at, full_name, birth_year, person_id, phone, province_code, ward_code, street,"
+    " colour, risk_reasons, fever, cough, exp_case, from_epidemic, id"
+)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Local (Asia/Ho_Chi_Minh) dates, both inclusive; province/ward None = all."""
+
+    start: date
+    end: date
+    province: int | None = None
+    ward: int | None = None
+
+    def utc_range(self) -> tuple[datetime, datetime]:
+        lo = datetime.combine(self.start, time(0), tzinfo=clock.LOCAL_TZ)
+        hi = datetime.combine(self.end + timedelta(days=1), time(0), tzinfo=clock.LOCAL_TZ)
+        return clock.to_utc_naive(lo), clock.to_utc_naive(hi)
+
+
+def _where(f: Filters, time_col: str = "declared_at") -> tuple[str, list[object]]:
+    lo, hi = f.utc_range()
+    parts = [f"{time_col} >= ?", f"{time_col} < ?"]
+    params: list[object] = [lo, hi]
+    if f.province is not None:
+        parts.append("province_code = ?")
+        params.append(int(f.province))
+    if f.ward is not None:
+        parts.append("ward_code = ?")
+        params.append(int(f.ward))
+    return " AND ".join(parts), params
+
+
+def _st(store: Store | None) -> Store:
+    return store or get_store()
+
+
+def summary(principal: Principal, f: Filters, *, store: Store | None = None) -> dict[str, int]:
+    """Declarations, fever/cough, contacts, arrivals from epidemic areas, red, yellow."""
+    require(principal, "health_officer")
+    where, params = _where(f)
+    row = _st(store).fetchone(
+        "SELECT count(*), count(*) FILTER (WHERE fever OR cough), count(*) FILTER (WHERE exp_case),"  # noqa: S608 - constant SQL fragments only; values bound
+        " count(*) FILTER (WHERE from_epidemic), count(*) FILTER (WHERE colour = 'red'),"
+        " count(*) FILTER (WHERE colour = 'yellow') FROM hd_declarations WHERE " + where,
+        params,
+    )
+    keys = ("declarations", "fever_cough", "contacts", "epidemic", "red", "yellow")
+    return {k: int(v or 0) for k, v in zip(keys, row, strict=True)}
+
+
+def per_day(principal: Principal, f: Filters, *, store: Store | None = None) -> pd.DataFrame:
+    """Per local day: declarations, fever_cough, contacts, epidemic."""
+    require(principal, "health_officer")
+    where, params = _where(f)
+    return _st(store).df(
+        "SELECT CAST(declared_at + INTERVAL 7 HOUR AS DATE) AS day, count(*) AS declarations,"  # noqa: S608 - constant SQL fragments only; values bound
+        " count(*) FILTER (WHERE fever OR cough) AS fever_cough,"
+        " count(*) FILTER (WHERE exp_case) AS contacts,"
+        " count(*) FILTER (WHERE from_epidemic) AS epidemic"
+        " FROM hd_declarations WHERE " + where + " GROUP BY 1 ORDER BY 1",
+        params,
+    )
+
+
+def per_ward(
+    principal: Principal, f: Filters, *, top: int = 30, store: Store | None = None
+) -> pd.DataFrame:
+    """The ``top`` wards by declarations, with fever/cough, contacts, epidemic, red, yellow."""
+    require(principal, "health_officer")
+    where, params = _where(f)
+    frame = _st(store).df(
+        "SELECT ward_code, count(*) AS declarations,"  # noqa: S608 - constant SQL fragments only; values bound
+        " count(*) FILTER (WHERE fever OR cough) AS fever_cough,"
+        " count(*) FILTER (WHERE exp_case) AS contacts,"
+        " count(*) FILTER (WHERE from_epidemic) AS epidemic,"
+        " count(*) FILTER (WHERE colour = 'red') AS red,"
+        " count(*) FILTER (WHERE colour = 'yellow') AS yellow"
+        " FROM hd_declarations WHERE " + where + " GROUP BY 1 ORDER BY 2 DESC LIMIT ?",
+        [*params, max(1, min(int(top), 500))],
+    )
+    frame.insert(1, "ward", [geo.ward_name(int(w)) for w in frame["ward_code"]])
+    return frame
+
+
+def risk_list(
+    principal: Principal,
+    f: Filters,
+    colours: tuple[str, ...] = ("red", "yellow"),
+    *,
+    limit: int = 500,
+    store: Store | None = None,
+) -> pd.DataFrame:
+    """Red/yellow declarations, newest first (the people to reach)."""
+    require(principal, "health_officer")
+    where, params = _where(f)
+    wanted = [c for c in colours if c in ("red", "yellow", "green")] or ["red"]
+    return _st(store).df(
+        "SELECT "  # noqa: S608 - constant SQL fragments only; values bound
+        + RISK_COLUMNS
+        + " FROM hd_declarations WHERE "
+        + where
+        + " AND colour IN (SELECT UNNEST(?)) ORDER BY declared_at DESC LIMIT ?",
+        [*params, wanted, max(1, min(int(limit), 1_000_000))],
+    )
+
+
+def person_declarations(
+    principal: Principal, person_id: str, *, store: Store | None = None
+) -> pd.DataFrame:
+    """Every declaration of one person (drill-down), newest first."""
+    require(principal, "health_officer")
+    from apps.health_declaration.models import normalize_person_id, person_key
+
+    pid = normalize_person_id(person_id)
+    return _st(store).df(
+        "SELECT * EXCLUDE (person_key) FROM hd_declarations WHERE person_key = ? AND person_id = ?"
+        " ORDER BY declared_at DESC LIMIT 1000",
+        [person_key(pid), pid],
+    )
+
+
+def person_checkins(
+    principal: Principal, person_id: str, f: Filters, *, store: Store | None = None
+) -> pd.DataFrame:
+    """Drill-down: a person's check-ins in the filter's date range."""
+    require(principal, "health_officer")
+    from apps.health_declaration.service import checkins_of
+
+    lo, hi = f.utc_range()
+    return checkins_of(person_id, lo, hi, store=store)
+
+
+def export_risk(
+    principal: Principal,
+    f: Filters,
+    fmt: str = "csv",
+    colours: tuple[str, ...] = ("red", "yellow"),
+    *,
+    store: Store | None = None,
+) -> bytes:
+    """The risk list as CSV (UTF-8 with BOM, for Excel) or Parquet; text cells formula-safe."""
+    frame = risk_list(principal, f, colours, limit=1_000_000, store=store)
+    for col in frame.columns:
+        if frame[col].dtype == object:
+            frame[col] = frame[col].map(formula_safe)
+    buf = io.BytesIO()
+    if fmt == "parquet":
+        frame.to_parquet(buf, index=False)
+        return buf.getvalue()
+    if fmt != "csv":
+        raise ValueError("format must be csv or parquet")
+    return frame.to_csv(index=False).encode("utf-8-sig")
+
+
+def checkins_hourly(
+    principal: Principal, f: Filters, *, top: int = 15, store: Store | None = None
+) -> pd.DataFrame:
+    """Check-ins per venue per local hour of day for the ``top`` busiest venues in the range.
+
+    The province/ward filter applies to the venue's address.
+    """
+    require(principal, "health_officer")
+    lo, hi = f.utc_range()
+    vwhere = ["status IN ('open', 'closed')"]
+    params: list[object] = []
+    if f.province is not None:
+        vwhere.append("province_code = ?")
+        params.append(int(f.province))
+    if f.ward is not None:
+        vwhere.append("ward_code = ?")
+        params.append(int(f.ward))
+    return _st(
+        store
+    ).df(
+        "WITH c AS (SELECT venue_id, hour(checked_in_at + INTERVAL 7 HOUR) AS hour, count(*) AS n"  # noqa: S608 - constant SQL fragments only; values bound
+        " FROM hd_checkins WHERE checked_in_at >= ? AND checked_in_at < ?"
+        " AND venue_id IN (SELECT id FROM hd_venues WHERE " + " AND ".join(vwhere) + ")"
+        " GROUP BY 1, 2),"
+        " t AS (SELECT venue_id, sum(n) AS total FROM c GROUP BY 1 ORDER BY 2 DESC LIMIT ?)"
+        " SELECT c.venue_id, v.name AS venue, c.hour, c.n AS checkins FROM c"
+        " JOIN t USING (venue_id) JOIN hd_venues v ON v.id = c.venue_id ORDER BY t.total DESC,"
+        " c.venue_id, c.hour",
+        [lo, hi, *params, max(1, min(int(top), 200))],
+    )

@@ -1,0 +1,250 @@
+"""Demo data. ``small``: a few thousand historical rows plus real passes valid today.
+``city``: Da Nang 2021 - 6,131,000 declarations Feb-Oct (exactly 31,973 fever/cough, 15,396
+contacts, 639,975 from epidemic areas), 2,000 venues, 20,000,000 check-ins.
+
+Rows are generated inside DuckDB from ``range()`` (no Python loop per row). Exact counts come
+from bijections ``(a*i + b) mod N`` of the row number: a flag is set where the image is < K.
+Declarations are inserted in time order and check-ins in (venue, time) order, so the zone
+maps the services rely on prune well.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from math import gcd
+
+from core import clock, geo
+from core.auth import Principal
+from core.registry import DemoContext
+from core.store import Store
+
+log = logging.getLogger(__name__)
+
+START = datetime(2021, 2, 1)
+END = datetime(2021, 11, 1)
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ"]
+MIDDLE = ["Văn", "Thị", "Hữu", "Minh", "Ngọc", "Thanh", "Quốc", "Thu", "Đức", "Anh"]
+GIVEN = ["An", "Bình", "Cường", "Dũng", "Hà", "Hải", "Hạnh", "Hoa", "Hùng", "Lan", "Linh",
+         "Long", "Mai", "Nam", "Nga", "Phúc", "Quang", "Sơn", "Tâm", "Thảo", "Trang", "Tuấn",
+         "Vy", "Yến"]  # fmt: skip
+VENUE_WORDS = ["Chợ", "Siêu thị", "Quán", "Nhà hàng", "Văn phòng", "Cửa hàng", "Tiệm", "Cà phê"]
+EPIDEMIC_PROVINCE = 79  # Ho Chi Minh City, an epidemic area in the 2021 wave
+SYSTEM = Principal(username="demo", roles=frozenset({"health_officer"}))
+
+
+@dataclass(frozen=True)
+class Scale:
+    declarations: int
+    fever_cough: int
+    contacts: int
+    epidemic: int
+    people: int
+    venues: int
+    checkins_per_venue: int
+
+
+CITY = Scale(6_131_000, 31_973, 15_396, 639_975, 1_500_000, 2_000, 10_000)
+SMALL = Scale(6_131, 32, 15, 640, 2_000, 12, 400)
+
+
+def _coprime(n: int, start: int) -> int:
+    a = start
+    while gcd(a, n) != 1:
+        a += 1
+    return a
+
+
+def _person_sql(idx: str) -> str:
+    """SQL expressions of a demo person's attributes from its index (same in both tables)."""
+    return (
+        f"'048' || lpad(CAST({idx} AS VARCHAR), 9, '0') AS person_id,"
+        f" 48000000000 + {idx} AS person_key,"
+        f" $fam[1 + {idx} % len($fam)] || ' ' || $mid[1 + ({idx} // 12) % len($mid)] || ' '"
+        f" || $giv[1 + ({idx} // 120) % len($giv)] AS full_name,"
+        f" '09' || lpad(CAST(({idx} * 7919 + 1234567) % 100000000 AS VARCHAR), 8, '0') AS phone,"
+        f" $wards[1 + ({idx} * 31) % len($wards)] AS ward_code"
+    )
+
+
+def generate(store: Store, scale: Scale, progress=lambda f, s: None, *, seed: int = 2021) -> None:
+    """Bulk historical declarations, venues and check-ins for ``scale``."""
+    wards = [w.code for w in geo.wards(geo.DA_NANG)]
+    n = scale.declarations
+    a1, a2, a3 = _coprime(n, 1_000_003 + seed), _coprime(n, 2_000_029), _coprime(n, 3_000_017)
+    span = int((END - START).total_seconds())
+    names = {"fam": FAMILY, "mid": MIDDLE, "giv": GIVEN, "wards": wards}
+    progress(0.02, "declarations")
+    # Monotone time map with waves: x + 0.12*sin(6*pi*x)/(6*pi), x = i/N (derivative > 0).
+    store.execute(
+        "INSERT INTO hd_declarations (id, declared_at, person_id, person_key, id_kind, full_name,"  # noqa: S608 - constant SQL fragments only; values bound
+        " birth_year, sex, nationality, phone, province_code, ward_code, street,"
+        " visited_provinces, fever, cough, exp_case, committed, from_epidemic, colour,"
+        " risk_reasons, expires_at, source)"
+        " WITH r AS (SELECT i, (i * 104729 + 17) % $people AS p,"
+        " ($a1 * i + 11) % $n < $k1 AS fc, ($a2 * i + 7) % $n < $k2 AS ec,"
+        " ($a3 * i + 3) % $n < $k3 AS ep,"
+        " $start + to_seconds(CAST(($span * (i / $n + 0.12 * sin(6 * pi() * i / $n)"
+        " / (6 * pi()))) AS BIGINT)) AS t FROM range($n) r(i)),"
+        " q AS (SELECT r.*, " + _person_sql("p") + " FROM r)"
+        " SELECT 'c' || CAST(i AS VARCHAR), t, person_id, person_key, 'cccd', full_name,"
+        " 1940 + CAST(p % 70 AS SMALLINT), CASE WHEN p % 2 = 0 THEN 'M' ELSE 'F' END, 'VN', phone,"
+        " 48, ward_code, CAST(1 + p % 300 AS VARCHAR) || ' Lê Duẩn',"
+        " CASE WHEN ep THEN '79' ELSE '' END, fc AND i % 2 = 0, fc AND i % 2 = 1, ec, TRUE, ep,"
+        " CASE WHEN ec THEN 'red' WHEN fc OR ep THEN 'yellow' ELSE 'green' END,"
+        " concat_ws(',', CASE WHEN ec THEN 'exp_case' END, CASE WHEN fc THEN 'symptom_any' END,"
+        " CASE WHEN ep THEN 'epidemic_area' END), t + INTERVAL 24 HOUR, 'demo' FROM q ORDER BY i",
+        {
+            "n": n,
+            "people": scale.people,
+            "a1": a1,
+            "a2": a2,
+            "a3": a3,
+            "k1": scale.fever_cough,
+            "k2": scale.contacts,
+            "k3": scale.epidemic,
+            "start": START,
+            "span": span,
+            **names,
+        },
+    )
+    progress(0.35, "venues")
+    now = clock.utcnow_naive()
+    first = store.scalar("SELECT nextval('hd_venue_seq')")
+    store.execute(
+        "INSERT INTO hd_venues (id, name, kind, province_code, ward_code, street, contact_phone,"
+        " created_at, created_by) SELECT $first + i,"
+        " $words[1 + i % len($words)] || ' ' || $giv[1 + (i // 8) % len($giv)] || ' '"
+        " || CAST(i + 1 AS VARCHAR), $kinds[1 + i % len($kinds)], 48, $wards[1 + (i * 17) % len($wards)],"
+        " CAST(1 + i % 500 AS VARCHAR) || ' Nguyễn Văn Linh', '0236' || lpad(CAST(i AS VARCHAR), 7, '0'),"
+        " $now, 'demo' FROM range($v) r(i)",
+        {
+            "first": first,
+            "v": scale.venues,
+            "words": VENUE_WORDS,
+            "giv": GIVEN,
+            "kinds": [
+                "market",
+                "shop",
+                "restaurant",
+                "office",
+                "shop",
+                "other",
+                "restaurant",
+                "restaurant",
+            ],
+            "wards": wards,
+            "now": now,
+        },
+    )
+    store.execute("SELECT setval('hd_venue_seq', ?)", [first + scale.venues])
+    _issue_venue_tokens(store, first, scale.venues)
+    progress(0.45, "check-ins")
+    per = scale.checkins_per_venue
+    total = scale.venues * per
+    step = 1_000_000
+    # Ordered by (venue, time) by construction: venue = i // per; 41 slots of 20 minutes a day
+    # from 07:00 local (00:00 UTC), jitter below the slot width.
+    for lo in range(0, total, step):
+        hi = min(total, lo + step)
+        store.execute(
+            "INSERT INTO hd_checkins (venue_id, checked_in_at, person_key, person_id, full_name,"  # noqa: S608 - constant SQL fragments only; values bound
+            " phone, ward_code, colour, declaration_id, method, recorded_by)"
+            " WITH r AS (SELECT i, $first + i // $per AS venue_id,"
+            " $start + INTERVAL 1 DAY * ((i % $per) // 41) + INTERVAL 1 MINUTE * (((i % $per) % 41) * 20)"
+            " + INTERVAL 1 SECOND * ((i * 2654435761) % 1200) AS t,"
+            " (i * 48271 + 99991) % $people AS p FROM range($lo, $hi) r(i)),"
+            " q AS (SELECT r.*, " + _person_sql("p") + " FROM r)"
+            " SELECT venue_id, t, person_key, person_id, full_name, phone, ward_code,"
+            " 'green', NULL, 'demo', 'demo' FROM q ORDER BY i",
+            {
+                "first": first,
+                "per": per,
+                "start": START,
+                "people": scale.people,
+                "lo": lo,
+                "hi": hi,
+                **names,
+            },
+        )
+        progress(0.45 + 0.5 * hi / total, f"check-ins {hi:,}/{total:,}")
+    store.execute(
+        "INSERT INTO hd_epidemic_areas (province_code, ward_code, starts_on, ends_on, note,"
+        " created_at, created_by) VALUES (?, NULL, ?, ?, 'Làn sóng 2021 (demo)', ?, 'demo')",
+        [EPIDEMIC_PROVINCE, date(2021, 4, 27), date(2021, 10, 31), now],
+    )
+
+
+def _issue_venue_tokens(store: Store, first: int, count: int) -> None:
+    from apps.health_declaration.service import VENUE_PREFIX, settings
+    from core.qr import service as qr
+
+    rows = store.fetchall(
+        "SELECT id, name FROM hd_venues WHERE id >= ? AND id < ? ORDER BY id",
+        [first, first + count],
+    )
+    expires = datetime.now(UTC) + timedelta(days=settings().venue_token_valid_days)
+    expires = max(expires, clock.now() + timedelta(days=settings().venue_token_valid_days))
+    issued = qr.issue(
+        VENUE_PREFIX,
+        [
+            qr.IssueItem({"v": int(i), "n": str(n)[:60]}, expires, subject=f"venue:{i}")
+            for i, n in rows
+        ],
+        "demo",
+        store=store,
+    )
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {"id": [int(r[0]) for r in rows], "token_id": [x.token_id for x in issued]}
+    )
+    cur = store.cursor()
+    cur.register("_hd_vt", frame)
+    try:
+        cur.execute(
+            "UPDATE hd_venues SET token_id = t.token_id FROM _hd_vt t WHERE hd_venues.id = t.id"
+        )
+    finally:
+        cur.unregister("_hd_vt")
+
+
+def today_passes(store: Store, count: int = 20) -> list:
+    """Real declarations through the service: passes valid today, some of them checked in."""
+    from apps.health_declaration import service
+
+    wards = [w.code for w in geo.wards(geo.DA_NANG)]
+    out = []
+    for i in range(count):
+        raw = {
+            "full_name": f"{FAMILY[i % len(FAMILY)]} {MIDDLE[i % len(MIDDLE)]} {GIVEN[i % len(GIVEN)]}",
+            "birth_year": str(1950 + i * 2),
+            "sex": "MF"[i % 2],
+            "nationality": "VN",
+            "id_kind": "cccd",
+            "person_id": f"0482000{i:05d}",
+            "phone": f"0905{i:06d}",
+            "province_code": geo.DA_NANG,
+            "ward_code": wards[i % len(wards)],
+            "street": f"{i + 1} Bạch Đằng",
+            "symptoms": ["fever"] if i % 7 == 3 else [],
+            "exposures": ["exp_case"] if i % 10 == 9 else [],
+            "visited_provinces": [EPIDEMIC_PROVINCE] if i % 6 == 5 else [],
+            "committed": True,
+        }
+        out.append(service.submit_declaration(None, raw, store=store))
+    return out
+
+
+def seed(ctx: DemoContext) -> None:
+    scale = CITY if ctx.scale == "city" else SMALL
+    generate(ctx.store, scale, ctx.progress, seed=ctx.seed)
+    ctx.progress(0.97, "passes valid today")
+    from apps.health_declaration import service
+
+    today = clock.local(clock.now()).date()  # type: ignore[union-attr]
+    service.add_area(
+        SYSTEM, EPIDEMIC_PROVINCE, None, today - timedelta(days=7), None, "demo", store=ctx.store
+    )
+    today_passes(ctx.store)

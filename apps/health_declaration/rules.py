@@ -1,0 +1,39 @@
+"""Checkpoint rule for the personal health pass (HD1:).
+
+The token core has already checked signature, key, validity window and revocation. Decision:
+green -> VALID/OK, yellow -> VALID/RISK_YELLOW (shown, entry allowed), red -> WARN/RISK_RED
+(staff must follow the red-pass procedure); claims that do not parse -> INVALID/BAD_CLAIMS.
+Fields shown: colour, name, year of birth, declared-at (Asia/Ho_Chi_Minh), masked ID.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from apps.health_declaration.models import CODE_COLOUR, PassClaims
+from core import clock
+from core.registry import CheckContext, RuleResult
+
+
+def check(claims: dict[str, Any], ctx: CheckContext) -> RuleResult:
+    del ctx
+    try:
+        c = PassClaims.model_validate(claims)
+    except ValidationError:
+        return RuleResult("INVALID", "BAD_CLAIMS", {})
+    colour = CODE_COLOUR[c.k]
+    fields = {
+        "colour": colour,
+        "name": c.n,
+        "year_of_birth": str(c.y),
+        "declared_at": clock.fmt_local(datetime.fromtimestamp(c.d, UTC)),
+        "id": c.c,
+    }
+    if colour == "red":
+        return RuleResult("WARN", "RISK_RED", fields)
+    if colour == "yellow":
+        return RuleResult("VALID", "RISK_YELLOW", fields)
+    return RuleResult("VALID", "OK", fields)
