@@ -340,6 +340,7 @@ def export_roster(principal: Principal, *, store: Store | None = None) -> bytes:
     """The business's roster as CSV UTF-8 (BOM), Vietnamese headers, formulas neutralised."""
     from .roster import HEADERS_VI
 
+    _own_business(principal, _store(store))
     frame = list_employees(principal, store=store)
     frame = frame.drop(columns=["updated_at"])
     for col in ("home_ward", "work_ward"):
