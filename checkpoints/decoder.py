@@ -17,8 +17,9 @@ checkpoint must show a verdict well under a second.
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import cv2
@@ -152,17 +153,17 @@ def zbar_engine(gray: np.ndarray) -> list[Hit]:
     return hits
 
 
-_CV_DETECTOR: cv2.QRCodeDetector | None = None
+_LOCAL = threading.local()  # cv2.QRCodeDetector is stateful: one per thread
 
 
 def opencv_engine(gray: np.ndarray) -> list[Hit]:
     """OpenCV's QR detector (multi-code)."""
-    global _CV_DETECTOR
-    if _CV_DETECTOR is None:
-        _CV_DETECTOR = cv2.QRCodeDetector()
+    detector = getattr(_LOCAL, "qr", None)
+    if detector is None:
+        detector = _LOCAL.qr = cv2.QRCodeDetector()
     hits: list[Hit] = []
     try:
-        ok, texts, points, _ = _CV_DETECTOR.detectAndDecodeMulti(gray)
+        ok, texts, points, _ = detector.detectAndDecodeMulti(gray)
     except cv2.error:
         ok, texts, points = False, (), None
     if ok and points is not None:
@@ -171,7 +172,7 @@ def opencv_engine(gray: np.ndarray) -> list[Hit]:
                 hits.append((text, [(float(x), float(y)) for x, y in pts]))
     if not hits:
         try:
-            text, pts, _ = _CV_DETECTOR.detectAndDecode(gray)
+            text, pts, _ = detector.detectAndDecode(gray)
         except cv2.error:
             text, pts = "", None
         if text and pts is not None:
@@ -270,6 +271,55 @@ def v_downscale(gray: np.ndarray) -> Variant | None:
     return _resize(gray, 0.5), 0.5
 
 
+def blur_direction(gray: np.ndarray) -> tuple[float, float]:
+    """Direction of linear motion blur (radians, image axes) and the gradient anisotropy
+    (min/max eigenvalue of the structure tensor: near 1 = no directional blur)."""
+    gx = cv2.Sobel(gray, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(gray, cv2.CV_32F, 0, 1, ksize=3)
+    a, b, c = float((gx * gx).sum()), float((gx * gy).sum()), float((gy * gy).sum())
+    half_tr, det = (a + c) / 2, a * c - b * b
+    root = float(np.sqrt(max(half_tr * half_tr - det, 0.0)))
+    big, small = half_tr + root, half_tr - root
+    # gradients survive across the blur, not along it: blur runs along the weak axis
+    theta = 0.5 * float(np.arctan2(2 * b, a - c)) + np.pi / 2
+    return theta, (small / big if big > 0 else 1.0)
+
+
+def _line_kernel(length: int, theta: float) -> np.ndarray:
+    k = np.zeros((length + 2, length + 2), np.float32)
+    c = (length + 1) / 2
+    dx, dy = np.cos(theta) * (length - 1) / 2, np.sin(theta) * (length - 1) / 2
+    p1 = (int(round(c - dx)), int(round(c - dy)))
+    p2 = (int(round(c + dx)), int(round(c + dy)))
+    cv2.line(k, p1, p2, 1.0, 1, cv2.LINE_AA)
+    return k / max(float(k.sum()), 1e-6)
+
+
+def wiener_deblur(gray: np.ndarray, kernel: np.ndarray, nsr: float = 0.01) -> np.ndarray:
+    """Wiener deconvolution of ``gray`` by a known blur ``kernel``."""
+    h, w = gray.shape
+    kh, kw = kernel.shape
+    pad = np.zeros((h, w), np.float32)
+    pad[:kh, :kw] = kernel
+    pad = np.roll(pad, (-(kh // 2), -(kw // 2)), axis=(0, 1))
+    big_h = np.fft.rfft2(pad)
+    img = np.fft.rfft2(gray.astype(np.float32))
+    out = np.fft.irfft2(img * np.conj(big_h) / (np.abs(big_h) ** 2 + nsr), s=(h, w))
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def v_deblur(length: int) -> Callable[[np.ndarray], Variant | None]:
+    """Motion blur (shaking hand): estimate its direction, deconvolve a ``length`` px streak."""
+
+    def make(gray: np.ndarray) -> Variant | None:
+        theta, anisotropy = blur_direction(gray)
+        if anisotropy > 0.75:
+            return None
+        return wiener_deblur(gray, _line_kernel(length, theta)), 1.0
+
+    return make
+
+
 def v_invert(gray: np.ndarray) -> Variant:
     return 255 - gray, 1.0
 
@@ -291,6 +341,27 @@ FALLBACKS: list[tuple[str, Callable[[np.ndarray], Variant | None]]] = [
     ("close", v_close),
     ("equalize", v_equalize),
     ("invert", v_invert),
+    ("deblur7", v_deblur(7)),
+    ("deblur11", v_deblur(11)),
+    ("deblur15", v_deblur(15)),
+]
+_MAKERS = dict(FALLBACKS)
+# zxing-cpp already tries inverted images itself; pyzbar does not.
+ZXING_ORDER = ["gray"] + [n for n, _ in FALLBACKS if n != "invert"]
+ZBAR_ORDER = [
+    "gray",
+    "clahe",
+    "unsharp",
+    "downscale",
+    "smooth",
+    "invert",
+    "otsu",
+    "adaptive",
+    "flatten",
+    "close",
+    "equalize",
+    "upscale",
+    "upscale-unsharp",
 ]
 
 
@@ -356,40 +427,57 @@ class Decoder:
         return list(out.values())
 
     def _fallbacks(self, gray: np.ndarray) -> list[Decoded]:
+        """Preprocessed variants: all through zxing-cpp first (cheap), then through pyzbar
+        (slower, but its binariser reads some codes zxing cannot), then OpenCV."""
         deadline = time.perf_counter() + self.budget_ms / 1000.0
         out: dict[str, Decoded] = {}
         base, base_scale = _work_copy(gray, self.fallback_max_side)
+        variants: dict[str, Variant | None] = {"gray": (base, 1.0)}
 
-        def run_all(prefix: str, img: np.ndarray, scale: float) -> None:
-            self._run(f"{prefix}+zxing", zxing_engine, img, scale, out)
-            if not out:
-                self._run(
-                    f"{prefix}+zxing-global",
-                    lambda g: zxing_engine(g, binarizer=zxingcpp.Binarizer.GlobalHistogram),
-                    img,
-                    scale,
-                    out,
-                )
-            if not out:
-                self._run(f"{prefix}+zbar", zbar_engine, img, scale, out)
+        def variant(name: str) -> Variant | None:
+            if name not in variants:
+                try:
+                    variants[name] = _MAKERS[name](base)
+                except Exception:  # noqa: BLE001
+                    log.debug("preprocess %s failed", name, exc_info=True)
+                    variants[name] = None
+            return variants[name]
 
-        run_all("gray", base, base_scale)
-        for name, make in _stages(FALLBACKS):
+        plan = [(n, "zxing") for n in ZXING_ORDER] + [
+            (n, "zbar") for n in ZBAR_ORDER if not (n == "gray" and base_scale == 1.0)
+        ]
+        # seconds per megapixel seen so far, per engine: skip steps that would overrun
+        cost: dict[str, float] = {}
+
+        def affordable(engine: str, img: np.ndarray) -> bool:
+            est = cost.get(engine, 0.0) * img.size / 1e6
+            return time.perf_counter() + est <= deadline
+
+        def timed(engine: str, label: str, fn, img: np.ndarray, scale: float) -> None:
+            t0 = time.perf_counter()
+            self._run(label, fn, img, scale, out)
+            per_mp = (time.perf_counter() - t0) / max(img.size / 1e6, 1e-3)
+            cost[engine] = max(cost.get(engine, 0.0), per_mp)
+
+        for name, engine in plan:
             if out or time.perf_counter() > deadline:
                 break
-            try:
-                variant = make(base)
-            except Exception:  # noqa: BLE001
-                log.debug("preprocess %s failed", name, exc_info=True)
+            v = variant(name)
+            if v is None or not affordable(engine, v[0]):
                 continue
-            if variant is None:
-                continue
-            img, s = variant
-            run_all(name, img, base_scale * s)
+            img, s = v
+            if engine == "zxing":
+                timed("zxing", f"{name}+zxing", zxing_engine, img, base_scale * s)
+                if not out:
+                    timed("zxing", f"{name}+zxing-global", _zxing_global, img, base_scale * s)
+            else:
+                timed("zbar", f"{name}+zbar", zbar_engine, img, base_scale * s)
         if not out and self.use_opencv and time.perf_counter() <= deadline:
             self._run("opencv", opencv_engine, base, base_scale, out)
         return list(out.values())
 
 
-def _stages(items: Iterable):
-    yield from items
+def _zxing_global(gray: np.ndarray) -> list[Hit]:
+    if zxingcpp is None:
+        return []
+    return zxing_engine(gray, binarizer=zxingcpp.Binarizer.GlobalHistogram)
