@@ -99,13 +99,18 @@ def _zxing_text(result) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    # Not UTF-8. If zxing decoded it as real text in a non-Latin charset (Shift_JIS kanji, an
-    # ECI-declared charset), keep that; its Latin-1 fallback for arbitrary bytes is not text,
-    # so binary payloads get U+FFFD replacements like every other undecodable payload.
+    # Not UTF-8. zxing has decoded it with the declared (ECI) or guessed charset: Shift_JIS,
+    # ISO-8859-1 ... Keep that when it reads as text; control characters mean binary data,
+    # which gets U+FFFD replacements like every other undecodable payload.
     text = getattr(result, "text", "") or ""
-    if any(ord(c) > 0xFF for c in text):
+    if text and not any(_is_control(c) for c in text):
         return text
     return bytes_to_text(raw)
+
+
+def _is_control(c: str) -> bool:
+    o = ord(c)
+    return (o < 0x20 and c not in "\t\n\r") or 0x7F <= o <= 0x9F
 
 
 def zxing_engine(gray: np.ndarray, *, binarizer=None, try_harder: bool = True) -> list[Hit]:
@@ -117,6 +122,7 @@ def zxing_engine(gray: np.ndarray, *, binarizer=None, try_harder: bool = True) -
         "try_rotate": try_harder,
         "try_downscale": try_harder,
         "try_invert": try_harder,
+        "text_mode": zxingcpp.TextMode.Plain,  # HRI would render "\r" as "<CR>"
     }
     if binarizer is not None:
         kwargs["binarizer"] = binarizer

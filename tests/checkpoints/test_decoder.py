@@ -125,6 +125,13 @@ def test_utf8_payload_round_trips(decoder: Decoder) -> None:
     assert found.text == text
 
 
+def test_latin1_and_kanji_payloads(decoder: Decoder) -> None:
+    (found,) = decoder.decode(qr_image("Müller, Zürich", 6))  # segno: ISO-8859-1, no ECI
+    assert found.text == "Müller, Zürich"
+    (found,) = decoder.decode(qr_image("点検所", 6))  # kanji mode (Shift_JIS)
+    assert found.text == "点検所"
+
+
 def test_three_kilobyte_code(decoder: Decoder) -> None:
     text = "TP1:" + "".join(random.Random(11).choices(BASE45, k=3000))
     img = cv2.cvtColor(qr_image(text, 4, error="l"), cv2.COLOR_GRAY2BGR)
