@@ -1,0 +1,108 @@
+"""AppTest pages per role."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from apps.health_declaration import service
+from core.auth import ANONYMOUS
+from core.qr import service as qr
+from tests.apps.health_declaration.conftest import WARD, form
+from tests.conftest import make_principal
+
+
+def _script(page_key: str) -> None:
+    from core.ui.shell import run_single_page
+
+    run_single_page(page_key)
+
+
+def _app(page_key: str, principal=ANONYMOUS) -> AppTest:
+    at = AppTest.from_function(_script, args=(page_key,), default_timeout=30)
+    at.session_state["principal"] = principal
+    return at
+
+
+def _texts(at: AppTest) -> str:
+    parts = (
+        [e.value for e in at.error] + [e.value for e in at.success] + [e.value for e in at.warning]
+    )
+    parts += (
+        [m.value for m in at.markdown] + [x.value for x in at.text] + [x.value for x in at.title]
+    )
+    return "\n".join(str(p) for p in parts)
+
+
+def test_declare_page_errors_then_pass(hd):
+    at = _app("health_declaration.declare")
+    at.run()
+    assert not at.exception
+    at.text_input(key="hd_full_name").input("<script>alert(1)</script>")
+    at.text_input(key="hd_birth_year").input("2099")
+    at.text_input(key="hd_person_id").input("123")
+    at.text_input(key="hd_phone").input("12345")
+    at.get("form_submit_button")[0].click()
+    at.run()
+    text = _texts(at)
+    assert "12 chữ số" in text and "tương lai" in text and "chữ cái" in text
+    assert hd.scalar("SELECT count(*) FROM hd_declarations") == 0
+    at.text_input(key="hd_full_name").input("Nguyễn Thị Thu Hà")
+    at.text_input(key="hd_birth_year").input("1985")
+    at.text_input(key="hd_person_id").input("048185000123")
+    at.text_input(key="hd_phone").input("0905123456")
+    at.text_input(key="hd_street").input("12 Bạch Đằng")
+    at.checkbox(key="hd_committed").check()
+    at.get("form_submit_button")[0].click()
+    at.run()
+    assert not at.exception
+    assert hd.scalar("SELECT count(*) FROM hd_declarations") == 1
+    assert "Nguyễn Thị Thu Hà" in _texts(at)
+    assert len(at.get("download_button")) == 1
+
+
+def test_checkin_page_bad_and_good(hd):
+    owner = make_principal("shop1", "business")
+    venue = service.register_venue(owner, "Chợ Hàn", "market", 48, WARD, "1 Trần Phú", "0905000111")
+    token = qr.token_texts([venue.token_id])[venue.token_id]
+    at = _app("health_declaration.checkin")
+    at.query_params["v"] = "HV1:forged"
+    at.run()
+    assert not at.exception and "không hợp lệ" in _texts(at)
+    service.submit_declaration(None, form())
+    at = _app("health_declaration.checkin")
+    at.query_params["v"] = token
+    at.run()
+    assert "Chợ Hàn" in _texts(at)
+    at.text_input[0].input("0905123456")
+    at.text_input[1].input("048185000123")
+    at.get("form_submit_button")[0].click()
+    at.run()
+    assert not at.exception
+    assert hd.scalar("SELECT count(*) FROM hd_checkins") == 1
+
+
+@pytest.mark.parametrize(
+    ("page", "allowed"),
+    [
+        ("health_declaration.venues", {"business", "health_officer"}),
+        ("health_declaration.areas", {"health_officer"}),
+        ("health_declaration.dashboard", {"health_officer"}),
+        (
+            "health_declaration.pass",
+            {"anonymous", "admin", "business", "approver", "checkpoint", "health_officer"},
+        ),
+    ],
+)
+@pytest.mark.parametrize(
+    "role", ["anonymous", "admin", "business", "approver", "checkpoint", "health_officer"]
+)
+def test_pages_per_role(hd, page, allowed, role):
+    principal = ANONYMOUS if role == "anonymous" else make_principal(f"u_{role}", role)
+    if role == "health_officer":
+        service.submit_declaration(None, form(exposures=["exp_case"]))
+    at = _app(page, principal)
+    at.run()
+    assert not at.exception, at.exception
+    denied = any("quyền" in e.value or "đăng nhập" in e.value for e in at.error)
+    assert denied == (role not in allowed)

@@ -1,0 +1,214 @@
+"""Service tests: declare, pass, re-declare, lookup, rate limit, venues, check-in, areas."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from apps.health_declaration import rules, service
+from apps.health_declaration.models import DeclarationInvalid, FieldError
+from core.qr import service as qr
+from core.registry import CheckContext
+from tests.apps.health_declaration.conftest import WARD, form
+
+
+def _count(store, table="hd_declarations"):
+    return store.scalar(f"SELECT count(*) FROM {table}")
+
+
+def test_declare_gives_signed_pass(hd):
+    res = service.submit_declaration(None, form())
+    assert res.colour == "green" and res.text.startswith("HD1:")
+    verdict = qr.verify_server(res.text, expected_prefixes=["HD1:"])
+    assert verdict.ok and verdict.claims["n"] == "Nguyễn Thị Thu Hà"
+    assert verdict.claims["c"] == "********0123"
+    assert (res.expires_at - res.declared_at) == timedelta(hours=24)
+    rr = rules.check(verdict.claims, CheckContext(now=verdict.expires_at))
+    assert rr.verdict == "VALID" and rr.fields["name"] == "Nguyễn Thị Thu Hà"
+    assert rr.fields["year_of_birth"] == "1985" and rr.fields["colour"] == "green"
+    row = hd.records("SELECT phone, full_name FROM hd_declarations")[0]
+    assert row["phone"] == "0905123456"
+
+
+@pytest.mark.parametrize(
+    ("over", "colour", "verdict"),
+    [
+        ({"symptoms": ["fever"]}, "yellow", "VALID"),
+        ({"exposures": ["exp_case"]}, "red", "WARN"),
+        ({"exposures": ["exp_case"], "symptoms": ["cough"]}, "red", "WARN"),
+        ({"visited_countries": ["KR"]}, "yellow", "VALID"),
+    ],
+)
+def test_risk_colours(hd, over, colour, verdict):
+    res = service.submit_declaration(None, form(**over))
+    assert res.colour == colour
+    claims = qr.verify_server(res.text).claims
+    assert rules.check(claims, CheckContext(now=res.expires_at)).verdict == verdict
+
+
+def test_rules_bad_claims():
+    assert rules.check({"x": 1}, CheckContext(now=None)).verdict == "INVALID"
+
+
+def test_epidemic_area_rule_and_audit(hd, officer):
+    assert service.submit_declaration(None, form(visited_provinces=[79])).colour == "green"
+    area = service.add_area(officer, 79, None, date(2021, 9, 1))
+    res = service.submit_declaration(None, form(person_id="048185000124", visited_provinces=[79]))
+    assert res.colour == "yellow" and "epidemic_area" in res.reasons
+    ward_area = service.add_area(officer, 48, WARD, date(2021, 9, 1), date(2021, 9, 30))
+    assert service.submit_declaration(None, form(person_id="048185000125")).colour == "yellow"
+    assert service.end_area(officer, area, date(2021, 9, 5))
+    assert service.end_area(officer, ward_area, date(2021, 8, 1))  # before start: removed
+    assert service.submit_declaration(None, form(person_id="048185000126")).colour == "green"
+    actions = [
+        r[0] for r in hd.fetchall("SELECT action FROM audit_log WHERE action LIKE 'hd.area%'")
+    ]
+    assert sorted(actions) == ["hd.area.add", "hd.area.add", "hd.area.end", "hd.area.remove"]
+    with pytest.raises(service.HealthError):
+        service.add_area(officer, 48, 99999999, date(2021, 9, 1))
+    with pytest.raises(service.HealthError):
+        service.add_area(officer, 48, None, date(2021, 9, 2), date(2021, 9, 1))
+
+
+@pytest.mark.parametrize(
+    ("over", "field"),
+    [
+        ({"person_id": "04818500012"}, "person_id"),
+        ({"person_id": "0481850001234"}, "person_id"),
+        ({"person_id": "04818500012A"}, "person_id"),
+        ({"id_kind": "passport", "person_id": "B1"}, "person_id"),
+        ({"phone": "+1 212 555 0100"}, "phone"),
+        ({"phone": "0123"}, "phone"),
+        ({"birth_year": "2030"}, "birth_year"),
+        ({"birth_year": "1900"}, "birth_year"),
+        ({"birth_year": "abcd"}, "birth_year"),
+        ({"full_name": "x" * 10_000}, "full_name"),
+        ({"street": "y" * 10_000}, "street"),
+        ({"full_name": "<script>alert(1)</script>"}, "full_name"),
+        ({"full_name": "<b>Hà</b>"}, "full_name"),
+        ({"full_name": "   "}, "full_name"),
+        ({"ward_code": 1}, "ward_code"),
+        ({"committed": False}, "committed"),
+        ({"sex": "X"}, "sex"),
+        ({"symptoms": ["zombie"]}, "symptoms"),
+        ({"vaccine_doses": 99}, "vaccine_doses"),
+    ],
+)
+def test_bad_input_writes_nothing(hd, over, field):
+    with pytest.raises(DeclarationInvalid) as exc:
+        service.submit_declaration(None, form(**over))
+    assert field in exc.value.errors
+    assert _count(hd) == 0 and _count(hd, "qr_tokens") == 0
+
+
+def test_nfd_stored_as_nfc(hd):
+    import unicodedata
+
+    nfd = unicodedata.normalize("NFD", "Nguyễn Thị Thu Hà")
+    service.submit_declaration(
+        None, form(full_name=nfd, street=unicodedata.normalize("NFD", "Đường Ánh"))
+    )
+    row = hd.fetchone("SELECT full_name, street FROM hd_declarations")
+    assert row == ("Nguyễn Thị Thu Hà", "Đường Ánh")
+
+
+def test_redeclare_replaces_and_revokes(hd, frozen_clock):
+    first = service.submit_declaration(None, form())
+    frozen_clock[0] += timedelta(minutes=5)
+    second = service.submit_declaration(None, form(symptoms=["cough"]))
+    assert second.replaced_previous
+    assert qr.verify_server(first.text).reason.value == "REVOKED"
+    assert qr.verify_server(second.text).ok
+    found = service.lookup_pass(None, "+84905123456", "048185000123")
+    assert found is not None and found.declaration_id == second.declaration_id
+    assert found.text == second.text and found.colour == "yellow"
+    assert service.lookup_pass(None, "0905999999", "048185000123") is None
+    with pytest.raises(FieldError):
+        service.lookup_pass(None, "12", "048185000123")
+    frozen_clock[0] += timedelta(hours=25)
+    assert service.lookup_pass(None, "0905123456", "048185000123") is None
+
+
+def test_rate_limit_per_hour(hd, frozen_clock):
+    limit = service.settings().max_declarations_per_hour
+    for _ in range(limit):
+        service.submit_declaration(None, form())
+        frozen_clock[0] += timedelta(minutes=1)
+    with pytest.raises(service.RateLimited) as exc:
+        service.submit_declaration(None, form())
+    assert str(limit) in str(exc.value)
+    assert _count(hd) == limit
+    service.submit_declaration(None, form(person_id="048185000999"))  # other person fine
+    frozen_clock[0] += timedelta(hours=1)
+    service.submit_declaration(None, form())
+
+
+def _venue(owner):
+    return service.register_venue(
+        owner, "Chợ <Hàn> =1+1", "market", 48, WARD, "119 Trần Phú", "0236 3821 363"
+    )
+
+
+def test_venue_poster_and_checkin_by_link(hd, owner, frozen_clock):
+    venue = _venue(owner)
+    assert venue.link.startswith("http://testserver/health_declaration-checkin?v=HV1")
+    pdf = service.venue_poster(owner, venue.id)
+    assert pdf.startswith(b"%PDF")
+    token = qr.token_texts([venue.token_id])[venue.token_id]
+    with pytest.raises(service.CheckinError):  # no declaration yet
+        service.checkin_by_link(None, token, "0905123456", "048185000123")
+    service.submit_declaration(None, form())
+    res = service.checkin_by_link(None, token, "0905 123 456", "048185000123")
+    assert res.venue_name == "Chợ <Hàn> =1+1" and res.full_name == "Nguyễn Thị Thu Hà"
+    got = service.checkins_of("048185000123", frozen_clock[0] - timedelta(hours=1), frozen_clock[0])
+    assert got["method"].tolist() == ["link"]
+
+
+def test_bad_venue_tokens_write_nothing(hd, owner, officer, frozen_clock):
+    venue = _venue(owner)
+    token = qr.token_texts([venue.token_id])[venue.token_id]
+    service.submit_declaration(None, form())
+    forged = token[:-6] + ("A" if token[-6] != "A" else "B") + token[-5:]
+    for bad in (forged, "", "HV1:garbage", "HD1:" + token[4:], "x" * 5000):
+        with pytest.raises(service.CheckinError):
+            service.checkin_by_link(None, bad, "0905123456", "048185000123")
+    assert service.close_venue(owner, venue.id, "closed for lockdown")
+    with pytest.raises(service.CheckinError) as exc:
+        service.checkin_by_link(None, token, "0905123456", "048185000123")
+    assert "đóng" in str(exc.value)
+    venue2 = _venue(owner)
+    token2 = qr.token_texts([venue2.token_id])[venue2.token_id]
+    frozen_clock[0] += timedelta(days=400)
+    with pytest.raises(service.CheckinError) as exc:
+        service.checkin_by_link(None, token2, "0905123456", "048185000123")
+    assert "hết hạn" in str(exc.value)
+    assert _count(hd, "hd_checkins") == 0
+
+
+def test_checkin_with_pass_and_from_scan(hd, owner, scanner, frozen_clock):
+    venue = _venue(owner)
+    token = qr.token_texts([venue.token_id])[venue.token_id]
+    res = service.submit_declaration(None, form(exposures=["exp_case"]))
+    assert service.checkin_with_pass(None, token, res.text).colour == "red"
+    claims = qr.verify_server(res.text).claims
+    assert service.checkin_from_pass(scanner, venue.id, claims).venue_id == venue.id
+    assert service.checkin_from_pass(owner, venue.id, claims).full_name == "Nguyễn Thị Thu Hà"
+    from tests.conftest import make_principal
+
+    other = make_principal("shop2", "business")
+    with pytest.raises(service.CheckinError):
+        service.checkin_from_pass(other, venue.id, claims)
+    with pytest.raises(service.CheckinError):
+        service.checkin_from_pass(scanner, venue.id, {"bad": 1})
+    frozen_clock[0] += timedelta(minutes=1)
+    service.submit_declaration(None, form())  # replaces: the old pass no longer checks in
+    with pytest.raises(service.CheckinError):
+        service.checkin_from_pass(scanner, venue.id, claims)
+    assert _count(hd, "hd_checkins") == 3
+
+
+def test_stats(hd):
+    service.submit_declaration(None, form(symptoms=["fever"]))
+    s = service.stats(hd)
+    assert s["declarations"] == 1 and s["fever_or_cough"] == 1 and s["yellow"] == 1
