@@ -32,7 +32,7 @@ def _alerts_table() -> None:
             }
         ),
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
     )
 
 
@@ -63,7 +63,7 @@ def page() -> None:
                 xOffset="what:N",
                 tooltip=["day:T", "what:N", "n:Q"],
             ),
-            use_container_width=True,
+            width="stretch",
         )
     st.subheader(t("hi.analytics.active_ward"))
     wards = service.active_by_ward(principal)
@@ -81,14 +81,14 @@ def page() -> None:
                 color=alt.Color("kind:N", title=None),
                 tooltip=["ward:N", "kind:N", "n:Q"],
             ),
-            use_container_width=True,
+            width="stretch",
         )
         st.dataframe(
             wards.drop(columns=["ward_code"]).rename(
                 columns={"ward": t("hi.f.ward"), "f0": "F0", "f1": "F1"}
             ),
             hide_index=True,
-            use_container_width=True,
+            width="stretch",
         )
 
 

@@ -185,7 +185,12 @@ def parse_number(value: Any) -> float | None:
 def _choices(value: Any, allowed: tuple[str, ...]) -> tuple[list[str], list[str]]:
     if value is None or value == "":
         return [], []
-    items = value.split(",") if isinstance(value, str) else list(value)
+    if isinstance(value, str):
+        items: list[Any] = value.split(",")
+    elif isinstance(value, list | tuple | set | frozenset):
+        items = list(value)
+    else:
+        items = [value]
     good, bad = [], []
     for item in items:
         code = nfc(str(item)).lower()

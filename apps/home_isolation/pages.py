@@ -360,7 +360,7 @@ def board_page() -> None:
     event = st.dataframe(
         shown,
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
         on_select="rerun",
         selection_mode="single-row",
         key="hb_table",
@@ -509,7 +509,7 @@ def person_page() -> None:
     if reports.empty:
         st.info(t("hi.person.no_reports"))
     else:
-        st.altair_chart(_vitals_chart(reports), use_container_width=True)
+        st.altair_chart(_vitals_chart(reports), width="stretch")
         st.subheader(t("hi.person.reports"))
         table = reports.sort_values("measured_at", ascending=False)
         st.dataframe(
@@ -532,7 +532,7 @@ def person_page() -> None:
                 }
             ),
             hide_index=True,
-            use_container_width=True,
+            width="stretch",
         )
     st.subheader(t("hi.person.alerts"))
     _actions(row["id"])
@@ -542,7 +542,7 @@ def person_page() -> None:
     notes = service.person_notes(principal, row["id"])
     if not notes.empty:
         notes["created_at"] = notes["created_at"].map(_local)
-        st.dataframe(notes, hide_index=True, use_container_width=True)
+        st.dataframe(notes, hide_index=True, width="stretch")
 
 
 # -- contact tracing ----------------------------------------------------------------------------
@@ -603,7 +603,7 @@ def tracing_page() -> None:
     edited = st.data_editor(
         table,
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
         disabled=[c for c in table.columns if c != "select"],
         column_config={
             "select": st.column_config.CheckboxColumn(t("hi.col.select")),

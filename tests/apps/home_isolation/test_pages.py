@@ -1,0 +1,142 @@
+"""AppTest pages per role (docs/PLUGINS.md)."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from apps.home_isolation import service
+from core.auth import ANONYMOUS
+from core.registry import ROLES, get_registry
+from tests.apps.home_isolation.conftest import f0_form, f1_form, good_report, link_token
+from tests.conftest import make_principal
+
+OFFICER_PAGES = [
+    "home_isolation.board",
+    "home_isolation.person",
+    "home_isolation.enrol",
+    "home_isolation.tracing",
+    "home_isolation.analytics",
+]
+
+pytestmark = pytest.mark.skipif(
+    get_registry().get("home_isolation") is None,
+    reason="home_isolation not loaded (its dependency health_declaration failed to load)",
+)
+
+
+def script(page_key: str) -> None:
+    from core.ui.shell import run_single_page
+
+    run_single_page(page_key)
+
+
+def app_for(page_key: str, principal, **query) -> AppTest:
+    at = AppTest.from_function(script, args=(page_key,), default_timeout=30)
+    at.session_state["principal"] = principal
+    for k, v in query.items():
+        at.query_params[k] = v
+    return at
+
+
+@pytest.fixture()
+def people(store, officer):
+    f0 = service.enroll_f0(officer, f0_form())
+    f1 = service.enroll_f1(officer, f1_form(f0["id"]))
+    token = link_token(officer, f0["id"])
+    service.submit_report(None, token, good_report())
+    service.submit_report(None, token, good_report(spo2="91"))
+    return {"f0": f0["id"], "f1": f1["id"], "token": token}
+
+
+@pytest.mark.parametrize("page_key", OFFICER_PAGES)
+@pytest.mark.parametrize("role", [*ROLES, None])
+def test_officer_pages_per_role(store, people, officer, page_key, role):
+    principal = ANONYMOUS if role is None else make_principal(f"u_{role}", role)
+    at = app_for(page_key, principal, e=people["f0"]).run()
+    assert not at.exception, at.exception
+    if role == "health_officer":
+        assert not at.error or all("denied" not in e.value for e in at.error)
+        assert at.title
+    else:
+        assert at.error, f"{page_key} shown to {role}"
+
+
+def test_board_shows_red_first(store, people, officer):
+    at = app_for("home_isolation.board", officer).run()
+    assert not at.exception
+    frame = at.dataframe[0].value
+    assert "🔴" in frame.iloc[0, 0]
+    assert frame.iloc[0, -1] == people["f0"]
+
+
+def test_person_page_chart_and_reports(store, people, officer):
+    at = app_for("home_isolation.person", officer, e=people["f0"]).run()
+    assert not at.exception
+    kinds = {getattr(n, "type", "") for n in _walk(at.main)}
+    assert any("vega" in k for k in kinds), kinds
+    assert len(at.dataframe) >= 1
+
+
+def test_board_actions(store, people, officer):
+    at = app_for("home_isolation.board", officer).run()
+    at.selectbox(key="hb_pick").select(people["f0"]).run()
+    assert not at.exception
+    ack = [b for b in at.button if b.key and b.key.startswith("ack_")]
+    assert ack
+    ack[0].click().run()
+    assert not at.exception
+    assert service.person_alerts(officer, people["f0"], open_only=True).empty
+
+
+def test_enrol_page_shows_errors_and_link(store, officer):
+    at = app_for("home_isolation.enrol", officer).run()
+    at.text_input(key="f0_pid").input("12")
+    at.button[0].click().run()
+    assert not at.exception
+    assert any(e.value for e in at.error)
+    at.text_input(key="f0_pid").input("048090000055")
+    at.text_input(key="f0_name").input("Ngô Thị Hoa")
+    at.text_input(key="f0_phone").input("0905111222")
+    at.selectbox(key="f0_ward").select_index(0)
+    at.text_input(key="f0_age").input("30")
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert at.success and "048090000055" not in at.success[0].value
+    assert any("home_isolation-report?t=HI1" in c.value for c in at.code)
+
+
+def test_report_page_public(store, people):
+    at = app_for("home_isolation.report", ANONYMOUS, t=people["token"]).run()
+    assert not at.exception
+    at.text_input(key="r_temp").input("37,2")
+    at.text_input(key="r_spo2").input("90")
+    at.text_input(key="r_pulse").input("100")
+    at.text_input(key="r_resp").input("24")
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert at.success
+    assert at.error and ("🔴" in at.error[0].value or at.error[0].icon == "🔴")
+
+
+def test_report_page_errors_next_to_fields(store, people):
+    at = app_for("home_isolation.report", ANONYMOUS, t=people["token"]).run()
+    at.text_input(key="r_temp").input("50")
+    at.text_input(key="r_spo2").input("120")
+    at.text_input(key="r_pulse").input("80")
+    at.text_input(key="r_resp").input("16")
+    at.button[0].click().run()
+    assert len(at.error) == 2
+    assert store.scalar("SELECT count(*) FROM hi_reports") == 2
+
+
+def test_report_page_bad_link(store):
+    at = app_for("home_isolation.report", ANONYMOUS, t="HI1:NOPE").run()
+    assert not at.exception
+    assert at.error and not at.button
+
+
+def _walk(node):
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _walk(child)
