@@ -42,6 +42,12 @@ except Exception:  # noqa: BLE001 - ImportError or missing libzbar shared librar
 Point = tuple[int, int]
 
 
+def _cpu_now() -> float:
+    """CPU seconds of this thread: the fallback budget counts our work, not the time other
+    processes on a busy machine take from us, so results do not depend on machine load."""
+    return time.thread_time()
+
+
 @dataclass(frozen=True)
 class Decoded:
     """One QR code found in a frame: its text, corner polygon (frame pixels), and the stage."""
@@ -371,11 +377,46 @@ ZBAR_ORDER = [
 ]
 
 
+def qr_candidates(gray: np.ndarray) -> list[np.ndarray]:
+    """Corner quads (4x2 float32, TL TR BR BL) of QR symbols zxing-cpp located but could not
+    decode (checksum or format errors): worth a closer, rectified look."""
+    if zxingcpp is None:
+        return []
+    quads = []
+    for r in zxingcpp.read_barcodes(
+        gray, formats=zxingcpp.BarcodeFormat.QRCode, return_errors=True
+    ):
+        if r.valid:
+            continue
+        p = r.position
+        corners = (p.top_left, p.top_right, p.bottom_right, p.bottom_left)
+        quad = np.float32([[c.x, c.y] for c in corners])
+        area = cv2.contourArea(quad)
+        if area >= 100:
+            quads.append(quad)
+    return quads
+
+
+def rectify(gray: np.ndarray, quad: np.ndarray, size: int = 450) -> tuple[np.ndarray, np.ndarray]:
+    """Warp the quad to a ``size`` square with a quiet-zone margin; returns (crop, inverse)."""
+    m = size * 0.12
+    dst = np.float32([[m, m], [m + size, m], [m + size, m + size], [m, m + size]])
+    fwd = cv2.getPerspectiveTransform(quad.astype(np.float32), dst)
+    side = int(size + 2 * m)
+    crop = cv2.warpPerspective(
+        gray, fwd, (side, side), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE
+    )
+    return crop, np.linalg.inv(fwd)
+
+
+RECTIFIED_VARIANTS = ["gray", "clahe", "unsharp", "smooth", "otsu", "adaptive"]
+
+
 class Decoder:
     """Find and decode every QR code in a frame.
 
-    ``budget_ms`` bounds the time spent in fallbacks once the fast path found nothing (the
-    fast path itself always runs). ``use_opencv`` enables the OpenCV detector as last resort.
+    ``budget_ms`` bounds the CPU time (this thread) spent in fallbacks once the fast path found
+    nothing (the fast path itself always runs). ``use_opencv`` enables the OpenCV detector as last resort.
     """
 
     def __init__(
@@ -435,7 +476,7 @@ class Decoder:
     def _fallbacks(self, gray: np.ndarray) -> list[Decoded]:
         """Preprocessed variants: all through zxing-cpp first (cheap), then through pyzbar
         (slower, but its binariser reads some codes zxing cannot), then OpenCV."""
-        deadline = time.perf_counter() + self.budget_ms / 1000.0
+        deadline = _cpu_now() + self.budget_ms / 1000.0
         out: dict[str, Decoded] = {}
         base, base_scale = _work_copy(gray, self.fallback_max_side)
         variants: dict[str, Variant | None] = {"gray": (base, 1.0)}
@@ -457,16 +498,19 @@ class Decoder:
 
         def affordable(engine: str, img: np.ndarray) -> bool:
             est = cost.get(engine, 0.0) * img.size / 1e6
-            return time.perf_counter() + est <= deadline
+            return _cpu_now() + est <= deadline
 
         def timed(engine: str, label: str, fn, img: np.ndarray, scale: float) -> None:
-            t0 = time.perf_counter()
+            t0 = _cpu_now()
             self._run(label, fn, img, scale, out)
-            per_mp = (time.perf_counter() - t0) / max(img.size / 1e6, 1e-3)
+            per_mp = (_cpu_now() - t0) / max(img.size / 1e6, 1e-3)
             cost[engine] = max(cost.get(engine, 0.0), per_mp)
 
         for name, engine in plan:
-            if out or time.perf_counter() > deadline:
+            if engine == "zbar" and not out and "rectified" not in variants:
+                variants["rectified"] = None
+                self._rectified(base, base_scale, out, deadline)
+            if out or _cpu_now() > deadline:
                 break
             v = variant(name)
             if v is None or not affordable(engine, v[0]):
@@ -478,9 +522,47 @@ class Decoder:
                     timed("zxing", f"{name}+zxing-global", _zxing_global, img, base_scale * s)
             else:
                 timed("zbar", f"{name}+zbar", zbar_engine, img, base_scale * s)
-        if not out and self.use_opencv and time.perf_counter() <= deadline:
+        if not out and self.use_opencv and _cpu_now() <= deadline:
             self._run("opencv", opencv_engine, base, base_scale, out)
         return list(out.values())
+
+    def _rectified(
+        self, base: np.ndarray, base_scale: float, out: dict[str, Decoded], deadline: float
+    ) -> None:
+        """Codes zxing located but could not read: cut each out, square it up, retry."""
+        try:
+            quads = qr_candidates(base)
+        except Exception:  # noqa: BLE001
+            log.debug("candidate search failed", exc_info=True)
+            return
+        for quad in quads[:4]:
+            crop, inverse = rectify(base, quad)
+            for name in RECTIFIED_VARIANTS:
+                if out or _cpu_now() > deadline:
+                    return
+                made = (crop, 1.0) if name == "gray" else _MAKERS[name](crop)
+                if made is None:
+                    continue
+                img = made[0]
+                for engine_name, engine in (("zxing", zxing_engine), ("zbar", zbar_engine)):
+                    self._run(
+                        f"rectified-{name}+{engine_name}",
+                        lambda g, e=engine, inv=inverse: _map_back(e(g), inv),
+                        img,
+                        base_scale,
+                        out,
+                    )
+                    if out:
+                        return
+
+
+def _map_back(hits: list[Hit], inverse: np.ndarray) -> list[Hit]:
+    out = []
+    for text, poly in hits:
+        pts = np.float32(poly).reshape(-1, 1, 2)
+        back = cv2.perspectiveTransform(pts, inverse).reshape(-1, 2)
+        out.append((text, [(float(x), float(y)) for x, y in back]))
+    return out
 
 
 def _zxing_global(gray: np.ndarray) -> list[Hit]:
