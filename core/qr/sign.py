@@ -35,7 +35,7 @@ from typing import Any
 import cbor2
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from core.qr.codec import _PAIRS, _SINGLE, check_prefix, deflate
+from core.qr.codec import b45encode, check_prefix, deflate
 from core.qr.cose import ALGS, Sign1Encoder
 from core.qr.trust import kid_for_public_key
 
@@ -135,11 +135,7 @@ class Signer:
     def _finish(self, prefix: str, aad: bytes, payload: bytes) -> str:
         enc = self._enc
         msg = enc.message(payload, self._key.sign(enc.to_be_signed(payload, aad)))
-        z = deflate(msg)
-        n = len(z) & ~1
-        body = "".join(map(_PAIRS.__getitem__, memoryview(z)[:n].cast("H")))
-        if len(z) & 1:
-            body += _SINGLE[z[-1]]
+        body = b45encode(deflate(msg))
         return prefix + body
 
     def sign(

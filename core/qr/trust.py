@@ -68,12 +68,12 @@ def load_certificate(data: bytes | str) -> x509.Certificate:
     """Load an X.509 certificate given as PEM, DER, or base64 of DER."""
     if isinstance(data, str):
         data = data.encode("ascii", "replace")
-    stripped = data.strip()
     try:
+        if data[:1] == b"\x30":  # DER SEQUENCE; never strip binary (may end in 0x20/0x0a)
+            return x509.load_der_x509_certificate(data)
+        stripped = data.strip()
         if stripped.startswith(b"-----BEGIN"):
             return x509.load_pem_x509_certificate(stripped)
-        if stripped[:1] == b"\x30":
-            return x509.load_der_x509_certificate(stripped)
         der = base64.b64decode(b"".join(stripped.split()), validate=True)
         return x509.load_der_x509_certificate(der)
     except (ValueError, binascii.Error) as exc:

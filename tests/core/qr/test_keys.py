@@ -192,3 +192,17 @@ def test_export_trust_round_trips(tmp_path):
     trust = TrustList.from_dict(exported)
     assert len(trust) == 3
     assert verify(t, trust=trust, now=NOW).ok
+
+
+def test_der_ending_in_whitespace_bytes_loads():
+    """Regression: binary DER must not be .strip()ped (it can end in 0x20 or 0x0a)."""
+    from core.qr.trust import load_certificate
+
+    for _ in range(200):
+        key = ed25519.Ed25519PrivateKey.generate()
+        der = _cert(key).public_bytes(serialization.Encoding.DER)
+        if der[-1] in b" \t\n\r\x0b\x0c":
+            break
+    else:
+        pytest.skip("no certificate ending in a whitespace byte generated")
+    assert load_certificate(der).public_bytes(serialization.Encoding.DER) == der

@@ -5,12 +5,14 @@ from __future__ import annotations
 import zlib
 
 import cbor2
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ed25519
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.qr import Reason, TokenVerdict, verify
+from core.qr import Reason, Signer, TokenVerdict, TrustList, verify
 from core.qr.codec import ALPHABET, b45decode, b45encode
-from tests.core.qr.conftest import NOW
+from tests.core.qr.conftest import EXP, NOW
 
 EXPECTED = {"TP1:"}
 
@@ -33,6 +35,55 @@ def test_every_symbol_at_every_position_is_refused(token, trust):
                 seen.add(_refused(token[:i] + c + token[i + 1 :], trust))
     # the prefix area yields BAD_PREFIX / BAD_SIGNATURE (prefix bound), the body the rest
     assert {Reason.BAD_PREFIX, Reason.BAD_SIGNATURE, Reason.BAD_BASE45} <= seen
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_every_symbol_change_is_refused_for_fresh_tokens(seed):
+    """Same, over fresh keys and token ids: the last deflate byte's padding bits differ per
+    token, and a token with free padding bits once verified after a one-symbol change."""
+    signer = Signer(ed25519.Ed25519PrivateKey.generate(), issuer="DN")
+    trust = TrustList()
+    trust.add_public_key(signer.public_key)
+    token = signer.sign("TP1:", {"n": f"Trần Văn {seed}"}, token_id=f"T{seed}", expires=EXP)
+    for i, old in enumerate(token):
+        for c in ALPHABET:
+            if c != old:
+                _refused(token[:i] + c + token[i + 1 :], trust)
+
+
+def test_nonzero_deflate_padding_is_refused(signer, trust, permit_claims):
+    """zlib ignores the unused high bits of the last deflate byte; we require them zero."""
+    for n in range(2000):  # most tokens are a stored block; ~1 in 8 is Huffman-coded
+        token = signer.sign("TP1:", permit_claims, token_id=f"P{n}", expires=EXP)
+        z = b45decode(token[4:])
+        out = zlib.decompress(z)
+        for bit in range(7, 0, -1):
+            b = bytearray(z)
+            b[-5] |= 1 << bit
+            if b[-5] == z[-5]:
+                continue
+            try:
+                same = zlib.decompress(bytes(b)) == out
+            except zlib.error:
+                same = False
+            if same:
+                v = verify("TP1:" + b45encode(bytes(b)), trust=trust, now=NOW)
+                assert v.reason is Reason.BAD_COMPRESSION
+                return
+    pytest.fail("no token with free padding bits found")
+
+
+def test_nonzero_stored_block_padding_is_refused(signer, trust):
+    """A stored deflate block skips to a byte boundary after its 3 header bits: 5 more
+    ignored bits, also required to be zero (not reachable by one base45 change, but by a
+    byte change)."""
+    token = signer.sign("TP1:", {"i": 1}, token_id="S1", expires=EXP)
+    z = bytearray(b45decode(token[4:]))
+    assert (z[2] >> 1) & 3 == 0  # tiny tokens do not compress: zlib stores them
+    z[2] |= 0x80
+    assert zlib.decompress(bytes(z)) == zlib.decompress(b45decode(token[4:]))
+    v = verify("TP1:" + b45encode(bytes(z)), trust=trust, now=NOW)
+    assert v.reason is Reason.BAD_COMPRESSION
 
 
 def test_every_deletion_and_duplication_is_refused(token, trust):
