@@ -209,10 +209,10 @@ class BusinessForm(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    name: str = Field(min_length=1, max_length=200)
+    name: str
     tax_code: str
     sector: str
-    address: str = Field(min_length=1, max_length=300)
+    address: str
     province_code: int = geo.DA_NANG
     ward_code: int
     contact_name: str

@@ -1,0 +1,160 @@
+"""Pages per role through AppTest (the shell's single-page runner)."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from apps.travel_permit import service
+from apps.travel_permit.service import Decision
+from core.auth import ANONYMOUS
+from core.qr import service as qr
+from tests.conftest import make_principal
+
+from .conftest import request_form
+
+
+def _script(page_key: str) -> None:
+    from core.ui.shell import run_single_page
+
+    run_single_page(page_key)
+
+
+def run(page_key: str, principal, query: dict | None = None) -> AppTest:
+    at = AppTest.from_function(_script, args=(page_key,), default_timeout=30)
+    if principal is not None and not principal.is_anonymous:
+        at.session_state["principal"] = principal
+    if query:
+        at.query_params.update(query)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _text(at: AppTest) -> str:
+    parts = [e.value for e in at.markdown] + [e.value for e in at.title]
+    parts += (
+        [e.value for e in at.success] + [e.value for e in at.error] + [e.value for e in at.info]
+    )
+    parts += [e.value for e in at.warning] + [e.value for e in at.caption]
+    parts += [e.value for e in at.subheader]
+    return "\n".join(str(p) for p in parts)
+
+
+PAGES = [
+    "travel_permit.business",
+    "travel_permit.roster",
+    "travel_permit.request",
+    "travel_permit.permits",
+    "travel_permit.queue",
+    "travel_permit.accounts",
+    "travel_permit.analytics",
+]
+ALLOWED = {
+    "business": {
+        "travel_permit.business",
+        "travel_permit.roster",
+        "travel_permit.request",
+        "travel_permit.permits",
+    },
+    "approver": {
+        "travel_permit.permits",
+        "travel_permit.queue",
+        "travel_permit.accounts",
+        "travel_permit.analytics",
+    },
+    "health_officer": {"travel_permit.analytics"},
+    "checkpoint": set(),
+    "admin": set(),
+}
+
+
+@pytest.fixture()
+def seeded(store, biz, approver):
+    ids = list(service.list_employees(biz, store=store)["cccd"])
+    r1 = service.submit_request(biz, request_form(ids[:2]), store=store)
+    service.decide(approver, r1, Decision.approve_all(), store=store)
+    r2 = service.submit_request(biz, request_form(ids[2:4]), store=store)
+    service.decide(approver, r2, Decision.reject_all("zone", "Sai khu vực"), store=store)
+    service.submit_request(biz, request_form(ids[4:5]), store=store)
+    return {"biz": biz, "approver": approver, "approved": r1}
+
+
+@pytest.mark.parametrize("role", list(ALLOWED))
+def test_pages_per_role(seeded, role):
+    principal = seeded["biz"] if role == "business" else make_principal(f"u_{role}", role)
+    for key in PAGES:
+        at = run(key, principal)
+        denied = any("quyền" in str(e.value).lower() for e in at.error)
+        assert denied == (key not in ALLOWED[role]), (role, key, _text(at))
+
+
+def test_anonymous_is_asked_to_log_in(seeded):
+    for key in PAGES:
+        at = run(key, ANONYMOUS)
+        assert at.error, key
+
+
+def test_business_pages_show_data(seeded):
+    at = run("travel_permit.business", seeded["biz"])
+    assert "Đã xác minh" in _text(at)
+    assert len(at.dataframe) >= 1
+    at = run("travel_permit.roster", seeded["biz"])
+    assert "20 nhân viên" in _text(at)
+    at = run("travel_permit.permits", seeded["biz"])
+    assert at.dataframe and "P" in str(at.dataframe[0].value["permit_id"].iloc[0])
+
+
+def test_queue_page_decides(seeded, store):
+    at = run("travel_permit.queue", seeded["approver"])
+    assert "1 yêu cầu" in _text(at)
+    at.button(
+        key="FormSubmitter:tp_decide_" + at.selectbox(key="tp_queue_open").value + "-Duyệt tất cả"
+    )
+    buttons = [b for b in at.button if "Duyệt tất cả" in str(b.label)]
+    buttons[0].click().run()
+    assert "Đã duyệt" in _text(at)
+    assert store.scalar("SELECT count(*) FROM tp_requests WHERE status = 'pending'") == 0
+
+
+def test_queue_reject_without_reason_is_refused(seeded, store):
+    at = run("travel_permit.queue", seeded["approver"])
+    [b for b in at.button if "Từ chối tất cả" in str(b.label)][0].click().run()
+    assert "lý do" in _text(at)
+    assert store.scalar("SELECT count(*) FROM tp_requests WHERE status = 'pending'") == 1
+
+
+def test_register_page(store):
+    at = run("travel_permit.register", ANONYMOUS)
+    assert "Từ 7/2025" in _text(at)
+    at.text_input[0].input("Công ty Đà Nẵng Xanh")
+    at.text_input[1].input("0100109107")  # wrong check digit
+    [b for b in at.button if "Đăng ký" in str(b.label)][0].click().run()
+    assert "chữ số kiểm tra" in _text(at)
+    assert store.scalar("SELECT count(*) FROM tp_businesses") == 0
+
+
+def test_public_view_page(seeded, store):
+    pid = service.list_permits(seeded["biz"], store=store).iloc[0]["permit_id"]
+    text = qr.token_texts([pid], store=store)[pid]
+    at = run("travel_permit.view", ANONYMOUS, {"t": text})
+    assert "HỢP LỆ" in _text(at)
+    service.revoke_permit(seeded["approver"], pid, "Sai thông tin", store=store)
+    at = run("travel_permit.view", ANONYMOUS, {"t": text})
+    assert "REVOKED" in _text(at)
+    at = run("travel_permit.view", ANONYMOUS, {"t": "TP1:garbage"})
+    assert "KHÔNG HỢP LỆ" in _text(at)
+
+
+def test_accounts_page_verifies(store, approver):
+    from .conftest import register
+
+    register("cty_moi", 31, store)
+    at = run("travel_permit.accounts", approver)
+    [b for b in at.button if "Xác minh" in str(b.label)][0].click().run()
+    assert store.scalar("SELECT status FROM tp_businesses") == "verified"
+
+
+def test_analytics_page(seeded):
+    at = run("travel_permit.analytics", make_principal("yte", "health_officer"))
+    assert "Hồ sơ" in [m.label for m in at.metric][0]
