@@ -88,7 +88,9 @@ class CaptureSource(FrameSource):
     ``live=True`` (camera, URL): a failed open or a failed read is treated as a disconnect;
     the source releases the device, waits ``backoff_s`` (doubling up to ``backoff_max_s``)
     and reopens, up to ``max_attempts`` consecutive failures, then raises
-    :class:`CameraUnavailable`. ``live=False`` (file): a failed read is the end of the file.
+    :class:`CameraUnavailable`. ``max_read_failures`` consecutive failed reads count as a
+    disconnect (single dropped frames are skipped). ``live=False`` (file): a failed read is
+    the end of the file.
     """
 
     def __init__(
@@ -102,6 +104,7 @@ class CaptureSource(FrameSource):
         backoff_s: float = 0.5,
         backoff_max_s: float = 8.0,
         max_frames: int | None = None,
+        max_read_failures: int = 3,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -115,6 +118,7 @@ class CaptureSource(FrameSource):
         self.backoff_s = backoff_s
         self.backoff_max_s = backoff_max_s
         self.max_frames = max_frames
+        self.max_read_failures = max(1, max_read_failures)
         self.reconnects = 0
         self._sleep = sleep
         self._clock = clock
@@ -196,6 +200,7 @@ class CaptureSource(FrameSource):
                 fps = 0.0
         start = self._clock()
         index = 0
+        failures = 0
         try:
             while self.max_frames is None or index < self.max_frames:
                 try:
@@ -206,12 +211,17 @@ class CaptureSource(FrameSource):
                 if not ok or image is None or getattr(image, "size", 0) == 0:
                     if not self.live:
                         return  # end of file
+                    failures += 1
+                    if failures < self.max_read_failures:
+                        continue  # a dropped frame; webcams do that
+                    failures = 0
                     log.warning("%s: lost the camera after frame %d", self.name, index)
                     self._release(self._cap)
                     self._cap = None
                     self.reconnects += 1
                     self._cap = self._open_with_retry("reconnect")
                     continue
+                failures = 0
                 if self.live:
                     ts = self._clock() - start
                 else:

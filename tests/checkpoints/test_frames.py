@@ -191,3 +191,25 @@ def test_open_source_needs_exactly_one() -> None:
     with pytest.raises(ValueError):
         open_source(camera=0, video="x.mp4")
     assert isinstance(open_source(images="x.png"), ImageSource)
+
+
+class GlitchyCapture(FakeCapture):
+    """Drops every third read but never disconnects."""
+
+    def read(self):
+        self.count += 1
+        if self.count % 3 == 0:
+            return False, None
+        return True, np.zeros((4, 4, 3), np.uint8)
+
+
+def test_single_dropped_frames_do_not_reconnect() -> None:
+    made = []
+
+    def factory(target):
+        made.append(GlitchyCapture(0))
+        return made[-1]
+
+    src = open_source(camera=0, capture_factory=factory, max_frames=10, sleep=lambda s: None)
+    assert len(list(src)) == 10
+    assert src.reconnects == 0 and len(made) == 1
