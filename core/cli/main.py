@@ -327,6 +327,8 @@ def serve_cmd(port: int | None, no_demo: bool) -> None:
         "none",
         "--theme.base",
         "light",
+        "--client.toolbarMode",
+        "viewer",
     ]
     sys.stdout.flush()
     os.execv(sys.executable, args)

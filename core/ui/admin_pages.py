@@ -38,10 +38,10 @@ def accounts_page() -> None:
             for u in users
         ]
     )
-    st.dataframe(table, hide_index=True, use_container_width=True)
+    st.dataframe(table, hide_index=True, width="stretch")
 
     left, right = st.columns(2)
-    with left, st.form("add_user", clear_on_submit=True):
+    with left, st.form("add_user"):
         st.subheader(t("accounts.add"))
         username = st.text_input(t("login.username"), max_chars=32)
         full_name = st.text_input(t("accounts.full_name"), max_chars=120)
@@ -100,7 +100,7 @@ def audit_page() -> None:
         st.error(str(exc))
         return
     st.caption(t("audit.rows", n=len(rows)))
-    st.dataframe(rows, hide_index=True, use_container_width=True)
+    st.dataframe(rows, hide_index=True, width="stretch")
 
 
 def system_page() -> None:

@@ -1,0 +1,130 @@
+"""The Streamlit shell through AppTest: login, language, logout, timeout, role-built navigation."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core import accounts
+from core.ui import session
+from tests.conftest import make_principal
+
+APP = str(Path(__file__).resolve().parents[3] / "core" / "ui" / "app.py")
+PASSWORD = "Mat-khau-2021"
+
+
+@pytest.fixture()
+def users(store, admin):
+    accounts.create_user(admin, "boss", "Quản Trị", "admin", PASSWORD)
+    accounts.create_user(admin, "duyet", "Trần Duyệt", "approver", PASSWORD)
+
+
+def _login(at: AppTest, username: str, password: str) -> AppTest:
+    at.text_input[0].input(username)
+    at.text_input[1].input(password)
+    at.button[0].click()
+    return at.run()
+
+
+def test_login_page_is_the_default_for_anonymous(store):
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not at.exception
+    assert at.title[0].value == "Hệ thống Ứng phó Nhanh"
+    assert "Đăng nhập" in [s.value for s in at.subheader]
+
+
+def test_admin_logs_in_and_sees_admin_pages(users):
+    at = _login(AppTest.from_file(APP, default_timeout=30).run(), "boss", PASSWORD)
+    assert not at.exception
+    assert at.session_state["principal"].username == "boss"
+    assert any("Xin chào" in s.value for s in at.success)
+    assert "Quản Trị" in at.sidebar.markdown[0].value
+
+
+@pytest.mark.parametrize(
+    "username, password, fragment",
+    [
+        ("boss", "wrong-pass-12", "không đúng"),
+        ("ghost", PASSWORD, "không đúng"),
+        ("", "", "không đúng"),
+        ("x" * 10_000, "y" * 10_000, "không đúng"),
+        ("' OR 1=1 --", "' OR 1=1 --", "không đúng"),
+    ],
+)
+def test_bad_logins_show_a_clear_message(users, username, password, fragment):
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.text_input[0].input(username[:64])
+    at.text_input[1].input(password[:128])
+    at.button[0].click()
+    at.run()
+    assert not at.exception
+    assert fragment in at.error[0].value
+    assert "principal" not in at.session_state
+
+
+def test_language_switch_to_english(store):
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.sidebar.selectbox[0].select("en").run()
+    assert at.title[0].value == "Rapid Response Suite"
+    assert "Log in" in [s.value for s in at.subheader]
+
+
+def test_logout(users):
+    at = _login(AppTest.from_file(APP, default_timeout=30).run(), "boss", PASSWORD)
+    at.sidebar.button[0].click().run()
+    assert "principal" not in at.session_state
+    assert any("đăng xuất" in i.value for i in at.info)
+
+
+def test_idle_timeout_logs_out(users):
+    at = _login(AppTest.from_file(APP, default_timeout=30).run(), "boss", PASSWORD)
+    at.session_state[session.LAST_SEEN] = time.monotonic() - 31 * 60
+    at.run()
+    assert "principal" not in at.session_state
+    assert any("hết hạn" in i.value for i in at.info)
+
+
+def _page_script(key: str) -> None:
+    from core.ui.shell import run_single_page
+
+    run_single_page(key)
+
+
+@pytest.mark.parametrize("role", ["business", "approver", "checkpoint", "health_officer", None])
+def test_admin_pages_refuse_other_roles(store, role):
+    for key in ["core.accounts", "core.audit", "core.system"]:
+        at = AppTest.from_function(_page_script, args=(key,), default_timeout=30)
+        if role:
+            at.session_state["principal"] = make_principal("x", role)
+        at.run()
+        assert not at.exception
+        assert at.error, f"{key} rendered for {role}"
+
+
+def test_admin_manages_accounts_on_the_page(users):
+    at = AppTest.from_function(_page_script, args=("core.accounts",), default_timeout=30)
+    at.session_state["principal"] = accounts.principal_for(accounts.get_user("boss"))
+    at.run()
+    assert not at.exception
+    form_inputs = at.text_input
+    form_inputs[0].input("moi")
+    form_inputs[1].input("Người Mới")
+    form_inputs[2].input("short")
+    at.button[0].click().run()
+    assert "10" in at.error[0].value
+    assert accounts.count_users() == 2
+    at.text_input[2].input("Mat-khau-tot-1")
+    at.button[0].click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert accounts.count_users() == 3
+
+
+def test_audit_page_for_admin(users):
+    at = AppTest.from_function(_page_script, args=("core.audit",), default_timeout=30)
+    at.session_state["principal"] = accounts.principal_for(accounts.get_user("boss"))
+    at.run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) >= 2
