@@ -101,6 +101,8 @@ class TokenType:
     title_key: str
     claims_model: type[BaseModel]
     rule: Callable[[dict[str, Any], CheckContext], RuleResult] | None = None
+    on_venue_scan: Callable[[Any, str, dict[str, Any]], str] | None = None
+    """Venue mode: ``(principal, venue_id, claims) -> message`` records a check-in at a venue."""
 
 
 @dataclass(frozen=True)
