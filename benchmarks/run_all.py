@@ -16,7 +16,13 @@ SKIP = {"run_all.py"}
 
 
 def main(argv: list[str]) -> int:
-    scripts = sorted(p for p in HERE.glob("*.py") if p.name not in SKIP and not p.name.startswith("_"))
+    scripts = sorted(
+        p
+        for p in HERE.glob("*.py")
+        if p.name not in SKIP
+        and not p.name.startswith("_")
+        and '__name__ == "__main__"' in p.read_text(encoding="utf-8")
+    )
     if argv:
         wanted = {a.removesuffix(".py") for a in argv}
         scripts = [p for p in scripts if p.stem in wanted]
