@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
-
 import importlib.util
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
