@@ -77,3 +77,44 @@ def test_installed_apps_use_the_same_contract():
     reg = Registry.from_entry_points()
     for app in reg.apps:
         assert validate_manifest(app) == []
+
+
+def _tiny_page_script() -> None:
+    from core import i18n
+    from core.registry import Registry, set_registry
+    from tests.plugins.install import activate
+
+    activate(__import__("pathlib").Path("."))
+    from importlib.metadata import EntryPoint
+
+    set_registry(
+        Registry.from_entry_points(
+            [EntryPoint(name="tiny", value="tests.plugins.tiny_app:app", group="rapid.apps")]
+        )
+    )
+    i18n.reset_catalog()
+    from core.ui.shell import run_single_page
+
+    run_single_page("tiny.hello")
+
+
+def test_the_shell_serves_the_plugin_page_to_its_role_only(store):
+    from streamlit.testing.v1 import AppTest
+
+    from core import i18n
+    from core.registry import set_registry
+    from tests.conftest import make_principal
+
+    try:
+        at = AppTest.from_function(_tiny_page_script, default_timeout=30)
+        at.session_state["principal"] = make_principal("a", "approver")
+        at.run()
+        assert not at.exception
+        assert at.title[0].value == "Tiny hello"
+        at = AppTest.from_function(_tiny_page_script, default_timeout=30)
+        at.session_state["principal"] = make_principal("b", "business")
+        at.run()
+        assert at.error and not at.title
+    finally:
+        set_registry(None)
+        i18n.reset_catalog()
