@@ -240,6 +240,9 @@ def today_passes(store: Store, count: int = 20) -> list:
 def seed(ctx: DemoContext) -> None:
     scale = CITY if ctx.scale == "city" else SMALL
     generate(ctx.store, scale, ctx.progress, seed=ctx.seed)
+    from apps.health_declaration.analytics import refresh_rollup
+
+    refresh_rollup(store=ctx.store)
     ctx.progress(0.97, "passes valid today")
     from apps.health_declaration import service
 

@@ -30,7 +30,7 @@ def test_declare_pass_checkin(live_server, browser_page):
     # a venue's poster link (as printed on its poster), read by a health officer
     login(page, live_server, "officer")
     page.goto(f"{live_server}/health_declaration-venues")
-    link = page.get_by_text(re.compile(r"/health_declaration-checkin\?v=HV1")).first
+    link = page.get_by_text(re.compile(r"/health_declaration-checkin\?v=HV1%3A")).first
     link.wait_for()
     url = link.inner_text().strip()
     assert url.startswith(live_server)
