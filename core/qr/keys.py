@@ -246,12 +246,14 @@ class KeyStore:
                     return
         raise KeyStoreError(f"no key with kid {want}")
 
-    def active_signer(self, issuer: str = "") -> Signer:
+    def active_signer(self, issuer: str = "", *, zlib_level: int = 9) -> Signer:
+        """A Signer for the active key (decrypts it with the passphrase)."""
         meta = self._read()
         rec = self._active(meta)
         if rec is None:
             raise KeyStoreError("no active signing key: run init() or rotate()")
-        return Signer(self._load_private(rec), issuer, base64.b64decode(rec["kid"]))
+        key = self._load_private(rec)
+        return Signer(key, issuer, base64.b64decode(rec["kid"]), zlib_level=zlib_level)
 
     def trust_certificate(self, data: bytes | str) -> KeyInfo:
         """Trust a foreign signer certificate (PEM, DER or base64 DER); idempotent per kid."""

@@ -85,10 +85,20 @@ class Signer:
     """Ed25519 token signer for one key; cheap to call in a loop."""
 
     def __init__(
-        self, private_key: ed25519.Ed25519PrivateKey, issuer: str = "", kid: bytes | None = None
+        self,
+        private_key: ed25519.Ed25519PrivateKey,
+        issuer: str = "",
+        kid: bytes | None = None,
+        *,
+        zlib_level: int = 9,
     ) -> None:
+        """``zlib_level``: 9 (default) for the shortest tokens, 0 for ~1.4x faster bulk
+        issuing at ~10 more characters per token (see ``core.qr.codec.deflate``)."""
         if not isinstance(private_key, ed25519.Ed25519PrivateKey):
             raise TypeError("Signer needs an Ed25519 private key")
+        if not 0 <= zlib_level <= 9:
+            raise ValueError("zlib_level must be 0..9")
+        self.zlib_level = zlib_level
         self._key = private_key
         self.public_key = private_key.public_key()
         self.kid = kid if kid is not None else kid_for_public_key(self.public_key)
@@ -135,7 +145,7 @@ class Signer:
     def _finish(self, prefix: str, aad: bytes, payload: bytes) -> str:
         enc = self._enc
         msg = enc.message(payload, self._key.sign(enc.to_be_signed(payload, aad)))
-        body = b45encode(deflate(msg))
+        body = b45encode(deflate(msg, self.zlib_level))
         return prefix + body
 
     def sign(

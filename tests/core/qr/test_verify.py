@@ -259,3 +259,14 @@ def test_foreign_signer_with_other_issuer(trust):
     msg = enc.message(payload, other.sign_bytes(enc.to_be_signed(payload)))
     v = verify("HC1:" + b45encode(zlib.compress(msg)), trust=trust, now=NOW)
     assert v.ok and v.claims == {-260: {1: {"v": 1}}} and v.issuer is None and v.token_id is None
+
+
+def test_zlib_level_0_tokens_verify(signer, trust, permit_claims):
+    fast = Signer(signer._key, issuer="DN", zlib_level=0)
+    t = fast.sign("TP1:", permit_claims, token_id="Z0", not_before=NBF, expires=EXP)
+    v = verify(t, trust=trust, now=NOW)
+    assert v.ok and v.claims == permit_claims
+    small = signer.sign("TP1:", permit_claims, token_id="Z0", not_before=NBF, expires=EXP)
+    assert len(small) < len(t)
+    with pytest.raises(ValueError):
+        Signer(signer._key, zlib_level=10)
