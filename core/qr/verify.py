@@ -128,6 +128,8 @@ def verify(
     """
     if not isinstance(now, datetime) or now.tzinfo is None:
         raise ValueError("now must be a timezone-aware datetime")  # caller bug, not input
+    if isinstance(expected_prefixes, str):  # "TP1:" would otherwise match "P1:" as substring
+        expected_prefixes = (expected_prefixes,)
     try:
         return _verify(text, trust, revoked, now, expected_prefixes, leeway)
     except Exception as exc:  # defence in depth: a verdict, never a crash at a checkpoint

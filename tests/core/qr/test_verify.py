@@ -270,3 +270,10 @@ def test_zlib_level_0_tokens_verify(signer, trust, permit_claims):
     assert len(small) < len(t)
     with pytest.raises(ValueError):
         Signer(signer._key, zlib_level=10)
+
+
+def test_expected_prefixes_as_a_single_string(token, trust):
+    assert verify(token, trust=trust, now=NOW, expected_prefixes="TP1:").ok
+    assert (
+        verify(token, trust=trust, now=NOW, expected_prefixes="XTP1:").reason is Reason.WRONG_TYPE
+    )
