@@ -28,8 +28,10 @@ def test_declare_pass_checkin(live_server, browser_page):
     page.get_by_role("img").last.wait_for()
 
     # a venue's poster link (as printed on its poster), read by a health officer
+    # (a reload starts a new Streamlit session, so navigate by the sidebar after logging in)
+    page.set_viewport_size({"width": 1280, "height": 900})
     login(page, live_server, "officer")
-    page.goto(f"{live_server}/health_declaration-venues")
+    page.get_by_role("link", name="Địa điểm check-in").click()
     link = page.get_by_text(re.compile(r"/health_declaration-checkin\?v=HV1%3A")).first
     link.wait_for()
     url = link.inner_text().strip()
