@@ -1,0 +1,186 @@
+"""The station's offline bundle: build it on the server, open it on the station.
+
+``build`` wraps ``core.qr.offline.build_bundle`` with the checkpoint identity, zone and rule
+configuration. ``open_station_bundle`` verifies the signature (pinned to ``trust.json`` when
+given), the zone and the age, and refuses with a sentence a checkpoint officer understands.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from core import clock
+from core.qr.bundle import BundleError
+from core.qr.offline import OfflineBundle, build_bundle, load_bundle, load_trust_file
+
+from .settings import CheckpointSettings, get_checkpoint_settings
+from .verify import Verifier
+
+MAX_BUNDLE_BYTES = 64 * 1024 * 1024
+
+
+class BundleRefused(Exception):
+    """The station must not scan with this bundle; ``str()`` says why."""
+
+
+def clean_zone(zone: Any) -> str:
+    """A zone is a ward code string (digits)."""
+    text = str(zone or "").strip()
+    if not text or not text.isdigit() or len(text) > 10:
+        raise ValueError(f"zone must be a ward code (digits), got {zone!r}")
+    return str(int(text))
+
+
+def build(
+    zone: str,
+    *,
+    checkpoint: dict[str, Any] | None = None,
+    settings: CheckpointSettings | None = None,
+    store: Any = None,
+) -> bytes:
+    """Signed bundle bytes for one zone (and optionally one checkpoint's identity)."""
+    zone = clean_zone(zone)
+    s = settings or get_checkpoint_settings()
+    if checkpoint is not None and str(checkpoint.get("zone")) != zone:
+        raise ValueError(
+            f"checkpoint {checkpoint.get('id')} is in zone {checkpoint.get('zone')}, not {zone}"
+        )
+    rules = {
+        "warn_age_hours": s.warn_age_hours,
+        "max_age_hours": s.max_age_hours,
+        "leeway_seconds": s.leeway_seconds,
+        "throttle_seconds": s.throttle_seconds,
+    }
+    return build_bundle(zone=zone, checkpoint=checkpoint or {}, rules=rules, store=store)
+
+
+@dataclass
+class StationBundle:
+    """A verified bundle ready for scanning, with the warnings to show the officer."""
+
+    bundle: OfflineBundle
+    zone: str
+    checkpoint_id: str
+    warnings: list[str] = field(default_factory=list)
+    leeway: timedelta = timedelta(0)
+    throttle_seconds: float = 3.0
+    max_age_hours: float = 72.0
+
+    def verifier(self) -> Verifier:
+        return Verifier(
+            self.bundle.trust,
+            self.bundle.revoked,
+            zone=self.zone,
+            checkpoint_id=self.checkpoint_id,
+            leeway=self.leeway,
+        )
+
+
+def _num(value: Any, default: float) -> float:
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return default
+    return out if math.isfinite(out) and out > 0 else default
+
+
+def parse_bundle(
+    data: bytes,
+    *,
+    anchors: Any = None,
+    station_zone: str | None = None,
+    now: datetime | None = None,
+    warn_age_hours: float | None = None,
+    max_age_hours: float | None = None,
+) -> StationBundle:
+    """Verify bundle bytes for a station; BundleRefused with the reason otherwise."""
+    if not isinstance(data, bytes | bytearray) or not data:
+        raise BundleRefused("the bundle file is empty")
+    if len(data) > MAX_BUNDLE_BYTES:
+        raise BundleRefused("the bundle file is too large to be a checkpoint bundle")
+    try:
+        b = load_bundle(bytes(data), anchors)
+    except BundleError as exc:
+        raise BundleRefused(f"the bundle is not valid (tampered or not a bundle): {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - any malformed content is a refusal, not a crash
+        raise BundleRefused(f"the bundle is not valid: {type(exc).__name__}") from None
+    zone = b.zone
+    try:
+        zone = clean_zone(zone)
+    except ValueError:
+        raise BundleRefused("the bundle names no valid zone") from None
+    if station_zone is not None and str(station_zone).strip():
+        try:
+            mine = clean_zone(station_zone)
+        except ValueError as exc:
+            raise BundleRefused(str(exc)) from None
+        if mine != zone:
+            raise BundleRefused(
+                f"the bundle is for zone {zone}, but this station is configured for zone {mine}"
+            )
+    rules = b.rules if isinstance(b.rules, dict) else {}
+    warn_h = warn_age_hours or _num(rules.get("warn_age_hours"), 12.0)
+    max_h = max_age_hours or _num(rules.get("max_age_hours"), 72.0)
+    now = now or clock.now()
+    age = b.age_hours(now)
+    warnings: list[str] = []
+    if age < -1:
+        raise BundleRefused(
+            f"the bundle was created {-age:.1f} h in the future: check this station's clock"
+        )
+    if age > max_h:
+        raise BundleRefused(
+            f"the bundle is {age:.1f} h old, past the {max_h:g} h limit: revocations may be"
+            " missing. Fetch a new bundle (rapid checkpoint bundle) before scanning."
+        )
+    if age > warn_h:
+        warnings.append(f"the bundle is {age:.1f} h old (over {warn_h:g} h): get a fresh one soon")
+    if not b.pinned:
+        warnings.append("no pinned trust file (--trust): the bundle is checked for integrity only")
+    cp = b.checkpoint if isinstance(b.checkpoint, dict) else {}
+    return StationBundle(
+        bundle=b,
+        zone=zone,
+        checkpoint_id=str(cp.get("id") or f"zone-{zone}")[:64],
+        warnings=warnings,
+        leeway=timedelta(seconds=_num(rules.get("leeway_seconds"), 60.0)),
+        throttle_seconds=_num(rules.get("throttle_seconds"), 3.0),
+        max_age_hours=max_h,
+    )
+
+
+def open_station_bundle(
+    path: Path,
+    *,
+    trust_file: Path | None = None,
+    station_zone: str | None = None,
+    now: datetime | None = None,
+    warn_age_hours: float | None = None,
+    max_age_hours: float | None = None,
+) -> StationBundle:
+    """Read and verify a bundle file; BundleRefused with a clear reason otherwise."""
+    anchors = None
+    if trust_file is not None:
+        try:
+            anchors = load_trust_file(Path(trust_file))
+        except BundleError as exc:
+            raise BundleRefused(str(exc)) from None
+    try:
+        p = Path(path)
+        if p.stat().st_size > MAX_BUNDLE_BYTES:
+            raise BundleRefused("the bundle file is too large to be a checkpoint bundle")
+        data = p.read_bytes()
+    except OSError as exc:
+        raise BundleRefused(f"cannot read the bundle {path}: {exc.strerror or exc}") from None
+    return parse_bundle(
+        data,
+        anchors=anchors,
+        station_zone=station_zone,
+        now=now,
+        warn_age_hours=warn_age_hours,
+        max_age_hours=max_age_hours,
+    )

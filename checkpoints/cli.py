@@ -1,0 +1,297 @@
+"""``rapid checkpoint ...`` (bundle, scan, upload, add, list) and ``rapid qr decode``."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+from pathlib import Path
+
+import click
+
+from core import clock
+from core.auth import operator
+
+from .bundle import BundleRefused
+
+
+def _cli_error(message: str) -> click.ClickException:
+    from core.cli.main import CliError
+
+    return CliError(message)
+
+
+@click.group("checkpoint")
+def checkpoint_group() -> None:
+    """Checkpoint scanner: offline bundles, scanning, scan log upload, checkpoints."""
+
+
+@checkpoint_group.command("add")
+@click.argument("checkpoint_id")
+@click.option("--name", required=True, help="Name shown on the dashboard.")
+@click.option("--zone", required=True, help="Ward code of the checkpoint.")
+@click.option("--lat", "latitude", type=float, help="Latitude (for travel-time anomalies).")
+@click.option("--lon", "longitude", type=float, help="Longitude.")
+def cp_add(
+    checkpoint_id: str, name: str, zone: str, latitude: float | None, longitude: float | None
+) -> None:
+    """Register a checkpoint identity (id, name, zone, coordinates)."""
+    from core.cli.main import open_store
+
+    from . import service
+
+    with open_store() as store:
+        try:
+            cp = service.add_checkpoint(
+                operator(), checkpoint_id, name, zone, latitude, longitude, store=store
+            )
+        except service.CheckpointError as exc:
+            raise _cli_error(str(exc)) from exc
+    click.echo(f"added checkpoint {cp['id']} ({cp['name']}, zone {cp['zone']})")
+
+
+@checkpoint_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="JSON output.")
+def cp_list(as_json: bool) -> None:
+    """List checkpoint identities."""
+    from core.cli.main import emit, open_store
+
+    from . import service
+
+    with open_store() as store:
+        rows = service.list_checkpoints(operator(), store=store)
+    emit(rows, as_json)
+
+
+@checkpoint_group.command("bundle")
+@click.option("--zone", required=True, help="Ward code the station works in.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--checkpoint", "checkpoint_id", help="Checkpoint identity to embed.")
+def cp_bundle(zone: str, out: Path, checkpoint_id: str | None) -> None:
+    """Export the signed offline bundle (trust list, revocations, rules, identity, zone)."""
+    from core.cli.main import open_store
+
+    from . import bundle, service
+
+    with open_store() as store:
+        cp = None
+        if checkpoint_id:
+            cp = service.get_checkpoint(operator(), checkpoint_id, store=store)
+            if cp is None:
+                raise _cli_error(
+                    f"no checkpoint {checkpoint_id}: add it with `rapid checkpoint add`"
+                )
+        try:
+            data = bundle.build(zone, checkpoint=cp, store=store)
+        except ValueError as exc:
+            raise _cli_error(str(exc)) from exc
+        n_revoked = len(service_revocations(store))
+    tmp = out.with_name(out.name + ".tmp")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        os.replace(tmp, out)
+    except OSError as exc:
+        raise _cli_error(f"cannot write {out}: {exc.strerror or exc}") from exc
+    click.echo(
+        f"bundle for zone {bundle.clean_zone(zone)}"
+        + (f", checkpoint {checkpoint_id}" if checkpoint_id else "")
+        + f": {n_revoked} revocation(s), {len(data)} bytes -> {out}"
+    )
+
+
+def service_revocations(store) -> list[str]:
+    from core.qr import service as qr
+
+    return qr.revocation_rows(store=store)
+
+
+def _default_log() -> Path:
+    from core.config import get_settings
+
+    return Path(get_settings().data_dir) / "checkpoint_scans.duckdb"
+
+
+COLOURS = {"VALID": "green", "INVALID": "red", "WARN": "yellow"}
+MARKS = {"VALID": "✔", "INVALID": "✘", "WARN": "!"}
+
+
+def human_line(ev) -> str:
+    v = ev.verdict
+    head = f"  {MARKS[v.verdict]} {v.verdict}  {v.reason}  [{v.token_type}]  "
+    big = click.style(head.ljust(48), fg="white", bg=COLOURS[v.verdict], bold=True)
+    shown = "  ".join(f"{k}: {val}" for k, val in v.fields.items() if val)
+    return f"{big} {clock.fmt_local(ev.at, '%H:%M:%S')}  {shown}".rstrip()
+
+
+@checkpoint_group.command("scan")
+@click.option("--camera", type=int, help="Webcam index.")
+@click.option("--video", type=click.Path(dir_okay=False, path_type=Path), help="Video file.")
+@click.option("--images", type=click.Path(path_type=Path), help="Image file or folder.")
+@click.option("--url", help="Stream URL (rtsp/http).")
+@click.option(
+    "--bundle",
+    "bundle_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Offline bundle.",
+)
+@click.option(
+    "--trust",
+    "trust_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Pinned trust list (rapid keys export-trust).",
+)
+@click.option(
+    "--zone",
+    envvar="RAPID_CHECKPOINT_ZONE",
+    help="This station's zone; a bundle for another zone is refused.",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON line per verdict.")
+@click.option(
+    "--log",
+    "log_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Station scan log (DuckDB file). Default: DATA_DIR/checkpoint_scans.duckdb",
+)
+@click.option("--staff", help="Officer on duty (default: the OS user).")
+@click.option("--warn-age", type=float, help="Warn when the bundle is older (hours, default 12).")
+@click.option("--max-age", type=float, help="Refuse when the bundle is older (hours, default 72).")
+def cp_scan(
+    camera,
+    video,
+    images,
+    url,
+    bundle_path,
+    trust_file,
+    zone,
+    as_json,
+    log_path,
+    staff,
+    warn_age,
+    max_age,
+) -> None:
+    """Scan codes from a camera, video or images and show one verdict per code."""
+    from .frames import FrameSourceError, open_source
+    from .scanlog import LogError, StationLog
+    from .station import Station
+
+    given = [x for x in (camera, video, images, url) if x is not None]
+    if len(given) != 1:
+        raise _cli_error("give exactly one of --camera N, --video FILE, --images DIR, --url URL")
+    try:
+        sb = _open_bundle(bundle_path, trust_file, zone, warn_age, max_age)
+    except BundleRefused as exc:
+        raise _cli_error(f"refusing to scan: {exc}") from exc
+    for w in sb.warnings:
+        click.echo(click.style(f"warning: {w}", fg="yellow"), err=True)
+    try:
+        scan_log = StationLog(log_path or _default_log())
+    except LogError as exc:
+        raise _cli_error(str(exc)) from exc
+    staff = (staff or _os_user())[:100]
+    station = Station(
+        sb.verifier(),
+        checkpoint_id=sb.checkpoint_id,
+        staff=staff,
+        scan_log=scan_log,
+        throttle_seconds=sb.throttle_seconds,
+    )
+
+    def check_alive() -> None:
+        age = sb.bundle.age_hours()
+        if age > sb.max_age_hours:
+            raise BundleRefused(
+                f"the bundle became {age:.1f} h old during the shift; fetch a new one"
+            )
+
+    def on_event(ev) -> None:
+        if as_json:
+            click.echo(json.dumps(ev.to_json(sb.checkpoint_id), ensure_ascii=False))
+        else:
+            click.echo(human_line(ev))
+
+    def on_empty(frame) -> None:
+        click.echo(f"{frame.source_name}: no QR code found", err=True)
+
+    error = None
+    summary = station.summary
+    try:
+        source = open_source(camera=camera, video=video, url=url, images=images)
+        with source:
+            station.run(
+                source,
+                on_event,
+                still_images=images is not None,
+                on_empty=on_empty,
+                check_alive=check_alive,
+            )
+        for path, reason in getattr(source, "errors", []):
+            click.echo(f"{path}: skipped, {reason}", err=True)
+    except KeyboardInterrupt:
+        summary.interrupted = True
+    except (FrameSourceError, BundleRefused, ValueError) as exc:
+        error = str(exc)
+    finally:
+        scan_log.close()
+    s = summary.to_json()
+    if as_json:
+        click.echo(json.dumps(s, ensure_ascii=False))
+    else:
+        click.echo(
+            f"{s['scans']} scan(s) in {s['frames']} frame(s): {s['valid']} valid,"
+            f" {s['invalid']} invalid, {s['warn']} warning(s); log: {scan_log.path}",
+            err=True,
+        )
+    if error:
+        raise _cli_error(error)
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "staff"
+
+
+def _open_bundle(path, trust_file, zone, warn_age, max_age):
+    from .bundle import open_station_bundle
+
+    return open_station_bundle(
+        path,
+        trust_file=trust_file,
+        station_zone=zone,
+        warn_age_hours=warn_age,
+        max_age_hours=max_age,
+    )
+
+
+@checkpoint_group.command("upload")
+@click.argument("logfile", type=click.Path(dir_okay=False, path_type=Path))
+def cp_upload(logfile: Path) -> None:
+    """Merge a station scan log into the central store (idempotent)."""
+    from core.cli.main import open_store
+
+    from . import service
+    from .scanlog import LogError, read_log
+
+    try:
+        frame = read_log(logfile)  # validate before touching the central store
+    except LogError as exc:
+        raise _cli_error(f"upload refused, nothing written: {exc}") from exc
+    with open_store() as store:
+        added, skipped = service.upload_frame(
+            operator(), frame, source_name=logfile.name, store=store
+        )
+    click.echo(f"{added} scan(s) added, {skipped} already present")
+
+
+def register(cli: click.Group) -> None:
+    """Add ``rapid checkpoint`` and ``rapid qr decode``."""
+    if "checkpoint" not in cli.commands:
+        cli.add_command(checkpoint_group)
+    from .decode_cli import decode
+
+    qr = cli.commands.get("qr")
+    if isinstance(qr, click.Group) and "decode" not in qr.commands:
+        qr.add_command(decode)

@@ -1,0 +1,221 @@
+"""Streamlit pages: the phone-friendly scanner and the checkpoint dashboard. Thin: read input,
+call ``checkpoints.service``, show the result."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import tempfile
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from core import clock
+from core.i18n import t
+from core.ui.session import current_principal
+
+from . import service
+from .scanlog import LogError
+
+COLOURS = {"VALID": "#1b873f", "INVALID": "#c62828", "WARN": "#ef8f00"}
+FIELD_KEYS = {
+    "name",
+    "dob",
+    "cccd",
+    "business",
+    "zones",
+    "hours",
+    "valid_until",
+    "entry",
+    "kind",
+    "issuer",
+}
+
+
+def _label(key: str) -> str:
+    return t(f"cp.field.{key}") if key in FIELD_KEYS else key
+
+
+def verdict_card(scan: service.ServerScan) -> None:
+    v = scan.verdict
+    rows = "".join(
+        f"<div style='font-size:1.1rem'><b>{html.escape(_label(k))}:</b> {html.escape(val)}</div>"
+        for k, val in v.fields.items()
+        if val
+    )
+    st.markdown(
+        f"<div data-testid='cp-verdict' style='background:{COLOURS[v.verdict]};color:white;"
+        "padding:1.2rem;border-radius:0.6rem;width:100%;margin:0.4rem 0'>"
+        f"<div style='font-size:2.4rem;font-weight:700'>{html.escape(t('cp.verdict.' + v.verdict))}"
+        f"</div><div style='font-size:1.2rem'>{html.escape(v.reason)} · "
+        f"{html.escape(v.token_type)}</div>{rows}</div>",
+        unsafe_allow_html=True,
+    )
+    if scan.venue_message:
+        st.info(scan.venue_message)
+
+
+def scanner() -> None:
+    principal = current_principal()
+    st.title(t("cp.scan.title"))
+    mode = st.radio(
+        t("cp.scan.mode"),
+        ["checkpoint", "venue"],
+        format_func=lambda m: t(f"cp.scan.mode.{m}"),
+        horizontal=True,
+        key="cp_mode",
+    )
+    checkpoint_id = venue_id = None
+    if mode == "checkpoint":
+        cps = service.list_checkpoints(principal)
+        ids = [""] + [c["id"] for c in cps]
+        names = {c["id"]: f"{c['name']} ({c['id']})" for c in cps}
+        checkpoint_id = (
+            st.selectbox(
+                t("cp.scan.checkpoint"),
+                ids,
+                format_func=lambda i: names.get(i, t("cp.scan.no_checkpoint")),
+                key="cp_checkpoint",
+            )
+            or None
+        )
+    else:
+        venue_id = st.text_input(t("cp.scan.venue_id"), max_chars=64, key="cp_venue").strip()
+        if not venue_id:
+            st.warning(t("cp.scan.venue_needed"))
+    shot = st.camera_input(t("cp.scan.camera"), key="cp_camera")
+    upload = st.file_uploader(t("cp.scan.upload"), type=["png", "jpg", "jpeg"], key="cp_file")
+    image = shot or upload
+    if image is not None and (mode == "checkpoint" or venue_id):
+        data = image.getvalue()
+        digest = hashlib.sha256(data).hexdigest()
+        if st.session_state.get("cp_last_digest") != digest:  # one verdict per snapshot
+            st.session_state["cp_last_digest"] = digest
+            scans = service.scan_image(
+                principal, data, checkpoint_id=checkpoint_id, venue_id=venue_id or None
+            )
+            st.session_state["cp_result"] = scans
+        scans = st.session_state.get("cp_result")
+        if scans is None:
+            st.error(t("cp.scan.bad_image"))
+        elif not scans:
+            st.warning(t("cp.scan.no_code"))
+        else:
+            if len(scans) > 1:
+                st.caption(t("cp.scan.many", n=len(scans)))
+            for scan in scans:
+                verdict_card(scan)
+    st.subheader(t("cp.scan.last"))
+    recent = service.recent_scans(principal, limit=10, staff=principal.actor)
+    if not recent:
+        st.caption(t("cp.scan.none_yet"))
+    else:
+        st.dataframe(_scans_table(recent), hide_index=True, use_container_width=True)
+
+
+def _scans_table(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            t("cp.col.time"): [clock.fmt_local(r["scanned_at"], "%H:%M:%S") for r in rows],
+            t("cp.col.checkpoint"): [r["checkpoint_id"] for r in rows],
+            t("cp.col.type"): [r["token_type"] for r in rows],
+            t("cp.col.verdict"): [t(f"cp.verdict.{r['verdict']}") for r in rows],
+            t("cp.col.reason"): [r["reason"] for r in rows],
+        }
+    )
+
+
+def dashboard() -> None:
+    principal = current_principal()
+    st.title(t("cp.dash.title"))
+    if principal.has(*service.SCANNERS):
+        _upload_widget(principal)
+    stats = service.stats_for(principal)
+    anomalies = service.find_anomalies(principal)
+    c1, c2, c3 = st.columns(3)
+    c1.metric(t("cp.dash.total"), stats["scans"])
+    c2.metric(t("cp.dash.rejected"), stats["rejected"])
+    c3.metric(t("cp.dash.anomalies"), len(anomalies))
+    hourly = service.per_hour(principal)
+    if hourly.empty:
+        st.info(t("cp.dash.no_scans"))
+    else:
+        st.subheader(t("cp.dash.per_hour"))
+        hourly["hour"] = (
+            pd.to_datetime(hourly["hour"]).dt.tz_localize("UTC").dt.tz_convert(clock.LOCAL_TZ)
+        )
+        chart = (
+            alt.Chart(hourly)
+            .mark_bar()
+            .encode(
+                x=alt.X("hour:T", title=t("cp.col.hour")),
+                y=alt.Y("scans:Q", title=t("cp.col.count")),
+                color=alt.Color("checkpoint_id:N", title=t("cp.col.checkpoint")),
+                tooltip=["checkpoint_id", "hour:T", "scans"],
+            )
+        )
+        st.altair_chart(chart, use_container_width=True)
+        reasons = service.rejection_reasons(principal)
+        if not reasons.empty:
+            st.subheader(t("cp.dash.reasons"))
+            st.altair_chart(
+                alt.Chart(reasons)
+                .mark_bar(color=COLOURS["INVALID"])
+                .encode(
+                    x=alt.X("scans:Q", title=t("cp.col.count")),
+                    y=alt.Y("reason:N", sort="-x", title=t("cp.col.reason")),
+                ),
+                use_container_width=True,
+            )
+    st.subheader(t("cp.dash.anomalies"))
+    if not anomalies:
+        st.caption(t("cp.dash.no_anomalies"))
+    else:
+        st.dataframe(_anomaly_table(anomalies), hide_index=True, use_container_width=True)
+
+
+def _anomaly_table(items) -> pd.DataFrame:
+    rows = []
+    for a in items:
+        if a.kind == "travel":
+            detail = t(
+                "cp.anomaly.travel_detail",
+                a=a.checkpoints[0],
+                b=a.checkpoints[1],
+                km=a.km,
+                minutes=a.minutes,
+                kmh=a.kmh,
+            )
+        else:
+            detail = t(
+                "cp.anomaly.repeat_detail",
+                n=a.count,
+                reason=a.reason,
+                where=", ".join(a.checkpoints),
+            )
+        rows.append(
+            {
+                t("cp.col.kind"): t(f"cp.anomaly.{a.kind}"),
+                t("cp.col.token"): a.token_hash[:12],
+                t("cp.col.time"): clock.fmt_local(a.last_seen.to_pydatetime()),
+                t("cp.col.detail"): detail,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _upload_widget(principal) -> None:
+    with st.expander(t("cp.dash.upload")):
+        f = st.file_uploader(t("cp.dash.upload"), type=["duckdb", "db"], key="cp_log_file")
+        if f is not None and st.button(t("cp.dash.upload_button"), key="cp_log_go"):
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / "upload.duckdb"
+                path.write_bytes(f.getvalue())
+                try:
+                    added, skipped = service.upload_log(principal, path)
+                except LogError as exc:
+                    st.error(t("cp.err.upload", error=str(exc)))
+                else:
+                    st.success(t("cp.dash.uploaded", added=added, skipped=skipped))

@@ -1,0 +1,359 @@
+"""Central checkpoint service: checkpoint identities, the central scan log, uploads and the
+data behind the dashboard. Plain Python; every entry point checks the caller's role."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from core import audit, clock
+from core.auth import Principal, require
+from core.registry import get_registry
+from core.store import Store, get_store, settle
+
+from . import anomalies
+from .scanlog import LogError, new_scan_id, read_log
+from .settings import get_checkpoint_settings
+from .verify import ScanVerdict, Verifier
+
+SCANNERS = ("checkpoint", "admin")
+VIEWERS = ("checkpoint", "admin", "approver", "health_officer")
+_ID = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
+
+
+class CheckpointError(ValueError):
+    """Bad checkpoint input; ``str()`` is a readable sentence."""
+
+
+def _store(store: Store | None) -> Store:
+    return store or get_store()
+
+
+# -- checkpoint identities --------------------------------------------------------------------
+
+
+def add_checkpoint(
+    principal: Principal,
+    checkpoint_id: str,
+    name: str,
+    zone: str,
+    latitude: float | None,
+    longitude: float | None,
+    *,
+    store: Store | None = None,
+) -> dict[str, Any]:
+    from core.text import nfc
+
+    from .bundle import clean_zone
+
+    require(principal, "admin")
+    store = _store(store)
+    if not _ID.match(checkpoint_id or ""):
+        raise CheckpointError("checkpoint id: 1-40 letters, digits, '_', '.', '-'")
+    name = nfc((name or "").strip())
+    if not name or len(name) > 200:
+        raise CheckpointError("checkpoint name: 1-200 characters")
+    try:
+        zone = clean_zone(zone)
+    except ValueError as exc:
+        raise CheckpointError(str(exc)) from None
+    for v, lo, hi, what in ((latitude, -90, 90, "latitude"), (longitude, -180, 180, "longitude")):
+        if v is not None and not (lo <= float(v) <= hi):
+            raise CheckpointError(f"{what} out of range")
+    with store.transaction() as cur:
+        if cur.execute("SELECT 1 FROM cp_checkpoints WHERE id = ?", [checkpoint_id]).fetchone():
+            raise CheckpointError(f"checkpoint {checkpoint_id} already exists")
+        cur.execute(
+            "INSERT INTO cp_checkpoints VALUES (?, ?, ?, ?, ?, ?)",
+            [checkpoint_id, name, zone, latitude, longitude, clock.utcnow_naive()],
+        )
+        audit.record(
+            principal, "checkpoint.add", "checkpoint", checkpoint_id, {"zone": zone}, store=store
+        )
+    return get_checkpoint(principal, checkpoint_id, store=store) or {}
+
+
+def list_checkpoints(principal: Principal, *, store: Store | None = None) -> list[dict[str, Any]]:
+    require(principal, *VIEWERS)
+    return _store(store).records(
+        "SELECT id, name, zone, latitude, longitude FROM cp_checkpoints ORDER BY id"
+    )
+
+
+def get_checkpoint(
+    principal: Principal, checkpoint_id: str, *, store: Store | None = None
+) -> dict[str, Any] | None:
+    require(principal, *VIEWERS)
+    rows = _store(store).records(
+        "SELECT id, name, zone, latitude, longitude FROM cp_checkpoints WHERE id = ?",
+        [checkpoint_id],
+    )
+    return rows[0] if rows else None
+
+
+# -- the central scan log ---------------------------------------------------------------------
+
+
+def record_scan(
+    principal: Principal,
+    verdict: ScanVerdict,
+    checkpoint_id: str,
+    *,
+    at: datetime | None = None,
+    store: Store | None = None,
+) -> str:
+    """Write one verdict of the server scanner page into the central log."""
+    require(principal, *SCANNERS)
+    store = _store(store)
+    scan_id = new_scan_id()
+    store.execute(
+        "INSERT INTO cp_scans VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'server', ?)",
+        [
+            scan_id,
+            clock.to_utc_naive(at or clock.now()),
+            (checkpoint_id or "-")[:100],
+            principal.actor[:100],
+            verdict.token_hash,
+            verdict.token_type[:100],
+            verdict.verdict,
+            verdict.reason[:100],
+            clock.utcnow_naive(),
+        ],
+    )
+    return scan_id
+
+
+def upload_frame(
+    principal: Principal, frame: pd.DataFrame, *, source_name: str = "", store: Store | None = None
+) -> tuple[int, int]:
+    """Merge validated log rows; returns (added, already present). All or nothing."""
+    require(principal, *SCANNERS)
+    store = _store(store)
+    if frame.empty:
+        return 0, 0
+    with store.transaction() as cur:
+        settle(cur)
+        cur.register("_cp_upload", frame[["scan_id"]])
+        try:
+            present = {
+                r[0]
+                for r in cur.execute(
+                    "SELECT s.scan_id FROM cp_scans s JOIN _cp_upload u USING (scan_id)"
+                ).fetchall()
+            }
+        finally:
+            cur.unregister("_cp_upload")
+        new = frame[~frame["scan_id"].isin(present)].copy()
+        if not new.empty:
+            new["source"] = "station"
+            new["received_at"] = clock.utcnow_naive()
+            store.insert_df("cp_scans", new)
+        audit.record(
+            principal,
+            "checkpoint.upload",
+            "scan_log",
+            source_name[:100] or "-",
+            {"added": len(new), "skipped": len(present)},
+            store=store,
+        )
+    return len(new), len(present)
+
+
+def upload_log(
+    principal: Principal, path: Path | str, *, store: Store | None = None
+) -> tuple[int, int]:
+    """Read, validate and merge a station log file. LogError: nothing written."""
+    require(principal, *SCANNERS)
+    frame = read_log(path)
+    return upload_frame(principal, frame, source_name=Path(path).name, store=store)
+
+
+def recent_scans(
+    principal: Principal, *, limit: int = 10, staff: str | None = None, store: Store | None = None
+) -> list[dict[str, Any]]:
+    require(principal, *VIEWERS)
+    return _store(store).records(
+        "SELECT scanned_at, checkpoint_id, staff, token_type, verdict, reason FROM cp_scans"
+        " WHERE (? IS NULL OR staff = ?) ORDER BY scanned_at DESC LIMIT ?",
+        [staff, staff, int(limit)],
+    )
+
+
+def scans_frame(principal: Principal, *, store: Store | None = None) -> pd.DataFrame:
+    require(principal, *VIEWERS)
+    return _store(store).df(
+        "SELECT scan_id, scanned_at, checkpoint_id, staff, token_hash, token_type, verdict,"
+        " reason, source FROM cp_scans ORDER BY scanned_at"
+    )
+
+
+def per_hour(principal: Principal, *, store: Store | None = None) -> pd.DataFrame:
+    require(principal, *VIEWERS)
+    return _store(store).df(
+        "SELECT checkpoint_id, date_trunc('hour', scanned_at) AS hour, count(*) AS scans"
+        " FROM cp_scans GROUP BY 1, 2 ORDER BY 2, 1"
+    )
+
+
+def rejection_reasons(principal: Principal, *, store: Store | None = None) -> pd.DataFrame:
+    require(principal, *VIEWERS)
+    return _store(store).df(
+        "SELECT reason, count(*) AS scans FROM cp_scans WHERE verdict <> 'VALID'"
+        " GROUP BY reason ORDER BY scans DESC, reason"
+    )
+
+
+def find_anomalies(principal: Principal, *, store: Store | None = None) -> list[anomalies.Anomaly]:
+    require(principal, *VIEWERS)
+    store = _store(store)
+    s = get_checkpoint_settings()
+    scans = store.df("SELECT scanned_at, checkpoint_id, token_hash, verdict, reason FROM cp_scans")
+    places = store.df("SELECT id, name, latitude, longitude FROM cp_checkpoints")
+    return anomalies.detect(
+        scans, places, max_speed_kmh=s.max_speed_kmh, repeat_threshold=s.repeat_threshold
+    )
+
+
+def stats(store: Store) -> dict[str, Any]:
+    return {
+        "checkpoints": store.scalar("SELECT count(*) FROM cp_checkpoints"),
+        "scans": store.scalar("SELECT count(*) FROM cp_scans"),
+        "rejected": store.scalar("SELECT count(*) FROM cp_scans WHERE verdict <> 'VALID'"),
+    }
+
+
+__all__ = [
+    "CheckpointError",
+    "LogError",
+    "add_checkpoint",
+    "find_anomalies",
+    "get_checkpoint",
+    "list_checkpoints",
+    "per_hour",
+    "record_scan",
+    "rejection_reasons",
+    "recent_scans",
+    "scans_frame",
+    "stats",
+    "upload_frame",
+    "upload_log",
+]
+
+
+# -- the server scanner (the Streamlit page) --------------------------------------------------
+
+
+class _RevokedInStore:
+    """Revocation lookups against the central database (no list held in memory)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def __contains__(self, token_id: object) -> bool:
+        from core.qr import service as qr
+
+        return isinstance(token_id, str) and qr.is_revoked(token_id, store=self.store)
+
+
+@dataclass(frozen=True)
+class ServerScan:
+    verdict: ScanVerdict
+    scan_id: str
+    venue_message: str | None = None
+
+
+def server_verifier(
+    checkpoint: dict[str, Any] | None, *, mode: str = "checkpoint", store: Store | None = None
+) -> Verifier:
+    from core.qr import service as qr
+
+    return Verifier(
+        qr.trust_list(),
+        _RevokedInStore(_store(store)),
+        zone=str(checkpoint["zone"]) if checkpoint else None,
+        checkpoint_id=str(checkpoint["id"]) if checkpoint else None,
+        mode=mode,
+        leeway=timedelta(seconds=get_checkpoint_settings().leeway_seconds),
+    )
+
+
+def scan_texts(
+    principal: Principal,
+    texts: list[str],
+    *,
+    checkpoint_id: str | None = None,
+    venue_id: str | None = None,
+    store: Store | None = None,
+) -> list[ServerScan]:
+    """Verify decoded texts with the server's keys and revocations, log each verdict.
+
+    Venue mode (``venue_id``): a token whose type has ``on_venue_scan`` records a check-in.
+    """
+    require(principal, *SCANNERS)
+    store = _store(store)
+    cp = get_checkpoint(principal, checkpoint_id, store=store) if checkpoint_id else None
+    mode = "venue" if venue_id else "checkpoint"
+    verifier = server_verifier(cp, mode=mode, store=store)
+    where = f"venue:{venue_id}"[:100] if venue_id else (cp["id"] if cp else "-")
+    out = []
+    for text in texts:
+        now = clock.now()
+        verdict = verifier.check(text, now)
+        message = None
+        if venue_id and verdict.verdict != "INVALID":
+            message = _venue_checkin(principal, verifier, text, venue_id, now)
+        scan_id = record_scan(principal, verdict, where, at=now, store=store)
+        out.append(ServerScan(verdict, scan_id, message))
+    return out
+
+
+def _venue_checkin(
+    principal: Principal, verifier: Verifier, text: str, venue_id: str, now: datetime
+) -> str | None:
+    from core.i18n import t
+
+    tt = get_registry().token_type_for(text.strip())
+    if tt is None or tt.on_venue_scan is None:
+        return t("cp.scan.venue_unsupported")
+    claims = verifier.verified_claims(text, now)
+    if claims is None:
+        return None
+    try:
+        return str(tt.on_venue_scan(principal, venue_id, claims))
+    except Exception as exc:  # noqa: BLE001 - an app's hook must not break the scanner
+        return f"{type(exc).__name__}: {exc}"[:300]
+
+
+def scan_image(
+    principal: Principal,
+    data: bytes,
+    *,
+    checkpoint_id: str | None = None,
+    venue_id: str | None = None,
+    store: Store | None = None,
+) -> list[ServerScan] | None:
+    """Decode a snapshot and verify every code in it; None if the bytes are not an image."""
+    import cv2
+    import numpy as np
+
+    from .decoder import Decoder
+
+    require(principal, *SCANNERS)
+    try:
+        image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
+    except Exception:  # noqa: BLE001
+        image = None
+    if image is None or image.size == 0:
+        return None
+    texts = [d.text for d in Decoder().decode(image)]
+    return scan_texts(principal, texts, checkpoint_id=checkpoint_id, venue_id=venue_id, store=store)
+
+
+def stats_for(principal: Principal, *, store: Store | None = None) -> dict[str, Any]:
+    require(principal, *VIEWERS)
+    return stats(_store(store))

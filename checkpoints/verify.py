@@ -1,0 +1,216 @@
+"""The verification pipeline after decoding: dispatch on the token prefix, verify the token
+offline (trust list + revocations), apply the app's rule, and return one verdict.
+
+The scanner never imports an app: the prefix is looked up in the registry
+(``token_type_for``) and that TokenType's ``rule`` is called. Foreign EU health certificates
+(``HC1:``) whose signer is in the trust list are shown as a health certificate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Container
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from core.qr.trust import TrustList
+from core.qr.verify import decode_unverified, verify
+from core.registry import CheckContext, Registry, RuleResult, get_registry
+
+log = logging.getLogger(__name__)
+
+HC_PREFIX = "HC1:"
+HC_TYPE = "HC"
+UNKNOWN_TYPE = "UNKNOWN_TYPE"
+MAX_SCAN_CHARS = 4096
+FORGED_REASONS = frozenset(
+    {"BAD_SIGNATURE", "UNKNOWN_KEY", "KEY_COMPROMISED", "ALG_NOT_ALLOWED", "BAD_STRUCTURE"}
+)
+
+
+@dataclass(frozen=True)
+class ScanVerdict:
+    """What the checkpoint shows and logs for one scanned code."""
+
+    verdict: str  # VALID | INVALID | WARN
+    reason: str
+    token_type: str  # type id (TP, HD, HC, ...) or "?" when unknown
+    token_hash: str  # sha256 hex of the token id (never the id itself)
+    fields: dict[str, str] = field(default_factory=dict)
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict == "VALID"
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def hash_id(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()
+
+
+def token_hash(text: str, token_id: str | None) -> str:
+    """sha256 of the token id; for codes whose id cannot be read (forged, garbage), the id they
+    claim if it decodes, else the hash of the text itself, so repeats can still be counted."""
+    if token_id:
+        return hash_id(token_id)
+    try:
+        dec = decode_unverified(text)
+        payload = getattr(dec, "payload", None)
+        if isinstance(payload, dict):
+            cti = payload.get(7)
+            if isinstance(cti, bytes):
+                try:
+                    cti = cti.decode()
+                except UnicodeDecodeError:
+                    cti = cti.hex()
+            if isinstance(cti, str) and cti:
+                return hash_id(cti)
+    except Exception:  # noqa: BLE001 - display helper only
+        log.debug("unverified decode failed", exc_info=True)
+    return hash_id("text:" + text)
+
+
+def _s(value: Any) -> str:
+    return "" if value is None else str(value)[:200]
+
+
+def dcc_fields(claims: dict[Any, Any]) -> dict[str, str] | None:
+    """Name, date of birth and the vaccination/test/recovery entry of an EU DCC payload."""
+    hcert = claims.get(-260)
+    dcc = hcert.get(1) if isinstance(hcert, dict) else None
+    if not isinstance(dcc, dict):
+        return None
+    nam = dcc.get("nam") if isinstance(dcc.get("nam"), dict) else {}
+    name = " ".join(x for x in (_s(nam.get("gn")), _s(nam.get("fn"))) if x) or _s(nam.get("fnt"))
+    out = {"name": name, "dob": _s(dcc.get("dob"))}
+    for key, kind in (("v", "vaccination"), ("t", "test"), ("r", "recovery")):
+        entries = dcc.get(key)
+        if isinstance(entries, list) and entries and isinstance(entries[0], dict):
+            e = entries[0]
+            out["kind"] = kind
+            if key == "v":
+                out["entry"] = (
+                    f"{_s(e.get('mp'))} dose {_s(e.get('dn'))}/{_s(e.get('sd'))}, {_s(e.get('dt'))}"
+                )
+            elif key == "t":
+                out["entry"] = f"{_s(e.get('tt'))} {_s(e.get('tr'))}, {_s(e.get('sc'))}"
+            else:
+                out["entry"] = f"{_s(e.get('fr'))} – {_s(e.get('du'))}"
+            out["issuer"] = _s(e.get("is"))
+            break
+    return out
+
+
+class Verifier:
+    """Offline verification with one trust list and revocation set (a bundle or the server's)."""
+
+    def __init__(
+        self,
+        trust: TrustList,
+        revoked: Container[str],
+        *,
+        zone: str | None = None,
+        checkpoint_id: str | None = None,
+        mode: str = "checkpoint",
+        leeway: timedelta = timedelta(0),
+        registry: Registry | None = None,
+    ) -> None:
+        self.trust = trust
+        self.revoked = revoked
+        self.zone = zone
+        self.checkpoint_id = checkpoint_id
+        self.mode = mode
+        self.leeway = leeway
+        self._registry = registry
+        self._types: dict[str, Any] | None = None
+
+    def _type_for(self, text: str) -> Any:
+        reg = self._registry or get_registry()
+        return reg.token_type_for(text)
+
+    def check(self, text: Any, now: datetime) -> ScanVerdict:
+        """One scanned text to a verdict. Never raises on bad input."""
+        try:
+            return self._check(text, now)
+        except Exception as exc:  # noqa: BLE001 - a verdict, never a crash at a checkpoint
+            log.warning("unexpected error checking a scan: %s", type(exc).__name__)
+            safe = text if isinstance(text, str) else repr(text)
+            return ScanVerdict("INVALID", "INTERNAL_ERROR", "?", hash_id("text:" + safe[:4096]))
+
+    def _check(self, text: Any, now: datetime) -> ScanVerdict:
+        if not isinstance(text, str):
+            return ScanVerdict("INVALID", "NOT_TEXT", "?", hash_id(repr(text)[:200]))
+        text = text.strip()
+        if len(text) > MAX_SCAN_CHARS:
+            return ScanVerdict(
+                "INVALID", "TOO_LARGE", "?", hash_id("text:" + text), detail="over 4096 chars"
+            )
+        if text.startswith(HC_PREFIX):
+            return self._health_certificate(text, now)
+        tt = self._type_for(text)
+        if tt is None:
+            return ScanVerdict(
+                "INVALID", UNKNOWN_TYPE, "?", hash_id("text:" + text), detail=text[:16]
+            )
+        v = verify(
+            text,
+            trust=self.trust,
+            revoked=self.revoked,
+            now=now,
+            expected_prefixes=[tt.prefix],
+            leeway=self.leeway,
+        )
+        th = token_hash(text, v.token_id)
+        if not v.ok:
+            return ScanVerdict("INVALID", v.reason.value, tt.type_id, th, detail=v.detail[:200])
+        if tt.rule is None:
+            return ScanVerdict("WARN", "NO_RULE", tt.type_id, th)
+        ctx = CheckContext(
+            now=now, zone=self.zone, checkpoint_id=self.checkpoint_id, mode=self.mode
+        )
+        try:
+            result = tt.rule(dict(v.claims), ctx)
+        except Exception as exc:  # noqa: BLE001 - an app bug must not stop the checkpoint
+            log.warning("rule of %s failed: %s", tt.type_id, type(exc).__name__)
+            return ScanVerdict("INVALID", "RULE_ERROR", tt.type_id, th)
+        if not isinstance(result, RuleResult) or result.verdict not in ("VALID", "INVALID", "WARN"):
+            return ScanVerdict("INVALID", "RULE_ERROR", tt.type_id, th)
+        fields = {str(k): _s(val) for k, val in (result.fields or {}).items()}
+        return ScanVerdict(result.verdict, str(result.reason), tt.type_id, th, fields)
+
+    def _health_certificate(self, text: str, now: datetime) -> ScanVerdict:
+        v = verify(
+            text,
+            trust=self.trust,
+            revoked=self.revoked,
+            now=now,
+            expected_prefixes=[HC_PREFIX],
+            leeway=self.leeway,
+        )
+        th = token_hash(text, v.token_id)
+        if not v.ok:
+            return ScanVerdict("INVALID", v.reason.value, HC_TYPE, th, detail=v.detail[:200])
+        fields = dcc_fields(v.claims)
+        if fields is None:
+            return ScanVerdict("INVALID", "BAD_STRUCTURE", HC_TYPE, th, detail="no DCC payload")
+        return ScanVerdict("VALID", "VALID", HC_TYPE, th, fields)
+
+    def verified_claims(self, text: str, now: datetime) -> dict[str, Any] | None:
+        """Claims of a token that verifies (for venue mode), else None."""
+        tt = self._type_for(text.strip()) if isinstance(text, str) else None
+        if tt is None:
+            return None
+        v = verify(
+            text.strip(),
+            trust=self.trust,
+            revoked=self.revoked,
+            now=now,
+            expected_prefixes=[tt.prefix],
+            leeway=self.leeway,
+        )
+        return dict(v.claims) if v.ok else None
