@@ -178,7 +178,7 @@ def export_risk(
     """The risk list as CSV (UTF-8 with BOM, for Excel) or Parquet; text cells formula-safe."""
     frame = risk_list(principal, f, colours, limit=1_000_000, store=store)
     for col in frame.columns:
-        if frame[col].dtype == object:
+        if pd.api.types.is_object_dtype(frame[col]) or pd.api.types.is_string_dtype(frame[col]):
             frame[col] = frame[col].map(formula_safe)
     buf = io.BytesIO()
     if fmt == "parquet":
@@ -189,16 +189,21 @@ def export_risk(
     return frame.to_csv(index=False).encode("utf-8-sig")
 
 
-def refresh_rollup(*, store: Store | None = None) -> datetime:
-    """Count check-ins before the current hour into ``hd_checkin_hourly`` (incremental).
+_HOURS = ", ".join(f"count(*) FILTER (WHERE hour(t) = {i}) AS h{i}" for i in range(24))
+_SUMS = ", ".join(f"sum(h{i}) AS h{i}" for i in range(24))
 
-    Called by the demo after a bulk load and lazily by ``checkins_hourly`` when over an hour
-    stale. Returns the new watermark. A concurrent refresh simply loses (nothing is doubled).
+
+def refresh_rollup(*, store: Store | None = None) -> datetime:
+    """Count check-ins before today's local midnight into ``hd_checkin_daily`` (incremental).
+
+    Called by the demo after a bulk load and lazily by ``checkins_hourly``. Returns the
+    watermark (UTC). A concurrent refresh simply loses (nothing is counted twice).
     """
     from core.store import ConflictError
 
     st = _st(store)
-    now = clock.utcnow_naive().replace(minute=0, second=0, microsecond=0)
+    today = clock.local(clock.now()).date()  # type: ignore[union-attr]
+    now = clock.to_utc_naive(datetime.combine(today, time(0), tzinfo=clock.LOCAL_TZ))
     upto = st.scalar("SELECT upto FROM hd_rollup_state WHERE name = 'checkin_hourly'")
     if upto is None or upto >= now:
         return upto or now
@@ -209,9 +214,10 @@ def refresh_rollup(*, store: Store | None = None) -> datetime:
                 [now, upto],
             )
             cur.execute(
-                "INSERT INTO hd_checkin_hourly SELECT venue_id, date_trunc('hour', checked_in_at),"
-                " count(*) FROM hd_checkins WHERE checked_in_at >= ? AND checked_in_at < ?"
-                " GROUP BY 1, 2",
+                "INSERT INTO hd_checkin_daily SELECT venue_id, CAST(t AS DATE), "  # noqa: S608 - constant fragments; values bound
+                + _HOURS  # noqa: S608 - constant fragments; values bound
+                + " FROM (SELECT venue_id, checked_in_at + INTERVAL 7 HOUR AS t FROM hd_checkins"
+                " WHERE checked_in_at >= ? AND checked_in_at < ?) GROUP BY 1, 2",
                 [upto, now],
             )
     except ConflictError:
@@ -224,8 +230,8 @@ def checkins_hourly(
 ) -> pd.DataFrame:
     """Check-ins per venue per local hour of day for the ``top`` busiest venues in the range.
 
-    The province/ward filter applies to the venue's address. Reads the hourly roll-up before
-    its watermark and the raw check-ins after it.
+    Columns venue_id, venue, hour, checkins. The province/ward filter applies to the venue's
+    address. Reads the daily roll-up before its watermark and raw check-ins after it.
     """
     require(principal, "health_officer")
     st = _st(store)
@@ -240,17 +246,35 @@ def checkins_hourly(
         vwhere.append("ward_code = ?")
         params.append(int(f.ward))
     venues = "SELECT id FROM hd_venues WHERE " + " AND ".join(vwhere)  # noqa: S608 - constant fragments; values bound
-    return st.df(
-        "WITH u AS (SELECT venue_id, hour AS h, n FROM hd_checkin_hourly"  # noqa: S608 - constant SQL fragments only; values bound
-        " WHERE hour >= ? AND hour < ? AND hour < ? AND venue_id IN (" + venues + ")"
-        " UNION ALL SELECT venue_id, checked_in_at AS h, 1 AS n FROM hd_checkins"
-        " WHERE checked_in_at >= ? AND checked_in_at >= ? AND checked_in_at < ?"
-        " AND venue_id IN (" + venues + ")),"
-        " c AS (SELECT venue_id, hour(h + INTERVAL 7 HOUR) AS hour, sum(n) AS n FROM u"
-        " GROUP BY 1, 2),"
-        " t AS (SELECT venue_id, sum(n) AS total FROM c GROUP BY 1 ORDER BY 2 DESC LIMIT ?)"
-        " SELECT c.venue_id, v.name AS venue, c.hour, CAST(c.n AS BIGINT) AS checkins FROM c"
-        " JOIN t USING (venue_id) JOIN hd_venues v ON v.id = c.venue_id ORDER BY t.total DESC,"
-        " c.venue_id, c.hour",
-        [lo, hi, upto, *params, upto, lo, hi, *params, max(1, min(int(top), 200))],
+    wide = st.df(
+        "SELECT venue_id, " + _SUMS + " FROM hd_checkin_daily WHERE day >= ? AND day <= ?"  # noqa: S608 - constant fragments; values bound
+        " AND day < CAST(? AS TIMESTAMP) + INTERVAL 7 HOUR AND venue_id IN (" + venues + ")"
+        " GROUP BY 1",
+        [f.start, f.end, upto, *params],
     )
+    hourly = wide.melt("venue_id", var_name="hour", value_name="checkins")
+    hourly["hour"] = hourly["hour"].str[1:].astype("int64")
+    raw = st.df(
+        "SELECT venue_id, hour(checked_in_at + INTERVAL 7 HOUR) AS hour, count(*) AS checkins"  # noqa: S608 - constant fragments; values bound
+        " FROM hd_checkins WHERE checked_in_at >= ? AND checked_in_at >= ? AND checked_in_at < ?"
+        " AND venue_id IN (" + venues + ") GROUP BY 1, 2",
+        [upto, lo, hi, *params],
+    )
+    both = pd.concat([hourly, raw], ignore_index=True)
+    if both.empty:
+        return pd.DataFrame(columns=["venue_id", "venue", "hour", "checkins"])
+    both = both.groupby(["venue_id", "hour"], as_index=False)["checkins"].sum()
+    both = both[both["checkins"] > 0]
+    totals = both.groupby("venue_id")["checkins"].sum().nlargest(max(1, min(int(top), 200)))
+    both = both[both["venue_id"].isin(totals.index)].copy()
+    names = dict(
+        st.fetchall(
+            "SELECT id, name FROM hd_venues WHERE id IN (SELECT UNNEST(?))",
+            [[int(v) for v in totals.index]],
+        )
+    )
+    both["venue"] = both["venue_id"].map(lambda v: names.get(int(v), str(v)))
+    both["order"] = both["venue_id"].map(lambda v: -totals[v])
+    both = both.sort_values(["order", "venue_id", "hour"]).drop(columns="order")
+    both["checkins"] = both["checkins"].astype("int64")
+    return both[["venue_id", "venue", "hour", "checkins"]].reset_index(drop=True)

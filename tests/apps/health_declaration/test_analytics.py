@@ -1,0 +1,57 @@
+"""Analytics queries: counts move, red list, formula-safe export, check-ins per venue/hour."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+
+import pandas as pd
+
+from apps.health_declaration import analytics, service
+from core.qr import service as qr
+from tests.apps.health_declaration.conftest import WARD, form
+from tests.conftest import make_principal
+
+F = analytics.Filters(date(2021, 9, 1), date(2021, 9, 30))
+
+
+def test_counts_move_and_red_list(hd, officer):
+    before = analytics.summary(officer, F)
+    service.submit_declaration(None, form(full_name="Lê Văn A", exposures=["exp_case"]))
+    service.submit_declaration(None, form(person_id="048000000002", symptoms=["cough"]))
+    after = analytics.summary(officer, F)
+    assert after["declarations"] == before["declarations"] + 2
+    assert after["red"] == 1 and after["fever_cough"] == 1 and after["contacts"] == 1
+    assert analytics.per_day(officer, F)["declarations"].sum() == 2
+    assert analytics.per_ward(officer, F)["ward_code"].tolist() == [WARD]
+    red = analytics.risk_list(officer, F, ("red",))
+    assert red["full_name"].tolist() == ["Lê Văn A"]
+    assert len(analytics.risk_list(officer, F, limit=1)) == 1
+    other = analytics.Filters(date(2021, 9, 1), date(2021, 9, 30), 48, 1)
+    assert analytics.summary(officer, other)["declarations"] == 0
+
+
+def test_export_formula_safe(hd, officer):
+    service.submit_declaration(None, form(street='=HYPERLINK("x")', exposures=["exp_case"]))
+    csv = analytics.export_risk(officer, F, "csv").decode("utf-8-sig")
+    assert "'=HYPERLINK" in csv
+    frame = pd.read_parquet(io.BytesIO(analytics.export_risk(officer, F, "parquet")))
+    assert frame["street"].iloc[0].startswith("'=")
+
+
+def test_checkins_hourly_rollup_and_raw(hd, officer, frozen_clock):
+    owner = make_principal("shop1", "business")
+    venue = service.register_venue(owner, "Chợ Hàn", "market", 48, WARD, "1", "0905000111")
+    token = qr.token_texts([venue.token_id])[venue.token_id]
+    service.submit_declaration(None, form())
+    service.checkin_by_link(None, token, "0905123456", "048185000123")  # 08:00 UTC = 15 local
+    frozen_clock[0] += timedelta(days=1)
+    service.submit_declaration(None, form())
+    service.checkin_by_link(None, token, "0905123456", "048185000123")
+    out = analytics.checkins_hourly(officer, F)  # day 1 rolled up, day 2 raw
+    assert out.to_dict("records") == [
+        {"venue_id": venue.id, "venue": "Chợ Hàn", "hour": 15, "checkins": 2}
+    ]
+    assert hd.scalar("SELECT count(*) FROM hd_checkin_daily") == 1
+    analytics.checkins_hourly(officer, F)
+    assert hd.scalar("SELECT sum(h15) FROM hd_checkin_daily") == 1  # not counted twice
