@@ -1,0 +1,65 @@
+"""Home isolation in a real browser: an officer enrols an F0, the person reports a low SpO2
+through their personal link (no account), and the officer board shows them red at once."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import login
+
+pytestmark = pytest.mark.browser
+
+
+def test_report_low_spo2_turns_red_on_board(live_server, browser_page):
+    page = browser_page
+    login(page, live_server, "officer")
+    # navigate inside the session (a full page load would start a new, logged-out session)
+    page.get_by_role("link", name="Đăng ký F0/F1").click()
+    page.get_by_role("heading", name="Đăng ký F0/F1").first.wait_for()
+    form = page.locator("[data-testid='stForm']").first
+    form.get_by_label("Số CCCD / hộ chiếu").fill("048190999111")
+    form.get_by_label("Họ và tên").fill("Trình Duyệt Đỏ")
+    form.get_by_label("Số điện thoại").fill("0905999111")
+    form.get_by_label("Tuổi").fill("45")
+    form.get_by_label("Phường/xã").click()
+    page.get_by_role("option", name="Phường An Hải").click()
+    form.get_by_role("button", name="Đăng ký F0").click()
+    page.get_by_text(re.compile("Đã đăng ký Trình Duyệt Đỏ")).wait_for()
+    link = page.get_by_text(re.compile(r"/home_isolation-report\?t=HI1")).first
+    link.wait_for()
+    url = link.inner_text().strip()
+    assert url.startswith(live_server)
+    enrolment = re.search(
+        r"mã hồ sơ (HI[0-9A-F]+)", page.get_by_text("Đã đăng ký").inner_text()
+    ).group(1)
+
+    # the citizen, on a phone, without an account
+    citizen = page.context.browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="vi-VN"
+    )
+    phone = citizen.new_page()
+    phone.set_default_timeout(30_000)
+    phone.goto(url)
+    phone.get_by_text("Xin chào Trình Duyệt Đỏ").wait_for()
+    phone.get_by_label("Nhiệt độ (°C)").fill("37,5")
+    phone.get_by_label("SpO2 (%)").fill("91")
+    phone.get_by_label("Mạch (lần/phút)").fill("104")
+    phone.get_by_label("Nhịp thở (lần/phút)").fill("22")
+    phone.get_by_role("button", name="Gửi báo cáo").click()
+    phone.get_by_text("Đã nhận báo cáo").wait_for()
+    phone.get_by_text(re.compile("Chỉ số nguy hiểm")).wait_for()
+    citizen.close()
+
+    # the officer's board: red filter, the person is there with an open red alert
+    page.get_by_role("link", name="Bảng theo dõi F0/F1").click()
+    page.get_by_role("heading", name="Bảng theo dõi F0/F1").wait_for()
+    page.get_by_label("Chọn người để xử lý").click()
+    page.get_by_role("option", name=re.compile(enrolment)).click()
+    page.get_by_text(re.compile(r"Trình Duyệt Đỏ.*Đỏ")).first.wait_for()
+    page.get_by_text(re.compile("Chỉ số nguy hiểm · ")).first.wait_for()
+
+    # a forged link is refused with a clear message
+    page.goto(url[:-6] + "AAAAAA")
+    page.get_by_text(re.compile("không hợp lệ|hết hạn")).first.wait_for()
