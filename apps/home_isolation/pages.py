@@ -552,14 +552,25 @@ def tracing_page() -> None:
     principal = current_principal()
     s = isolation_settings()
     st.title(t("hi.tracing.title"))
-    recent = service.board(principal, status=None, kind="F0", limit=500)[0]
-    options = recent.sort_values("full_name")["id"].tolist()
+    needle = st.text_input(t("hi.f.search"), key="ht_find", max_chars=40)
+    if needle:
+        recent = service.find(principal, needle, limit=200)
+        recent = recent[recent["kind"] == "F0"]
+    else:
+        recent = service.board(principal, status=None, kind="F0", limit=500)[0]
+    names = dict(zip(recent["id"], recent["full_name"], strict=True))
+    options = sorted(names, key=lambda i: names[i])
     default = st.query_params.get("e")
+    if default and default not in names:
+        row = service.enrollment_or_none(principal, default)
+        if row is not None and row["kind"] == "F0":
+            names[default] = row["full_name"]
+            options.insert(0, default)
     source = st.selectbox(
         t("hi.tracing.pick"),
         options,
         index=options.index(default) if default in options else None,
-        format_func=lambda i: f"{recent.set_index('id').loc[i, 'full_name']} ({i})",
+        format_func=lambda i: f"{names[i]} ({i})",
         key="ht_source",
     )
     minutes = st.number_input(

@@ -140,3 +140,37 @@ def _walk(node):
     yield node
     for child in getattr(node, "children", {}).values():
         yield from _walk(child)
+
+
+def test_tracing_page_lists_and_enrols(store, officer, frozen_clock):
+    from datetime import timedelta
+
+    from tests.apps.home_isolation.conftest import WARD
+    from tests.apps.home_isolation.hd_data import add_checkins, add_venue
+
+    now = frozen_clock[0]
+    cafe = add_venue(store, "Cà phê Sông Hàn", WARD)
+    add_checkins(
+        store,
+        [
+            (cafe, now - timedelta(days=1), "048090000001", "Nguyễn Văn An", "0905123456", WARD),
+            (
+                cafe,
+                now - timedelta(days=1, minutes=-20),
+                "048090000020",
+                "Lý Thị Kha",
+                "0905000020",
+                WARD,
+            ),
+        ],
+    )
+    f0 = service.enroll_f0(officer, f0_form())
+    at = app_for("home_isolation.tracing", officer, e=f0["id"]).run()
+    assert not at.exception, at.exception
+    at.button(key="ht_enrol").click().run()
+    assert not at.exception, at.exception
+    assert at.success
+    f1 = store.scalar(
+        "SELECT count(*) FROM hi_enrolments WHERE kind = 'F1' AND source_id = ?", [f0["id"]]
+    )
+    assert f1 == 1
