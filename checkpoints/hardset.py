@@ -3,8 +3,8 @@
 Each sample is a 1280x720 BGR frame holding one QR code with a real-looking payload (a
 ``TP1:`` + base45 token of about 180 characters, or a permit URL), degraded the way phone and
 webcam captures are: rotation, perspective, gaussian and motion blur, sensor noise, low
-contrast, glare, small codes far from the camera, a phone screen's pixel grid (moire), JPEG,
-and combinations of these.
+contrast, glare, hard shadows, bent paper, defocus, small codes far from the camera, a phone
+screen's pixel grid (moire), JPEG, and combinations of these.
 """
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ EFFECTS = (
     "small",
     "moire",
     "jpeg",
+    "shadow",
+    "curve",
+    "defocus",
 )
 
 
@@ -107,6 +110,22 @@ def _screen_moire(code: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
+def _bend(code: np.ndarray, depth: float) -> np.ndarray:
+    """Cylindrical bend around the vertical axis: columns near the edges get compressed."""
+    h, w = code.shape
+    xs = np.linspace(-1, 1, w, dtype=np.float32)
+    # a cylinder seen from the front: x_screen = sin(theta), theta spread by depth
+    span = depth * 4.0  # half-angle of the visible arc: edge modules shrink by cos(span)
+    src_x = (np.arcsin(np.clip(xs * np.sin(span), -1, 1)) / span + 1) / 2 * (w - 1)
+    map_x = np.tile(src_x, (h, 1)).astype(np.float32)
+    map_y = np.repeat(np.arange(h, dtype=np.float32)[:, None], w, axis=1)
+    # slight vertical sag towards the edges, as paper bends
+    map_y = (map_y + (xs**2 * depth * h * 0.1)[None, :]).astype(np.float32)
+    return cv2.remap(
+        code, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255
+    )
+
+
 def _motion_kernel(length: int, angle: float) -> np.ndarray:
     k = np.zeros((length, length), np.float32)
     k[length // 2, :] = 1.0
@@ -134,6 +153,8 @@ def make_sample(rng: np.random.Generator, effects: list[str] | None = None) -> S
     if "contrast" in effects:
         lo, span = rng.uniform(60, 140), rng.uniform(35, 70)
         code = (lo + code.astype(np.float32) / 255.0 * span).astype(np.uint8)
+    if "curve" in effects:
+        code = _bend(code, rng.uniform(0.08, 0.2))
     ch, cw = code.shape
     src = np.float32([[0, 0], [cw, 0], [cw, ch], [0, ch]])
     scale_to = 1.0
@@ -177,10 +198,25 @@ def make_sample(rng: np.random.Generator, effects: list[str] | None = None) -> S
         glare = cv2.GaussianBlur(glare, (0, 0), side * 0.05 + 1)
         img = img + glare[:, :, None] * rng.uniform(120, 200)
     img = np.clip(img, 0, 255)
+    if "shadow" in effects:  # a hard-edged shadow (hand, cap brim) across part of the code
+        p = np.float32([cx, cy]) + rng.uniform(-0.3, 0.3, 2).astype(np.float32) * side
+        ang = rng.uniform(0, np.pi)
+        normal = np.float32([np.cos(ang), np.sin(ang)])
+        yy, xx = np.mgrid[0:FRAME_H, 0:FRAME_W].astype(np.float32)
+        side_of = (xx - p[0]) * normal[0] + (yy - p[1]) * normal[1]
+        edge = np.clip(side_of / rng.uniform(2, 12) + 0.5, 0, 1)
+        img = img * (1 - edge * rng.uniform(0.45, 0.7))[:, :, None]
+    if "defocus" in effects:  # out of focus: disk kernel
+        r = int(np.clip(round(module_px * rng.uniform(0.3, 0.7)), 1, 4))
+        disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)).astype(
+            np.float32
+        )
+        img = cv2.filter2D(img, -1, disk / disk.sum())
     if "blur" in effects:
         img = cv2.GaussianBlur(img, (0, 0), rng.uniform(1.0, 2.2) * max(1.0, module_px / 5))
     if "motion" in effects:
-        length = int(rng.integers(5, 13))
+        # streak of 0.8-2.2 modules: beyond that no decoder can recover the code
+        length = int(np.clip(module_px * rng.uniform(0.8, 2.2), 3, 15))
         img = cv2.filter2D(img, -1, _motion_kernel(length, float(rng.uniform(0, 180))))
     if "noise" in effects:
         img = img + rng.normal(0, rng.uniform(10, 28), size=img.shape)
