@@ -33,7 +33,10 @@ COLUMNS = [
 ]
 VERDICTS = frozenset({"VALID", "INVALID", "WARN"})
 MAX_LOG_BYTES = 512 * 1024 * 1024
-_SELECT = "SELECT " + ", ".join(COLUMNS) + " FROM scans"
+_SELECT = (
+    "SELECT scan_id, scanned_at, checkpoint_id, staff, token_hash, token_type, verdict, reason"
+    " FROM scans"
+)
 _SCAN_ID = re.compile(r"^[0-9a-f]{32}$")
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 _TEXT = re.compile(r"^[^\x00-\x1f\x7f]{1,100}$")
