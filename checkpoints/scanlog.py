@@ -126,7 +126,7 @@ def validate_rows(frame: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise LogError(f"missing column(s): {', '.join(missing)}")
     frame = frame[COLUMNS].copy()
-    times = pd.to_datetime(frame["scanned_at"], errors="coerce", utc=True)
+    times = pd.to_datetime(frame["scanned_at"], errors="coerce", utc=True, format="mixed")
     for i, row in enumerate(frame.itertuples(index=False)):
         n = i + 1
         if not isinstance(row.scan_id, str) or not _SCAN_ID.match(row.scan_id):

@@ -1,0 +1,249 @@
+"""Bundle loader, verification dispatch, scan log parser, anomalies (with hypothesis for the
+parsers of outside input)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from checkpoints import anomalies, bundle, scanlog, service
+from checkpoints.verify import ScanVerdict, Verifier, hash_id
+from core import clock
+from core.auth import PermissionDenied, Principal
+from core.qr import service as qr
+from core.qr.offline import load_trust_file
+from core.qr.trust import TrustList
+
+from .helpers import ZONE_A, ZONE_B, permit_claims, tamper
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "dcc"
+CP = Principal("chot", frozenset({"checkpoint"}))
+ADMIN = Principal("admin", frozenset({"admin"}))
+BUSINESS = Principal("biz", frozenset({"business"}))
+
+
+@pytest.fixture()
+def issued(store):
+    qr.reset_cache()
+    now = clock.now()
+    (tok,) = qr.issue(
+        "TP1:",
+        [
+            qr.IssueItem(
+                permit_claims("Nguyễn Văn An", [ZONE_A]),
+                now + timedelta(days=1),
+                now - timedelta(hours=1),
+            )
+        ],
+        "test",
+        store=store,
+    )
+    return tok
+
+
+def test_bundle_round_trip_and_ages(store, issued):
+    data = bundle.build(ZONE_A, store=store)
+    sb = bundle.parse_bundle(data, station_zone=ZONE_A)
+    assert sb.zone == ZONE_A and sb.checkpoint_id == f"zone-{ZONE_A}"
+    assert sb.verifier().check(issued.text, clock.now()).verdict == "VALID"
+    later = clock.now() + timedelta(hours=13)
+    assert any("13.0 h old" in w for w in bundle.parse_bundle(data, now=later).warnings)
+    with pytest.raises(bundle.BundleRefused, match="72 h limit"):
+        bundle.parse_bundle(data, now=clock.now() + timedelta(hours=73))
+    with pytest.raises(bundle.BundleRefused, match="past the 5 h"):
+        bundle.parse_bundle(data, now=clock.now() + timedelta(hours=6), max_age_hours=5)
+    with pytest.raises(bundle.BundleRefused, match=f"for zone {ZONE_A}"):
+        bundle.parse_bundle(data, station_zone=ZONE_B)
+
+
+def test_bundle_pinned_trust(store, tmp_path, issued):
+    data = bundle.build(ZONE_A, store=store)
+    trust = tmp_path / "trust.json"
+    trust.write_text(json.dumps(qr.trust_list().to_dict()))
+    sb = bundle.parse_bundle(data, anchors=load_trust_file(trust))
+    assert not any("pinned" in w for w in sb.warnings)
+    with pytest.raises(bundle.BundleRefused, match="not valid"):
+        bundle.parse_bundle(data, anchors=TrustList())
+
+
+def test_bundle_tampered_refused(store):
+    data = bytearray(bundle.build(ZONE_A, store=store))
+    for i in (10, len(data) // 2, len(data) - 3):
+        bad = bytearray(data)
+        bad[i] ^= 0x40
+        with pytest.raises(bundle.BundleRefused):
+            bundle.parse_bundle(bytes(bad))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=600))
+def test_bundle_loader_never_crashes(data):
+    with pytest.raises(bundle.BundleRefused):
+        bundle.parse_bundle(data)
+
+
+def _verifier() -> Verifier:
+    return Verifier(qr.trust_list(), frozenset(), zone=ZONE_A)
+
+
+def test_dispatch_on_prefix(store, issued):
+    v = _verifier()
+    now = clock.now()
+    assert v.check(issued.text, now).fields["name"] == "Nguyễn Văn An"
+    assert v.check(tamper(issued.text), now).reason == "BAD_SIGNATURE"
+    assert v.check("XX9:ABC", now).reason == "UNKNOWN_TYPE"
+    assert v.check("https://example.com", now).reason == "UNKNOWN_TYPE"
+    assert v.check("TP1:" + "A" * 5000, now).reason == "TOO_LARGE"
+    assert v.check(issued.text, now).token_hash == hash_id(issued.token_id)
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.one_of(st.text(max_size=300), st.from_regex(r"(TP1|HC1|ZZ1|HD1):[0-9A-Z $%*+./:-]{0,200}"))
+)
+def test_scanned_text_always_gives_a_verdict(store, text):
+    v = Verifier(TrustList(), frozenset())
+    out = v.check(text, datetime(2021, 9, 10, tzinfo=UTC))
+    assert out.verdict == "INVALID" and out.reason and len(out.token_hash) == 64
+
+
+def test_foreign_health_certificate(store):
+    vector = json.loads((DATA / "AT" / "1.json").read_text())
+    trust = TrustList()
+    trust.add_certificate(vector["TESTCTX"]["CERTIFICATE"])
+    when = datetime.fromisoformat(vector["TESTCTX"]["VALIDATIONCLOCK"].replace("Z", "+00:00"))
+    out = Verifier(trust, frozenset()).check(vector["PREFIX"], when)
+    assert (out.verdict, out.token_type) == ("VALID", "HC"), out
+    assert (
+        out.fields["dob"]
+        and out.fields["name"]
+        and out.fields["kind"] in ("vaccination", "test", "recovery")
+    )
+    assert Verifier(TrustList(), frozenset()).check(vector["PREFIX"], when).reason == "UNKNOWN_KEY"
+
+
+# -- scan log ---------------------------------------------------------------------------------
+
+
+def _log(tmp_path: Path, n: int = 3, hashes=None) -> Path:
+    path = tmp_path / "station.duckdb"
+    with scanlog.StationLog(path) as log:
+        for i in range(n):
+            h = (hashes or [hash_id(str(i))])[i % len(hashes or [0])]
+            log.append(
+                ScanVerdict("INVALID" if i else "VALID", "REVOKED" if i else "VALID", "TP", h),
+                checkpoint_id="cp-1",
+                staff="lan",
+            )
+    return path
+
+
+def test_upload_is_idempotent_and_role_checked(store, tmp_path):
+    path = _log(tmp_path)
+    assert service.upload_log(CP, path) == (3, 0)
+    assert service.upload_log(ADMIN, path) == (0, 3)
+    assert store.scalar("SELECT count(*) FROM cp_scans") == 3
+    with pytest.raises(PermissionDenied):
+        service.upload_log(BUSINESS, path)
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.binary(min_size=0, max_size=4096))
+def test_corrupt_log_is_refused_nothing_written(store, tmp_path, data):
+    path = tmp_path / "corrupt.duckdb"
+    path.write_bytes(data)
+    with pytest.raises(scanlog.LogError):
+        service.upload_log(CP, path)
+    assert store.scalar("SELECT count(*) FROM cp_scans") == 0
+
+
+row_values = st.fixed_dictionaries(
+    {
+        "scan_id": st.one_of(st.just("a" * 32), st.text(max_size=40), st.none()),
+        "scanned_at": st.one_of(st.just("2021-09-10 08:00:00"), st.text(max_size=20), st.none()),
+        "checkpoint_id": st.one_of(st.just("cp-1"), st.text(max_size=120)),
+        "staff": st.one_of(st.just("lan"), st.text(max_size=10)),
+        "token_hash": st.one_of(st.just("b" * 64), st.text(max_size=70)),
+        "token_type": st.one_of(st.just("TP"), st.text(max_size=5)),
+        "verdict": st.one_of(st.sampled_from(["VALID", "INVALID", "WARN"]), st.text(max_size=8)),
+        "reason": st.one_of(st.just("VALID"), st.text(max_size=8)),
+    }
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(row_values, max_size=4))
+def test_log_rows_validated_or_refused(rows):
+    frame = pd.DataFrame(rows, columns=scanlog.COLUMNS)
+    try:
+        out = scanlog.validate_rows(frame)
+    except scanlog.LogError:
+        return
+    assert len(out) == len(rows) and set(out["verdict"]) <= scanlog.VERDICTS
+
+
+def test_log_with_missing_table_is_refused(tmp_path):
+    import duckdb
+
+    p = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(p))
+    con.execute("CREATE TABLE x (a INT)")
+    con.close()
+    with pytest.raises(scanlog.LogError, match="not a checkpoint scan log"):
+        scanlog.read_log(p)
+
+
+# -- anomalies --------------------------------------------------------------------------------
+
+
+def test_anomalies_travel_and_repeats(store):
+    for cid, lat, lon in (
+        ("north", 16.20, 108.13),
+        ("south", 15.97, 108.23),
+        ("near", 16.201, 108.131),
+    ):
+        service.add_checkpoint(ADMIN, cid, cid, ZONE_A, lat, lon)
+    t0 = datetime(2021, 9, 10, 8, 0)
+    rows = [
+        # 27 km in 10 minutes: impossible
+        ("a" * 32, t0, "north", "h1" * 32, "VALID", "VALID"),
+        ("b" * 32, t0 + timedelta(minutes=10), "south", "h1" * 32, "VALID", "VALID"),
+        # 27 km in 2 hours: fine
+        ("c" * 32, t0, "north", "h2" * 32, "VALID", "VALID"),
+        ("d" * 32, t0 + timedelta(hours=2), "south", "h2" * 32, "VALID", "VALID"),
+        # 150 m in 1 minute: fine
+        ("e" * 32, t0, "north", "h3" * 32, "VALID", "VALID"),
+        ("f" * 32, t0 + timedelta(minutes=1), "near", "h3" * 32, "VALID", "VALID"),
+        # revoked code shown three times
+        *[
+            (f"{i:032x}", t0 + timedelta(minutes=i), "north", "h4" * 32, "INVALID", "REVOKED")
+            for i in range(3)
+        ],
+        # expired once: not an anomaly
+        ("9" * 32, t0, "north", "h5" * 32, "INVALID", "EXPIRED"),
+    ]
+    frame = pd.DataFrame(
+        rows, columns=["scan_id", "scanned_at", "checkpoint_id", "token_hash", "verdict", "reason"]
+    )
+    frame["staff"], frame["token_type"] = "lan", "TP"
+    service.upload_frame(CP, frame[scanlog.COLUMNS])
+    found = service.find_anomalies(CP)
+    travel = [a for a in found if a.kind == "travel"]
+    repeat = [a for a in found if a.kind == "repeat"]
+    assert [a.token_hash for a in travel] == ["h1" * 32]
+    assert travel[0].kmh > 90 and 20 < travel[0].km < 35
+    assert [(a.token_hash, a.count) for a in repeat] == [("h4" * 32, 3)]
+
+
+def test_haversine():
+    assert anomalies.haversine_km(0.0, 0.0, 0.0, 1.0) == pytest.approx(111.19, abs=0.1)
