@@ -14,6 +14,7 @@ from core.auth import Principal, require
 from core.store import Store, get_store
 
 MAX_DETAILS = 20_000
+SMALL_BATCH = 64
 
 
 def _actor(actor: Principal | str) -> str:
@@ -62,17 +63,31 @@ def record_many(
     """Append one row per object in a single bulk insert (bulk issuance, demo data)."""
     if not object_ids:
         return 0
+    when = at or clock.utcnow_naive()
+    texts = [_details(d) for d in details] if details else ["{}"] * len(object_ids)
+    name = _actor(actor)
+    store = store or get_store()
+    if len(object_ids) <= SMALL_BATCH:
+        store.cursor().executemany(
+            "INSERT INTO audit_log (occurred_at, actor, action, object_type, object_id, details)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (when, name, action, object_type, str(o), d)
+                for o, d in zip(object_ids, texts, strict=True)
+            ],
+        )
+        return len(object_ids)
     frame = pd.DataFrame(
         {
-            "occurred_at": [at or clock.utcnow_naive()] * len(object_ids),
-            "actor": _actor(actor),
+            "occurred_at": [when] * len(object_ids),
+            "actor": name,
             "action": action,
             "object_type": object_type,
             "object_id": [str(o) for o in object_ids],
-            "details": [_details(d) for d in details] if details else "{}",
+            "details": texts,
         }
     )
-    return (store or get_store()).insert_df("audit_log", frame)
+    return store.insert_df("audit_log", frame)
 
 
 def search(

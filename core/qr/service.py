@@ -27,6 +27,20 @@ _lock = threading.Lock()
 _cache: dict[str, Any] = {}
 
 
+SMALL_BATCH = 64
+"""Up to this many tokens are inserted with bound parameters; more go through Arrow in bulk."""
+TOKEN_COLUMNS = (
+    "token_id",
+    "prefix",
+    "kid",
+    "subject",
+    "issued_at",
+    "not_before",
+    "expires_at",
+    "token_text",
+)
+
+
 class IssueError(ValueError):
     """The items cannot be issued (bad validity window, duplicate token id...)."""
 
@@ -142,31 +156,33 @@ def issue(
             progress(done / total, f"{done}/{total}")
 
     texts = sig.sign_many(prefix, plans, tick, progress_every=max(1, min(1000, total // 50 or 1)))
-    frame = pd.DataFrame(
-        {
-            "token_id": ids,
-            "prefix": prefix,
-            "kid": sig.kid.hex(),
-            "subject": [i.subject for i in items],
-            "issued_at": clock.to_utc_naive(now),
-            "not_before": [
-                clock.to_utc_naive(_aware(i.not_before)) if i.not_before else None for i in items
-            ],
-            "expires_at": [clock.to_utc_naive(_aware(i.expires)) for i in items],
-            "token_text": texts,
-        }
-    )
-    frame["not_before"] = pd.to_datetime(frame["not_before"])
-    with store.transaction():
-        store.insert_df("qr_tokens", frame)
-        audit.record_many(
-            actor,
-            "qr.issue",
-            "token",
-            ids,
-            [{"prefix": prefix, "subject": i.subject} for i in items],
-            store=store,
+    issued_at = clock.to_utc_naive(now)
+    rows = [
+        (
+            tid,
+            prefix,
+            sig.kid.hex(),
+            item.subject,
+            issued_at,
+            clock.to_utc_naive(_aware(item.not_before)) if item.not_before else None,
+            clock.to_utc_naive(_aware(item.expires)),
+            text,
         )
+        for tid, item, text in zip(ids, items, texts, strict=True)
+    ]
+    details = [{"prefix": prefix, "subject": i.subject} for i in items]
+    with store.transaction() as cur:
+        if len(rows) <= SMALL_BATCH:
+            cur.executemany(
+                "INSERT INTO qr_tokens (token_id, prefix, kid, subject, issued_at, not_before,"
+                " expires_at, token_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        else:
+            frame = pd.DataFrame(rows, columns=list(TOKEN_COLUMNS))
+            frame["not_before"] = pd.to_datetime(frame["not_before"])
+            store.insert_df("qr_tokens", frame)
+        audit.record_many(actor, "qr.issue", "token", ids, details, store=store)
     return [
         Issued(tid, text, item.subject, _aware(item.expires), _aware(item.not_before))  # type: ignore[arg-type]
         for tid, text, item in zip(ids, texts, items, strict=True)
