@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from core.qr import BundleError, Signer, TrustList, open_bundle, sign_bundle
+from core.qr import BundleError, Signer, TrustError, TrustList, open_bundle, sign_bundle
 
 PAYLOAD = {
     "trust": {"version": 1, "keys": []},
@@ -69,3 +71,60 @@ def test_other_signer_same_payload(trust):
     rogue = Signer(ed25519.Ed25519PrivateKey.generate())
     with pytest.raises(BundleError):
         open_bundle(sign_bundle(PAYLOAD, rogue), trust)
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.binary(max_size=300))
+def test_random_bytes_only_raise_bundle_error(trust, data):
+    with pytest.raises(BundleError):
+        open_bundle(data, trust)
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=30),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=6)
+    ),
+    max_leaves=15,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(["version", "keys", "x"]),
+        _json
+        | st.lists(
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "kid": st.text(max_size=12) | st.integers(),
+                    "spki": st.text(max_size=60) | st.none(),
+                    "algs": _json,
+                    "status": st.sampled_from(["active", "retired", "compromised", "bogus"])
+                    | _json,
+                    "source": st.sampled_from(["local", "foreign", "x"]),
+                    "bind_prefix": _json,
+                },
+            )
+            | _json,
+            max_size=3,
+        ),
+    )
+)
+def test_trust_list_from_dict_only_raises_trust_error(d):
+    """A trust list arrives inside a bundle: malformed content gives TrustError only."""
+    try:
+        TrustList.from_dict(d)
+    except TrustError:
+        pass
+
+
+def test_trust_list_round_trip(trust, signer):
+    back = TrustList.from_dict(trust.to_dict())
+    e = back.get(signer.kid)
+    assert e.algs == {"EdDSA"} and e.source == "local" and e.bind_prefix
+    with pytest.raises(TrustError):
+        TrustList.from_dict({"version": 1, "keys": [{**e.to_dict(), "algs": ["ES256"]}]})
