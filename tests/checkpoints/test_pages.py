@@ -133,6 +133,7 @@ def test_server_scan_image_verdicts_and_log(store, permit):
 def test_venue_mode_calls_the_hook(store, permit, monkeypatch):
     from core.registry import get_registry
 
+    tt = get_registry().token_type_for("TP1:")
     hooked = dataclasses.replace(
         tt, on_venue_scan=lambda p, venue, claims: f"checked in {claims['n']} at {venue}"
     )
