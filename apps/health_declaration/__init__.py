@@ -63,7 +63,14 @@ app = App(
     ],
     migrations=Path(__file__).parent / "migrations",
     token_types=[
-        TokenType("HD", service.PASS_PREFIX, "hd.token.pass", PassClaims, rule=rules.check),
+        TokenType(
+            "HD",
+            service.PASS_PREFIX,
+            "hd.token.pass",
+            PassClaims,
+            rule=rules.check,
+            on_venue_scan=service.venue_scan,
+        ),
         TokenType("HV", service.VENUE_PREFIX, "hd.token.venue", VenueClaims),
     ],
     panels=[

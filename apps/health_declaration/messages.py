@@ -6,6 +6,10 @@ _M: dict[str, tuple[str, str]] = {
     # manifest, pages, panels, tokens
     "hd.token.pass": ("Thẻ khai báo y tế cá nhân", "Personal health pass"),
     "hd.token.venue": ("Mã QR điểm check-in", "Venue check-in QR"),
+    "hd.venue_scan.ok": (
+        "Đã check-in {name} tại {venue}.",
+        "{name} checked in at {venue}.",
+    ),
     "hd.page.declare": ("Khai báo y tế", "Health declaration"),
     "hd.page.pass": ("Tra cứu thẻ y tế", "Find my health pass"),
     "hd.page.checkin": ("Check-in địa điểm", "Venue check-in"),

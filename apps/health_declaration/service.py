@@ -889,6 +889,16 @@ def checkin_from_pass(
     return _checkin_claims(st, venue, claims, "scan", principal.actor)
 
 
+def venue_scan(principal: Principal, venue_id: str, claims: dict) -> str:
+    """The scanner's venue mode (``TokenType.on_venue_scan``): check in a scanned pass holder."""
+    try:
+        number = int(str(venue_id).strip())
+    except ValueError:
+        raise CheckinError(t("hd.err.no_venue")) from None
+    result = checkin_from_pass(principal, number, claims)
+    return t("hd.venue_scan.ok", name=result.full_name, venue=result.venue_name)
+
+
 # -- stats -----------------------------------------------------------------------------------------
 
 

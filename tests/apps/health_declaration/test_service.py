@@ -212,3 +212,18 @@ def test_stats(hd):
     service.submit_declaration(None, form(symptoms=["fever"]))
     s = service.stats(hd)
     assert s["declarations"] == 1 and s["fever_or_cough"] == 1 and s["yellow"] == 1
+
+
+def test_venue_mode_hook_is_registered_and_records_a_checkin(hd, owner, scanner):
+    from core.registry import get_registry
+
+    venue = _venue(owner)
+    res = service.submit_declaration(None, form())
+    tok = get_registry().token_type_for(res.text)
+    assert tok is not None and tok.on_venue_scan is not None
+    claims = qr.verify_server(res.text).claims
+    message = tok.on_venue_scan(scanner, str(venue.id), claims)
+    assert "Nguyễn Thị Thu Hà" in message and venue.name in message
+    assert _count(hd, "hd_checkins") == 1
+    with pytest.raises(service.CheckinError):
+        tok.on_venue_scan(scanner, "not-a-number", claims)
