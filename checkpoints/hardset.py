@@ -3,7 +3,7 @@
 Each sample is a 1280x720 BGR frame holding one QR code with a real-looking payload (a
 ``TP1:`` + base45 token of about 180 characters, or a permit URL), degraded the way phone and
 webcam captures are: rotation, perspective, gaussian and motion blur, sensor noise, low
-contrast, glare, hard shadows, bent paper, defocus, small codes far from the camera, a phone
+contrast, glare, hard shadows, bent paper, defocus, cracked screens, small codes far from the camera, a phone
 screen's pixel grid (moire), JPEG, and combinations of these.
 """
 
@@ -32,6 +32,7 @@ EFFECTS = (
     "shadow",
     "curve",
     "defocus",
+    "crack",
 )
 
 
@@ -206,6 +207,18 @@ def make_sample(rng: np.random.Generator, effects: list[str] | None = None) -> S
         side_of = (xx - p[0]) * normal[0] + (yy - p[1]) * normal[1]
         edge = np.clip(side_of / rng.uniform(2, 12) + 0.5, 0, 1)
         img = img * (1 - edge * rng.uniform(0.45, 0.7))[:, :, None]
+    if "crack" in effects:  # cracked phone screen: thin bright/dark lines radiating out
+        origin = np.float32([cx, cy]) + rng.uniform(-0.4, 0.4, 2).astype(np.float32) * side
+        for _ in range(int(rng.integers(3, 8))):
+            pts = [origin.copy()]
+            ang = rng.uniform(0, 2 * np.pi)
+            for _ in range(int(rng.integers(2, 6))):
+                ang += rng.uniform(-0.5, 0.5)
+                step = rng.uniform(0.1, 0.3) * side
+                pts.append(pts[-1] + step * np.float32([np.cos(ang), np.sin(ang)]))
+            poly = np.int32(pts).reshape(-1, 1, 2)
+            shade = float(rng.choice([rng.uniform(200, 255), rng.uniform(0, 60)]))
+            cv2.polylines(img, [poly], False, (shade, shade, shade), int(rng.integers(1, 3)))
     if "defocus" in effects:  # out of focus: disk kernel
         r = int(np.clip(round(module_px * rng.uniform(0.3, 0.7)), 1, 4))
         disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)).astype(
