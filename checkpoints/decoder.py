@@ -443,8 +443,11 @@ class Decoder:
         self.fast_downscale_above = fast_downscale_above
         self.fallback_max_side = fallback_max_side
 
-    def decode(self, image: np.ndarray) -> list[Decoded]:
-        """All QR codes in ``image`` (gray, BGR or BGRA). Never raises on odd input."""
+    def decode(self, image: np.ndarray, *, budget_ms: float | None = None) -> list[Decoded]:
+        """All QR codes in ``image`` (gray, BGR or BGRA). Never raises on odd input.
+
+        ``budget_ms`` overrides the instance's fallback budget for this call (e.g. a small one
+        for live video, where the next frame is 33 ms away; 0 = fast path only)."""
         try:
             gray = to_gray(image)
         except Exception:  # noqa: BLE001 - garbage arrays must not crash the scanner
@@ -453,9 +456,10 @@ class Decoder:
         if gray is None:
             return []
         found = self._fast(gray)
-        if found:
+        budget = self.budget_ms if budget_ms is None else budget_ms
+        if found or budget <= 0:
             return found
-        return self._fallbacks(gray)
+        return self._fallbacks(gray, budget)
 
     # internals ----------------------------------------------------------------------------
 
@@ -484,10 +488,10 @@ class Decoder:
         self._run("zbar", zbar_engine, gray, 1.0, out)
         return list(out.values())
 
-    def _fallbacks(self, gray: np.ndarray) -> list[Decoded]:
+    def _fallbacks(self, gray: np.ndarray, budget_ms: float) -> list[Decoded]:
         """Preprocessed variants: all through zxing-cpp first (cheap), then through pyzbar
         (slower, but its binariser reads some codes zxing cannot), then OpenCV."""
-        deadline = _cpu_now() + self.budget_ms / 1000.0
+        deadline = _cpu_now() + budget_ms / 1000.0
         out: dict[str, Decoded] = {}
         base, base_scale = _work_copy(gray, self.fallback_max_side)
         variants: dict[str, Variant | None] = {"gray": (base, 1.0)}

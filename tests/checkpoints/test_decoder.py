@@ -146,6 +146,12 @@ def test_small_code_in_large_frame(decoder: Decoder) -> None:
     assert found.text == text and inside(found.polygon, box)
 
 
+def test_budget_zero_is_fast_path_only(decoder: Decoder) -> None:
+    code = qr_image("TP1:INVERTED", 6)
+    assert decoder.decode(255 - code, budget_ms=0) == []  # inverted needs a fallback
+    assert [d.text for d in decoder.decode(code, budget_ms=0)] == ["TP1:INVERTED"]
+
+
 def test_inverted_and_low_contrast(decoder: Decoder) -> None:
     code = qr_image("TP1:INVERTED", 6)
     assert [d.text for d in decoder.decode(255 - code)] == ["TP1:INVERTED"]
