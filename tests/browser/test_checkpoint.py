@@ -1,0 +1,111 @@
+"""Chromium plays a Y4M video of a permit QR as the webcam; the checkpoint page's "Take Photo"
+captures a frame and shows the verdict."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from tests.browser.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    free_port,
+    login,
+    start_server,
+    wait_ready,
+)
+from tests.checkpoints.helpers import HAS_TP, code_image, rapid, rapid_env
+
+
+def write_y4m(path: Path, image: np.ndarray, frames: int = 30, size=(640, 480)) -> Path:
+    """Raw YUV4MPEG2 (4:2:0) with the image centred on a white frame."""
+    w, h = size
+    canvas = np.full((h, w, 3), 255, np.uint8)
+    s = min(h - 40, image.shape[0])
+    img = cv2.resize(image, (s, s), interpolation=cv2.INTER_NEAREST)
+    y0, x0 = (h - s) // 2, (w - s) // 2
+    canvas[y0 : y0 + s, x0 : x0 + s] = img
+    yuv = cv2.cvtColor(canvas, cv2.COLOR_BGR2YUV_I420)
+    with open(path, "wb") as f:
+        f.write(f"YUV4MPEG2 W{w} H{h} F15:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(frames):
+            f.write(b"FRAME\n")
+            f.write(yuv.tobytes())
+    return path
+
+
+@pytest.fixture(scope="module")
+def server_with_permit(tmp_path_factory):
+    base = tmp_path_factory.mktemp("cpbrowser")
+    data = base / "data"
+    env = rapid_env(data)
+    claims = base / "claims.jsonl"
+    if HAS_TP:
+        row = {
+            "n": "Nguyễn Văn An",
+            "c": "********1234",
+            "b": "0401234567",
+            "w": [20275],
+            "h": [0, 1440],
+        }
+        type_name = "TP"
+    else:  # pragma: no cover - travel permit app not installed
+        pytest.skip("needs the travel permit app's TP1: type")
+    claims.write_text(json.dumps({"claims": row}, ensure_ascii=False) + "\n")
+    out = rapid(
+        env, "qr", "sign", "--type", type_name, "--claims", claims, "--out", base / "tokens.txt"
+    )
+    assert out.returncode == 0, out.stderr
+    token = (base / "tokens.txt").read_text(encoding="utf-8").splitlines()[0]  # base45 has spaces
+    port = free_port()
+    proc = start_server(data, port)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(url, proc)
+        yield url, token, base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_webcam_snapshot_shows_verdict(server_with_permit):
+    from playwright.sync_api import sync_playwright
+
+    url, token, base = server_with_permit
+    video = write_y4m(base / "permit.y4m", code_image(token, scale=4))
+    args = CHROMIUM_ARGS + [
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+    ]
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
+        try:
+            context = browser.new_context(
+                viewport={"width": 1280, "height": 900}, locale="vi-VN", permissions=["camera"]
+            )
+            page = context.new_page()
+            page.set_default_timeout(60_000)
+            login(page, url, "checkpoint")
+            page.get_by_role("link", name="Quét mã QR").first.click()  # same session
+            page.get_by_text("Quét mã tại chốt").first.wait_for()
+            button = page.get_by_role("button", name="Take Photo")
+            button.wait_for()
+            page.wait_for_timeout(1500)  # let the fake camera deliver frames
+            button.click()
+            try:
+                page.get_by_text("HỢP LỆ", exact=True).first.wait_for()
+            except Exception:
+                page.screenshot(path=str(base / "checkpoint-failure.png"), full_page=True)
+                raise
+            assert page.get_by_text("Nguyễn Văn An").count() >= 1
+        finally:
+            browser.close()
