@@ -9,8 +9,8 @@ Order of work for one frame (stops after the first step that finds a QR code):
 2. fallbacks, each preprocessed copy through zxing-cpp (local-average and global-histogram
    binarisers): CLAHE contrast, upscale and upscale+unsharp (small codes), unsharp (blur),
    background flattening (glare, shadows), adaptive/Otsu thresholds, smoothing and
-   downscaling (noise, screen moire), morphological close (cracks), equalisation, and Wiener
-   deconvolution along the estimated motion-blur direction;
+   downscaling (noise, screen moire), morphological close (cracks), equalisation, Wiener
+   deconvolution along the estimated motion-blur direction and of gaussian defocus;
 3. codes zxing-cpp located but could not read are cut out, squared up and retried;
 4. the same preprocessed copies through pyzbar (its binariser reads some codes zxing cannot),
    inverted colours included;
@@ -340,6 +340,25 @@ def v_deblur(length: int) -> Callable[[np.ndarray], Variant | None]:
     return make
 
 
+def _gauss_kernel(sigma: float) -> np.ndarray:
+    r = max(1, int(3 * sigma))
+    k = cv2.getGaussianKernel(2 * r + 1, sigma)
+    return (k @ k.T).astype(np.float32)
+
+
+def v_degauss(sigma: float) -> Callable[[np.ndarray], Variant | None]:
+    """Out of focus: Wiener-deconvolve a gaussian blur of ``sigma`` px (small images are
+    enlarged 2x first so the restored edges have room)."""
+
+    def make(gray: np.ndarray) -> Variant | None:
+        if max(gray.shape[:2]) <= 500:
+            up = _resize(gray, 2.0)
+            return wiener_deblur(up, _gauss_kernel(2 * sigma)), 2.0
+        return wiener_deblur(gray, _gauss_kernel(sigma)), 1.0
+
+    return make
+
+
 def v_invert(gray: np.ndarray) -> Variant:
     return 255 - gray, 1.0
 
@@ -364,6 +383,8 @@ FALLBACKS: list[tuple[str, Callable[[np.ndarray], Variant | None]]] = [
     ("deblur7", v_deblur(7)),
     ("deblur11", v_deblur(11)),
     ("deblur15", v_deblur(15)),
+    ("degauss1.2", v_degauss(1.2)),
+    ("degauss2", v_degauss(2.0)),
 ]
 _MAKERS = dict(FALLBACKS)
 # zxing-cpp already tries inverted images itself; pyzbar does not.
@@ -380,6 +401,7 @@ ZBAR_ORDER = [
     "flatten",
     "close",
     "equalize",
+    "degauss2",
     "upscale",
     "upscale-unsharp",
 ]
