@@ -96,6 +96,7 @@ def _identity_fields(prefix: str, errors: dict[str, str]) -> dict[str, Any]:
         _ward_options(),
         format_func=geo.ward_name,
         index=None,
+        placeholder=t("hi.f.ward"),
         key=f"{prefix}_ward",
     )
     _show_error(errors, "ward_code")
@@ -344,7 +345,9 @@ def board_page() -> None:
             t("hi.col.alerts"): frame["alert_kinds"].map(
                 lambda k: ", ".join(t(f"hi.alert.{x}") for x in k.split(",") if x)
             ),
-            t("hi.col.alert_age"): frame["alert_age_hours"],
+            t("hi.col.alert_age"): pd.to_numeric(frame["alert_age_hours"], errors="coerce").round(
+                1
+            ),
             t("hi.f.full_name"): frame["full_name"],
             t("hi.f.kind"): frame["kind"],
             t("hi.f.age"): frame["age"],
@@ -376,6 +379,7 @@ def board_page() -> None:
         frame["id"].tolist(),
         index=frame["id"].tolist().index(chosen) if chosen else None,
         format_func=lambda i: f"{frame.set_index('id').loc[i, 'full_name']} ({i})",
+        placeholder=t("hi.board.pick"),
         key="hb_pick",
     )
     if pick:

@@ -493,11 +493,13 @@ def queue() -> None:
             "n": frame["n_employees"],
             "age_h": frame["age_hours"],
             "status": frame["status"].map(_status_label),
-            "decision": "",
-            "reason_code": "",
-            "reason_text": "",
+            "decision": None,
+            "reason_code": None,
+            "reason_text": None,
         }
     )
+    decisions = {t("tp.decision.approve"): "approve", t("tp.decision.reject"): "reject"}
+    reasons = {t(f"tp.reason.{code}"): code for code in REJECT_REASONS}
     st.subheader(t("tp.queue.bulk"))
     st.caption(t("tp.queue.bulk_hint"))
     edited = st.data_editor(
@@ -506,17 +508,28 @@ def queue() -> None:
         width="stretch",
         disabled=["id", "business", "ward", "sector", "n", "age_h", "status"],
         column_config={
+            "id": st.column_config.TextColumn(t("tp.col.id")),
+            "business": st.column_config.TextColumn(t("tp.col.business")),
+            "ward": st.column_config.TextColumn(t("tp.f.ward")),
+            "sector": st.column_config.TextColumn(t("tp.f.sector")),
+            "n": st.column_config.NumberColumn(t("tp.col.employees")),
+            "age_h": st.column_config.NumberColumn(t("tp.col.age_h"), format="%.1f"),
+            "status": st.column_config.TextColumn(t("tp.col.status")),
             "decision": st.column_config.SelectboxColumn(
-                t("tp.f.decision"), options=["", "approve", "reject"]
+                t("tp.f.decision"), options=list(decisions)
             ),
             "reason_code": st.column_config.SelectboxColumn(
-                t("tp.f.reason"), options=["", *REJECT_REASONS]
+                t("tp.f.reason"), options=list(reasons)
             ),
             "reason_text": st.column_config.TextColumn(t("tp.f.reason_text"), max_chars=500),
         },
         key="tp_queue_editor",
     )
     if st.button(t("tp.queue.apply"), key="tp_apply"):
+        edited = edited.assign(
+            decision=edited["decision"].map(decisions),
+            reason_code=edited["reason_code"].map(reasons),
+        )
         rows = edited[edited["decision"].fillna("") != ""].to_dict("records")
         for rid, outcome in service.bulk_decide(principal, rows):
             st.write(f"{rid}: {outcome}")
