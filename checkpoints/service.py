@@ -248,18 +248,6 @@ __all__ = [
 # -- the server scanner (the Streamlit page) --------------------------------------------------
 
 
-class _RevokedInStore:
-    """Revocation lookups against the central database (no list held in memory)."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    def __contains__(self, token_id: object) -> bool:
-        from core.qr import service as qr
-
-        return isinstance(token_id, str) and qr.is_revoked(token_id, store=self.store)
-
-
 @dataclass(frozen=True)
 class ServerScan:
     verdict: ScanVerdict
@@ -274,7 +262,7 @@ def server_verifier(
 
     return Verifier(
         qr.trust_list(),
-        _RevokedInStore(_store(store)),
+        qr.RevokedInStore(_store(store)),
         zone=str(checkpoint["zone"]) if checkpoint else None,
         checkpoint_id=str(checkpoint["id"]) if checkpoint else None,
         mode=mode,

@@ -255,7 +255,7 @@ def revocation_rows(*, store: Store | None = None, only_unexpired: bool = True) 
     return [r[0] for r in rows]
 
 
-class _RevokedInDb:
+class RevokedInStore:
     """A ``Container`` that asks the database, so server checks need no list in memory."""
 
     def __init__(self, store: Store) -> None:
@@ -276,7 +276,7 @@ def verify_server(
     return verify(
         text,
         trust=trust_list(),
-        revoked=_RevokedInDb(store or get_store()),
+        revoked=RevokedInStore(store or get_store()),
         now=_aware(now) or clock.now(),
         expected_prefixes=expected_prefixes,
     )
@@ -304,6 +304,7 @@ __all__ = [
     "IssueItem",
     "Issued",
     "Reason",
+    "RevokedInStore",
     "issue",
     "is_revoked",
     "keystore",
