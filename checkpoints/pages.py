@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from core import clock
-from core.i18n import t
+from core.i18n import catalog, t
 from core.ui.session import current_principal
 
 from . import service
@@ -34,6 +34,12 @@ FIELD_KEYS = {
 }
 
 
+def reason_text(code: str) -> str:
+    """A reason code in the chosen language, the code itself when no label exists."""
+    key = f"cp.reason.{code}"
+    return f"{t(key)} ({code})" if key in catalog() else code
+
+
 def _label(key: str) -> str:
     return t(f"cp.field.{key}") if key in FIELD_KEYS else key
 
@@ -49,7 +55,7 @@ def verdict_card(scan: service.ServerScan) -> None:
         f"<div data-testid='cp-verdict' style='background:{COLOURS[v.verdict]};color:white;"
         "padding:1.2rem;border-radius:0.6rem;width:100%;margin:0.4rem 0'>"
         f"<div style='font-size:2.4rem;font-weight:700'>{html.escape(t('cp.verdict.' + v.verdict))}"
-        f"</div><div style='font-size:1.2rem'>{html.escape(v.reason)} · "
+        f"</div><div style='font-size:1.2rem'>{html.escape(reason_text(v.reason))} · "
         f"{html.escape(v.token_type)}</div>{rows}</div>",
         unsafe_allow_html=True,
     )
@@ -122,7 +128,7 @@ def _scans_table(rows: list[dict]) -> pd.DataFrame:
             t("cp.col.checkpoint"): [r["checkpoint_id"] for r in rows],
             t("cp.col.type"): [r["token_type"] for r in rows],
             t("cp.col.verdict"): [t(f"cp.verdict.{r['verdict']}") for r in rows],
-            t("cp.col.reason"): [r["reason"] for r in rows],
+            t("cp.col.reason"): [reason_text(r["reason"]) for r in rows],
         }
     )
 
