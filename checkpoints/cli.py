@@ -14,6 +14,9 @@ from core.auth import operator
 
 from .bundle import BundleRefused
 
+LIVE_BUDGET_MS = 120.0
+"""CPU budget for decode fallbacks per live frame."""
+
 
 def _cli_error(message: str) -> click.ClickException:
     from core.cli.main import CliError
@@ -172,6 +175,7 @@ def cp_scan(
     max_age,
 ) -> None:
     """Scan codes from a camera, video or images and show one verdict per code."""
+    from .decoder import Decoder
     from .frames import FrameSourceError, open_source
     from .scanlog import LogError, StationLog
     from .station import Station
@@ -190,12 +194,16 @@ def cp_scan(
     except LogError as exc:
         raise _cli_error(str(exc)) from exc
     staff = (staff or _os_user())[:100]
+    live = camera is not None or url is not None
     station = Station(
         sb.verifier(),
         checkpoint_id=sb.checkpoint_id,
         staff=staff,
         scan_log=scan_log,
         throttle_seconds=sb.throttle_seconds,
+        # A live feed offers the next frame in ~33 ms: a short fallback budget keeps the
+        # picture current; files and images get the full budget since no frame comes again.
+        decoder=Decoder(budget_ms=LIVE_BUDGET_MS) if live else None,
     )
 
     def check_alive() -> None:
