@@ -147,6 +147,17 @@ def validate_rows(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
+UNTRUSTED_FILE_CONFIG = {
+    "enable_external_access": False,
+    "autoload_known_extensions": False,
+    "autoinstall_known_extensions": False,
+    "lock_configuration": True,
+}
+"""An uploaded log is someone else's database: it may hold views that read server files
+(``read_text('data/keys/*.pem')``) or reach the network. Open it with those turned off and
+read only real tables."""
+
+
 def read_log(path: Path | str) -> pd.DataFrame:
     """The validated rows of a station log file; LogError if it is not a readable, intact log."""
     p = Path(path)
@@ -159,10 +170,18 @@ def read_log(path: Path | str) -> pd.DataFrame:
     if size > MAX_LOG_BYTES:
         raise LogError(f"{p.name} is too large for a scan log")
     try:
-        con = duckdb.connect(str(p), read_only=True)
+        con = duckdb.connect(str(p), read_only=True, config=UNTRUSTED_FILE_CONFIG)
     except Exception as exc:  # noqa: BLE001 - duckdb raises several kinds on garbage
         raise LogError(f"{p.name} is not a scan log (corrupt or another kind of file)") from exc
     try:
+        kinds = dict(
+            con.execute(
+                "SELECT table_name, table_type FROM information_schema.tables"
+                " WHERE table_name IN ('scans', 'log_meta')"
+            ).fetchall()
+        )
+        if kinds != {"scans": "BASE TABLE", "log_meta": "BASE TABLE"}:
+            raise LogError(f"{p.name} is not a checkpoint scan log (tables missing or not tables)")
         try:
             fmt = con.execute("SELECT value FROM log_meta WHERE key = 'format'").fetchone()
         except Exception:  # noqa: BLE001

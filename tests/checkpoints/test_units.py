@@ -247,3 +247,25 @@ def test_anomalies_travel_and_repeats(store):
 
 def test_haversine():
     assert anomalies.haversine_km(0.0, 0.0, 0.0, 1.0) == pytest.approx(111.19, abs=0.1)
+
+
+def test_uploaded_log_cannot_read_server_files(tmp_path):
+    """A crafted log whose ``scans`` is a view over read_text() must be refused."""
+    import duckdb
+    import pytest
+
+    from checkpoints.scanlog import LOG_FORMAT, LogError, read_log
+
+    secret = tmp_path / "secret.pem"
+    secret.write_text("-----BEGIN PRIVATE KEY-----\nAAAA\n")
+    evil = tmp_path / "evil.duckdb"
+    con = duckdb.connect(str(evil))
+    con.execute("CREATE TABLE log_meta (key VARCHAR, value VARCHAR)")
+    con.execute("INSERT INTO log_meta VALUES ('format', ?)", [LOG_FORMAT])
+    con.execute(
+        f"CREATE VIEW scans AS SELECT md5(content) AS scan_id, content AS reason FROM read_text('{secret}')"
+    )
+    con.close()
+    with pytest.raises(LogError) as err:
+        read_log(evil)
+    assert "BEGIN" not in str(err.value)
