@@ -29,6 +29,8 @@ from core.qr.trust import TrustList
 log = logging.getLogger(__name__)
 
 MAX_TOKEN_CHARS = 4096
+FOREIGN_PREFIXES = frozenset({"HC1:"})
+"""Prefixes whose tokens foreign (trusted certificate) signers may sign."""
 HCERT_CLAIM = -260
 
 
@@ -173,6 +175,10 @@ def _verify(
     entry = trust.get(kid)
     if entry is None:
         return TokenVerdict(False, Reason.UNKNOWN_KEY, **base)
+    if entry.source == "foreign" and prefix not in FOREIGN_PREFIXES:
+        # A foreign signer vouches for health certificates, never for our own token types:
+        # a real EU DCC relabelled "TP1:" must not pass as a permit.
+        return TokenVerdict(False, Reason.UNKNOWN_KEY, **base, detail="foreign signer, own type")
     if alg is None or alg not in entry.algs:
         return TokenVerdict(False, Reason.ALG_NOT_ALLOWED, **base, detail=f"alg {alg_id!r}")
     aad = prefix.encode() if entry.bind_prefix else b""

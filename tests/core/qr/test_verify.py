@@ -277,3 +277,23 @@ def test_expected_prefixes_as_a_single_string(token, trust):
     assert (
         verify(token, trust=trust, now=NOW, expected_prefixes="XTP1:").reason is Reason.WRONG_TYPE
     )
+
+
+def test_foreign_signer_cannot_vouch_for_our_token_types():
+    """A real EU DCC relabelled with our prefix is refused even though its signer is trusted."""
+    import json
+    from pathlib import Path
+
+    from core.qr import TrustList, verify
+    from core.qr.verify import Reason
+
+    data = Path(__file__).parents[2] / "data" / "dcc" / "AT" / "1.json"
+    vector = json.loads(data.read_text())
+    trust = TrustList()
+    trust.add_certificate(vector["TESTCTX"]["CERTIFICATE"])
+    now = __import__("datetime").datetime.fromisoformat(vector["TESTCTX"]["VALIDATIONCLOCK"])
+    good = verify(vector["PREFIX"], trust=trust, now=now)
+    assert good.reason in (Reason.VALID, Reason.EXPIRED)
+    relabelled = "TP1:" + vector["PREFIX"][4:]
+    v = verify(relabelled, trust=trust, now=now)
+    assert not v.ok and v.reason == Reason.UNKNOWN_KEY
