@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from dataclasses import dataclass
@@ -233,6 +234,19 @@ def authenticate(username: str, password: str, *, store: Store | None = None) ->
             "UPDATE users SET password_hash = ? WHERE id = ?", [HASHER.hash(password), row["id"]]
         )
     return principal_for(_row_to_user(row))
+
+
+def session_stamp(user_id: str | None, *, store: Store | None = None) -> str | None:
+    """A fingerprint of what a login session relies on (role, password); ``None`` when the
+    account is gone or disabled. A session whose stamp changed must end."""
+    if user_id is None:
+        return None
+    row = (store or get_store()).fetchone(
+        "SELECT role, password_hash, disabled FROM users WHERE id = ?", [user_id]
+    )
+    if row is None or row[2]:
+        return None
+    return hashlib.sha256(f"{row[0]}\x00{row[1]}".encode()).hexdigest()
 
 
 def count_users(store: Store | None = None) -> int:

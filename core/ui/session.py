@@ -11,6 +11,7 @@ from core.config import get_settings
 
 PRINCIPAL = "principal"
 LAST_SEEN = "last_seen"
+STAMP = "account_stamp"
 
 
 def current_principal() -> Principal:
@@ -20,8 +21,25 @@ def current_principal() -> Principal:
 
 
 def login(principal: Principal) -> None:
+    from core.accounts import session_stamp
+
     st.session_state[PRINCIPAL] = principal
     st.session_state[LAST_SEEN] = time.monotonic()
+    st.session_state[STAMP] = session_stamp(principal.user_id)
+
+
+def account_changed() -> bool:
+    """End the session when its account was disabled, deleted, re-roled or its password reset
+    since login; True if it just ended."""
+    from core.accounts import session_stamp
+
+    principal = st.session_state.get(PRINCIPAL)
+    if not isinstance(principal, Principal) or STAMP not in st.session_state:
+        return False
+    if session_stamp(principal.user_id) != st.session_state[STAMP]:
+        logout()
+        return True
+    return False
 
 
 def logout() -> None:

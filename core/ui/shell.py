@@ -14,7 +14,7 @@ from core.i18n import LOCALE_NAMES, LOCALES, set_locale, t
 from core.registry import PUBLIC, Page, get_registry
 from core.ui import admin_pages
 from core.ui.links import page_path
-from core.ui.session import current_principal, expired_now, login, logout
+from core.ui.session import account_changed, current_principal, expired_now, login, logout
 
 log = logging.getLogger(__name__)
 
@@ -169,6 +169,8 @@ def main() -> None:
         st.session_state["flash"] = t(
             "session.expired", minutes=get_settings().session_timeout_minutes
         )
+    elif account_changed():
+        st.session_state["flash"] = t("session.account_changed")
     principal = current_principal()
     for error in get_registry().errors:
         log.warning("plugin %s not loaded: %s", error.name, error.message)

@@ -128,3 +128,16 @@ def test_audit_page_for_admin(users):
     at.run()
     assert not at.exception
     assert len(at.dataframe[0].value) >= 2
+
+
+@pytest.mark.parametrize("change", ["disable", "reset"])
+def test_open_session_ends_when_the_account_is_disabled_or_reset(users, admin, change):
+    at = _login(AppTest.from_file(APP, default_timeout=30).run(), "duyet", PASSWORD)
+    assert at.session_state["principal"].username == "duyet"
+    if change == "disable":
+        accounts.set_disabled(admin, "duyet", True)
+    else:
+        accounts.reset_password(admin, "duyet", "Mat-khau-khac-9")
+    at.run()
+    assert "principal" not in at.session_state
+    assert any("vừa được thay đổi" in i.value for i in at.info)
