@@ -250,6 +250,13 @@ def _names(rng, n: int) -> np.ndarray:
     return f + " " + m + " " + g
 
 
+def _aware_utc(values: np.ndarray) -> np.ndarray:
+    """datetime64 (naive UTC) -> aware UTC datetimes, each distinct value converted once."""
+    uniq, inverse = np.unique(values, return_inverse=True)
+    aware = [pd.Timestamp(u).to_pydatetime().replace(tzinfo=UTC) for u in uniq]
+    return np.array(aware, dtype=object)[inverse]
+
+
 def _split_total(rng, n: int, total: int, mean_shape: float = 1.3) -> np.ndarray:
     """n positive integers summing exactly to total (gamma-distributed sizes)."""
     w = rng.gamma(mean_shape, 1.0, n)
@@ -385,10 +392,13 @@ def seed_city(store: Store, progress=lambda f, s: None, *, seed: int = 2021) -> 
     emp_idx = (req_start[item_req] + offset_in_req) % roster_size[req_biz[item_req]]
     item_biz = req_biz[item_req]
 
+    # CCCD = "048" (Da Nang) + 5 digits of the business + 4 of the employee: joined from two
+    # small tables of pre-formatted parts (no per-row formatting over ~1.7M rows)
+    biz_part = np.array([f"048{i:05d}" for i in range(n_biz)], dtype=object)
+    emp_part = np.array([f"{i:04d}" for i in range(10_000)], dtype=object)
+
     def cccd_of(bidx, eidx):
-        return pd.Series(bidx).map("048{:05d}".format).to_numpy(dtype=object) + pd.Series(eidx).map(
-            "{:04d}".format
-        ).to_numpy(dtype=object)
+        return biz_part[bidx] + emp_part[eidx]
 
     # roster: every (business, employee index) up to its roster size
     emp_biz = np.repeat(np.arange(n_biz), roster_size)
@@ -461,31 +471,36 @@ def seed_city(store: Store, progress=lambda f, s: None, *, seed: int = 2021) -> 
             "status": "active",
         }
     )
-    tax = np.array(taxes, dtype=object)[req_biz[p_req]]
+    # token claims as plain lists; validity bounds converted once per distinct value
+    names_l = item_names[sel].tolist()
+    tail_l = [c[-4:] for c in item_cccd[sel].tolist()]
+    tax_l = np.array(taxes, dtype=object)[req_biz[p_req]].tolist()
+    zones_l = permits["zones"].tolist()
+    from_l = _aware_utc(valid_from).tolist()
+    until_l = _aware_utc(valid_until).tolist()
+    req_l = rid[p_req].tolist()
+    ids_l = permit_ids.tolist()
+    hours = [300, 1260]
     chunk = 50_000
     done = 0
     for lo in range(0, n_perm, chunk):
-        part = permits.iloc[lo : lo + chunk]
-        t_part = tax[lo : lo + chunk]
+        hi = min(lo + chunk, n_perm)
+        part = permits.iloc[lo:hi]
         items_q = [
             qr.IssueItem(
-                claims={"n": n, "c": "********" + c[-4:], "b": b, "w": w, "h": [300, 1260]},
-                expires=u.to_pydatetime().replace(tzinfo=UTC),
-                not_before=f.to_pydatetime().replace(tzinfo=UTC),
-                subject=f"{r}/{c[-4:]}",
-                token_id=p,
+                claims={
+                    "n": names_l[i],
+                    "c": "********" + tail_l[i],
+                    "b": tax_l[i],
+                    "w": zones_l[i],
+                    "h": hours,
+                },
+                expires=until_l[i],
+                not_before=from_l[i],
+                subject=f"{req_l[i]}/{tail_l[i]}",
+                token_id=ids_l[i],
             )
-            for p, n, c, b, w, f, u, r in zip(
-                part["permit_id"],
-                part["full_name"],
-                part["cccd"],
-                t_part,
-                part["zones"],
-                part["valid_from"],
-                part["valid_until"],
-                part["request_id"],
-                strict=True,
-            )
+            for i in range(lo, hi)
         ]
         with store.transaction():
             qr.issue(service.PREFIX, items_q, "approver", store=store)

@@ -18,7 +18,7 @@ from core import audit, clock
 from core.auth import Principal
 from core.config import get_settings
 from core.qr.keys import META, KeyStore
-from core.qr.sign import Signer, TokenClaims
+from core.qr.sign import Signer, to_epoch
 from core.qr.trust import TrustList
 from core.qr.verify import Reason, TokenVerdict, verify
 from core.store import Store, get_store, settle
@@ -140,19 +140,44 @@ def issue(
         return []
     sig = signer(bulk=len(items) > SMALL_BATCH)
     now = clock.now()
+    iat = to_epoch(now)
+    # A batch has few distinct validity bounds (a day's permits share them): convert each
+    # distinct value once (aware, naive UTC for the table, epoch seconds for the token).
+    times: dict[datetime, tuple[datetime, datetime, int]] = {}
+
+    def when(value: datetime) -> tuple[datetime, datetime, int]:
+        hit = times.get(value)
+        if hit is None:
+            aware = _aware(value)
+            hit = times[value] = (aware, clock.to_utc_naive(aware), to_epoch(aware))  # type: ignore[arg-type]
+        return hit
+
     ids: list[str] = []
-    plans: list[TokenClaims] = []
+    plans: list[dict[str, Any]] = []
+    exp_at: list[datetime] = []
+    nbf_at: list[datetime | None] = []
     for item in items:
-        exp = _aware(item.expires)
-        nbf = _aware(item.not_before)
-        if exp is None or (nbf is not None and nbf >= exp):
+        if item.expires is None:
             raise IssueError("the validity window ends before it starts")
+        exp, exp_naive, exp_s = when(item.expires)
+        if item.not_before is None:
+            nbf_naive = nbf_s = None
+        else:
+            nbf, nbf_naive, nbf_s = when(item.not_before)
+            if nbf >= exp:
+                raise IssueError("the validity window ends before it starts")
         token_id = item.token_id or new_token_id()
         ids.append(token_id)
+        exp_at.append(exp_naive)
+        nbf_at.append(nbf_naive)
         plans.append(
-            TokenClaims(
-                claims=item.claims, expires=exp, token_id=token_id, not_before=nbf, issued_at=now
-            )
+            {
+                "claims": item.claims,
+                "expires": exp_s,
+                "token_id": token_id,
+                "not_before": nbf_s,
+                "issued_at": iat,
+            }
         )
     if len(set(ids)) != len(ids):
         raise IssueError("duplicate token id in one batch")
@@ -164,30 +189,42 @@ def issue(
 
     texts = sig.sign_many(prefix, plans, tick, progress_every=max(1, min(1000, total // 50 or 1)))
     issued_at = clock.to_utc_naive(now)
-    rows = [
-        (
-            tid,
-            prefix,
-            sig.kid.hex(),
-            item.subject,
-            issued_at,
-            clock.to_utc_naive(_aware(item.not_before)) if item.not_before else None,
-            clock.to_utc_naive(_aware(item.expires)),
-            text,
-        )
-        for tid, item, text in zip(ids, items, texts, strict=True)
-    ]
-    details = [{"prefix": prefix, "subject": i.subject} for i in items]
+    kid = sig.kid.hex()
+    subjects = [item.subject for item in items]
+    details = [{"prefix": prefix, "subject": s} for s in subjects]
     with store.transaction() as cur:
-        if len(rows) <= SMALL_BATCH:
+        if total <= SMALL_BATCH:
             cur.executemany(
                 "INSERT INTO qr_tokens (token_id, prefix, kid, subject, issued_at, not_before,"
                 " expires_at, token_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
+                list(
+                    zip(
+                        ids,
+                        [prefix] * total,
+                        [kid] * total,
+                        subjects,
+                        [issued_at] * total,
+                        nbf_at,
+                        exp_at,
+                        texts,
+                        strict=True,
+                    )
+                ),
             )
         else:
-            frame = pd.DataFrame(rows, columns=list(TOKEN_COLUMNS))
-            frame["not_before"] = pd.to_datetime(frame["not_before"])
+            frame = pd.DataFrame(
+                {
+                    "token_id": ids,
+                    "prefix": prefix,
+                    "kid": kid,
+                    "subject": subjects,
+                    "issued_at": issued_at,
+                    "not_before": pd.to_datetime(pd.Series(nbf_at, dtype=object)),
+                    "expires_at": exp_at,
+                    "token_text": texts,
+                },
+                columns=list(TOKEN_COLUMNS),
+            )
             store.insert_df("qr_tokens", frame)
         audit.record_many(actor, "qr.issue", "token", ids, details, store=store)
     return [
