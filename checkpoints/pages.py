@@ -14,6 +14,7 @@ import streamlit as st
 
 from core import clock
 from core.i18n import catalog, t
+from core.text import md_escape
 from core.ui.session import current_principal
 
 from . import service
@@ -60,7 +61,7 @@ def verdict_card(scan: service.ServerScan) -> None:
         unsafe_allow_html=True,
     )
     if scan.venue_message:
-        st.info(scan.venue_message)
+        st.info(md_escape(scan.venue_message))
 
 
 def scanner() -> None:

@@ -27,3 +27,11 @@ def mask_id(number: str, keep: int = 4) -> str:
     """'012345678901' -> '********8901'."""
     digits = number.strip()
     return "*" * max(0, len(digits) - keep) + digits[-keep:]
+
+
+_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>~=$:")
+
+
+def md_escape(value: object) -> str:
+    """User text made safe to embed in Streamlit markdown (no links, images, emphasis)."""
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(value))

@@ -23,6 +23,7 @@ from apps.home_isolation.models import (
 )
 from core import clock, geo
 from core.i18n import t
+from core.text import md_escape
 from core.ui.links import page_path
 from core.ui.session import current_principal
 
@@ -392,7 +393,7 @@ def _actions(enrolment_id: str) -> None:
     principal = current_principal()
     row = service.enrolment(principal, enrolment_id)
     st.markdown(
-        f"**{row['full_name']}** · {row['kind']} · {t('hi.status.' + row['status'])} · "
+        f"**{md_escape(row['full_name'])}** · {row['kind']} · {t('hi.status.' + row['status'])} · "
         f"{_level(row['level'])} · [{t('hi.board.open_person')}](/{page_path('home_isolation.person')}?e={row['id']})"
     )
     flash = st.session_state.pop("hi_flash", None)

@@ -12,6 +12,7 @@ from core import accounts as core_accounts
 from core import clock, geo
 from core.auth import PermissionDenied
 from core.i18n import t
+from core.text import md_escape
 from core.ui.session import current_principal
 
 from . import roster as roster_files
@@ -106,7 +107,7 @@ def view() -> None:
     if shown.get("name"):
         from core.qr import render
 
-        st.markdown(f"# {shown['name']}")
+        st.markdown(f"# {md_escape(shown['name'])}")
         st.image(render.png_bytes(text.strip(), scale=8), width=320)
         rows = [
             ("CCCD", shown["cccd"]),
@@ -117,7 +118,7 @@ def view() -> None:
             (t("tp.view.zones"), shown["zones"]),
         ]
         for label, value in rows:
-            st.markdown(f"**{label}:** {value}")
+            st.markdown(f"**{label}:** {md_escape(value)}")
         st.caption(shown["permit_id"] or "")
 
 
@@ -152,7 +153,7 @@ def business() -> None:
         return
     else:
         st.error(t("tp.biz.status", status=status))
-        st.write(t("tp.biz.rejected_hint", reason=biz["status_reason"]))
+        st.write(t("tp.biz.rejected_hint", reason=md_escape(biz["status_reason"] or "")))
         return
     st.subheader(t("tp.biz.requests"))
     frame = service.list_requests(principal)
@@ -172,7 +173,7 @@ def business() -> None:
     items = req["items"].assign(status=req["items"]["status"].map(_status_label))
     st.dataframe(items[["full_name", "cccd", "status", "permit_id"]], hide_index=True)
     if req["status"] in ("rejected", "partial"):
-        st.write(t("tp.biz.rejected_hint", reason=req["reason_text"] or ""))
+        st.write(t("tp.biz.rejected_hint", reason=md_escape(req["reason_text"] or "")))
         refused = list(req["items"].loc[req["items"]["status"] == "rejected", "cccd"])
         _request_form(principal, biz, default_ids=refused, resubmit_of=rid)
 
@@ -549,12 +550,12 @@ def _decision_panel(principal, rid: str) -> None:
     st.write(
         t(
             "tp.queue.business",
-            name=biz["name"],
+            name=md_escape(biz["name"]),
             mst=biz["tax_code"],
             ward=_ward_label(biz["ward_code"]),
         )
     )
-    st.write(req["purpose"])
+    st.text(req["purpose"])
     st.write(
         t(
             "tp.queue.window",

@@ -12,6 +12,7 @@ from core.auth import Principal
 from core.config import get_settings
 from core.i18n import LOCALE_NAMES, LOCALES, set_locale, t
 from core.registry import PUBLIC, Page, get_registry
+from core.text import md_escape
 from core.ui import admin_pages
 from core.ui.links import page_path
 from core.ui.session import account_changed, current_principal, expired_now, login, logout
@@ -79,7 +80,9 @@ def _sidebar(principal: Principal) -> None:
             key="locale",
         )
         if not principal.is_anonymous:
-            st.markdown(t("session.user", name=principal.full_name or principal.username))
+            st.markdown(
+                t("session.user", name=md_escape(principal.full_name or principal.username))
+            )
             roles = ", ".join(t(f"role.{r}") for r in sorted(principal.roles))
             st.caption(t("session.role", role=roles))
             if st.button(t("logout.button"), key="logout", icon=":material/logout:"):
@@ -113,7 +116,7 @@ def login_page() -> None:
 def home_page() -> None:
     principal = current_principal()
     st.title(t("suite.title"))
-    st.success(t("login.success", name=principal.full_name or principal.username))
+    st.success(t("login.success", name=md_escape(principal.full_name or principal.username)))
     st.write(t("home.welcome"))
 
 
