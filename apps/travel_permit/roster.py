@@ -14,6 +14,7 @@ import io
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -22,6 +23,9 @@ from core.text import formula_safe
 
 from .models import FieldError, parse_cccd, parse_name, parse_phone, parse_plate, parse_text
 from .models import parse_ward as _parse_ward
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 COLUMNS = ("full_name", "cccd", "phone", "home_ward", "work_ward", "plate", "job_title")
 HEADERS_VI = {
@@ -187,25 +191,44 @@ def _csv_rows(data: bytes, max_rows: int) -> list[list[str]]:
         raise RosterFileError(t("tp.roster.not_table", detail=str(exc))) from exc
 
 
+MAX_XLSX_INFLATED = 200_000_000
+"""Uncompressed size a workbook may unpack to (refuses zip bombs before openpyxl reads them)."""
+
+
 def _xlsx_rows(data: bytes, max_rows: int) -> list[list[object]]:
     from openpyxl import load_workbook
 
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            inflated = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise RosterFileError(t("tp.roster.bad_type")) from exc
+    if inflated > MAX_XLSX_INFLATED:
+        raise RosterFileError(t("tp.roster.too_big", mb=MAX_XLSX_INFLATED // 1_000_000))
+    try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on damaged files
         raise RosterFileError(t("tp.roster.bad_type")) from exc
     try:
-        ws = wb.worksheets[0]
-        if ws.max_row is not None and ws.max_row > max_rows + 1 + 1000:
-            raise RosterFileError(t("tp.roster.too_many", n=ws.max_row - 1, max=max_rows))
-        rows: list[list[object]] = []
-        for values in ws.iter_rows(values_only=True):
-            rows.append(list(values))
-            if len(rows) > max_rows + 1 + 1000:
-                raise RosterFileError(t("tp.roster.too_many", n=f">{max_rows}", max=max_rows))
-        return rows
+        return _sheet_rows(wb, max_rows)
+    except RosterFileError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a damaged sheet (cut XML...) is the file's fault
+        raise RosterFileError(t("tp.roster.not_table", detail=type(exc).__name__)) from exc
     finally:
         wb.close()
+
+
+def _sheet_rows(wb: Workbook, max_rows: int) -> list[list[object]]:
+    ws = wb.worksheets[0]
+    if ws.max_row is not None and ws.max_row > max_rows + 1 + 1000:
+        raise RosterFileError(t("tp.roster.too_many", n=ws.max_row - 1, max=max_rows))
+    rows: list[list[object]] = []
+    for values in ws.iter_rows(values_only=True):
+        rows.append(list(values))
+        if len(rows) > max_rows + 1 + 1000:
+            raise RosterFileError(t("tp.roster.too_many", n=f">{max_rows}", max=max_rows))
+    return rows
 
 
 def _cell(value: object) -> object:

@@ -256,3 +256,24 @@ def test_rule_hours_and_zones():
     assert check({"n": 1}, CheckContext(now=at_9_local)).verdict == "INVALID"
     assert res.fields["zones"].startswith("Phường") and res.fields["cccd"].endswith("1234")
     assert within_hours(23 * 60, 22 * 60, 6 * 60) and not within_hours(12 * 60, 22 * 60, 6 * 60)
+
+
+def test_damaged_xlsx_is_a_clear_error_not_a_crash():
+    """A workbook whose sheet XML is cut in half (a crashed save) is refused with a message."""
+    import io
+    import zipfile
+
+    import pytest
+
+    from apps.travel_permit import roster
+
+    good = roster.template_xlsx(48)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename.startswith("xl/worksheets/sheet1"):
+                data = data[: len(data) // 2]
+            dst.writestr(item, data)
+    with pytest.raises(roster.RosterFileError):
+        roster.read_table("nhan_vien.xlsx", out.getvalue(), max_rows=1000, max_bytes=10_000_000)
