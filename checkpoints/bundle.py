@@ -16,6 +16,7 @@ from typing import Any
 from core import clock
 from core.qr.bundle import BundleError
 from core.qr.offline import OfflineBundle, build_bundle, load_bundle, load_trust_file
+from core.qr.trust import TrustList
 
 from .settings import CheckpointSettings, get_checkpoint_settings
 from .verify import Verifier
@@ -157,13 +158,15 @@ def open_station_bundle(
     path: Path,
     *,
     trust_file: Path | None = None,
+    anchors: TrustList | None = None,
     station_zone: str | None = None,
     now: datetime | None = None,
     warn_age_hours: float | None = None,
     max_age_hours: float | None = None,
 ) -> StationBundle:
-    """Read and verify a bundle file; BundleRefused with a clear reason otherwise."""
-    anchors = None
+    """Read and verify a bundle file; BundleRefused with a clear reason otherwise.
+
+    The signer must be in ``trust_file`` or ``anchors`` when given (pinned)."""
     if trust_file is not None:
         try:
             anchors = load_trust_file(Path(trust_file))

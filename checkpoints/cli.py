@@ -146,6 +146,11 @@ def human_line(ev) -> str:
     help="Pinned trust list (rapid keys export-trust).",
 )
 @click.option(
+    "--allow-unpinned",
+    is_flag=True,
+    help="Accept a bundle without a pinned trust list (integrity only; not for production).",
+)
+@click.option(
     "--zone",
     envvar="RAPID_CHECKPOINT_ZONE",
     help="This station's zone; a bundle for another zone is refused.",
@@ -167,6 +172,7 @@ def cp_scan(
     url,
     bundle_path,
     trust_file,
+    allow_unpinned,
     zone,
     as_json,
     log_path,
@@ -184,7 +190,7 @@ def cp_scan(
     if len(given) != 1:
         raise _cli_error("give exactly one of --camera N, --video FILE, --images DIR, --url URL")
     try:
-        sb = _open_bundle(bundle_path, trust_file, zone, warn_age, max_age)
+        sb = _open_bundle(bundle_path, trust_file, zone, warn_age, max_age, allow_unpinned)
     except BundleRefused as exc:
         raise _cli_error(f"refusing to scan: {exc}") from exc
     for w in sb.warnings:
@@ -255,6 +261,17 @@ def cp_scan(
         raise _cli_error(error)
 
 
+def _local_anchors():
+    """This machine's own signing keys when it has some (a station on the server itself)."""
+    from core.qr import service as qr
+    from core.qr.keys import META
+
+    ks = qr.keystore()
+    if not (ks.dir / META).is_file():
+        return None
+    return qr.trust_list()
+
+
 def _os_user() -> str:
     try:
         return getpass.getuser()
@@ -262,12 +279,21 @@ def _os_user() -> str:
         return "staff"
 
 
-def _open_bundle(path, trust_file, zone, warn_age, max_age):
-    from .bundle import open_station_bundle
+def _open_bundle(path, trust_file, zone, warn_age, max_age, allow_unpinned=False):
+    from .bundle import BundleRefused, open_station_bundle
 
+    anchors = None
+    if trust_file is None:
+        anchors = _local_anchors()
+        if anchors is None and not allow_unpinned:
+            raise BundleRefused(
+                "no pinned trust list: give --trust trust.json (from `rapid keys export-trust`"
+                " on the server), or --allow-unpinned to check the bundle's integrity only"
+            )
     return open_station_bundle(
         path,
         trust_file=trust_file,
+        anchors=anchors,
         station_zone=zone,
         warn_age_hours=warn_age,
         max_age_hours=max_age,

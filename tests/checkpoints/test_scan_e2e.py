@@ -225,3 +225,25 @@ def test_qr_decode_is_added_to_the_qr_group(world):
     out = rapid(world.env, "qr", "decode", png, "--json")
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["texts"] == [world.tokens["valid"]]
+
+
+def test_a_station_without_keys_needs_a_pinned_trust_list(world, tmp_path):
+    """A station machine (its own empty data dir) refuses a bundle it cannot pin, accepts it
+    with the server's exported trust list, and only with an explicit flag without one."""
+    from tests.checkpoints.helpers import rapid_env
+
+    video = world.base / "valid.avi"
+    if not video.exists():
+        write_video(video, world.tokens["valid"])
+    station = rapid_env(tmp_path / "station")
+    args = ["checkpoint", "scan", "--video", video, "--bundle", world.bundle, "--json"]
+    args += ["--log", tmp_path / "s.duckdb"]
+    out = rapid(station, *args)
+    assert out.returncode == 1 and "no pinned trust list" in out.stderr
+    trust = tmp_path / "trust.json"
+    assert rapid(world.env, "keys", "export-trust", "--out", trust).returncode == 0
+    out = rapid(station, *args, "--trust", trust)
+    assert out.returncode == 0, out.stderr
+    assert [v["verdict"] for v in verdicts(out.stdout)] == ["VALID"]
+    out = rapid(station, *args, "--allow-unpinned")
+    assert out.returncode == 0 and "integrity only" in out.stderr
