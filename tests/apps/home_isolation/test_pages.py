@@ -19,10 +19,11 @@ OFFICER_PAGES = [
     "home_isolation.analytics",
 ]
 
-pytestmark = pytest.mark.skipif(
-    get_registry().get("home_isolation") is None,
-    reason="home_isolation not loaded (its dependency health_declaration failed to load)",
-)
+
+
+def test_the_app_is_installed_with_its_dependency():
+    """If health_declaration breaks, home_isolation is refused by core: fail loudly here."""
+    assert get_registry().get("home_isolation") is not None, get_registry().errors
 
 
 def script(page_key: str) -> None:
