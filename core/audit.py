@@ -131,3 +131,80 @@ def search(
         + " ORDER BY id DESC LIMIT ?"
     )
     return (store or get_store()).df(sql, params)
+
+
+PENDING_FILE = "pending-audit.jsonl"
+"""Audit events written while the database was held by the server (key commands): kept beside
+the keys and appended to the audit log the next time a command or the server opens it."""
+
+
+def record_or_defer(
+    actor: Principal | str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    details: dict[str, Any] | None = None,
+) -> bool:
+    """Record now if the database can be opened, else keep the event for later. True if now."""
+    from core.config import get_settings
+    from core.store import Store, StoreLockedError
+
+    settings = get_settings()
+    try:
+        store = Store(settings.database)
+    except StoreLockedError:
+        row = {
+            "occurred_at": clock.utcnow_naive().isoformat(),
+            "actor": _actor(actor),
+            "action": action,
+            "object_type": object_type,
+            "object_id": str(object_id),
+            "details": _details(details),
+        }
+        path = settings.data_dir / PENDING_FILE
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return False
+    try:
+        from core.registry import get_registry
+
+        store.migrate(get_registry().all_migrations())
+        import_pending(store)
+        record(actor, action, object_type, object_id, details, store=store)
+    finally:
+        store.close()
+    return True
+
+
+def import_pending(store: Store) -> int:
+    """Append deferred audit events to the log (once) and remove the file."""
+    from core.config import get_settings
+
+    path = get_settings().data_dir / PENDING_FILE
+    if not path.is_file():
+        return 0
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            row = json.loads(line)
+            rows.append(
+                (
+                    datetime.fromisoformat(row["occurred_at"]),
+                    str(row["actor"]),
+                    str(row["action"]),
+                    str(row["object_type"]),
+                    str(row["object_id"]),
+                    str(row.get("details", "{}")),
+                )
+            )
+        except (ValueError, KeyError, TypeError):
+            continue
+    with store.transaction() as cur:
+        if rows:
+            cur.executemany(
+                "INSERT INTO audit_log (occurred_at, actor, action, object_type, object_id, details)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        path.unlink()
+    return len(rows)

@@ -77,9 +77,12 @@ def seed_demo(
 
 def prepare(store: Store, *, seed: bool, progress: Progress = _noop) -> bool:
     """Everything ``rapid serve`` needs before the server starts. True if demo data was seeded."""
+    from core import audit
     from core.cli import extensions
 
-    extensions.prepare_keys()
+    new_kid = extensions.prepare_keys()
+    if new_kid is not None:
+        audit.record("system", "key.create", "key", new_kid, store=store)
     if seed and get_state(store, SEEDED_KEY) is None and accounts.count_users(store) == 0:
         seed_demo(store, "small", progress=progress)
         return True

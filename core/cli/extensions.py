@@ -15,9 +15,12 @@ def register_core(cli: click.Group) -> None:
             cli.add_command(group)
 
 
-def prepare_keys() -> None:
-    """Create the data folder's signing key on first start (idempotent)."""
+def prepare_keys() -> str | None:
+    """Create the data folder's signing key on first start (idempotent); its kid if new."""
     from core.qr import service
 
-    service.keystore().init()
+    ks = service.keystore()
+    before = {i.kid_b64 for i in ks.list()}
+    info = ks.init()
     service.reset_cache()
+    return None if info.kid_b64 in before else info.kid_b64

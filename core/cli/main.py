@@ -74,6 +74,7 @@ def open_store(migrate: bool = True) -> Iterator[Store]:
     try:
         if migrate:
             store.migrate(get_registry().all_migrations())
+            audit.import_pending(store)
         yield store
     finally:
         set_store(None)

@@ -27,6 +27,17 @@ class QrCliError(click.ClickException):
     exit_code = 1
 
 
+def _audit_key(action: str, kid: str, details: dict[str, Any] | None = None) -> None:
+    """Audit a key event; when the server holds the database it is kept and added later."""
+    from core import audit
+
+    if not audit.record_or_defer(operator(), action, "key", kid, details):
+        click.echo(
+            "note: the server holds the database; this key event is logged on its next start",
+            err=True,
+        )
+
+
 # -- keys -------------------------------------------------------------------------------------
 
 
@@ -46,9 +57,12 @@ def _ks():
 def keys_init() -> None:
     """Create the first signing key (does nothing when one exists)."""
     try:
+        before = {i.kid_b64 for i in _ks().list()}
         info = _ks().init()
     except KeyStoreError as exc:
         raise QrCliError(str(exc)) from exc
+    if info.kid_b64 not in before:
+        _audit_key("key.create", info.kid_b64, {"alg": info.alg})
     click.echo(f"active key {info.kid_b64} ({info.alg}, created {info.created:%Y-%m-%d %H:%M} UTC)")
 
 
@@ -60,6 +74,7 @@ def keys_rotate() -> None:
     except KeyStoreError as exc:
         raise QrCliError(str(exc)) from exc
     service.reset_cache()
+    _audit_key("key.rotate", info.kid_b64, {"alg": info.alg})
     click.echo(f"new active key {info.kid_b64}")
 
 
@@ -100,6 +115,7 @@ def keys_compromise(kid: str) -> None:
     except KeyStoreError as exc:
         raise QrCliError(str(exc)) from exc
     service.reset_cache()
+    _audit_key("key.compromise", kid)
     click.echo(f"key {kid} marked compromised")
 
 
@@ -112,6 +128,7 @@ def keys_trust(cert: Path) -> None:
     except (KeyStoreError, ValueError) as exc:
         raise QrCliError(f"{cert}: {exc}") from exc
     service.reset_cache()
+    _audit_key("key.trust", info.kid_b64, {"subject": info.subject, "alg": info.alg})
     click.echo(f"trusted {info.kid_b64} ({info.alg}) {info.subject}")
 
 

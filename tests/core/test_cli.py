@@ -245,3 +245,30 @@ def test_keys_init_rotate_list_export(env, tmp_path):
     trust = tmp_path / "trust.json"
     assert rapid(env, "keys", "export-trust", "--out", str(trust)).returncode == 0
     assert len(json.loads(trust.read_text())["keys"]) == 2
+
+
+def test_key_events_are_audited_even_while_the_server_holds_the_database(env):
+    assert rapid(env, "keys", "init").returncode == 0
+    assert rapid(env, "keys", "rotate").returncode == 0
+    actions = [r["action"] for r in json.loads(rapid(env, "audit", "--json").stdout)]
+    assert actions[:2] == ["key.rotate", "key.create"]
+    db = Path(env["RAPID_DATA_DIR"]) / "rapid.duckdb"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb,time; c=duckdb.connect({str(db)!r}); print('ok', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        out = rapid(env, "keys", "rotate")
+        assert out.returncode == 0 and "logged on its next start" in out.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+    rows = json.loads(rapid(env, "audit", "--json").stdout)
+    assert [r["action"] for r in rows].count("key.rotate") == 2
+    assert not (Path(env["RAPID_DATA_DIR"]) / "pending-audit.jsonl").exists()
