@@ -124,4 +124,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cp.reason.RISK_YELLOW": {"vi": "Nguy cơ (vàng)", "en": "At risk (yellow)"},
     "cp.reason.ISOLATING": {"vi": "Đang cách ly tại nhà", "en": "In home isolation"},
     "cp.reason.BAD_CLAIMS": {"vi": "Nội dung mã không hợp lệ", "en": "Invalid code content"},
+    "cp.scan.venue_failed": {
+        "vi": "Không ghi nhận được check-in.",
+        "en": "The check-in could not be recorded.",
+    },
 }

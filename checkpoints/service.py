@@ -3,6 +3,7 @@ data behind the dashboard. Plain Python; every entry point checks the caller's r
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from core import audit, clock
-from core.auth import Principal, require
+from core.auth import PermissionDenied, Principal, require
 from core.registry import get_registry
 from core.store import Store, get_store, settle
 
@@ -20,6 +21,8 @@ from . import anomalies
 from .scanlog import LogError, new_scan_id, read_log
 from .settings import get_checkpoint_settings
 from .verify import ScanVerdict, Verifier
+
+log = logging.getLogger(__name__)
 
 SCANNERS = ("checkpoint", "admin")
 VIEWERS = ("checkpoint", "admin", "approver", "health_officer")
@@ -313,8 +316,29 @@ def _venue_checkin(
         return None
     try:
         return str(tt.on_venue_scan(principal, venue_id, claims))
+    except PermissionDenied:
+        return t("auth.denied")
     except Exception as exc:  # noqa: BLE001 - an app's hook must not break the scanner
-        return f"{type(exc).__name__}: {exc}"[:300]
+        log.warning("venue check-in hook failed: %s", type(exc).__name__)
+        return str(exc)[:300] or t("cp.scan.venue_failed")
+
+
+MAX_SNAPSHOT_BYTES = 20_000_000
+MAX_SNAPSHOT_PIXELS = 40_000_000
+"""A phone photo is ~12 MP; a tiny PNG claiming 100k x 100k pixels is refused before decoding."""
+
+
+def _pixels(data: bytes) -> int:
+    """Width x height from the image header without decoding it (0 when unknown)."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            return int(img.width) * int(img.height)
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        return MAX_SNAPSHOT_PIXELS + 1
 
 
 def scan_image(
@@ -332,6 +356,8 @@ def scan_image(
     from .decoder import Decoder
 
     require(principal, *SCANNERS)
+    if len(data) > MAX_SNAPSHOT_BYTES or _pixels(data) > MAX_SNAPSHOT_PIXELS:
+        return None
     try:
         image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
     except Exception:  # noqa: BLE001

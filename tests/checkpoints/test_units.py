@@ -269,3 +269,26 @@ def test_uploaded_log_cannot_read_server_files(tmp_path):
     with pytest.raises(LogError) as err:
         read_log(evil)
     assert "BEGIN" not in str(err.value)
+
+
+def test_image_bomb_snapshot_is_refused_before_decoding(store):
+    """A small PNG that claims a huge canvas must not be decoded into gigabytes."""
+    import struct
+    import zlib
+
+    from checkpoints import service
+    from tests.conftest import make_principal
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", 60_000, 60_000, 8, 0, 0, 0, 0)
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 100))
+        + chunk(b"IEND", b"")
+    )
+    assert service.scan_image(make_principal("cp", "checkpoint"), png) is None
