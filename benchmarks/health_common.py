@@ -3,6 +3,8 @@ database built once and cached under data/bench/health_city.duckdb (delete it to
 
 from __future__ import annotations
 
+import atexit
+import os
 import shutil
 import sys
 import tempfile
@@ -57,15 +59,39 @@ def build_city(path: Path = CITY_DB) -> float:
     return took
 
 
-def city_store() -> Store:
-    """The cached city database (built first if missing), opened with its keys."""
+def city_store(*, copy: bool = False) -> Store:
+    """The cached city database (built first if missing), opened with its keys.
+
+    ``copy``: open a private copy instead, for benchmarks that write (declarations), so every
+    run starts from the same database and the cache is not changed (nor rate limits reached
+    after a few runs). Temporary files are removed at exit.
+    """
     if not CITY_DB.exists():
         print("building the city database once:", CITY_DB, flush=True)
         build_city()
     tmp = Path(tempfile.mkdtemp(prefix="hd-citycopy-"))
     shutil.copytree(BENCH / "health_city_keys", tmp / "keys")
-    set_settings(Settings(data_dir=tmp, db_path=CITY_DB, base_url="http://localhost:8501"))
-    store = Store(CITY_DB)
+    db = CITY_DB
+    if copy:
+        db = tmp / CITY_DB.name
+        shutil.copyfile(CITY_DB, db)
+        wal = CITY_DB.with_name(CITY_DB.name + ".wal")
+        if wal.exists():
+            shutil.copyfile(wal, db.with_name(db.name + ".wal"))
+    set_settings(Settings(data_dir=tmp, db_path=db, base_url="http://localhost:8501"))
+    store = Store(db)
     store.migrate(get_registry().all_migrations())
     set_store(store)
+    atexit.register(_remove, store, tmp)
     return store
+
+
+def _remove(store: Store, folder: Path) -> None:
+    store.close()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def load() -> str:
+    """The machine's load average (1, 5, 15 minutes), to print next to every figure."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f}"

@@ -432,13 +432,18 @@ def submit_declaration(
     for attempt in range(4):
         try:
             with st.transaction() as cur:
-                recent = cur.execute(
-                    "SELECT count(*), min(declared_at) FROM hd_declarations"
+                # One read for both the rate limit (last hour) and the passes to replace
+                # (still valid, not replaced): this person's declarations of the longer window.
+                valid = timedelta(hours=cfg.pass_valid_hours)
+                hour = timedelta(hours=1)
+                mine = cur.execute(
+                    "SELECT id, token_id, declared_at, replaced_at FROM hd_declarations"
                     " WHERE declared_at > ? AND person_key = ? AND person_id = ?",
-                    [now - timedelta(hours=1), key, decl.person_id],
-                ).fetchone()
-                if recent[0] >= cfg.max_declarations_per_hour:
-                    wait = recent[1] + timedelta(hours=1) - now
+                    [now - max(valid, hour), key, decl.person_id],
+                ).fetchall()
+                recent = [at for _, _, at, _ in mine if at > now - hour]
+                if len(recent) >= cfg.max_declarations_per_hour:
+                    wait = min(recent) + hour - now
                     raise RateLimited(
                         t(
                             "hd.err.rate_limit",
@@ -446,16 +451,14 @@ def submit_declaration(
                             minutes=max(1, int(wait.total_seconds() // 60) + 1),
                         )
                     )
-                previous = cur.execute(
-                    "SELECT id, token_id FROM hd_declarations WHERE declared_at > ?"
-                    " AND person_key = ? AND person_id = ? AND replaced_at IS NULL",
-                    [now - timedelta(hours=cfg.pass_valid_hours), key, decl.person_id],
-                ).fetchall()
+                previous = [
+                    (i, token) for i, token, at, gone in mine if at > now - valid and gone is None
+                ]
                 if previous:
                     cur.execute(
                         "UPDATE hd_declarations SET replaced_at = ? WHERE declared_at > ?"
                         " AND person_key = ? AND person_id = ? AND replaced_at IS NULL",
-                        [now, now - timedelta(hours=cfg.pass_valid_hours), key, decl.person_id],
+                        [now, now - valid, key, decl.person_id],
                     )
                     for _, old_token in previous:
                         if old_token:
