@@ -349,11 +349,21 @@ def qr_verify(
     type=click.IntRange(1, 40),
     help="Pixels per module (png).",
 )
-def qr_render(infile: Path, fmt: str, out: Path, scale: int) -> None:
+@click.option("--no-verify", is_flag=True, help="Print PDF cards without checking signatures.")
+def qr_render(infile: Path, fmt: str, out: Path, scale: int, no_verify: bool) -> None:
     """Render tokens as PNG or SVG files, or one printable A4 PDF of cards."""
     tokens = _read_tokens(None, infile)
     if not tokens:
         raise QrCliError(f"{infile} holds no tokens")
+    if fmt == "pdf" and not no_verify:
+        trust = service.trust_list()
+        bad = [
+            f"line {n}: {v.reason.value}"
+            for n, tok in enumerate(tokens, 1)
+            if not (v := verify(tok, trust=trust, now=clock.now())).ok
+        ]
+        if bad:
+            raise QrCliError("not printing tokens that do not verify: " + "; ".join(bad[:5]))
     if fmt == "pdf":
         cards = [_card_for(tok) for tok in tokens]
         _atomic_write(out, pdf_cards(cards))

@@ -197,6 +197,10 @@ def test_qr_round_trip_sign_render_decode_verify(env, tmp_path):
     assert out.returncode == 1 and json.loads(out.stdout)["valid"] is False
 
     pdf = tmp_path / "cards.pdf"
+    forged = tmp_path / "forged.txt"
+    forged.write_text(lines[0][:-3] + "AAA\n")
+    out = rapid(env, "qr", "render", "--in", str(forged), "--format", "pdf", "--out", str(pdf))
+    assert out.returncode == 1 and "do not verify" in out.stderr and not pdf.exists()
     assert (
         rapid(
             env, "qr", "render", "--in", str(tokens), "--format", "pdf", "--out", str(pdf)
