@@ -153,7 +153,7 @@ def upload_frame(
             cur.unregister("_cp_upload")
         new = frame[~frame["scan_id"].isin(present)].copy()
         if not new.empty:
-            new["source"] = "station"
+            new["source"] = f"station:{principal.actor}"[:100]
             new["received_at"] = clock.utcnow_naive()
             store.insert_df("cp_scans", new)
         audit.record(
