@@ -7,8 +7,10 @@ Also checked: one signed pass (HD1: token) per declaration. Exits 1 on any miss.
 from __future__ import annotations
 
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from health_common import fresh_store, load  # noqa: E402
 from health_declare import form  # noqa: E402
@@ -22,7 +24,8 @@ def run(threads: int, offset: int) -> tuple[float, int, int, list[str]]:
     """Seconds, declaration rows, pass tokens (both without the warm-up's) and the errors."""
     from apps.health_declaration import service
 
-    store = fresh_store()
+    folder = tempfile.TemporaryDirectory(prefix="hd-bench-")
+    store = fresh_store(Path(folder.name))
     service.submit_declaration(None, form(WARM_ID))  # keys, caches
     errors: list[str] = []
 
@@ -42,6 +45,7 @@ def run(threads: int, offset: int) -> tuple[float, int, int, list[str]]:
         " WHERE t.prefix = 'HD1:' AND d.person_id <> '048999999999'"
     )
     store.close()
+    folder.cleanup()
     return took, rows, tokens, errors
 
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from travel_permit_common import fresh_store
 
@@ -92,7 +94,12 @@ def check(store) -> list[str]:
 
 
 def main() -> int:
-    store = fresh_store()
+    with tempfile.TemporaryDirectory(prefix="tp_bench_") as folder:
+        return run(Path(folder))
+
+
+def run(folder: Path) -> int:
+    store = fresh_store(folder)
     load0 = os.getloadavg()
     t0 = time.perf_counter()
     c0 = time.process_time()
@@ -112,6 +119,7 @@ def main() -> int:
     for p in problems:
         print("PROBLEM:", p)
     ok = ours <= LIMIT and not problems
+    store.close()
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
 
