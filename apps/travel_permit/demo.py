@@ -253,7 +253,7 @@ def _names(rng, n: int) -> np.ndarray:
 def _aware_utc(values: np.ndarray) -> np.ndarray:
     """datetime64 (naive UTC) -> aware UTC datetimes, each distinct value converted once."""
     uniq, inverse = np.unique(values, return_inverse=True)
-    aware = [pd.Timestamp(u).to_pydatetime().replace(tzinfo=UTC) for u in uniq]
+    aware = [pd.Timestamp(u).floor("us").to_pydatetime().replace(tzinfo=UTC) for u in uniq]
     return np.array(aware, dtype=object)[inverse]
 
 
@@ -478,6 +478,7 @@ def seed_city(store: Store, progress=lambda f, s: None, *, seed: int = 2021) -> 
     zones_l = permits["zones"].tolist()
     from_l = _aware_utc(valid_from).tolist()
     until_l = _aware_utc(valid_until).tolist()
+    issued_l = _aware_utc(issued).tolist()
     req_l = rid[p_req].tolist()
     ids_l = permit_ids.tolist()
     hours = [300, 1260]
@@ -499,6 +500,7 @@ def seed_city(store: Store, progress=lambda f, s: None, *, seed: int = 2021) -> 
                 not_before=from_l[i],
                 subject=f"{req_l[i]}/{tail_l[i]}",
                 token_id=ids_l[i],
+                issued_at=issued_l[i],
             )
             for i in range(lo, hi)
         ]

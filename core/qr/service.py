@@ -52,6 +52,8 @@ class IssueItem:
     not_before: datetime | None = None
     subject: str = ""
     token_id: str | None = None
+    issued_at: datetime | None = None
+    """When the decision was made; default now. Demo/back-filled data sets its own date."""
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,8 @@ def issue(
     plans: list[dict[str, Any]] = []
     exp_at: list[datetime] = []
     nbf_at: list[datetime | None] = []
+    iat_at: list[datetime] = []
+    now_naive = clock.to_utc_naive(now)
     for item in items:
         if item.expires is None:
             raise IssueError("the validity window ends before it starts")
@@ -166,17 +170,22 @@ def issue(
             nbf, nbf_naive, nbf_s = when(item.not_before)
             if nbf >= exp:
                 raise IssueError("the validity window ends before it starts")
+        if item.issued_at is None:
+            iat_s, iat_naive = iat, now_naive
+        else:
+            _, iat_naive, iat_s = when(item.issued_at)
         token_id = item.token_id or new_token_id()
         ids.append(token_id)
         exp_at.append(exp_naive)
         nbf_at.append(nbf_naive)
+        iat_at.append(iat_naive)
         plans.append(
             {
                 "claims": item.claims,
                 "expires": exp_s,
                 "token_id": token_id,
                 "not_before": nbf_s,
-                "issued_at": iat,
+                "issued_at": iat_s,
             }
         )
     if len(set(ids)) != len(ids):
@@ -188,7 +197,6 @@ def issue(
             progress(done / total, f"{done}/{total}")
 
     texts = sig.sign_many(prefix, plans, tick, progress_every=max(1, min(1000, total // 50 or 1)))
-    issued_at = clock.to_utc_naive(now)
     kid = sig.kid.hex()
     subjects = [item.subject for item in items]
     details = [{"prefix": prefix, "subject": s} for s in subjects]
@@ -203,7 +211,7 @@ def issue(
                         [prefix] * total,
                         [kid] * total,
                         subjects,
-                        [issued_at] * total,
+                        iat_at,
                         nbf_at,
                         exp_at,
                         texts,
@@ -218,7 +226,7 @@ def issue(
                     "prefix": prefix,
                     "kid": kid,
                     "subject": subjects,
-                    "issued_at": issued_at,
+                    "issued_at": iat_at,
                     "not_before": pd.to_datetime(pd.Series(nbf_at, dtype=object)),
                     "expires_at": exp_at,
                     "token_text": texts,
