@@ -7,6 +7,7 @@ pandas DataFrame built in Python (numpy columns), extrapolated from 500,000 rows
 
 from __future__ import annotations
 
+import sys
 import time
 
 import numpy as np
@@ -44,7 +45,7 @@ def baseline(rows: int = 500_000) -> float:
     return (time.perf_counter() - t0) * 6_131_000 / rows
 
 
-def main() -> None:
+def main() -> int:
     base = baseline()
     ours = build_city()
     from health_common import city_store
@@ -56,7 +57,8 @@ def main() -> None:
     print(f"city demo (health_declaration): {ours:.1f} s  (limit {LIMIT:.0f} s) -> {CITY_DB}")
     print(f"baseline Python/pandas rows extrapolated to 6,131,000 declarations only: {base:.1f} s")
     print(f"ratio ours/baseline: {ours / base:.2f}  {'PASS' if ours <= LIMIT else 'FAIL'}")
+    return 0 if ours <= LIMIT else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -14,7 +16,10 @@ from core.store import Store, set_store  # noqa: E402
 
 
 def fresh_store(folder: Path | None = None) -> Store:
-    folder = folder or Path(tempfile.mkdtemp(prefix="tp_bench_"))
+    """A migrated store in ``folder``; a temporary folder (removed at exit) when none given."""
+    if folder is None:
+        folder = Path(tempfile.mkdtemp(prefix="tp_bench_"))
+        atexit.register(shutil.rmtree, folder, True)
     set_settings(Settings(data_dir=folder))
     store = Store(folder / "rapid.duckdb")
     store.migrate(get_registry().all_migrations())
