@@ -437,11 +437,11 @@ def submit_declaration(
                 valid = timedelta(hours=cfg.pass_valid_hours)
                 hour = timedelta(hours=1)
                 mine = cur.execute(
-                    "SELECT id, token_id, declared_at, replaced_at FROM hd_declarations"
+                    "SELECT id, token_id, declared_at, replaced_at, phone FROM hd_declarations"
                     " WHERE declared_at > ? AND person_key = ? AND person_id = ?",
                     [now - max(valid, hour), key, decl.person_id],
                 ).fetchall()
-                recent = [at for _, _, at, _ in mine if at > now - hour]
+                recent = [at for _, _, at, _, _ in mine if at > now - hour]
                 if len(recent) >= cfg.max_declarations_per_hour:
                     wait = min(recent) + hour - now
                     raise RateLimited(
@@ -451,14 +451,19 @@ def submit_declaration(
                             minutes=max(1, int(wait.total_seconds() // 60) + 1),
                         )
                     )
+                # Only the holder's own passes are replaced: same ID *and* same phone, so
+                # someone who knows an ID number cannot cancel that person's pass.
                 previous = [
-                    (i, token) for i, token, at, gone in mine if at > now - valid and gone is None
+                    (i, token)
+                    for i, token, at, gone, phone in mine
+                    if at > now - valid and gone is None and phone == decl.phone
                 ]
                 if previous:
                     cur.execute(
                         "UPDATE hd_declarations SET replaced_at = ? WHERE declared_at > ?"
-                        " AND person_key = ? AND person_id = ? AND replaced_at IS NULL",
-                        [now, now - valid, key, decl.person_id],
+                        " AND person_key = ? AND person_id = ? AND phone = ?"
+                        " AND replaced_at IS NULL",
+                        [now, now - valid, key, decl.person_id, decl.phone],
                     )
                     for _, old_token in previous:
                         if old_token:

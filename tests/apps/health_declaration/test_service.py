@@ -227,3 +227,14 @@ def test_venue_mode_hook_is_registered_and_records_a_checkin(hd, owner, scanner)
     assert _count(hd, "hd_checkins") == 1
     with pytest.raises(service.CheckinError):
         tok.on_venue_scan(scanner, "not-a-number", claims)
+
+
+def test_someone_else_with_my_id_number_cannot_cancel_my_pass(hd, frozen_clock):
+    """A declaration with my CCCD but another phone gets its own pass and leaves mine valid."""
+    mine = service.submit_declaration(None, form())
+    frozen_clock[0] += timedelta(minutes=5)
+    other = service.submit_declaration(None, form(phone="0912 345 678"))
+    assert not other.replaced_previous
+    assert qr.verify_server(mine.text).ok
+    found = service.lookup_pass(None, "0905123456", "048185000123")
+    assert found is not None and found.declaration_id == mine.declaration_id
