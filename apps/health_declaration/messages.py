@@ -6,6 +6,23 @@ _M: dict[str, tuple[str, str]] = {
     # manifest, pages, panels, tokens
     "hd.token.pass": ("Thẻ khai báo y tế cá nhân", "Personal health pass"),
     "hd.token.venue": ("Mã QR điểm check-in", "Venue check-in QR"),
+    "hd.err.venue_pending": (
+        "Địa điểm đang chờ cán bộ y tế duyệt; mã QR sẽ có sau khi được duyệt.",
+        "The venue is waiting for a health officer's approval; its QR comes after that.",
+    ),
+    "hd.err.venue_not_pending": (
+        "Địa điểm này không ở trạng thái chờ duyệt.",
+        "This venue is not waiting for approval.",
+    ),
+    "hd.venue.approve": ("Duyệt địa điểm", "Approve venue"),
+    "hd.venue.approved": (
+        "Đã duyệt địa điểm; mã QR đã được cấp.",
+        "Venue approved; its QR is issued.",
+    ),
+    "hd.venue.pending_hint": (
+        "Địa điểm của doanh nghiệp cần cán bộ y tế duyệt trước khi in mã QR.",
+        "A business's venue needs a health officer's approval before its QR can be printed.",
+    ),
     "hd.venue_scan.ok": (
         "Đã check-in {name} tại {venue}.",
         "{name} checked in at {venue}.",

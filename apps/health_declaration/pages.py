@@ -304,6 +304,8 @@ def checkin_page() -> None:
 def venues_page() -> None:
     principal = current_principal()
     st.title(t("hd.venues.title"))
+    if not principal.has("health_officer"):
+        st.caption(t("hd.venue.pending_hint"))
     province = _province_select("hd_v_province")
     with st.form("hd_venue", border=False):
         name = st.text_input(t("hd.v.name"), max_chars=120)
@@ -343,6 +345,19 @@ def venues_page() -> None:
     if sel is None:
         return
     venue = service.get_venue(principal, int(sel))
+    if venue.status == "pending":
+        st.warning(t("hd.err.venue_pending"))
+        if principal.has("health_officer") and st.button(
+            t("hd.venue.approve"), key="hd_approve", type="primary"
+        ):
+            try:
+                service.approve_venue(principal, venue.id)
+            except service.HealthError as exc:
+                st.error(str(exc))
+            else:
+                st.success(t("hd.venue.approved"))
+                st.rerun()
+        return
     if venue.status != "open":
         st.warning(t("hd.err.venue_closed"))
         return

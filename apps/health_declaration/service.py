@@ -649,14 +649,16 @@ def register_venue(
     if errors:
         raise DeclarationInvalid(errors)
     st = _st(store)
-    cfg = settings()
     now = clock.utcnow_naive()
+    # A business's venue waits for a health officer (anyone can register a business account,
+    # and a venue's check-ins feed contact tracing); an officer's venue opens at once.
+    status = "open" if principal.has("health_officer") else "pending"
     with st.transaction() as cur:
         venue_id = int(
             cur.execute(
                 "INSERT INTO hd_venues (name, kind, province_code, ward_code, street,"
-                " contact_phone, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                " RETURNING id",
+                " contact_phone, status, created_at, created_by)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 [
                     values["name"],
                     kind,
@@ -664,35 +666,66 @@ def register_venue(
                     int(ward_code),
                     values["street"],
                     values["contact_phone"],
+                    status,
                     now,
                     principal.actor,
                 ],
             ).fetchone()[0]
         )
-        issued = qr.issue(
-            VENUE_PREFIX,
-            [
-                qr.IssueItem(
-                    claims={"v": venue_id, "n": str(values["name"])[:60]},
-                    expires=(now + timedelta(days=cfg.venue_token_valid_days)).replace(tzinfo=UTC),
-                    subject=f"venue:{venue_id}",
-                )
-            ],
-            principal,
-            store=st,
-        )[0]
-        cur.execute("UPDATE hd_venues SET token_id = ? WHERE id = ?", [issued.token_id, venue_id])
         audit.record(
             principal,
             "hd.venue.register",
             "venue",
             str(venue_id),
-            {"name": values["name"]},
+            {"name": values["name"], "status": status},
             store=st,
+        )
+        text = (
+            _issue_venue_qr(principal, st, venue_id, str(values["name"]))
+            if status == "open"
+            else None
         )
     venue = _venue_row(st, venue_id)
     assert venue is not None
-    return Venue(**{**venue.__dict__, "link": page_link(CHECKIN_PAGE, v=issued.text)})
+    link = page_link(CHECKIN_PAGE, v=text) if text else None
+    return Venue(**{**venue.__dict__, "link": link})
+
+
+def _issue_venue_qr(principal: Principal, st: Store, venue_id: int, name: str) -> str:
+    """Sign the venue's check-in QR and remember its token (inside the caller's transaction)."""
+    cfg = settings()
+    now = clock.utcnow_naive()
+    issued = qr.issue(
+        VENUE_PREFIX,
+        [
+            qr.IssueItem(
+                claims={"v": venue_id, "n": name[:60]},
+                expires=(now + timedelta(days=cfg.venue_token_valid_days)).replace(tzinfo=UTC),
+                subject=f"venue:{venue_id}",
+            )
+        ],
+        principal,
+        store=st,
+    )[0]
+    st.execute("UPDATE hd_venues SET token_id = ? WHERE id = ?", [issued.token_id, venue_id])
+    return issued.text
+
+
+def approve_venue(principal: Principal, venue_id: int, *, store: Store | None = None) -> Venue:
+    """Open a business's pending venue and issue its QR (health officers). Audited."""
+    require(principal, "health_officer")
+    st = _st(store)
+    with st.transaction() as cur:
+        row = cur.execute(
+            "UPDATE hd_venues SET status = 'open' WHERE id = ? AND status = 'pending'"
+            " RETURNING name",
+            [int(venue_id)],
+        ).fetchone()
+        if row is None:
+            raise HealthError(t("hd.err.venue_not_pending"))
+        _issue_venue_qr(principal, st, int(venue_id), str(row[0]))
+        audit.record(principal, "hd.venue.approve", "venue", str(venue_id), store=st)
+    return get_venue(principal, int(venue_id), store=st)
 
 
 def _may_manage(principal: Principal, venue: Venue) -> bool:
@@ -732,6 +765,8 @@ def list_venues(
 def venue_poster(principal: Principal, venue_id: int, *, store: Store | None = None) -> bytes:
     """The A4 poster PDF with the venue's check-in QR (its owner or a health officer)."""
     venue = get_venue(principal, venue_id, store=store)
+    if venue.status == "pending":
+        raise HealthError(t("hd.err.venue_pending"))
     if venue.status != "open" or not venue.link:
         raise HealthError(t("hd.err.venue_closed"))
     address = f"{venue.street}, {geo.ward_name(venue.ward_code)}, {geo.province_name(venue.province_code)}"
@@ -756,10 +791,13 @@ def close_venue(
         return False
     st = _st(store)
     with st.transaction() as cur:
-        cur.execute(
-            "UPDATE hd_venues SET status = 'closed', closed_at = ? WHERE id = ?",
+        changed = cur.execute(
+            "UPDATE hd_venues SET status = 'closed', closed_at = ? WHERE id = ?"
+            " AND status <> 'closed' RETURNING id",
             [clock.utcnow_naive(), venue.id],
-        )
+        ).fetchone()
+        if changed is None:
+            return False
         if venue.token_id:
             qr.revoke(venue.token_id, principal, reason or "venue closed", store=st)
         audit.record(

@@ -42,6 +42,7 @@ def test_export_formula_safe(hd, officer):
 def test_checkins_hourly_rollup_and_raw(hd, officer, frozen_clock):
     owner = make_principal("shop1", "business")
     venue = service.register_venue(owner, "Chợ Hàn", "market", 48, WARD, "1", "0905000111")
+    venue = service.approve_venue(make_principal("officer", "health_officer"), venue.id)
     token = qr.token_texts([venue.token_id])[venue.token_id]
     service.submit_declaration(None, form())
     service.checkin_by_link(None, token, "0905123456", "048185000123")  # 08:00 UTC = 15 local

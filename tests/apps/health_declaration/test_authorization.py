@@ -26,6 +26,7 @@ def _calls(venue_id: int):
             {"business", "health_officer"},
         ),
         "list_venues": (lambda p: service.list_venues(p), {"business", "health_officer"}),
+        "approve_venue": (lambda p: service.approve_venue(p, venue_id), {"health_officer"}),
         "get_venue": (lambda p: service.get_venue(p, venue_id), {"business", "health_officer"}),
         "venue_poster": (
             lambda p: service.venue_poster(p, venue_id),
@@ -60,6 +61,7 @@ def _calls(venue_id: int):
 def test_role_matrix(hd, who):
     owner = make_principal("u_business", "business")  # same actor as PRINCIPALS["business"]
     venue = service.register_venue(owner, "Chợ", "market", 48, WARD, "1 B", "0905111333")
+    service.approve_venue(make_principal("officer", "health_officer"), venue.id)
     principal = PRINCIPALS[who]
     for name, (call, allowed) in _calls(venue.id).items():
         if who in allowed:

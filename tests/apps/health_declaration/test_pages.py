@@ -64,6 +64,7 @@ def test_declare_page_errors_then_pass(hd):
 def test_checkin_page_bad_and_good(hd):
     owner = make_principal("shop1", "business")
     venue = service.register_venue(owner, "Chợ Hàn", "market", 48, WARD, "1 Trần Phú", "0905000111")
+    venue = service.approve_venue(make_principal("officer", "health_officer"), venue.id)
     token = qr.token_texts([venue.token_id])[venue.token_id]
     at = _app("health_declaration.checkin")
     at.query_params["v"] = "HV1:forged"

@@ -145,9 +145,17 @@ def test_rate_limit_per_hour(hd, frozen_clock):
 
 
 def _venue(owner):
-    return service.register_venue(
+    """A business registers a venue; a health officer opens it (which issues its QR)."""
+    from tests.conftest import make_principal
+
+    venue = service.register_venue(
         owner, "Chợ <Hàn> =1+1", "market", 48, WARD, "119 Trần Phú", "0236 3821 363"
     )
+    assert venue.status == "pending" and venue.link is None and venue.token_id is None
+    with pytest.raises(service.HealthError):
+        service.venue_poster(owner, venue.id)
+    service.approve_venue(make_principal("officer", "health_officer"), venue.id)
+    return service.get_venue(owner, venue.id)
 
 
 def test_venue_poster_and_checkin_by_link(hd, owner, frozen_clock):
@@ -238,3 +246,21 @@ def test_someone_else_with_my_id_number_cannot_cancel_my_pass(hd, frozen_clock):
     assert qr.verify_server(mine.text).ok
     found = service.lookup_pass(None, "0905123456", "048185000123")
     assert found is not None and found.declaration_id == mine.declaration_id
+
+
+def test_only_officers_approve_pending_venues(hd, owner):
+    from core.auth import PermissionDenied
+    from tests.conftest import make_principal
+
+    venue = service.register_venue(owner, "Quán Mới", "shop", 48, WARD, "2 Lê Lợi", "0905000222")
+    with pytest.raises(PermissionDenied):
+        service.approve_venue(owner, venue.id)
+    officer = make_principal("officer", "health_officer")
+    assert service.approve_venue(officer, venue.id).status == "open"
+    with pytest.raises(service.HealthError):
+        service.approve_venue(officer, venue.id)
+    actions = [
+        r[0]
+        for r in hd.fetchall("SELECT action FROM audit_log WHERE object_id = ?", [str(venue.id)])
+    ]
+    assert "hd.venue.approve" in actions and "hd.venue.register" in actions
