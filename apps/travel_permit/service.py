@@ -138,9 +138,31 @@ def register_business(
     if not principal.is_anonymous:
         raise _deny()
     store = _store(store)
-    if store.scalar("SELECT 1 FROM tp_businesses WHERE tax_code = ?", [form.tax_code]):
+    holder = store.fetchone(
+        "SELECT id, status FROM tp_businesses WHERE tax_code = ?", [form.tax_code]
+    )
+    if holder is not None and holder[1] != "rejected":
         raise TPError(t("tp.err.mst_exists", mst=form.tax_code))
+    try:
+        return _insert_business(form, username, password, holder, store)
+    except duckdb.ConstraintException:
+        # another registration of the same tax code committed first
+        raise TPError(t("tp.err.mst_exists", mst=form.tax_code)) from None
+
+
+def _insert_business(
+    form: BusinessForm, username: str, password: str, holder: tuple | None, store: Store
+) -> dict[str, Any]:
     with store.transaction() as cur:
+        if holder is not None:
+            # A rejected registration does not keep the tax code: a squatter refused by an
+            # approver must not lock the real company out. Its row stays, marked released.
+            cur.execute(
+                "UPDATE tp_businesses SET tax_code = tax_code || '#' || ?,"
+                " status_reason = status_reason || ' [MST released]'"
+                " WHERE id = ? AND status = 'rejected'",
+                [holder[0][:8], holder[0]],
+            )
         user = accounts._insert_user(
             f"self:{username}", username, form.name, "business", password, store=store
         )

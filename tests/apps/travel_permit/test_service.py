@@ -315,3 +315,25 @@ def test_request_form_rejects_bad_cccd_and_duplicates():
             end_date=today(),
             zones=[WARDS[0]],
         )
+
+
+def test_a_rejected_registration_releases_its_tax_code(store, approver):
+    """A squatter who registered a real company's MST and was refused must not lock the
+    company out; a pending or verified holder still blocks a second registration."""
+    squatter = register("squatter", 4242, store)
+    bid = service.my_business(squatter, store=store)["id"]
+    real = BusinessForm(
+        name="Công ty Thật",
+        tax_code=make_mst(4242),
+        sector="food",
+        address="2 Lê Duẩn",
+        ward_code=WARDS[0],
+        contact_name="Trần Thị C",
+        phone="0905123457",
+    )
+    with pytest.raises(TPError):  # the squatter is still pending: refused
+        service.register_business(ANONYMOUS, real, "cty_that", "Matkhau12345", store=store)
+    service.verify_business(approver, bid, False, "Không phải chủ doanh nghiệp", store=store)
+    row = service.register_business(ANONYMOUS, real, "cty_that", "Matkhau12345", store=store)
+    assert row["tax_code"] == make_mst(4242) and row["status"] == "pending"
+    assert service.my_business(squatter, store=store)["status"] == "rejected"
