@@ -99,7 +99,14 @@ def view() -> None:
             text = st.text_input(t("tp.view.paste"), max_chars=4096)
             if not st.form_submit_button(t("tp.view.check")) or not text:
                 return
-    shown = service.view_permit(current_principal(), text)
+    # Streamlit reruns the page on every interaction: verify (and audit) once per session and
+    # token, not once per rerun, so opening a link cannot flood the audit log.
+    cache = st.session_state.setdefault("tp_viewed", {})
+    if text not in cache:
+        if len(cache) > 50:
+            cache.clear()
+        cache[text] = service.view_permit(current_principal(), text)
+    shown = cache[text]
     if shown["ok"]:
         st.success(f"## ✅ {t('tp.view.valid')}")
     else:
