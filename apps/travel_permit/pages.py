@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pandas as pd
@@ -99,14 +100,15 @@ def view() -> None:
             text = st.text_input(t("tp.view.paste"), max_chars=4096)
             if not st.form_submit_button(t("tp.view.check")) or not text:
                 return
-    # Streamlit reruns the page on every interaction: verify (and audit) once per session and
-    # token, not once per rerun, so opening a link cannot flood the audit log.
+    # Streamlit reruns the page on every interaction: verify (and audit) a token at most once a
+    # minute per session, so an open link cannot flood the audit log yet a revocation shows.
     cache = st.session_state.setdefault("tp_viewed", {})
-    if text not in cache:
+    now = time.monotonic()
+    if text not in cache or now - cache[text][0] > 60:
         if len(cache) > 50:
             cache.clear()
-        cache[text] = service.view_permit(current_principal(), text)
-    shown = cache[text]
+        cache[text] = (now, service.view_permit(current_principal(), text))
+    shown = cache[text][1]
     if shown["ok"]:
         st.success(f"## ✅ {t('tp.view.valid')}")
     else:
