@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import duckdb
 import pandas as pd
 
 from apps.home_isolation.models import (
@@ -36,7 +37,7 @@ from apps.home_isolation.rules import is_worsening, triage
 from core import audit, clock, geo
 from core.auth import Principal, require
 from core.i18n import t
-from core.store import Store, get_store
+from core.store import ConflictError, Store, get_store
 from core.text import collapse_spaces, mask_id, nfc
 
 log = logging.getLogger(__name__)
@@ -697,19 +698,23 @@ def refresh_missed(*, store: Store | None = None) -> int:
     store = _store(store)
     hours = _settings().missed_hours
     cutoff = clock.utcnow_naive() - timedelta(hours=hours)
-    with store.transaction():
-        before = store.scalar("SELECT count(*) FROM hi_alerts WHERE kind = 'missed'")
-        store.execute(
-            "INSERT INTO hi_alerts (id, enrolment_id, kind, opened_at, report_id)"
-            " SELECT 'A' || replace(CAST(gen_random_uuid() AS VARCHAR), '-', ''), e.id, 'missed',"
-            " coalesce(e.last_report_at, e.enrolled_at) + (? * INTERVAL '1 hour'), NULL"
-            " FROM hi_enrolments e"
-            " WHERE e.status = 'isolating' AND coalesce(e.last_report_at, e.enrolled_at) <= ?"
-            " AND NOT EXISTS (SELECT 1 FROM hi_alerts a WHERE a.enrolment_id = e.id"
-            "   AND a.kind = 'missed' AND a.opened_at > coalesce(e.last_report_at, e.enrolled_at))",
-            [hours, cutoff],
-        )
-        after = store.scalar("SELECT count(*) FROM hi_alerts WHERE kind = 'missed'")
+    try:
+        with store.transaction():
+            before = store.scalar("SELECT count(*) FROM hi_alerts WHERE kind = 'missed'")
+            store.execute(
+                "INSERT OR IGNORE INTO hi_alerts (id, enrolment_id, kind, opened_at, report_id)"
+                " SELECT 'M' || e.id || '@'"
+                " || CAST(epoch(coalesce(e.last_report_at, e.enrolled_at)) AS BIGINT), e.id,"
+                " 'missed', coalesce(e.last_report_at, e.enrolled_at) + (? * INTERVAL '1 hour'),"
+                " NULL FROM hi_enrolments e"
+                " WHERE e.status = 'isolating' AND coalesce(e.last_report_at, e.enrolled_at) <= ?"
+                " AND NOT EXISTS (SELECT 1 FROM hi_alerts a WHERE a.enrolment_id = e.id"
+                "   AND a.kind = 'missed' AND a.opened_at > coalesce(e.last_report_at, e.enrolled_at))",
+                [hours, cutoff],
+            )
+            after = store.scalar("SELECT count(*) FROM hi_alerts WHERE kind = 'missed'")
+    except (ConflictError, duckdb.ConstraintException, duckdb.TransactionException):
+        return 0  # a concurrent refresh opened the same alerts first
     return int(after or 0) - int(before or 0)
 
 

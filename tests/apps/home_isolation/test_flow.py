@@ -104,3 +104,30 @@ def test_fever_over_two_days_is_yellow(store, officer, frozen_clock):
         levels.append(service.submit_report(None, token, good_report(temperature="38.7")).level)
         frozen_clock[0] += timedelta(days=1)
     assert levels == ["green", "green", "yellow"]
+
+
+def test_concurrent_board_loads_open_one_missed_alert_per_silence(store, officer, frozen_clock):
+    """Many officers opening the board at once must not open the same 'missed' alert twice."""
+    import threading
+    from datetime import timedelta
+
+    from apps.home_isolation import service
+
+    service.enroll_f0(officer, f0_form())
+    frozen_clock[0] += timedelta(hours=25)
+    barrier = threading.Barrier(8)
+    errors = []
+
+    def load():
+        try:
+            barrier.wait()
+            service.refresh_missed()
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=load) for _ in range(8)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert not errors
+    assert store.scalar("SELECT count(*) FROM hi_alerts WHERE kind = 'missed'") == 1
+    assert service.refresh_missed() == 0
