@@ -440,12 +440,33 @@ def submit_request(
         cur.unregister("_tp_wanted")
     if len(found) != len(form.cccds):
         raise TPError(t("tp.err.not_in_roster", n=len(form.cccds) - len(found)))
-    quota = _quota(store, biz["id"])
-    if quota["busy"] + len(form.cccds) > quota["limit"]:
-        raise TPError(t("tp.err.quota", asked=len(form.cccds), **quota))
     rid = _new_id("R")
     now = clock.utcnow_naive()
+    try:
+        _insert_request(store, principal, biz["id"], form, found, rid, now, resubmitted_from)
+    except (ConflictError, duckdb.TransactionException):
+        raise TPError(t("common.conflict")) from None
+    return rid
+
+
+def _insert_request(
+    store: Store,
+    principal: Principal,
+    business_id: str,
+    form: RequestForm,
+    found: pd.DataFrame,
+    rid: str,
+    now: datetime,
+    resubmitted_from: str | None,
+) -> None:
+    biz = {"id": business_id}
     with store.transaction() as cur:
+        # Touch the business row first: two requests of one business at once then conflict
+        # (one is told to retry) instead of both passing the quota on the same snapshot.
+        cur.execute("UPDATE tp_businesses SET status = status WHERE id = ?", [business_id])
+        quota = _quota(store, business_id)
+        if quota["busy"] + len(form.cccds) > quota["limit"]:
+            raise TPError(t("tp.err.quota", asked=len(form.cccds), **quota))
         cur.execute(
             "INSERT INTO tp_requests (id, business_id, purpose, start_date, end_date, zones,"
             " start_minute, end_minute, n_employees, status, submitted_at, resubmitted_from,"
@@ -475,7 +496,6 @@ def submit_request(
             {"employees": len(found), "resubmitted_from": resubmitted_from},
             store=store,
         )
-    return rid
 
 
 def resubmit_request(

@@ -337,3 +337,32 @@ def test_a_rejected_registration_releases_its_tax_code(store, approver):
     row = service.register_business(ANONYMOUS, real, "cty_that", "Matkhau12345", store=store)
     assert row["tax_code"] == make_mst(4242) and row["status"] == "pending"
     assert service.my_business(squatter, store=store)["status"] == "rejected"
+
+
+def test_concurrent_requests_cannot_exceed_the_quota(store, biz):
+    """Two requests of one business at the same moment: never more than the quota pending."""
+    import threading
+
+    from core.store import get_store
+
+    quota = service._quota(store, service.my_business(biz, store=store)["id"])
+    ids = list(service.list_employees(biz, store=store)["cccd"])
+    half = quota["limit"] - quota["busy"]
+    batches = [ids[:half], ids[half : 2 * half]]
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def ask(cccds):
+        try:
+            barrier.wait()
+            service.submit_request(biz, request_form(cccds), store=get_store())
+            outcomes.append("ok")
+        except TPError as exc:
+            outcomes.append(str(exc))
+
+    threads = [threading.Thread(target=ask, args=(b,)) for b in batches]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert outcomes.count("ok") == 1, outcomes
+    after = service._quota(store, service.my_business(biz, store=store)["id"])
+    assert after["busy"] <= after["limit"]
