@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 
-from core import clock, geo
+from core import audit, clock, geo
 from core.auth import Principal, require
 from core.store import Store, get_store
 from core.text import formula_safe
@@ -175,8 +175,19 @@ def export_risk(
     *,
     store: Store | None = None,
 ) -> bytes:
-    """The risk list as CSV (UTF-8 with BOM, for Excel) or Parquet; text cells formula-safe."""
+    """The risk list as CSV (UTF-8 with BOM, for Excel) or Parquet; text cells formula-safe.
+    A bulk export of personal data: audited (pages build it only when the user clicks)."""
+    if fmt not in ("csv", "parquet"):
+        raise ValueError("format must be csv or parquet")
     frame = risk_list(principal, f, colours, limit=1_000_000, store=store)
+    audit.record(
+        principal,
+        "hd.risk.export",
+        "risk_list",
+        fmt,
+        {"rows": len(frame), "colours": list(colours), "filters": repr(f)[:500]},
+        store=store,
+    )
     for col in frame.columns:
         if pd.api.types.is_object_dtype(frame[col]) or pd.api.types.is_string_dtype(frame[col]):
             frame[col] = frame[col].map(formula_safe)

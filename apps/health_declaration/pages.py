@@ -523,14 +523,14 @@ def panel_risk(f: analytics.Filters | None = None) -> None:
     cols = st.columns(2)
     cols[0].download_button(
         t("hd.a.export_csv"),
-        analytics.export_risk(principal, f, "csv", colours),
+        lambda: analytics.export_risk(principal, f, "csv", colours),
         file_name="risk.csv",
         mime="text/csv",
         key="hd_exp_csv",
     )
     cols[1].download_button(
         t("hd.a.export_parquet"),
-        analytics.export_risk(principal, f, "parquet", colours),
+        lambda: analytics.export_risk(principal, f, "parquet", colours),
         file_name="risk.parquet",
         mime="application/octet-stream",
         key="hd_exp_pq",

@@ -56,3 +56,9 @@ def test_checkins_hourly_rollup_and_raw(hd, officer, frozen_clock):
     assert hd.scalar("SELECT count(*) FROM hd_checkin_daily") == 1
     analytics.checkins_hourly(officer, F)
     assert hd.scalar("SELECT sum(h15) FROM hd_checkin_daily") == 1  # not counted twice
+
+
+def test_risk_export_is_audited(hd, officer):
+    before = hd.scalar("SELECT count(*) FROM audit_log WHERE action = 'hd.risk.export'")
+    analytics.export_risk(officer, F, "csv")
+    assert hd.scalar("SELECT count(*) FROM audit_log WHERE action = 'hd.risk.export'") == before + 1
