@@ -22,7 +22,14 @@ from typing import Any
 import cbor2
 
 from core.qr.codec import CodecError, b45decode, inflate, split_prefix
-from core.qr.cose import ALG_NAMES, CoseError, parse_sign1, sig_structure, verify_signature
+from core.qr.cose import (
+    ALG_NAMES,
+    CoseError,
+    Sign1,
+    parse_sign1,
+    sig_structure,
+    verify_signature,
+)
 from core.qr.sign import APP_CLAIM, CWT_CTI, CWT_EXP, CWT_IAT, CWT_ISS, CWT_NBF
 from core.qr.trust import TrustList
 
@@ -139,6 +146,22 @@ def verify(
         return TokenVerdict(False, Reason.BAD_STRUCTURE, detail=f"internal: {type(exc).__name__}")
 
 
+def _open_message(prefix: str, body: str) -> Sign1 | TokenVerdict:
+    """base45 -> zlib -> COSE_Sign1, or the verdict naming the layer that failed."""
+    try:
+        compressed = b45decode(body)
+    except CodecError as exc:
+        return TokenVerdict(False, Reason.BAD_BASE45, type_prefix=prefix, detail=str(exc))
+    try:
+        raw = inflate(compressed)
+    except CodecError as exc:
+        return TokenVerdict(False, Reason.BAD_COMPRESSION, type_prefix=prefix, detail=str(exc))
+    try:
+        return parse_sign1(raw)
+    except CoseError as exc:
+        return TokenVerdict(False, Reason.BAD_STRUCTURE, type_prefix=prefix, detail=str(exc))
+
+
 def _verify(
     text: Any,
     trust: TrustList,
@@ -153,18 +176,9 @@ def _verify(
     prefix, body = unwrapped
     if expected_prefixes is not None and prefix not in expected_prefixes:
         return TokenVerdict(False, Reason.WRONG_TYPE, type_prefix=prefix)
-    try:
-        compressed = b45decode(body)
-    except CodecError as exc:
-        return TokenVerdict(False, Reason.BAD_BASE45, type_prefix=prefix, detail=str(exc))
-    try:
-        raw = inflate(compressed)
-    except CodecError as exc:
-        return TokenVerdict(False, Reason.BAD_COMPRESSION, type_prefix=prefix, detail=str(exc))
-    try:
-        msg = parse_sign1(raw)
-    except CoseError as exc:
-        return TokenVerdict(False, Reason.BAD_STRUCTURE, type_prefix=prefix, detail=str(exc))
+    msg = _open_message(prefix, body)
+    if isinstance(msg, TokenVerdict):
+        return msg
 
     kid = msg.kid
     alg_id = msg.alg
@@ -239,15 +253,9 @@ def decode_unverified(text: str) -> DecodedToken | TokenVerdict:
         if isinstance(unwrapped, TokenVerdict):
             return unwrapped
         prefix, body = unwrapped
-        try:
-            compressed = b45decode(body)
-        except CodecError as exc:
-            return TokenVerdict(False, Reason.BAD_BASE45, type_prefix=prefix, detail=str(exc))
-        try:
-            raw = inflate(compressed)
-        except CodecError as exc:
-            return TokenVerdict(False, Reason.BAD_COMPRESSION, type_prefix=prefix, detail=str(exc))
-        msg = parse_sign1(raw)
+        msg = _open_message(prefix, body)
+        if isinstance(msg, TokenVerdict):
+            return msg
         try:
             payload = cbor2.loads(msg.payload)
         except Exception:
