@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.plugins.install import ROOT, write_dist
+from tests.plugins.install import ROOT, database_held_by_another_process, write_dist
 
 RAPID = str(Path(sys.executable).parent / "rapid")
 
@@ -131,23 +131,10 @@ def test_config_hides_secrets(env):
 def test_db_held_by_another_process(env, tmp_path):
     assert rapid(env, "db", "migrate").returncode == 0
     db = Path(env["RAPID_DATA_DIR"]) / "rapid.duckdb"
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            f"import duckdb,time; c=duckdb.connect({str(db)!r}); print('ok', flush=True); time.sleep(60)",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "ok"
+    with database_held_by_another_process(db):
         out = rapid(env, "users", "list")
         assert out.returncode == 1
         assert "in use by another process" in out.stderr
-    finally:
-        holder.kill()
-        holder.wait()
 
 
 def test_demo_and_stats_use_the_plugin_seeder(env):
@@ -257,22 +244,9 @@ def test_key_events_are_audited_even_while_the_server_holds_the_database(env):
     actions = [r["action"] for r in json.loads(rapid(env, "audit", "--json").stdout)]
     assert actions[:2] == ["key.rotate", "key.create"]
     db = Path(env["RAPID_DATA_DIR"]) / "rapid.duckdb"
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            f"import duckdb,time; c=duckdb.connect({str(db)!r}); print('ok', flush=True); time.sleep(60)",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "ok"
+    with database_held_by_another_process(db):
         out = rapid(env, "keys", "rotate")
         assert out.returncode == 0 and "logged on its next start" in out.stderr
-    finally:
-        holder.kill()
-        holder.wait()
     rows = json.loads(rapid(env, "audit", "--json").stdout)
     assert [r["action"] for r in rows].count("key.rotate") == 2
     assert not (Path(env["RAPID_DATA_DIR"]) / "pending-audit.jsonl").exists()

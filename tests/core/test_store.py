@@ -84,28 +84,12 @@ def test_second_process_gets_a_clear_lock_error(tmp_path: Path):
 
 
 def test_lock_error_type_in_process(tmp_path: Path):
-    import subprocess
-    import sys
-    import time
+    from tests.plugins.install import database_held_by_another_process
 
     db = tmp_path / "db.duckdb"
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            f"import duckdb,time; c=duckdb.connect({str(db)!r}); print('ok', flush=True); time.sleep(30)",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "ok"
+    with database_held_by_another_process(db):
         with pytest.raises(StoreLockedError, match="in use by another process"):
             Store(db)
-    finally:
-        holder.kill()
-        holder.wait()
-        time.sleep(0.1)
 
 
 def test_unwritable_data_dir(tmp_path: Path):
