@@ -144,3 +144,27 @@ def write_video(path: Path, text: str, *, size=(640, 480), fps: int = 15, second
         writer.write(frame)
     writer.release()
     return path
+
+
+def issue_permit(store, name: str = "Nguyễn Văn An", zones: list[str] | None = None):
+    """One TP1: permit valid from an hour ago for a day, issued through the server's QR core."""
+    from datetime import timedelta
+
+    from core import clock
+    from core.qr import service as qr
+
+    qr.reset_cache()
+    now = clock.now()
+    (tok,) = qr.issue(
+        "TP1:",
+        [
+            qr.IssueItem(
+                permit_claims(name, zones or [ZONE_A]),
+                now + timedelta(days=1),
+                now - timedelta(hours=1),
+            )
+        ],
+        "test",
+        store=store,
+    )
+    return tok

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
 
 import cv2
 import pytest
@@ -11,11 +10,10 @@ from streamlit.testing.v1 import AppTest
 
 from checkpoints import service
 from checkpoints.scanlog import COLUMNS
-from core import clock
 from core.auth import PermissionDenied, Principal
 from core.qr import service as qr
 
-from .helpers import ZONE_A, ZONE_B, code_image, permit_claims
+from .helpers import ZONE_A, ZONE_B, code_image, issue_permit
 
 
 def script(page_key: str) -> None:
@@ -34,24 +32,10 @@ def run(page: str, role: str | None) -> AppTest:
 
 @pytest.fixture()
 def permit(store):
-    qr.reset_cache()
     service.add_checkpoint(
         Principal("a", frozenset({"admin"})), "cp-1", "Chốt 1", ZONE_A, 16.0, 108.2
     )
-    now = clock.now()
-    (tok,) = qr.issue(
-        "TP1:",
-        [
-            qr.IssueItem(
-                permit_claims("Nguyễn Văn An", [ZONE_A]),
-                now + timedelta(days=1),
-                now - timedelta(hours=1),
-            )
-        ],
-        "test",
-        store=store,
-    )
-    return tok
+    return issue_permit(store)
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ from core.qr import service as qr
 from core.qr.offline import load_trust_file
 from core.qr.trust import TrustList
 
-from .helpers import ZONE_A, ZONE_B, permit_claims, tamper
+from .helpers import ZONE_A, ZONE_B, issue_permit, tamper
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "dcc"
 CP = Principal("chot", frozenset({"checkpoint"}))
@@ -30,21 +30,7 @@ BUSINESS = Principal("biz", frozenset({"business"}))
 
 @pytest.fixture()
 def issued(store):
-    qr.reset_cache()
-    now = clock.now()
-    (tok,) = qr.issue(
-        "TP1:",
-        [
-            qr.IssueItem(
-                permit_claims("Nguyễn Văn An", [ZONE_A]),
-                now + timedelta(days=1),
-                now - timedelta(hours=1),
-            )
-        ],
-        "test",
-        store=store,
-    )
-    return tok
+    return issue_permit(store)
 
 
 def test_bundle_round_trip_and_ages(store, issued):
