@@ -130,8 +130,11 @@ def _st_page(page: Page, default: bool = False) -> st.Page:
     )
 
 
-def build_navigation(principal: Principal) -> dict[str, list[st.Page]]:
+def build_navigation(principal: Principal) -> tuple[dict[str, list[st.Page]], set[str]]:
+    """Every page the principal may open, by section, and the url paths left out of the menu
+    (``Page.in_nav=False``: landing pages reached from a link, e.g. a permit on a phone)."""
     sections: dict[str, list[st.Page]] = {}
+    hidden: set[str] = set()
     if principal.is_anonymous:
         sections[t("nav.account")] = [
             st.Page(
@@ -154,13 +157,28 @@ def build_navigation(principal: Principal) -> dict[str, list[st.Page]]:
         ]
     public: list[st.Page] = []
     for section, page in all_pages():
+        if not page.in_nav:
+            hidden.add(page_path(page.key))
         if page.is_public:
             public.append(_st_page(page))
         elif not principal.is_anonymous and page.allows(principal.roles):
             sections.setdefault(_section_title(section), []).append(_st_page(page))
     if public:
         sections[t("nav.public")] = public
-    return sections
+    return sections, hidden
+
+
+def _menu(sections: dict[str, list[st.Page]], hidden: set[str]) -> None:
+    """The sidebar menu: every routable page except the link-only ones."""
+    with st.sidebar:
+        for title, pages in sections.items():
+            shown = [p for p in pages if p.url_path not in hidden]
+            if not shown:
+                continue
+            st.caption(title)
+            for p in shown:
+                st.page_link(p)
+        st.divider()
 
 
 def main() -> None:
@@ -177,8 +195,11 @@ def main() -> None:
     principal = current_principal()
     for error in get_registry().errors:
         log.warning("plugin %s not loaded: %s", error.name, error.message)
+    sections, hidden = build_navigation(principal)
+    current = st.navigation(sections, position="hidden")
+    _menu(sections, hidden)
     _sidebar(principal)
-    st.navigation(build_navigation(principal)).run()
+    current.run()
 
 
 def run_single_page(key: str) -> None:
