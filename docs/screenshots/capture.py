@@ -5,6 +5,8 @@ Starts ``rapid serve`` on a fresh data folder (small demo), drives Debian's chro
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -32,14 +34,42 @@ def settle(page, seconds: float = 2.5) -> None:
     time.sleep(seconds)
 
 
+def logout(page) -> None:
+    page.get_by_test_id("stSidebar").get_by_role("button", name="Đăng xuất").click()
+    settle(page)
+
+
 def nav(page, name: str) -> None:
     page.get_by_test_id("stSidebar").get_by_role("link", name=name).first.click()
     settle(page)
 
 
+def seed_and_pick_permit(data_dir: Path) -> Path:
+    """Seed the small demo before the server starts and write one valid permit's QR as PNG."""
+    import duckdb
+
+    from core.qr.render import png_bytes
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAPID_")}
+    env["RAPID_DATA_DIR"] = str(data_dir)
+    rapid = str(Path(sys.executable).parent / "rapid")
+    subprocess.run([rapid, "demo", "--scale", "small"], env=env, check=True, cwd=ROOT)
+    con = duckdb.connect(str(data_dir / "rapid.duckdb"), read_only=True)
+    (text,) = con.execute(
+        "SELECT t.token_text FROM tp_permits p JOIN qr_tokens t ON t.token_id = p.permit_id"
+        " WHERE p.status = 'active' AND p.valid_from <= now() AND p.valid_until > now()"
+        " ORDER BY p.permit_id LIMIT 1"
+    ).fetchone()
+    con.close()
+    png = data_dir.parent / "permit.png"
+    png.write_bytes(png_bytes(text, scale=6))
+    return png
+
+
 def main() -> None:
     base = Path(tempfile.mkdtemp())
     port = free_port()
+    permit_png = seed_and_pick_permit(base / "data")
     proc = start_server(base / "data", port)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -60,11 +90,19 @@ def main() -> None:
             nav(page, "Hàng chờ duyệt")
             page.screenshot(path=str(OUT / "approver-queue.png"))
 
-            page.get_by_test_id("stSidebar").get_by_role("button").last.click()
-            settle(page)
+            logout(page)
             login(page, url, "officer")
             nav(page, "Bảng theo dõi F0/F1")
             page.screenshot(path=str(OUT / "isolation-board.png"))
+
+            logout(page)
+            login(page, url, "checkpoint")
+            nav(page, "Quét mã QR")
+            page.locator("input[type=file]").first.set_input_files(str(permit_png))
+            page.get_by_test_id("cp-verdict").first.wait_for()
+            settle(page)
+            page.get_by_test_id("cp-verdict").first.scroll_into_view_if_needed()
+            page.screenshot(path=str(OUT / "checkpoint-verdict.png"))
             browser.close()
     finally:
         proc.terminate()
