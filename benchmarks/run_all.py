@@ -21,6 +21,7 @@ def main(argv: list[str]) -> int:
         for p in HERE.glob("*.py")
         if p.name not in SKIP
         and not p.name.startswith("_")
+        and not p.stem.endswith("_common")
         and '__name__ == "__main__"' in p.read_text(encoding="utf-8")
     )
     if argv:
