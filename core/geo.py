@@ -23,7 +23,9 @@ class Unit:
 
 @cache
 def provinces() -> tuple[Unit, ...]:
-    return tuple(sorted((Unit(int(p.code), p.name) for p in Province.iter_all()), key=lambda u: u.name))
+    return tuple(
+        sorted((Unit(int(p.code), p.name) for p in Province.iter_all()), key=lambda u: u.name)
+    )
 
 
 @cache
@@ -33,7 +35,11 @@ def wards(province_code: int) -> tuple[Unit, ...]:
         code = ProvinceCode(province_code)
     except ValueError:
         return ()
-    return tuple(sorted((Unit(int(w.code), w.name) for w in Ward.iter_by_province(code)), key=lambda u: u.name))
+    return tuple(
+        sorted(
+            (Unit(int(w.code), w.name) for w in Ward.iter_by_province(code)), key=lambda u: u.name
+        )
+    )
 
 
 @cache

@@ -20,7 +20,6 @@ OFFICER_PAGES = [
 ]
 
 
-
 def test_the_app_is_installed_with_its_dependency():
     """If health_declaration breaks, home_isolation is refused by core: fail loudly here."""
     assert get_registry().get("home_isolation") is not None, get_registry().errors
