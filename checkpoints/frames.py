@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,15 +65,16 @@ class Capture(Protocol):
 CaptureFactory = Callable[[Any], Capture]
 
 
-class FrameSource:
+class FrameSource(ABC):
     """Base class: iterate for frames, ``close()`` (or use ``with``) to release the device."""
 
     name: str = "source"
 
-    def __iter__(self) -> Iterator[Frame]:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def __iter__(self) -> Iterator[Frame]:
+        """Yield the source's frames in order."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook: sources without a device keep it
         """Release the underlying device or file."""
 
     def __enter__(self) -> FrameSource:
@@ -231,7 +233,7 @@ class CaptureSource(FrameSource):
         finally:
             self.close()
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook: sources without a device keep it
         self._release(self._cap)
         self._cap = None
 
