@@ -1,12 +1,11 @@
 """Streamlit pages and dashboard panels, thin: read input, call the service, show the result.
 
 User text is never rendered as HTML (no ``unsafe_allow_html``); names and addresses go through
-``_plain`` (markdown characters escaped) or ``st.text``/dataframes.
+``core.text.md_escape`` (markdown characters escaped) or ``st.text``/dataframes.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 
 import altair as alt
@@ -23,15 +22,10 @@ from apps.health_declaration.models import (
 from core import clock, geo
 from core.auth import PermissionDenied
 from core.i18n import t
+from core.text import md_escape
 from core.ui.session import current_principal
 
-_MD = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 COUNTRIES = ("VN", "CN", "KR", "JP", "US", "TH", "LA", "KH", "SG", "MY", "FR", "DE", "GB", "AU")
-
-
-def _plain(text: object) -> str:
-    """User text safe inside markdown: every markdown/HTML character escaped."""
-    return _MD.sub(r"\\\1", str(text))
 
 
 def _field_error(errors: dict, name: str) -> None:
@@ -70,7 +64,7 @@ def _show_pass(result: service.PassResult) -> None:
     colour_text = t(f"hd.colour.{result.colour}")
     box = {"green": st.success, "yellow": st.warning, "red": st.error}[result.colour]
     box(t("hd.pass.colour", colour=colour_text), icon=":material/health_and_safety:")
-    st.markdown(f"### {_plain(result.full_name)}")
+    st.markdown(f"### {md_escape(result.full_name)}")
     st.text(
         t(
             "hd.pass.details",
@@ -252,7 +246,7 @@ def checkin_page() -> None:
         st.error(str(exc), icon=":material/block:")
         st.caption(t("hd.checkin.scan_again"))
         return
-    st.markdown(f"### {_plain(venue.name)}")
+    st.markdown(f"### {md_escape(venue.name)}")
     st.text(
         f"{venue.street}, {geo.ward_name(venue.ward_code)}, {geo.province_name(venue.province_code)}"
     )
