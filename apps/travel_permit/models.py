@@ -10,9 +10,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from core import geo
 from core.i18n import t
@@ -61,6 +68,13 @@ class FieldError(ValueError):
 # -- single fields ----------------------------------------------------------------------------
 
 
+def _code_text(value: object) -> str:
+    """A code typed in a cell as text; a spreadsheet's 48090001234.0 reads as 48090001234."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value if value is not None else "")
+
+
 def mst_check_digit(first9: str) -> int | None:
     """The 10th digit of a Vietnamese tax code for its first 9 digits; None if none exists."""
     total = sum(int(d) * w for d, w in zip(first9, MST_WEIGHTS, strict=True))
@@ -87,9 +101,7 @@ def parse_tax_code(value: object) -> str:
 
 def parse_cccd(value: object) -> str:
     """Citizen ID: exactly 12 digits (spaces ignored)."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = re.sub(r"\s", "", nfc(str(value if value is not None else "")))
+    text = re.sub(r"\s", "", nfc(_code_text(value)))
     if not text:
         raise FieldError("tp.err.required")
     if not text.isascii() or not text.isdigit():
@@ -103,9 +115,7 @@ def parse_cccd(value: object) -> str:
 
 def parse_phone(value: object) -> str:
     """Vietnamese mobile: 0[35789]xxxxxxxx or +84/84 form; stored as 0xxxxxxxxx."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = re.sub(r"[\s.\-()]", "", nfc(str(value if value is not None else "")))
+    text = re.sub(r"[\s.\-()]", "", nfc(_code_text(value)))
     if not text:
         raise FieldError("tp.err.required")
     if text.startswith("+84"):
@@ -180,9 +190,7 @@ _WARD_CACHE: dict[int, dict[str, int]] = {}
 
 def parse_ward(value: object, province_code: int) -> int:
     """A ward of the province by code or by name ('Phường Hải Châu' or 'Hải Châu')."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = _fold(str(value if value is not None else ""))
+    text = _fold(_code_text(value))
     if not text:
         raise FieldError("tp.err.required")
     index = _WARD_CACHE.get(province_code)
@@ -204,29 +212,29 @@ def _wrap(fn, value, **kw):
         raise ValueError(exc.message) from None
 
 
+def _checked(fn, **kw) -> AfterValidator:
+    """A pydantic validator running one of the field parsers above."""
+    return AfterValidator(lambda v: _wrap(fn, v, **kw))
+
+
+Name = Annotated[str, _checked(parse_name)]
+Cccd = Annotated[str, _checked(parse_cccd)]
+Phone = Annotated[str, _checked(parse_phone)]
+
+
 class BusinessForm(BaseModel):
     """Self-registration of a business (the account stays pending until verified)."""
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    name: str
-    tax_code: str
+    name: Annotated[str, _checked(parse_text, max_len=300)]
+    tax_code: Annotated[str, _checked(parse_tax_code)]
     sector: str
-    address: str
+    address: Annotated[str, _checked(parse_text, max_len=300)]
     province_code: int = geo.DA_NANG
     ward_code: int
-    contact_name: str
-    phone: str
-
-    @field_validator("name", "address")
-    @classmethod
-    def _text(cls, v: str) -> str:
-        return _wrap(parse_text, v, max_len=300)
-
-    @field_validator("tax_code")
-    @classmethod
-    def _mst(cls, v: str) -> str:
-        return _wrap(parse_tax_code, v)
+    contact_name: Name
+    phone: Phone
 
     @field_validator("sector")
     @classmethod
@@ -234,16 +242,6 @@ class BusinessForm(BaseModel):
         if v not in SECTORS:
             raise ValueError(t("tp.err.sector"))
         return v
-
-    @field_validator("contact_name")
-    @classmethod
-    def _contact(cls, v: str) -> str:
-        return _wrap(parse_name, v)
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, v: str) -> str:
-        return _wrap(parse_phone, v)
 
     @model_validator(mode="after")
     def _ward(self) -> BusinessForm:
@@ -255,38 +253,13 @@ class BusinessForm(BaseModel):
 class EmployeeIn(BaseModel):
     """One roster row."""
 
-    full_name: str
-    cccd: str
-    phone: str
+    full_name: Name
+    cccd: Cccd
+    phone: Phone
     home_ward: int
     work_ward: int
-    plate: str = ""
-    job_title: str = ""
-
-    @field_validator("full_name")
-    @classmethod
-    def _name(cls, v: str) -> str:
-        return _wrap(parse_name, v)
-
-    @field_validator("cccd")
-    @classmethod
-    def _cccd(cls, v: str) -> str:
-        return _wrap(parse_cccd, v)
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, v: str) -> str:
-        return _wrap(parse_phone, v)
-
-    @field_validator("plate")
-    @classmethod
-    def _plate(cls, v: str) -> str:
-        return _wrap(parse_plate, v)
-
-    @field_validator("job_title")
-    @classmethod
-    def _job(cls, v: str) -> str:
-        return _wrap(parse_text, v, required=False, max_len=MAX_NAME)
+    plate: Annotated[str, _checked(parse_plate)] = ""
+    job_title: Annotated[str, _checked(parse_text, required=False, max_len=MAX_NAME)] = ""
 
     @field_validator("home_ward", "work_ward")
     @classmethod
@@ -300,17 +273,12 @@ class RequestForm(BaseModel):
     """A permit request: who, why, when, where and at which hours (local time)."""
 
     cccds: list[str] = Field(min_length=1)
-    purpose: str
+    purpose: Annotated[str, _checked(parse_text)]
     start_date: date
     end_date: date
     zones: list[int] = Field(min_length=1)
     start_minute: int = Field(default=6 * 60, ge=0, le=24 * 60)
     end_minute: int = Field(default=20 * 60, ge=0, le=24 * 60)
-
-    @field_validator("purpose")
-    @classmethod
-    def _purpose(cls, v: str) -> str:
-        return _wrap(parse_text, v)
 
     @field_validator("cccds")
     @classmethod
