@@ -138,6 +138,33 @@ def _resolve_alerts(store: Store, enrolment_id: str, kinds: Sequence[str] = ALER
     )
 
 
+def _end_monitoring(
+    store: Store,
+    principal: Principal,
+    row: Mapping[str, Any],
+    action: str,
+    reason: str,
+    note: str,
+    details: Mapping[str, Any] | None = None,
+) -> None:
+    """Close a person's open alerts, note and audit ``action`` and revoke their monitoring
+    token (release and transfer to hospital; inside the caller's transaction)."""
+    from core.qr import service as qr
+
+    _resolve_alerts(store, row["id"])
+    _note(store, row["id"], principal.actor, action, nfc(note))
+    if row["token_id"]:
+        qr.revoke(row["token_id"], principal, reason, store=store)
+    audit.record(
+        principal,
+        f"isolation.{action}",
+        "enrolment",
+        row["id"],
+        {**(details or {}), "note": nfc(note)[:200]},
+        store=store,
+    )
+
+
 # -- registry ---------------------------------------------------------------------------------
 
 
@@ -353,8 +380,6 @@ def release(
 ) -> None:
     """End monitoring: status released, open alerts closed, the monitoring token revoked.
     An isolating F0 needs a negative test (when configured); nobody is released twice."""
-    from core.qr import service as qr
-
     require(principal, OFFICER)
     store = _store(store)
     s = _settings()
@@ -378,17 +403,14 @@ def release(
             [now, principal.actor, negative_test_date, row["id"]],
         )
         store.execute("DELETE FROM hi_active WHERE enrolment_id = ?", [row["id"]])
-        _resolve_alerts(store, row["id"])
-        _note(store, row["id"], principal.actor, "release", nfc(note))
-        if row["token_id"]:
-            qr.revoke(row["token_id"], principal, "home isolation released", store=store)
-        audit.record(
+        _end_monitoring(
+            store,
             principal,
-            "isolation.release",
-            "enrolment",
-            row["id"],
-            {"negative_test_date": negative_test_date, "note": nfc(note)[:200]},
-            store=store,
+            row,
+            "release",
+            "home isolation released",
+            note,
+            {"negative_test_date": negative_test_date},
         )
 
 
@@ -396,8 +418,6 @@ def transfer_to_hospital(
     principal: Principal, enrolment_id: str, *, note: str = "", store: Store | None = None
 ) -> None:
     """Move an isolating person to hospital care: home monitoring stops, the link is revoked."""
-    from core.qr import service as qr
-
     require(principal, OFFICER)
     store = _store(store)
     with store.transaction():
@@ -408,18 +428,7 @@ def transfer_to_hospital(
             "UPDATE hi_enrolments SET status = 'hospital', transferred_at = ? WHERE id = ?",
             [clock.utcnow_naive(), row["id"]],
         )
-        _resolve_alerts(store, row["id"])
-        _note(store, row["id"], principal.actor, "transfer", nfc(note))
-        if row["token_id"]:
-            qr.revoke(row["token_id"], principal, "transferred to hospital", store=store)
-        audit.record(
-            principal,
-            "isolation.transfer",
-            "enrolment",
-            row["id"],
-            {"note": nfc(note)[:200]},
-            store=store,
-        )
+        _end_monitoring(store, principal, row, "transfer", "transferred to hospital", note)
 
 
 def acknowledge(
