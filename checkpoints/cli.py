@@ -73,6 +73,7 @@ def cp_list(as_json: bool) -> None:
 def cp_bundle(zone: str, out: Path, checkpoint_id: str | None) -> None:
     """Export the signed offline bundle (trust list, revocations, rules, identity, zone)."""
     from core.cli.main import open_store
+    from core.qr import service as qr
 
     from . import bundle, service
 
@@ -88,7 +89,7 @@ def cp_bundle(zone: str, out: Path, checkpoint_id: str | None) -> None:
             data = bundle.build(zone, checkpoint=cp, store=store)
         except ValueError as exc:
             raise _cli_error(str(exc)) from exc
-        n_revoked = len(service_revocations(store))
+        n_revoked = len(qr.revocation_rows(store=store))
     tmp = out.with_name(out.name + ".tmp")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -101,12 +102,6 @@ def cp_bundle(zone: str, out: Path, checkpoint_id: str | None) -> None:
         + (f", checkpoint {checkpoint_id}" if checkpoint_id else "")
         + f": {n_revoked} revocation(s), {len(data)} bytes -> {out}"
     )
-
-
-def service_revocations(store) -> list[str]:
-    from core.qr import service as qr
-
-    return qr.revocation_rows(store=store)
 
 
 def _default_log() -> Path:
