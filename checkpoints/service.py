@@ -3,6 +3,7 @@ data behind the dashboard. Plain Python; every entry point checks the caller's r
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass
@@ -341,6 +342,14 @@ def _pixels(data: bytes) -> int:
         return MAX_SNAPSHOT_PIXELS + 1
 
 
+@functools.cache
+def _server_decoder():
+    """One decoder for every snapshot: it keeps only settings and is thread-safe."""
+    from .decoder import Decoder
+
+    return Decoder()
+
+
 def scan_image(
     principal: Principal,
     data: bytes,
@@ -353,8 +362,6 @@ def scan_image(
     import cv2
     import numpy as np
 
-    from .decoder import Decoder
-
     require(principal, *SCANNERS)
     if len(data) > MAX_SNAPSHOT_BYTES or _pixels(data) > MAX_SNAPSHOT_PIXELS:
         return None
@@ -364,7 +371,7 @@ def scan_image(
         image = None
     if image is None or image.size == 0:
         return None
-    texts = [d.text for d in Decoder().decode(image)]
+    texts = [d.text for d in _server_decoder().decode(image)]
     return scan_texts(principal, texts, checkpoint_id=checkpoint_id, venue_id=venue_id, store=store)
 
 
