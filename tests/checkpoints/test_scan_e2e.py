@@ -51,6 +51,19 @@ def world(tmp_path_factory):
     return w
 
 
+def scan(env: dict[str, str], source: str, path: Path, bundle: Path, *args):
+    """``rapid checkpoint scan --<source> PATH --bundle BUNDLE ARGS...``."""
+    return rapid(env, "checkpoint", "scan", f"--{source}", path, "--bundle", bundle, *args)
+
+
+def valid_video(world) -> Path:
+    """The valid token's video, written once for the tests that only need some good video."""
+    video = world.base / "valid.avi"
+    if not video.exists():
+        write_video(video, world.tokens["valid"])
+    return video
+
+
 def verdicts(stdout: str) -> list[dict]:
     rows = [json.loads(line) for line in stdout.splitlines() if line.strip()]
     return [r for r in rows if not r.get("summary")]
@@ -69,19 +82,8 @@ EXPECTED = {
 def test_video_gives_exactly_one_verdict(world, kind):
     video = write_video(world.base / f"{kind}.avi", world.tokens[kind])
     log = world.base / f"{kind}.duckdb"
-    out = rapid(
-        world.env,
-        "checkpoint",
-        "scan",
-        "--video",
-        video,
-        "--bundle",
-        world.bundle,
-        "--json",
-        "--log",
-        log,
-        "--staff",
-        "Lê Văn Chốt",
+    out = scan(
+        world.env, "video", video, world.bundle, "--json", "--log", log, "--staff", "Lê Văn Chốt"
     )
     assert out.returncode == 0, out.stderr
     got = verdicts(out.stdout)
@@ -98,9 +100,7 @@ def test_video_gives_exactly_one_verdict(world, kind):
 def test_human_output_and_log_upload_idempotent(world):
     video = write_video(world.base / "human.avi", world.tokens["valid"])
     log = world.base / "human.duckdb"
-    out = rapid(
-        world.env, "checkpoint", "scan", "--video", video, "--bundle", world.bundle, "--log", log
-    )
+    out = scan(world.env, "video", video, world.bundle, "--log", log)
     assert out.returncode == 0, out.stderr
     assert "VALID" in out.stdout and "Nguyễn Văn An" in out.stdout
     assert "1 scan(s)" in out.stderr
@@ -152,18 +152,7 @@ def test_bad_frames_are_clear_and_nothing_crashes(world):
     cv2.imwrite(str(d / "6_big.png"), _qr("TP1:" + "A1B2C3D4" * 375))
     (d / "7_garbage.png").write_bytes(b"not an image at all")
     log = world.base / "bad.log.duckdb"
-    out = rapid(
-        world.env,
-        "checkpoint",
-        "scan",
-        "--images",
-        d,
-        "--bundle",
-        world.bundle,
-        "--json",
-        "--log",
-        log,
-    )
+    out = scan(world.env, "images", d, world.bundle, "--json", "--log", log)
     assert out.returncode == 0, out.stderr
     assert "Traceback" not in out.stderr
     got = verdicts(out.stdout)
@@ -183,38 +172,16 @@ def test_bad_frames_are_clear_and_nothing_crashes(world):
 
 
 def test_bundle_for_another_zone_or_tampered_is_refused(world):
-    video = world.base / "valid.avi"
-    if not video.exists():
-        write_video(video, world.tokens["valid"])
-    out = rapid(
-        world.env,
-        "checkpoint",
-        "scan",
-        "--video",
-        video,
-        "--bundle",
-        world.bundle,
-        "--zone",
-        ZONE_B,
-        "--log",
-        world.base / "z.duckdb",
+    video = valid_video(world)
+    out = scan(
+        world.env, "video", video, world.bundle, "--zone", ZONE_B, "--log", world.base / "z.duckdb"
     )
     assert out.returncode == 1 and f"for zone {ZONE_A}" in out.stderr and ZONE_B in out.stderr
     data = bytearray(world.bundle.read_bytes())
     data[len(data) // 2] ^= 0x01
     bad = world.base / "tampered.bin"
     bad.write_bytes(bytes(data))
-    out = rapid(
-        world.env,
-        "checkpoint",
-        "scan",
-        "--video",
-        video,
-        "--bundle",
-        bad,
-        "--log",
-        world.base / "z.duckdb",
-    )
+    out = scan(world.env, "video", video, bad, "--log", world.base / "z.duckdb")
     assert out.returncode == 1 and "refusing to scan" in out.stderr
     assert "Traceback" not in out.stderr
 
@@ -232,18 +199,14 @@ def test_a_station_without_keys_needs_a_pinned_trust_list(world, tmp_path):
     with the server's exported trust list, and only with an explicit flag without one."""
     from tests.checkpoints.helpers import rapid_env
 
-    video = world.base / "valid.avi"
-    if not video.exists():
-        write_video(video, world.tokens["valid"])
     station = rapid_env(tmp_path / "station")
-    args = ["checkpoint", "scan", "--video", video, "--bundle", world.bundle, "--json"]
-    args += ["--log", tmp_path / "s.duckdb"]
-    out = rapid(station, *args)
+    args = ["video", valid_video(world), world.bundle, "--json", "--log", tmp_path / "s.duckdb"]
+    out = scan(station, *args)
     assert out.returncode == 1 and "no pinned trust list" in out.stderr
     trust = tmp_path / "trust.json"
     assert rapid(world.env, "keys", "export-trust", "--out", trust).returncode == 0
-    out = rapid(station, *args, "--trust", trust)
+    out = scan(station, *args, "--trust", trust)
     assert out.returncode == 0, out.stderr
     assert [v["verdict"] for v in verdicts(out.stdout)] == ["VALID"]
-    out = rapid(station, *args, "--allow-unpinned")
+    out = scan(station, *args, "--allow-unpinned")
     assert out.returncode == 0 and "integrity only" in out.stderr
