@@ -127,7 +127,6 @@ class Verifier:
         self.mode = mode
         self.leeway = leeway
         self._registry = registry
-        self._types: dict[str, Any] | None = None
 
     def _type_for(self, text: str) -> Any:
         reg = self._registry or get_registry()
