@@ -518,9 +518,14 @@ class LinkView:
     last_level: str
 
 
-def _day_window(now: datetime) -> tuple[datetime, datetime]:
+def _reports_on_day(store: Store, enrolment_id: str, now: datetime) -> int:
+    """Reports received on the local calendar day of ``now``."""
     day = clock.local(now).date()  # type: ignore[union-attr]
-    return local_midnight_utc(day), local_midnight_utc(day + timedelta(days=1))
+    count = store.scalar(
+        "SELECT count(*) FROM hi_reports WHERE enrolment_id = ? AND received_at >= ? AND received_at < ?",
+        [enrolment_id, local_midnight_utc(day), local_midnight_utc(day + timedelta(days=1))],
+    )
+    return int(count or 0)
 
 
 def _check_link(store: Store, token_text: str) -> dict[str, Any]:
@@ -561,17 +566,12 @@ def open_link(principal: Principal, token_text: str, *, store: Store | None = No
     del principal  # public: the signed token is the authority
     store = _store(store)
     row = _check_link(store, token_text)
-    start, end = _day_window(clock.now())
-    today = store.scalar(
-        "SELECT count(*) FROM hi_reports WHERE enrolment_id = ? AND received_at >= ? AND received_at < ?",
-        [row["id"], start, end],
-    )
     return LinkView(
         enrolment_id=row["id"],
         kind=row["kind"],
         name=row["full_name"],
         isolation_end=row["isolation_end"],
-        reports_today=int(today or 0),
+        reports_today=_reports_on_day(store, row["id"], clock.now()),
         max_per_day=_settings().max_reports_per_day,
         last_level=row["level"],
     )
@@ -601,12 +601,7 @@ def submit_report(
     with store.transaction():
         row = _check_link(store, token_text)
         eid = row["id"]
-        start, end = _day_window(now)
-        count = store.scalar(
-            "SELECT count(*) FROM hi_reports WHERE enrolment_id = ? AND received_at >= ? AND received_at < ?",
-            [eid, start, end],
-        )
-        if int(count or 0) >= s.max_reports_per_day:
+        if _reports_on_day(store, eid, now) >= s.max_reports_per_day:
             raise IsolationError("hi.err.too_many", None, max=s.max_reports_per_day)
         measured = clock.to_utc_naive(data.measured_at)
         window_start = measured - timedelta(days=s.fever_window_days)
