@@ -17,14 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.browser.conftest import (  # noqa: E402
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    free_port,
-    login,
-    start_server,
-    wait_ready,
-)
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, login, running_server  # noqa: E402
 
 OUT = Path(__file__).resolve().parent
 
@@ -68,45 +61,37 @@ def seed_and_pick_permit(data_dir: Path) -> Path:
 
 def main() -> None:
     base = Path(tempfile.mkdtemp())
-    port = free_port()
     permit_png = seed_and_pick_permit(base / "data")
-    proc = start_server(base / "data", port)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(url, proc)
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 820})
-            page.goto(url)
-            settle(page)
-            page.screenshot(path=str(OUT / "login.png"))
+    with running_server(base / "data", stop_timeout=20) as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 820})
+        page.goto(url)
+        settle(page)
+        page.screenshot(path=str(OUT / "login.png"))
 
-            phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
-            phone.goto(f"{url}/health_declaration-declare")
-            settle(phone)
-            phone.screenshot(path=str(OUT / "declare-phone.png"))
+        phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+        phone.goto(f"{url}/health_declaration-declare")
+        settle(phone)
+        phone.screenshot(path=str(OUT / "declare-phone.png"))
 
-            login(page, url, "approver")
-            nav(page, "Hàng chờ duyệt")
-            page.screenshot(path=str(OUT / "approver-queue.png"))
+        login(page, url, "approver")
+        nav(page, "Hàng chờ duyệt")
+        page.screenshot(path=str(OUT / "approver-queue.png"))
 
-            logout(page)
-            login(page, url, "officer")
-            nav(page, "Bảng theo dõi F0/F1")
-            page.screenshot(path=str(OUT / "isolation-board.png"))
+        logout(page)
+        login(page, url, "officer")
+        nav(page, "Bảng theo dõi F0/F1")
+        page.screenshot(path=str(OUT / "isolation-board.png"))
 
-            logout(page)
-            login(page, url, "checkpoint")
-            nav(page, "Quét mã QR")
-            page.locator("input[type=file]").first.set_input_files(str(permit_png))
-            page.get_by_test_id("cp-verdict").first.wait_for()
-            settle(page)
-            page.get_by_test_id("cp-verdict").first.scroll_into_view_if_needed()
-            page.screenshot(path=str(OUT / "checkpoint-verdict.png"))
-            browser.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        logout(page)
+        login(page, url, "checkpoint")
+        nav(page, "Quét mã QR")
+        page.locator("input[type=file]").first.set_input_files(str(permit_png))
+        page.get_by_test_id("cp-verdict").first.wait_for()
+        settle(page)
+        page.get_by_test_id("cp-verdict").first.scroll_into_view_if_needed()
+        page.screenshot(path=str(OUT / "checkpoint-verdict.png"))
+        browser.close()
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -74,25 +75,32 @@ def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 240) -> None:
     raise TimeoutError(f"server at {url} not ready after {timeout} s")
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of a real server on a fresh data folder with the small demo seeded."""
-    base = tmp_path_factory.mktemp("live")
+@contextmanager
+def running_server(data_dir: Path, *, stop_timeout: float = 15) -> Iterator[str]:
+    """``rapid serve`` on ``data_dir`` and a free port: yields its base URL once healthy, prints
+    the end of its log when it fails to come up, stops it (killed after ``stop_timeout``)."""
     port = free_port()
-    proc = start_server(base / "data", port)
+    proc = start_server(data_dir, port)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_ready(url, proc)
         yield url
     except Exception:
-        print((base / f"server-{port}.log").read_text(errors="replace")[-4000:])
+        print((data_dir.parent / f"server-{port}.log").read_text(errors="replace")[-4000:])
         raise
     finally:
         proc.terminate()
         try:
-            proc.wait(timeout=15)
+            proc.wait(timeout=stop_timeout)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of a real server on a fresh data folder with the small demo seeded."""
+    with running_server(tmp_path_factory.mktemp("live") / "data") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

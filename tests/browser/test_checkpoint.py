@@ -4,21 +4,13 @@ captures a frame and shows the verdict."""
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
-from tests.browser.conftest import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    free_port,
-    login,
-    start_server,
-    wait_ready,
-)
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, login, running_server
 from tests.checkpoints.helpers import HAS_TP, code_image, rapid, rapid_env
 
 
@@ -62,18 +54,8 @@ def server_with_permit(tmp_path_factory):
     )
     assert out.returncode == 0, out.stderr
     token = (base / "tokens.txt").read_text(encoding="utf-8").splitlines()[0]  # base45 has spaces
-    port = free_port()
-    proc = start_server(data, port)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(url, proc)
+    with running_server(data) as url:
         yield url, token, base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def test_webcam_snapshot_shows_verdict(server_with_permit):
