@@ -125,9 +125,14 @@ def browser_page(browser) -> Iterator[object]:
     context.close()
 
 
-def login(page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> None:
+def submit_login(page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Open the login form and submit it (the caller checks the outcome)."""
     page.goto(base_url)
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(password)
     page.get_by_role("button", name="Đăng nhập").click()
+
+
+def login(page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> None:
+    submit_login(page, base_url, username, password)
     page.get_by_text("Xin chào").wait_for()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import login
+from tests.browser.conftest import login, submit_login
 
 pytestmark = pytest.mark.browser
 
@@ -28,8 +28,5 @@ def test_admin_login_admin_page_language_logout(live_server, browser_page):
 
 def test_wrong_password_in_the_browser(live_server, browser_page):
     page = browser_page
-    page.goto(live_server)
-    page.get_by_label("Tên đăng nhập").fill("admin")
-    page.get_by_label("Mật khẩu").fill("not-the-password-1")
-    page.get_by_role("button", name="Đăng nhập").click()
+    submit_login(page, live_server, "admin", "not-the-password-1")
     page.get_by_text("Tên đăng nhập hoặc mật khẩu không đúng.").wait_for()
