@@ -11,7 +11,6 @@ import re
 import uuid
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pandas as pd
@@ -104,9 +103,6 @@ class StationLog:
         )
         return scan_id
 
-    def count(self) -> int:
-        return int(self._con.execute("SELECT count(*) FROM scans").fetchone()[0])
-
     def close(self) -> None:
         try:
             self._con.close()
@@ -197,7 +193,3 @@ def read_log(path: Path | str) -> pd.DataFrame:
     finally:
         con.close()
     return validate_rows(frame)
-
-
-def rows_of(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return frame.to_dict(orient="records")
