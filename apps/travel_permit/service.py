@@ -39,13 +39,17 @@ from .models import (
     parse_cccd,
     parse_text,
 )
-from .roster import RosterParse, export_csv
+from .roster import HEADERS_VI, RosterParse, export_csv
 
 log = logging.getLogger(__name__)
 
 APP_ID = "travel_permit"
 PREFIX = "TP1:"
 VIEW_PAGE = "travel_permit.view"
+
+
+_CONFLICTS = (ConflictError, duckdb.TransactionException)
+"""What a transaction raises when a concurrent one touched the same rows first."""
 
 
 class TPError(ValueError):
@@ -77,7 +81,7 @@ def _new_id(prefix: str) -> str:
 
 def new_permit_id() -> str:
     """Short permit id (= QR token id): 'P' + 10 hex digits."""
-    return "P" + secrets.token_hex(5).upper()
+    return _new_id("P")
 
 
 def local_today() -> date:
@@ -89,10 +93,6 @@ def window_utc(start: date, end: date) -> tuple[datetime, datetime]:
     begin = datetime.combine(start, time(0), tzinfo=clock.LOCAL_TZ).astimezone(UTC)
     finish = datetime.combine(end + timedelta(days=1), time(0), tzinfo=clock.LOCAL_TZ)
     return begin, finish.astimezone(UTC)
-
-
-def _naive(value: datetime) -> datetime:
-    return clock.to_utc_naive(value)
 
 
 def _own_business(principal: Principal, store: Store) -> dict[str, Any]:
@@ -110,8 +110,12 @@ def _verified_business(principal: Principal, store: Store) -> dict[str, Any]:
     return biz
 
 
-def _is_conflict(exc: BaseException) -> bool:
-    return isinstance(exc, ConflictError | duckdb.TransactionException)
+def _reason(text: str) -> str:
+    """The free-text explanation a refusal or revocation must carry."""
+    try:
+        return parse_text(text)
+    except FieldError as exc:
+        raise TPError(t("tp.err.reason_required")) from exc
 
 
 def hours_label(start_minute: int, end_minute: int) -> str:
@@ -231,10 +235,7 @@ def verify_business(
     require(principal, "approver")
     store = _store(store)
     if not approve:
-        try:
-            reason = parse_text(reason)
-        except FieldError as exc:
-            raise TPError(t("tp.err.reason_required")) from exc
+        reason = _reason(reason)
     status = "verified" if approve else "rejected"
     try:
         with store.transaction() as cur:
@@ -253,7 +254,7 @@ def verify_business(
                 {"reason": reason},
                 store=store,
             )
-    except (ConflictError, duckdb.TransactionException) as exc:
+    except _CONFLICTS as exc:
         raise AlreadyDecided(t("tp.err.already_decided")) from exc
 
 
@@ -360,11 +361,8 @@ def import_roster(
 
 def export_roster(principal: Principal, *, store: Store | None = None) -> bytes:
     """The business's roster as CSV UTF-8 (BOM), Vietnamese headers, formulas neutralised."""
-    from .roster import HEADERS_VI
-
-    _own_business(principal, _store(store))
-    frame = list_employees(principal, store=store)
-    frame = frame.drop(columns=["updated_at"])
+    require(principal, "business")  # approvers read rosters with list_employees
+    frame = list_employees(principal, store=store).drop(columns=["updated_at"])
     for col in ("home_ward", "work_ward"):
         frame[col] = frame[col].map(lambda c: geo.ward_name(int(c)))
     return export_csv(frame, HEADERS_VI)
@@ -402,15 +400,14 @@ def _quota(store: Store, business_id: str) -> dict[str, int]:
     }
 
 
-def _check_window(form: RequestForm, *, allow_past: bool = False) -> None:
+def _check_dates(start: date, end: date) -> None:
+    """Start before end, and no longer than ``max_validity_days``."""
     settings = app_settings()
-    if form.end_date < form.start_date:
+    if end < start:
         raise TPError(t("tp.err.dates_order"))
-    days = (form.end_date - form.start_date).days + 1
+    days = (end - start).days + 1
     if days > settings.max_validity_days:
         raise TPError(t("tp.err.too_long_window", days=days, max=settings.max_validity_days))
-    if not allow_past and form.start_date < local_today():
-        raise TPError(t("tp.err.start_past"))
 
 
 def submit_request(
@@ -423,7 +420,9 @@ def submit_request(
     """Ask for permits for some employees; checks window, zones, roster and quota."""
     store = _store(store)
     biz = _verified_business(principal, store)
-    _check_window(form)
+    _check_dates(form.start_date, form.end_date)
+    if form.start_date < local_today():
+        raise TPError(t("tp.err.start_past"))
     province = biz["province_code"]
     if any(not geo.is_ward(z, province) for z in form.zones):
         raise TPError(t("tp.err.ward", province=geo.province_name(province)))
@@ -444,7 +443,7 @@ def submit_request(
     now = clock.utcnow_naive()
     try:
         _insert_request(store, principal, biz["id"], form, found, rid, now, resubmitted_from)
-    except (ConflictError, duckdb.TransactionException):
+    except _CONFLICTS:
         raise TPError(t("common.conflict")) from None
     return rid
 
@@ -459,7 +458,6 @@ def _insert_request(
     now: datetime,
     resubmitted_from: str | None,
 ) -> None:
-    biz = {"id": business_id}
     with store.transaction() as cur:
         # Touch the business row first: two requests of one business at once then conflict
         # (one is told to retry) instead of both passing the quota on the same snapshot.
@@ -473,7 +471,7 @@ def _insert_request(
             " created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
             [
                 rid,
-                biz["id"],
+                business_id,
                 form.purpose,
                 form.start_date,
                 form.end_date,
@@ -677,16 +675,12 @@ def decide(
     if rejected:
         if decision.reason_code not in REJECT_REASONS:
             raise TPError(t("tp.err.reason_required"))
-        try:
-            reason_text = parse_text(decision.reason_text)
-        except FieldError as exc:
-            raise TPError(t("tp.err.reason_required")) from exc
+        reason_text = _reason(decision.reason_text)
     status = "approved" if not rejected else ("rejected" if not approve else "partial")
     biz = store.records("SELECT tax_code FROM tp_businesses WHERE id = ?", [req["business_id"]])[0]
     begin, finish = window_utc(req["start_date"], req["end_date"])
-    if finish <= clock.now():
-        if approve:
-            raise TPError(t("tp.err.window_over"))
+    if approve and finish <= clock.now():
+        raise TPError(t("tp.err.window_over"))
     zones = list(req["zones"])
     hours = (req["start_minute"], req["end_minute"])
     approved = items[items["cccd"].isin(approve)].reset_index(drop=True)
@@ -758,7 +752,7 @@ def decide(
             )
     except AlreadyDecided:
         raise
-    except (ConflictError, duckdb.TransactionException) as exc:
+    except _CONFLICTS as exc:
         raise AlreadyDecided(t("tp.err.already_decided")) from exc
     return {"status": status, "approved": len(approved), "rejected": len(rejected)}
 
@@ -779,8 +773,8 @@ def _permit_frame(
             "business_id": req["business_id"],
             "cccd": approved["cccd"],
             "full_name": approved["full_name"],
-            "valid_from": _naive(begin),
-            "valid_until": _naive(finish),
+            "valid_from": clock.to_utc_naive(begin),
+            "valid_until": clock.to_utc_naive(finish),
             "zones": [list(map(int, req["zones"]))] * n,
             "start_minute": int(req["start_minute"]),
             "end_minute": int(req["end_minute"]),
@@ -980,10 +974,7 @@ def revoke_permit(
 
     store = _store(store)
     frame = _permit_rows(principal, store, [permit_id], None)
-    try:
-        reason = parse_text(reason)
-    except FieldError as exc:
-        raise TPError(t("tp.err.reason_required")) from exc
+    reason = _reason(reason)
     if frame.iloc[0]["status"] != "active":
         raise TPError(t("tp.err.not_active"))
     try:
@@ -1004,7 +995,7 @@ def revoke_permit(
                 {"reason": reason},
                 store=store,
             )
-    except (ConflictError, duckdb.TransactionException) as exc:
+    except _CONFLICTS as exc:
         raise TPError(t("tp.err.not_active")) from exc
 
 
@@ -1026,12 +1017,7 @@ def renew_permit(
     old = frame.iloc[0]
     if old["status"] != "active":
         raise TPError(t("tp.err.not_active"))
-    settings = app_settings()
-    if end_date < start_date:
-        raise TPError(t("tp.err.dates_order"))
-    days = (end_date - start_date).days + 1
-    if days > settings.max_validity_days:
-        raise TPError(t("tp.err.too_long_window", days=days, max=settings.max_validity_days))
+    _check_dates(start_date, end_date)
     begin, finish = window_utc(start_date, end_date)
     if finish <= clock.now():
         raise TPError(t("tp.err.window_over"))
@@ -1085,7 +1071,7 @@ def renew_permit(
                 {"from": permit_id, "start": str(start_date), "end": str(end_date)},
                 store=store,
             )
-    except (ConflictError, duckdb.TransactionException) as exc:
+    except _CONFLICTS as exc:
         raise TPError(t("tp.err.not_active")) from exc
     return new_id
 
