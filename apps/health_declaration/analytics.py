@@ -38,17 +38,23 @@ class Filters:
         return clock.to_utc_naive(lo), clock.to_utc_naive(hi)
 
 
-def _where(f: Filters, time_col: str = "declared_at") -> tuple[str, list[object]]:
-    lo, hi = f.utc_range()
-    parts = [f"{time_col} >= ?", f"{time_col} < ?"]
-    params: list[object] = [lo, hi]
+def _unit_filter(f: Filters) -> tuple[list[str], list[object]]:
+    """The province/ward conditions of ``f`` (on ``province_code``/``ward_code``)."""
+    parts: list[str] = []
+    params: list[object] = []
     if f.province is not None:
         parts.append("province_code = ?")
         params.append(int(f.province))
     if f.ward is not None:
         parts.append("ward_code = ?")
         params.append(int(f.ward))
-    return " AND ".join(parts), params
+    return parts, params
+
+
+def _where(f: Filters, time_col: str = "declared_at") -> tuple[str, list[object]]:
+    lo, hi = f.utc_range()
+    parts, params = _unit_filter(f)
+    return " AND ".join([f"{time_col} >= ?", f"{time_col} < ?", *parts]), [lo, hi, *params]
 
 
 def _st(store: Store | None) -> Store:
@@ -248,15 +254,9 @@ def checkins_hourly(
     st = _st(store)
     upto = refresh_rollup(store=st)
     lo, hi = f.utc_range()
-    vwhere = ["status IN ('open', 'closed')"]
-    params: list[object] = []
-    if f.province is not None:
-        vwhere.append("province_code = ?")
-        params.append(int(f.province))
-    if f.ward is not None:
-        vwhere.append("ward_code = ?")
-        params.append(int(f.ward))
-    venues = "SELECT id FROM hd_venues WHERE " + " AND ".join(vwhere)  # noqa: S608 - constant fragments; values bound
+    units, params = _unit_filter(f)
+    vwhere = " AND ".join(["status IN ('open', 'closed')", *units])
+    venues = "SELECT id FROM hd_venues WHERE " + vwhere  # noqa: S608 - constant fragments; values bound
     wide = st.df(
         "SELECT venue_id, " + _SUMS + " FROM hd_checkin_daily WHERE day >= ? AND day <= ?"  # noqa: S608 - constant fragments; values bound
         " AND day < CAST(? AS TIMESTAMP) + INTERVAL 7 HOUR AND venue_id IN (" + venues + ")"
