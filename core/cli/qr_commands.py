@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from core import clock
 from core.auth import operator
+from core.cli.main import CliError, _progress, open_store
 from core.qr import service
 from core.qr.bundle import BundleError
 from core.qr.keys import KeyStoreError
@@ -21,10 +22,6 @@ from core.qr.render import Card, pdf_cards, png_bytes, svg_text
 from core.qr.sign import APP_CLAIM, CWT_CTI, CWT_EXP, CWT_ISS
 from core.qr.verify import TokenVerdict, decode_unverified, verify
 from core.registry import get_registry
-
-
-class QrCliError(click.ClickException):
-    exit_code = 1
 
 
 def _audit_key(action: str, kid: str, details: dict[str, Any] | None = None) -> None:
@@ -46,21 +43,12 @@ def keys_group() -> None:
     """Signing keys: create, rotate, list, trust foreign signers, export the trust list."""
 
 
-def _ks():
-    try:
-        return service.keystore()
-    except KeyStoreError as exc:
-        raise QrCliError(str(exc)) from exc
-
-
 @keys_group.command("init")
 def keys_init() -> None:
     """Create the first signing key (does nothing when one exists)."""
-    try:
-        before = {i.kid_b64 for i in _ks().list()}
-        info = _ks().init()
-    except KeyStoreError as exc:
-        raise QrCliError(str(exc)) from exc
+    ks = service.keystore()
+    before = {i.kid_b64 for i in ks.list()}
+    info = ks.init()
     if info.kid_b64 not in before:
         _audit_key("key.create", info.kid_b64, {"alg": info.alg})
     click.echo(f"active key {info.kid_b64} ({info.alg}, created {info.created:%Y-%m-%d %H:%M} UTC)")
@@ -69,10 +57,7 @@ def keys_init() -> None:
 @keys_group.command("rotate")
 def keys_rotate() -> None:
     """Make a new active key; older keys stay trusted until their tokens expire."""
-    try:
-        info = _ks().rotate()
-    except KeyStoreError as exc:
-        raise QrCliError(str(exc)) from exc
+    info = service.keystore().rotate()
     service.reset_cache()
     _audit_key("key.rotate", info.kid_b64, {"alg": info.alg})
     click.echo(f"new active key {info.kid_b64}")
@@ -82,20 +67,17 @@ def keys_rotate() -> None:
 @click.option("--json", "as_json", is_flag=True)
 def keys_list(as_json: bool) -> None:
     """Our keys and the foreign signers we trust."""
-    try:
-        rows = [
-            {
-                "kid": i.kid_b64,
-                "alg": i.alg,
-                "status": i.status,
-                "source": i.source,
-                "created": i.created.isoformat(),
-                "subject": i.subject,
-            }
-            for i in _ks().list()
-        ]
-    except KeyStoreError as exc:
-        raise QrCliError(str(exc)) from exc
+    rows = [
+        {
+            "kid": i.kid_b64,
+            "alg": i.alg,
+            "status": i.status,
+            "source": i.source,
+            "created": i.created.isoformat(),
+            "subject": i.subject,
+        }
+        for i in service.keystore().list()
+    ]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False))
         return
@@ -110,10 +92,7 @@ def keys_list(as_json: bool) -> None:
 @click.confirmation_option(prompt="Tokens signed by this key will be refused everywhere. Continue?")
 def keys_compromise(kid: str) -> None:
     """Mark a key compromised: every token it signed is refused from now on."""
-    try:
-        _ks().mark_compromised(kid)
-    except KeyStoreError as exc:
-        raise QrCliError(str(exc)) from exc
+    service.keystore().mark_compromised(kid)
     service.reset_cache()
     _audit_key("key.compromise", kid)
     click.echo(f"key {kid} marked compromised")
@@ -124,9 +103,9 @@ def keys_compromise(kid: str) -> None:
 def keys_trust(cert: Path) -> None:
     """Trust a foreign signer's X.509 certificate (PEM, DER or base64 DER)."""
     try:
-        info = _ks().trust_certificate(cert.read_bytes())
+        info = service.keystore().trust_certificate(cert.read_bytes())
     except (KeyStoreError, ValueError) as exc:
-        raise QrCliError(f"{cert}: {exc}") from exc
+        raise CliError(f"{cert}: {exc}") from exc
     service.reset_cache()
     _audit_key("key.trust", info.kid_b64, {"subject": info.subject, "alg": info.alg})
     click.echo(f"trusted {info.kid_b64} ({info.alg}) {info.subject}")
@@ -138,10 +117,7 @@ def keys_trust(cert: Path) -> None:
 )
 def keys_export_trust(out: Path | None) -> None:
     """The public trust list as JSON (for checkpoint stations to pin)."""
-    try:
-        text = json.dumps(_ks().export_trust(), indent=2)
-    except KeyStoreError as exc:
-        raise QrCliError(str(exc)) from exc
+    text = json.dumps(service.keystore().export_trust(), indent=2)
     if out is None:
         click.echo(text)
     else:
@@ -163,7 +139,7 @@ def _token_type(name: str) -> tuple[str, Any]:
         if name in (tok.type_id, tok.prefix, tok.prefix.rstrip(":")):
             return tok.prefix, tok.claims_model
     known = ", ".join(f"{t.type_id} ({t.prefix})" for t in get_registry().token_types()) or "none"
-    raise QrCliError(f"unknown token type {name!r}; installed types: {known}")
+    raise CliError(f"unknown token type {name!r}; installed types: {known}")
 
 
 def _parse_time(value: Any, line_no: int, key: str) -> datetime | None:
@@ -172,7 +148,7 @@ def _parse_time(value: Any, line_no: int, key: str) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(str(value))
     except ValueError:
-        raise QrCliError(f"line {line_no}: {key} is not an ISO date/time: {value!r}") from None
+        raise CliError(f"line {line_no}: {key} is not an ISO date/time: {value!r}") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
@@ -184,18 +160,18 @@ def read_claims_file(path: Path, claims_model: Any, valid_days: float) -> list[s
     try:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     except UnicodeDecodeError:
-        raise QrCliError(f"{path} is not UTF-8 text") from None
+        raise CliError(f"{path} is not UTF-8 text") from None
     except OSError as exc:
-        raise QrCliError(f"cannot read {path}: {exc.strerror}") from None
+        raise CliError(f"cannot read {path}: {exc.strerror}") from None
     for no, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise QrCliError(f"line {no}: not JSON ({exc.msg})") from None
+            raise CliError(f"line {no}: not JSON ({exc.msg})") from None
         if not isinstance(row, dict) or not isinstance(row.get("claims"), dict):
-            raise QrCliError(f'line {no}: expected an object with a "claims" object')
+            raise CliError(f'line {no}: expected an object with a "claims" object')
         claims = row["claims"]
         if claims_model is not None:
             try:
@@ -204,18 +180,18 @@ def read_claims_file(path: Path, claims_model: Any, valid_days: float) -> list[s
                 )
             except ValidationError as exc:
                 err = exc.errors()[0]
-                raise QrCliError(
+                raise CliError(
                     f"line {no}: claims.{'.'.join(map(str, err['loc']))}: {err['msg']}"
                 ) from None
         nbf = _parse_time(row.get("not_before"), no, "not_before")
         exp = _parse_time(row.get("expires"), no, "expires") or now + timedelta(days=valid_days)
         if nbf is not None and nbf >= exp:
-            raise QrCliError(f"line {no}: not_before must be before expires")
+            raise CliError(f"line {no}: not_before must be before expires")
         items.append(
             service.IssueItem(claims, exp, nbf, str(row.get("subject", "")), row.get("token_id"))
         )
     if not items:
-        raise QrCliError(f"{path} holds no claims")
+        raise CliError(f"{path} holds no claims")
     return items
 
 
@@ -234,8 +210,6 @@ def read_claims_file(path: Path, claims_model: Any, valid_days: float) -> list[s
 def qr_sign(type_name: str, claims_file: Path, out: Path, valid_days: float) -> None:
     """Sign every line of a JSONL claims file into tokens (one per line in --out), stored
     and audited in one transaction: all or nothing."""
-    from core.cli.main import _progress, open_store
-
     prefix, model = _token_type(type_name)
     items = read_claims_file(claims_file, model, valid_days)
     with open_store() as store, _progress() as progress:
@@ -248,7 +222,7 @@ def qr_sign(type_name: str, claims_file: Path, out: Path, valid_days: float) -> 
 
 def _read_tokens(text: str | None, infile: Path | None) -> list[str]:
     if (text is None) == (infile is None):
-        raise QrCliError("give either a TEXT argument or --in FILE")
+        raise CliError("give either a TEXT argument or --in FILE")
     if text is not None:
         return [text.strip()]
     source = sys.stdin if str(infile) == "-" else None
@@ -302,8 +276,6 @@ def qr_verify(
     as_json: bool,
 ) -> None:
     """Verify tokens; exit code 0 only if every token is valid."""
-    from core.cli.main import open_store
-
     tokens = _read_tokens(text, infile)
     now = _parse_time(at_time, 0, "--at") if at_time else clock.now()
     verdicts: list[TokenVerdict] = []
@@ -312,7 +284,7 @@ def qr_verify(
             anchors = load_trust_file(trust_file) if trust_file else None
             offline = load_bundle(bundle.read_bytes(), anchors)
         except BundleError as exc:
-            raise QrCliError(f"{bundle}: {exc}") from exc
+            raise CliError(f"{bundle}: {exc}") from exc
         verdicts = [
             verify(tok, trust=offline.trust, revoked=offline.revoked, now=now) for tok in tokens
         ]  # type: ignore[arg-type]
@@ -354,7 +326,7 @@ def qr_render(infile: Path, fmt: str, out: Path, scale: int, no_verify: bool) ->
     """Render tokens as PNG or SVG files, or one printable A4 PDF of cards."""
     tokens = _read_tokens(None, infile)
     if not tokens:
-        raise QrCliError(f"{infile} holds no tokens")
+        raise CliError(f"{infile} holds no tokens")
     if fmt == "pdf" and not no_verify:
         trust = service.trust_list()
         bad = [
@@ -363,7 +335,7 @@ def qr_render(infile: Path, fmt: str, out: Path, scale: int, no_verify: bool) ->
             if not (v := verify(tok, trust=trust, now=clock.now())).ok
         ]
         if bad:
-            raise QrCliError("not printing tokens that do not verify: " + "; ".join(bad[:5]))
+            raise CliError("not printing tokens that do not verify: " + "; ".join(bad[:5]))
     if fmt == "pdf":
         cards = [_card_for(tok) for tok in tokens]
         _atomic_write(out, pdf_cards(cards))
