@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import altair as alt
@@ -114,6 +114,17 @@ def _identity_fields(prefix: str, errors: dict[str, str]) -> dict[str, Any]:
     return values
 
 
+def _past_date(
+    name: str, key: str, value: date | None, today: date, errors: dict[str, str]
+) -> date | None:
+    """A date field (today at the latest) with its error below it."""
+    day = st.date_input(
+        t(f"hi.f.{name}"), value=value, max_value=today, key=key, format="DD/MM/YYYY"
+    )
+    _show_error(errors, name)
+    return day
+
+
 def _submit_enrol(kind: str, values: dict[str, Any], err_key: str) -> None:
     try:
         row = service.enroll(current_principal(), kind, values)
@@ -162,14 +173,7 @@ def enrol_page() -> None:
         _show_error(errors, "_form")
         with st.form("hi_f0"):
             values = _identity_fields("f0", errors)
-            values["test_date"] = st.date_input(
-                t("hi.f.test_date"),
-                value=today,
-                max_value=today,
-                key="f0_test",
-                format="DD/MM/YYYY",
-            )
-            _show_error(errors, "test_date")
+            values["test_date"] = _past_date("test_date", "f0_test", today, today, errors)
             values["test_type"] = st.selectbox(
                 t("hi.f.test_type"),
                 TEST_TYPES,
@@ -177,14 +181,7 @@ def enrol_page() -> None:
                 key="f0_tt",
             )
             _show_error(errors, "test_type")
-            values["onset_date"] = st.date_input(
-                t("hi.f.onset_date"),
-                value=None,
-                max_value=today,
-                key="f0_onset",
-                format="DD/MM/YYYY",
-            )
-            _show_error(errors, "onset_date")
+            values["onset_date"] = _past_date("onset_date", "f0_onset", None, today, errors)
             sent = st.form_submit_button(t("hi.enrol.f0"), type="primary")
         if sent:
             _submit_enrol("F0", values, "hi_err_f0")
@@ -195,14 +192,7 @@ def enrol_page() -> None:
             values = {"source_id": st.text_input(t("hi.f.source_id"), key="f1_src", max_chars=20)}
             _show_error(errors, "source_id")
             values.update(_identity_fields("f1", errors))
-            values["exposure_date"] = st.date_input(
-                t("hi.f.exposure_date"),
-                value=today,
-                max_value=today,
-                key="f1_exp",
-                format="DD/MM/YYYY",
-            )
-            _show_error(errors, "exposure_date")
+            values["exposure_date"] = _past_date("exposure_date", "f1_exp", today, today, errors)
             sent = st.form_submit_button(t("hi.enrol.f1"), type="primary")
         if sent:
             _submit_enrol("F1", values, "hi_err_f1")
