@@ -295,24 +295,23 @@ def scan_texts(
     out = []
     for text in texts:
         now = clock.now()
-        verdict = verifier.check(text, now)
+        verdict, claims = verifier.check_with_claims(text, now)
         message = None
         if venue_id and verdict.verdict != "INVALID":
-            message = _venue_checkin(principal, verifier, text, venue_id, now)
+            message = _venue_checkin(principal, text, claims, venue_id)
         scan_id = record_scan(principal, verdict, where, at=now, store=store)
         out.append(ServerScan(verdict, scan_id, message))
     return out
 
 
 def _venue_checkin(
-    principal: Principal, verifier: Verifier, text: str, venue_id: str, now: datetime
+    principal: Principal, text: str, claims: dict[str, Any] | None, venue_id: str
 ) -> str | None:
     from core.i18n import t
 
     tt = get_registry().token_type_for(text.strip())
     if tt is None or tt.on_venue_scan is None:
         return t("cp.scan.venue_unsupported")
-    claims = verifier.verified_claims(text, now)
     if claims is None:
         return None
     try:

@@ -134,28 +134,37 @@ class Verifier:
 
     def check(self, text: Any, now: datetime) -> ScanVerdict:
         """One scanned text to a verdict. Never raises on bad input."""
+        return self.check_with_claims(text, now)[0]
+
+    def check_with_claims(self, text: Any, now: datetime) -> tuple[ScanVerdict, dict | None]:
+        """The verdict and, when the token itself verified, its claims (for venue mode), so a
+        caller needing both does not verify the signature twice. Never raises on bad input."""
         try:
             return self._check(text, now)
         except Exception as exc:  # noqa: BLE001 - a verdict, never a crash at a checkpoint
             log.warning("unexpected error checking a scan: %s", type(exc).__name__)
             safe = text if isinstance(text, str) else repr(text)
-            return ScanVerdict("INVALID", "INTERNAL_ERROR", "?", hash_id("text:" + safe[:4096]))
+            return ScanVerdict(
+                "INVALID", "INTERNAL_ERROR", "?", hash_id("text:" + safe[:4096])
+            ), None
 
-    def _check(self, text: Any, now: datetime) -> ScanVerdict:
+    def _check(self, text: Any, now: datetime) -> tuple[ScanVerdict, dict | None]:
         if not isinstance(text, str):
-            return ScanVerdict("INVALID", "NOT_TEXT", "?", hash_id(repr(text)[:200]))
+            return ScanVerdict("INVALID", "NOT_TEXT", "?", hash_id(repr(text)[:200])), None
         text = text.strip()
         if len(text) > MAX_SCAN_CHARS:
-            return ScanVerdict(
+            verdict = ScanVerdict(
                 "INVALID", "TOO_LARGE", "?", hash_id("text:" + text), detail="over 4096 chars"
             )
+            return verdict, None
         if text.startswith(HC_PREFIX):
             return self._health_certificate(text, now)
         tt = self._type_for(text)
         if tt is None:
-            return ScanVerdict(
+            verdict = ScanVerdict(
                 "INVALID", UNKNOWN_TYPE, "?", hash_id("text:" + text), detail=text[:16]
             )
+            return verdict, None
         v = verify(
             text,
             trust=self.trust,
@@ -166,14 +175,20 @@ class Verifier:
         )
         th = token_hash(text, v.token_id)
         if not v.ok:
-            return ScanVerdict("INVALID", v.reason.value, tt.type_id, th, detail=v.detail[:200])
+            return ScanVerdict(
+                "INVALID", v.reason.value, tt.type_id, th, detail=v.detail[:200]
+            ), None
+        claims = dict(v.claims)
+        return self._apply_rule(tt, claims, th, now), claims
+
+    def _apply_rule(self, tt: Any, claims: dict, th: str, now: datetime) -> ScanVerdict:
         if tt.rule is None:
             return ScanVerdict("WARN", "NO_RULE", tt.type_id, th)
         ctx = CheckContext(
             now=now, zone=self.zone, checkpoint_id=self.checkpoint_id, mode=self.mode
         )
         try:
-            result = tt.rule(dict(v.claims), ctx)
+            result = tt.rule(dict(claims), ctx)
         except Exception as exc:  # noqa: BLE001 - an app bug must not stop the checkpoint
             log.warning("rule of %s failed: %s", tt.type_id, type(exc).__name__)
             return ScanVerdict("INVALID", "RULE_ERROR", tt.type_id, th)
@@ -182,7 +197,7 @@ class Verifier:
         fields = {str(k): _s(val) for k, val in (result.fields or {}).items()}
         return ScanVerdict(result.verdict, str(result.reason), tt.type_id, th, fields)
 
-    def _health_certificate(self, text: str, now: datetime) -> ScanVerdict:
+    def _health_certificate(self, text: str, now: datetime) -> tuple[ScanVerdict, dict | None]:
         v = verify(
             text,
             trust=self.trust,
@@ -193,23 +208,10 @@ class Verifier:
         )
         th = token_hash(text, v.token_id)
         if not v.ok:
-            return ScanVerdict("INVALID", v.reason.value, HC_TYPE, th, detail=v.detail[:200])
+            return ScanVerdict("INVALID", v.reason.value, HC_TYPE, th, detail=v.detail[:200]), None
+        claims = dict(v.claims)
         fields = dcc_fields(v.claims)
         if fields is None:
-            return ScanVerdict("INVALID", "BAD_STRUCTURE", HC_TYPE, th, detail="no DCC payload")
-        return ScanVerdict("VALID", "VALID", HC_TYPE, th, fields)
-
-    def verified_claims(self, text: str, now: datetime) -> dict[str, Any] | None:
-        """Claims of a token that verifies (for venue mode), else None."""
-        tt = self._type_for(text.strip()) if isinstance(text, str) else None
-        if tt is None:
-            return None
-        v = verify(
-            text.strip(),
-            trust=self.trust,
-            revoked=self.revoked,
-            now=now,
-            expected_prefixes=[tt.prefix],
-            leeway=self.leeway,
-        )
-        return dict(v.claims) if v.ok else None
+            verdict = ScanVerdict("INVALID", "BAD_STRUCTURE", HC_TYPE, th, detail="no DCC payload")
+            return verdict, claims
+        return ScanVerdict("VALID", "VALID", HC_TYPE, th, fields), claims
