@@ -21,18 +21,6 @@ from . import service
 from .scanlog import LogError
 
 COLOURS = {"VALID": "#1b873f", "INVALID": "#c62828", "WARN": "#ef8f00"}
-FIELD_KEYS = {
-    "name",
-    "dob",
-    "cccd",
-    "business",
-    "zones",
-    "hours",
-    "valid_until",
-    "entry",
-    "kind",
-    "issuer",
-}
 
 
 def reason_text(code: str) -> str:
@@ -42,7 +30,9 @@ def reason_text(code: str) -> str:
 
 
 def _label(key: str) -> str:
-    return t(f"cp.field.{key}") if key in FIELD_KEYS else key
+    """A claim field's label (``cp.field.<key>``), the key itself when no label exists."""
+    label = f"cp.field.{key}"
+    return t(label) if label in catalog() else key
 
 
 def verdict_card(scan: service.ServerScan) -> None:
