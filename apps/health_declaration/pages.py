@@ -359,7 +359,7 @@ def venues_page() -> None:
     st.image(service.pass_png(venue.link, scale=6), width=260)
     st.download_button(
         t("hd.venues.poster"),
-        service.venue_poster(principal, venue.id),
+        lambda: service.venue_poster(principal, venue.id),
         file_name=f"venue-{venue.id}.pdf",
         mime="application/pdf",
         icon=":material/picture_as_pdf:",
