@@ -703,9 +703,8 @@ def refresh_missed(*, store: Store | None = None) -> int:
     hours = _settings().missed_hours
     cutoff = clock.utcnow_naive() - timedelta(hours=hours)
     try:
-        with store.transaction():
-            before = store.scalar("SELECT count(*) FROM hi_alerts WHERE kind = 'missed'")
-            store.execute(
+        with store.transaction() as cur:
+            inserted = cur.execute(
                 "INSERT OR IGNORE INTO hi_alerts (id, enrolment_id, kind, opened_at, report_id)"
                 " SELECT 'M' || e.id || '@'"
                 " || CAST(epoch(coalesce(e.last_report_at, e.enrolled_at)) AS BIGINT), e.id,"
@@ -715,11 +714,10 @@ def refresh_missed(*, store: Store | None = None) -> int:
                 " AND NOT EXISTS (SELECT 1 FROM hi_alerts a WHERE a.enrolment_id = e.id"
                 "   AND a.kind = 'missed' AND a.opened_at > coalesce(e.last_report_at, e.enrolled_at))",
                 [hours, cutoff],
-            )
-            after = store.scalar("SELECT count(*) FROM hi_alerts WHERE kind = 'missed'")
+            ).fetchone()
     except (ConflictError, duckdb.ConstraintException, duckdb.TransactionException):
         return 0  # a concurrent refresh opened the same alerts first
-    return int(after or 0) - int(before or 0)
+    return int(inserted[0]) if inserted else 0
 
 
 # -- the officer board and a person's page ------------------------------------------------------
