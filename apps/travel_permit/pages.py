@@ -19,6 +19,7 @@ from core.ui.session import current_principal
 from . import roster as roster_files
 from . import service
 from .models import REJECT_REASONS, SECTORS, BusinessForm, EmployeeIn, RequestForm, form_errors
+from .rules import hhmm, hours_label
 from .service import Decision, QueueFilter, TPError
 
 
@@ -37,10 +38,6 @@ def _ward_label(code: int) -> str:
 
 def _hours_options() -> list[int]:
     return list(range(0, 24 * 60 + 1, 30))
-
-
-def _hm(minute: int) -> str:
-    return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
 def _status_label(value: str) -> str:
@@ -341,8 +338,8 @@ def _request_form(principal, biz, *, default_ids=(), resubmit_of: str | None = N
         st.caption(t("tp.f.units_caption"))
         h1, h2 = st.columns(2)
         hours = _hours_options()
-        start_min = h1.selectbox(t("tp.f.hours_from"), hours, index=12, format_func=_hm)
-        end_min = h2.selectbox(t("tp.f.hours_to"), hours, index=40, format_func=_hm)
+        start_min = h1.selectbox(t("tp.f.hours_from"), hours, index=12, format_func=hhmm)
+        end_min = h2.selectbox(t("tp.f.hours_to"), hours, index=40, format_func=hhmm)
         label = t("tp.biz.resubmit") if resubmit_of else t("tp.req.submit")
         submitted = st.form_submit_button(label, type="primary")
     if not submitted:
@@ -570,7 +567,7 @@ def _decision_panel(principal, rid: str) -> None:
             "tp.queue.window",
             start=req["start_date"].strftime("%d/%m/%Y"),
             end=req["end_date"].strftime("%d/%m/%Y"),
-            hours=service.hours_label(req["start_minute"], req["end_minute"]),
+            hours=hours_label(req["start_minute"], req["end_minute"]),
             zones=service.zones_label(req["zones"]),
         )
     )

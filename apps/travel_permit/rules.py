@@ -12,10 +12,8 @@ from core.registry import CheckContext, RuleResult
 
 
 def _minute_of_day(now: datetime) -> int:
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=UTC)
-    local = now.astimezone(clock.LOCAL_TZ)
-    return local.hour * 60 + local.minute
+    local = clock.local(now)
+    return local.hour * 60 + local.minute  # type: ignore[union-attr]
 
 
 def within_hours(minute: int, start: int, end: int) -> bool:
@@ -25,8 +23,14 @@ def within_hours(minute: int, start: int, end: int) -> bool:
     return minute >= start or minute < end
 
 
-def _fmt(minute: int) -> str:
+def hhmm(minute: int) -> str:
+    """Minute of the day as 'HH:MM'."""
     return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def hours_label(start_minute: int, end_minute: int) -> str:
+    """Daily hours as 'HH:MM–HH:MM'."""
+    return f"{hhmm(start_minute)}–{hhmm(end_minute)}"
 
 
 def fields(claims: dict[str, Any]) -> dict[str, str]:
@@ -40,7 +44,7 @@ def fields(claims: dict[str, Any]) -> dict[str, str]:
     }
     hours = claims.get("h")
     if isinstance(hours, list | tuple) and len(hours) == 2:
-        out["hours"] = f"{_fmt(int(hours[0]))}–{_fmt(int(hours[1]))}"
+        out["hours"] = hours_label(int(hours[0]), int(hours[1]))
     exp = claims.get("exp")
     if isinstance(exp, int | float) and not isinstance(exp, bool):
         out["valid_until"] = clock.fmt_local(datetime.fromtimestamp(exp, UTC))

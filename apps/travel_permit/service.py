@@ -40,6 +40,7 @@ from .models import (
     parse_text,
 )
 from .roster import HEADERS_VI, RosterParse, export_csv
+from .rules import hours_label
 
 log = logging.getLogger(__name__)
 
@@ -116,10 +117,6 @@ def _reason(text: str) -> str:
         return parse_text(text)
     except FieldError as exc:
         raise TPError(t("tp.err.reason_required")) from exc
-
-
-def hours_label(start_minute: int, end_minute: int) -> str:
-    return f"{start_minute // 60:02d}:{start_minute % 60:02d}–{end_minute // 60:02d}:{end_minute % 60:02d}"
 
 
 def zones_label(zones: Iterable[int]) -> str:
