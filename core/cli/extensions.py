@@ -19,8 +19,6 @@ def prepare_keys() -> str | None:
     """Create the data folder's signing key on first start (idempotent); its kid if new."""
     from core.qr import service
 
-    ks = service.keystore()
-    before = {i.kid_b64 for i in ks.list()}
-    info = ks.init()
+    info, created = service.keystore().ensure_active()
     service.reset_cache()
-    return None if info.kid_b64 in before else info.kid_b64
+    return info.kid_b64 if created else None

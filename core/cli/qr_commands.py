@@ -46,10 +46,8 @@ def keys_group() -> None:
 @keys_group.command("init")
 def keys_init() -> None:
     """Create the first signing key (does nothing when one exists)."""
-    ks = service.keystore()
-    before = {i.kid_b64 for i in ks.list()}
-    info = ks.init()
-    if info.kid_b64 not in before:
+    info, created = service.keystore().ensure_active()
+    if created:
         _audit_key("key.create", info.kid_b64, {"alg": info.alg})
     click.echo(f"active key {info.kid_b64} ({info.alg}, created {info.created:%Y-%m-%d %H:%M} UTC)")
 

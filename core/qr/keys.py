@@ -195,13 +195,18 @@ class KeyStore:
     # ---- public API ----------------------------------------------------------------------
     def init(self) -> KeyInfo:
         """Create the first signing key if there is no active one; idempotent."""
+        return self.ensure_active()[0]
+
+    def ensure_active(self) -> tuple[KeyInfo, bool]:
+        """The active key, created first when there is none; True if it was just created."""
         with self._locked():
             meta = self._read()
             rec = self._active(meta)
-            if rec is None:
-                rec = self._new_key(meta)
-                self._write(meta)
-            return self._info(rec)
+            if rec is not None:
+                return self._info(rec), False
+            rec = self._new_key(meta)
+            self._write(meta)
+            return self._info(rec), True
 
     def rotate(self) -> KeyInfo:
         """Make a new active key; the previous active key becomes 'retired' (still trusted)."""

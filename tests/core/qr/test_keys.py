@@ -44,6 +44,16 @@ def test_init_is_idempotent_and_private(tmp_path):
     assert not list((tmp_path / "keys").glob("*.tmp"))
 
 
+def test_ensure_active_says_whether_it_created_the_key(tmp_path):
+    ks = KeyStore(tmp_path / "keys")
+    info, created = ks.ensure_active()
+    assert created
+    assert ks.ensure_active() == (info, False)
+    ks.mark_compromised(info.kid)
+    fresh, created = ks.ensure_active()
+    assert created and fresh.kid != info.kid
+
+
 def test_kid_is_sha256_of_spki(tmp_path):
     ks = KeyStore(tmp_path)
     info = ks.init()
