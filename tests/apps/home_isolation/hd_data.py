@@ -1,6 +1,7 @@
-"""Check-ins for tracing tests. The health declaration app has no public way to bulk-load
-check-ins yet, so (as the brief allows) TEST setup writes its tables directly; the code under
-test reads them only through ``apps.health_declaration.service.co_checkins``."""
+"""Venues and check-ins for tracing tests. Venues are registered through the health declaration
+app's public service; it has no public way to bulk-load past check-ins yet, so (as the brief
+allows) TEST setup writes ``hd_checkins`` directly. The code under test reads them only through
+``apps.health_declaration.service.co_checkins``."""
 
 from __future__ import annotations
 
@@ -10,19 +11,23 @@ import pandas as pd
 
 from core import clock
 from core.store import Store
-
-
-def _columns(store: Store, table: str) -> list[str]:
-    return [r[0] for r in store.fetchall(f"SELECT column_name FROM (DESCRIBE {table})")]
+from tests.conftest import make_principal
 
 
 def add_venue(store: Store, name: str, ward: int) -> int:
-    store.execute(
-        "INSERT INTO hd_venues (name, kind, province_code, ward_code, street, contact_phone,"
-        " created_at, created_by) VALUES (?, 'shop', 48, ?, '1 Bạch Đằng', '0905000000', ?, 'test')",
-        [name, ward, clock.utcnow_naive()],
+    from apps.health_declaration import service as hd
+
+    venue = hd.register_venue(
+        make_principal("test", "health_officer"),
+        name,
+        "shop",
+        48,
+        ward,
+        "1 Bạch Đằng",
+        "0905000000",
+        store=store,
     )
-    return int(store.scalar("SELECT max(id) FROM hd_venues"))
+    return venue.id
 
 
 def add_checkins(store: Store, rows: list[tuple[int, datetime, str, str, str, int]]) -> None:
@@ -44,5 +49,4 @@ def add_checkins(store: Store, rows: list[tuple[int, datetime, str, str, str, in
             "recorded_by": "test",
         }
     )
-    wanted = _columns(store, "hd_checkins")
-    store.insert_df("hd_checkins", frame[[c for c in frame.columns if c in wanted]])
+    store.insert_df("hd_checkins", frame)
