@@ -201,7 +201,6 @@ class Registry:
             try:
                 app = ep.load()
             except Exception as exc:  # noqa: BLE001 - any plugin failure is reported, not raised
-                log.warning("plugin %s failed to load: %s", ep.name, exc)
                 errors.append(PluginError(ep.name, f"import failed: {type(exc).__name__}: {exc}"))
                 continue
             problems = validate_manifest(app)
@@ -213,7 +212,10 @@ class Registry:
                 continue
             apps.append(app)
         apps, more = _order_and_check(apps)
-        return cls(apps, errors + more)
+        errors += more
+        for error in errors:  # once per load, not on every page view
+            log.warning("plugin %s not loaded: %s", error.name, error.message)
+        return cls(apps, errors)
 
     def get(self, app_id: str) -> App | None:
         return next((a for a in self.apps if a.id == app_id), None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
 import streamlit as st
@@ -16,8 +15,6 @@ from core.text import md_escape
 from core.ui import admin_pages
 from core.ui.links import page_path
 from core.ui.session import account_changed, current_principal, expired_now, login, logout
-
-log = logging.getLogger(__name__)
 
 
 def core_pages() -> list[Page]:
@@ -193,8 +190,6 @@ def main() -> None:
     elif account_changed():
         st.session_state["flash"] = t("session.account_changed")
     principal = current_principal()
-    for error in get_registry().errors:
-        log.warning("plugin %s not loaded: %s", error.name, error.message)
     sections, hidden = build_navigation(principal)
     current = st.navigation(sections, position="hidden")
     _menu(sections, hidden)
