@@ -92,6 +92,11 @@ def _st(store: Store | None) -> Store:
     return store or get_store()
 
 
+def _actor(principal: Principal | None) -> str:
+    """Who to record for a public entry point (``anonymous`` without a principal)."""
+    return principal.actor if principal is not None else "anonymous"
+
+
 # -- contact tracing (public interface; no Principal: callers authorize) -----------------------
 
 
@@ -426,7 +431,7 @@ def submit_declaration(
     colour, reasons = risk_colour(conditions_of(decl, active_areas(store=st)), cfg.risk_rules)
     conditions = set(reasons)
     key = person_key(decl.person_id)
-    actor = principal.actor if principal is not None else "anonymous"
+    actor = _actor(principal)
     decl_id = uuid.uuid4().hex
     expires = now + timedelta(hours=cfg.pass_valid_hours)
     for attempt in range(4):
@@ -881,7 +886,7 @@ def checkin_by_link(
     row = _valid_declaration(st, pid, phone=phone_n)
     if row is None:
         raise CheckinError(t("hd.checkin.no_pass"))
-    actor = principal.actor if principal is not None else "anonymous"
+    actor = _actor(principal)
     return _insert_checkin(st, venue, row, "link", actor)
 
 
@@ -894,9 +899,7 @@ def checkin_with_pass(
     verdict = qr.verify_server(pass_text or "", expected_prefixes=[PASS_PREFIX], store=st)
     if not verdict.ok:
         raise CheckinError(t("hd.checkin.no_pass"))
-    return _checkin_claims(
-        st, venue, verdict.claims, "link", principal.actor if principal else "anonymous"
-    )
+    return _checkin_claims(st, venue, verdict.claims, "link", _actor(principal))
 
 
 def _checkin_claims(
