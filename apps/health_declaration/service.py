@@ -565,6 +565,11 @@ def _valid_declaration(
     return rows[0] if rows else None
 
 
+def _holder_id(person_id: str) -> str:
+    """A pass holder's CCCD or passport number (kind guessed from its shape); FieldError."""
+    return parse_person_id(person_id, guess_kind(normalize_person_id(person_id)))
+
+
 def lookup_pass(
     principal: Principal | None, phone: str, person_id: str, *, store: Store | None = None
 ) -> PassResult | None:
@@ -575,7 +580,7 @@ def lookup_pass(
     """
     del principal  # public
     phone_n = parse_phone(phone)
-    pid = parse_person_id(person_id, guess_kind(normalize_person_id(person_id)))
+    pid = _holder_id(person_id)
     st = _st(store)
     row = _valid_declaration(st, pid, phone=phone_n)
     if row is None:
@@ -882,12 +887,11 @@ def checkin_by_link(
     st = _st(store)
     venue = venue_from_token(venue_token, store=st)
     phone_n = parse_phone(phone)
-    pid = parse_person_id(person_id, guess_kind(normalize_person_id(person_id)))
+    pid = _holder_id(person_id)
     row = _valid_declaration(st, pid, phone=phone_n)
     if row is None:
         raise CheckinError(t("hd.checkin.no_pass"))
-    actor = _actor(principal)
-    return _insert_checkin(st, venue, row, "link", actor)
+    return _insert_checkin(st, venue, row, "link", _actor(principal))
 
 
 def checkin_with_pass(
