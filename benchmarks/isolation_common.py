@@ -13,6 +13,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from health_common import fresh_store  # noqa: E402
+
 from core.config import Settings, set_settings  # noqa: E402
 from core.registry import DemoContext, get_registry  # noqa: E402
 from core.store import Store, set_store  # noqa: E402
@@ -39,10 +41,7 @@ def build_city() -> float:
 
     BENCH.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="hi-city-"))
-    set_settings(Settings(data_dir=tmp, base_url="http://localhost:8501"))
-    store = Store(tmp / "rapid.duckdb")
-    store.migrate(get_registry().all_migrations())
-    set_store(store)
+    store = fresh_store(tmp)
     t0 = time.perf_counter()
     print("health declaration city demo (20,000,000 check-ins)", flush=True)
     hd_demo.generate(store, hd_demo.CITY, _progress(t0))
