@@ -11,13 +11,19 @@ import pandas as pd
 
 from core import clock
 from core.auth import Principal, require
-from core.store import Store, get_store
+from core.config import get_settings
+from core.registry import get_registry
+from core.store import Store, StoreLockedError, get_store
 
 MAX_DETAILS = 20_000
 SMALL_BATCH = 64
 # One encoder for every call: json.dumps with options builds a new JSONEncoder each time, which
 # is most of the cost of a small details dict (500,000 of them in a bulk issuance).
 _ENCODER = json.JSONEncoder(ensure_ascii=False, default=str, sort_keys=True)
+_INSERT = (
+    "INSERT INTO audit_log (occurred_at, actor, action, object_type, object_id, details)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
+)
 
 
 def _actor(actor: Principal | str) -> str:
@@ -40,8 +46,7 @@ def record(
 ) -> None:
     """Append one audit row. Inside a transaction it commits (or rolls back) with the change."""
     (store or get_store()).execute(
-        "INSERT INTO audit_log (occurred_at, actor, action, object_type, object_id, details)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        _INSERT,
         [
             clock.utcnow_naive(),
             _actor(actor),
@@ -72,8 +77,7 @@ def record_many(
     store = store or get_store()
     if len(object_ids) <= SMALL_BATCH:
         store.cursor().executemany(
-            "INSERT INTO audit_log (occurred_at, actor, action, object_type, object_id, details)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            _INSERT,
             [
                 (when, name, action, object_type, str(o), d)
                 for o, d in zip(object_ids, texts, strict=True)
@@ -146,9 +150,6 @@ def record_or_defer(
     details: dict[str, Any] | None = None,
 ) -> bool:
     """Record now if the database can be opened, else keep the event for later. True if now."""
-    from core.config import get_settings
-    from core.store import Store, StoreLockedError
-
     settings = get_settings()
     try:
         store = Store(settings.database)
@@ -166,8 +167,6 @@ def record_or_defer(
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
         return False
     try:
-        from core.registry import get_registry
-
         store.migrate(get_registry().all_migrations())
         import_pending(store)
         record(actor, action, object_type, object_id, details, store=store)
@@ -178,8 +177,6 @@ def record_or_defer(
 
 def import_pending(store: Store) -> int:
     """Append deferred audit events to the log (once) and remove the file."""
-    from core.config import get_settings
-
     path = get_settings().data_dir / PENDING_FILE
     if not path.is_file():
         return 0
@@ -202,8 +199,7 @@ def import_pending(store: Store) -> int:
     with store.transaction() as cur:
         if rows:
             cur.executemany(
-                "INSERT INTO audit_log (occurred_at, actor, action, object_type, object_id, details)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                _INSERT,
                 rows,
             )
         path.unlink()
