@@ -201,8 +201,6 @@ def export_risk(
     if fmt == "parquet":
         frame.to_parquet(buf, index=False)
         return buf.getvalue()
-    if fmt != "csv":
-        raise ValueError("format must be csv or parquet")
     return frame.to_csv(index=False).encode("utf-8-sig")
 
 
