@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextvars
 import time
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -38,6 +41,14 @@ def _ward_label(code: int) -> str:
 
 def _hours_options() -> list[int]:
     return list(range(0, 24 * 60 + 1, 30))
+
+
+def _on_click(fn: Callable[..., bytes], *args: Any, **kw: Any) -> Callable[[], bytes]:
+    """Data for ``st.download_button`` built only when the button is clicked, not on every
+    rerun. Streamlit runs it on its server thread: the page's context (the session's language)
+    is carried over."""
+    context = contextvars.copy_context()
+    return lambda: context.copy().run(fn, *args, **kw)
 
 
 def _status_label(value: str) -> str:
@@ -196,7 +207,7 @@ def roster() -> None:
     c1, c2, c3 = st.columns(3)
     c1.download_button(
         t("tp.roster.template_xlsx"),
-        roster_files.template_xlsx(province),
+        _on_click(roster_files.template_xlsx, province),
         "mau_danh_sach_nhan_vien.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
@@ -204,7 +215,10 @@ def roster() -> None:
         t("tp.roster.template_csv"), roster_files.template_csv(), "mau_danh_sach.csv", "text/csv"
     )
     c3.download_button(
-        t("tp.roster.export"), service.export_roster(principal), "danh_sach.csv", "text/csv"
+        t("tp.roster.export"),
+        _on_click(service.export_roster, principal),
+        "danh_sach.csv",
+        "text/csv",
     )
     st.caption(
         t("tp.roster.limits", rows=f"{settings.max_roster_rows:,}", mb=settings.max_upload_mb)
@@ -393,24 +407,24 @@ def permits() -> None:
         width="stretch",
     )
     if principal.has("business") or request_id:
-        c1, c2 = st.columns(2)
-        try:
+        if service.active_permit_count(principal, request_id=request_id):
+            c1, c2 = st.columns(2)
             c1.download_button(
                 t("tp.permits.pdf"),
-                service.permits_pdf(principal, request_id=request_id),
+                _on_click(service.permits_pdf, principal, request_id=request_id),
                 "giay_di_duong.pdf",
                 "application/pdf",
                 key="tp_pdf",
             )
             c2.download_button(
                 t("tp.permits.zip"),
-                service.permits_zip(principal, request_id=request_id),
+                _on_click(service.permits_zip, principal, request_id=request_id),
                 "giay_di_duong.zip",
                 "application/zip",
                 key="tp_zip",
             )
-        except TPError as exc:
-            _errors(exc)
+        else:
+            st.error(t("tp.err.no_permits"))
     labels = dict(zip(frame["permit_id"], frame["full_name"], strict=True))
     pid = st.selectbox(
         t("tp.permits.pick"), list(labels), format_func=lambda p: f"{p} · {labels[p]}"
@@ -418,17 +432,14 @@ def permits() -> None:
     if not pid:
         return
     row = frame.set_index("permit_id").loc[pid]
-    from core.qr import service as qr
-
-    text = qr.token_texts([pid])[pid]
     st.download_button(
         t("tp.permits.png"),
-        service.permit_png(principal, pid),
+        _on_click(service.permit_png, principal, pid),
         f"{pid}.png",
         "image/png",
         key="tp_png",
     )
-    st.markdown(f"[{t('tp.permits.link')}]({service.permit_link(text)})")
+    st.markdown(f"[{t('tp.permits.link')}]({service.permit_view_link(principal, pid)})")
     if row["status"] != "active":
         return
     with st.form("tp_revoke"):

@@ -869,6 +869,18 @@ def _permit_rows(
         if scope is not None and (frame["business_id"] != scope).any():
             raise _deny()
         return frame
+    clause, params = _active_where(scope, request_id)
+    return store.df(
+        "SELECT p.*, b.name AS business, b.tax_code FROM tp_permits p"  # noqa: S608
+        " JOIN tp_businesses b ON b.id = p.business_id WHERE "
+        + clause
+        + " ORDER BY p.full_name LIMIT 20000",
+        params,
+    )
+
+
+def _active_where(scope: str | None, request_id: str | None) -> tuple[str, list[Any]]:
+    """The active permits of a request and/or a business (an approver must name a request)."""
     where, params = ["p.status = 'active'"], []
     if scope is not None:
         where.append("p.business_id = ?")
@@ -878,13 +890,16 @@ def _permit_rows(
         params.append(request_id)
     elif scope is None:
         raise TPError(t("tp.err.not_found"))
-    return store.df(
-        "SELECT p.*, b.name AS business, b.tax_code FROM tp_permits p"  # noqa: S608
-        " JOIN tp_businesses b ON b.id = p.business_id WHERE "
-        + " AND ".join(where)
-        + " ORDER BY p.full_name LIMIT 20000",
-        params,
-    )
+    return " AND ".join(where), params  # constant fragments only; values are bound
+
+
+def active_permit_count(
+    principal: Principal, *, request_id: str | None = None, store: Store | None = None
+) -> int:
+    """How many permits ``permits_pdf``/``permits_zip`` would print, without rendering them."""
+    store = _store(store)
+    clause, params = _active_where(_permit_scope(principal, store), request_id)
+    return int(store.scalar("SELECT count(*) FROM tp_permits p WHERE " + clause, params))  # noqa: S608
 
 
 def permit_link(permit_text: str) -> str:
@@ -893,14 +908,23 @@ def permit_link(permit_text: str) -> str:
     return page_link(VIEW_PAGE, t=permit_text)
 
 
-def permit_png(principal: Principal, permit_id: str, *, store: Store | None = None) -> bytes:
-    from core.qr import render
+def _permit_text(principal: Principal, store: Store, permit_id: str) -> str:
+    """The signed token text of one permit the principal may see."""
     from core.qr import service as qr
 
-    store = _store(store)
     _permit_rows(principal, store, [permit_id], None)
-    text = qr.token_texts([permit_id], store=store)[permit_id]
-    return render.png_bytes(text)
+    return qr.token_texts([permit_id], store=store)[permit_id]
+
+
+def permit_view_link(principal: Principal, permit_id: str, *, store: Store | None = None) -> str:
+    """The public page link of one permit (its owner or an approver)."""
+    return permit_link(_permit_text(principal, _store(store), permit_id))
+
+
+def permit_png(principal: Principal, permit_id: str, *, store: Store | None = None) -> bytes:
+    from core.qr import render
+
+    return render.png_bytes(_permit_text(principal, _store(store), permit_id))
 
 
 def permits_zip(

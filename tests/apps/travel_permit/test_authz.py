@@ -111,6 +111,11 @@ def _cases(w):
         "bulk_decide": (lambda p: service.bulk_decide(p, []), {"approver"}),
         "list_permits": (lambda p: service.list_permits(p), {"approver", "other_business"}),
         "permit_png": (lambda p: service.permit_png(p, w["pid"]), {"approver"}),
+        "permit_view_link": (lambda p: service.permit_view_link(p, w["pid"]), {"approver"}),
+        "active_permit_count": (  # another business counts in its own scope: 0
+            lambda p: service.active_permit_count(p, request_id=w["rid"]),
+            {"approver", "other_business"},
+        ),
         "permits_zip": (lambda p: service.permits_zip(p, request_id=w["rid"]), {"approver"}),
         "permits_pdf": (lambda p: service.permits_pdf(p, permit_ids=[w["pid"]]), {"approver"}),
         "revoke_permit": (lambda p: service.revoke_permit(p, w["pid"], "thu hồi"), {"approver"}),
@@ -160,6 +165,11 @@ def test_other_business_sees_only_its_own(store, world):
     assert world["pid"] not in set(service.list_permits(other)["permit_id"])
     assert service.my_business(other)["id"] != world["business_id"]
     assert not any(c in service.export_roster(other).decode("utf-8-sig") for c in mine)
+    assert service.active_permit_count(other, request_id=world["rid"]) == 0
+    assert service.active_permit_count(world["biz"], request_id=world["rid"]) == 2
+    assert service.permit_view_link(world["biz"], world["pid"]) == service.permit_link(
+        world["text"]
+    )
 
 
 @pytest.mark.parametrize("role", ["approver"])
