@@ -265,34 +265,15 @@ def revoke(
     return True
 
 
-def revoke_many(
-    token_ids: Sequence[str], actor: Principal | str, reason: str, *, store: Store | None = None
-) -> int:
-    """Revoke several tokens in one transaction; returns how many were newly revoked."""
-    store = store or get_store()
-    count = 0
-    with store.transaction():
-        for token_id in token_ids:
-            count += revoke(token_id, actor, reason, store=store)
-    return count
-
-
 def is_revoked(token_id: str, *, store: Store | None = None) -> bool:
     return (store or get_store()).scalar(
         "SELECT 1 FROM qr_revocations WHERE token_id = ?", [token_id]
     ) is not None
 
 
-def revoked_ids(*, store: Store | None = None) -> set[str]:
-    return {r[0] for r in (store or get_store()).fetchall("SELECT token_id FROM qr_revocations")}
-
-
-def revocation_rows(*, store: Store | None = None, only_unexpired: bool = True) -> list[str]:
+def revocation_rows(*, store: Store | None = None) -> list[str]:
     """Revoked token ids still worth carrying in a checkpoint bundle (not yet expired)."""
-    store = store or get_store()
-    if not only_unexpired:
-        return sorted(revoked_ids(store=store))
-    rows = store.fetchall(
+    rows = (store or get_store()).fetchall(
         "SELECT r.token_id FROM qr_revocations r LEFT JOIN qr_tokens t USING (token_id)"
         " WHERE t.expires_at IS NULL OR t.expires_at > ? ORDER BY r.token_id",
         [clock.utcnow_naive()],
@@ -354,9 +335,7 @@ __all__ = [
     "is_revoked",
     "keystore",
     "revoke",
-    "revoke_many",
     "revocation_rows",
-    "revoked_ids",
     "signer",
     "token_texts",
     "trust_list",
