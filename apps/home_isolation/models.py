@@ -304,6 +304,14 @@ def normalise_phone(value: Any) -> str:
     return text
 
 
+def _whole_number(value: Any, high: int) -> int:
+    """A whole number in ``0..high`` (``parse_number`` syntax); ValueError otherwise."""
+    number = parse_number(value)
+    if number is None or number != int(number) or not 0 <= number <= high:
+        raise ValueError("not a whole number in range")
+    return int(number)
+
+
 def _parse_date(value: Any) -> date | None:
     if value in (None, ""):
         return None
@@ -355,10 +363,7 @@ def parse_enrol(raw: Mapping[str, Any], kind: str, today: date | None = None) ->
     age: int | None = None
     if raw.get("age") not in (None, ""):
         try:
-            number = parse_number(raw.get("age"))
-            if number is None or number != int(number) or not 0 <= number <= 120:
-                raise ValueError
-            age = int(number)
+            age = _whole_number(raw.get("age"), 120)
         except ValueError:
             errors["age"] = ("hi.err.age", {})
     elif kind == "F0":
@@ -369,10 +374,7 @@ def parse_enrol(raw: Mapping[str, Any], kind: str, today: date | None = None) ->
     doses: int | None = None
     if raw.get("vaccine_doses") not in (None, ""):
         try:
-            number = parse_number(raw.get("vaccine_doses"))
-            if number is None or number != int(number) or not 0 <= number <= 6:
-                raise ValueError
-            doses = int(number)
+            doses = _whole_number(raw.get("vaccine_doses"), 6)
         except ValueError:
             errors["vaccine_doses"] = ("hi.err.doses", {})
     dates: dict[str, date | None] = {}
