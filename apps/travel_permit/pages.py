@@ -274,15 +274,26 @@ def roster() -> None:
                     _errors(exc)
 
 
+def _parse_upload(upload, province: int, settings) -> roster_files.RosterParse:
+    """The upload parsed once per file, not again on every rerun while it stays selected."""
+    key = (upload.file_id, province, settings.max_roster_rows, settings.max_upload_mb)
+    cached = st.session_state.get("tp_upload_parsed")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    parsed = roster_files.parse_file(
+        upload.name,
+        upload.getvalue(),
+        province,
+        max_rows=settings.max_roster_rows,
+        max_bytes=settings.max_upload_mb * 1_000_000,
+    )
+    st.session_state["tp_upload_parsed"] = (key, parsed)
+    return parsed
+
+
 def _upload(principal, upload, province: int, settings) -> None:
     try:
-        parsed = roster_files.parse_file(
-            upload.name,
-            upload.getvalue(),
-            province,
-            max_rows=settings.max_roster_rows,
-            max_bytes=settings.max_upload_mb * 1_000_000,
-        )
+        parsed = _parse_upload(upload, province, settings)
     except roster_files.RosterFileError as exc:
         st.error(str(exc))
         return
@@ -298,7 +309,10 @@ def _upload(principal, upload, province: int, settings) -> None:
         errors = parsed.error_frame
         st.dataframe(errors, hide_index=True, width="stretch")
         st.download_button(
-            t("tp.roster.errors_csv"), roster_files.export_csv(errors), "loi.csv", "text/csv"
+            t("tp.roster.errors_csv"),
+            _on_click(roster_files.export_csv, errors),
+            "loi.csv",
+            "text/csv",
         )
         st.caption(t("tp.roster.fix_file"))
     if len(parsed.good) and st.button(

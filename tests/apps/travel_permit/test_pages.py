@@ -184,3 +184,30 @@ def test_download_data_is_built_on_click_in_the_page_language():
     thread.join()
     assert out == [b"ok"]
     assert calls == [english] != [t("tp.page.permits")]
+
+
+def _parse_twice_script() -> None:
+    from types import SimpleNamespace
+
+    import streamlit as st
+
+    from apps.travel_permit import pages, roster, service
+
+    upload = SimpleNamespace(file_id="f1", name="ds.csv", getvalue=roster.template_csv)
+    settings = service.app_settings()
+    first = pages._parse_upload(upload, 48, settings)
+    again = pages._parse_upload(upload, 48, settings)
+    st.write(f"same={first is again} good={len(first.good)}")
+
+
+def test_roster_upload_is_parsed_once_per_file(monkeypatch):
+    from apps.travel_permit import roster
+
+    calls = []
+    real = roster.parse_file
+    monkeypatch.setattr(roster, "parse_file", lambda *a, **k: calls.append(1) or real(*a, **k))
+    at = AppTest.from_function(_parse_twice_script, default_timeout=30).run()
+    assert not at.exception, at.exception
+    assert "same=True good=1" in at.markdown[0].value
+    at.run()  # a rerun with the same file selected
+    assert len(calls) == 1
