@@ -122,10 +122,22 @@ def _enrolment(store: Store, enrolment_id: str) -> dict[str, Any]:
 
 
 def _note(store: Store, enrolment_id: str, actor: str, kind: str, text: str) -> None:
+    _notes(store, [enrolment_id], actor, kind, text)
+
+
+def _notes(store: Store, enrolment_ids: Sequence[str], actor: str, kind: str, text: str) -> None:
+    """The same note on each of ``enrolment_ids``, in one statement."""
     store.execute(
         "INSERT INTO hi_notes (id, enrolment_id, created_at, actor, kind, text)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        [new_id("N"), enrolment_id, clock.utcnow_naive(), actor, kind, text[:2000]],
+        " SELECT UNNEST(?::VARCHAR[]), UNNEST(?::VARCHAR[]), ?, ?, ?, ?",
+        [
+            [new_id("N") for _ in enrolment_ids],
+            list(enrolment_ids),
+            clock.utcnow_naive(),
+            actor,
+            kind,
+            text[:2000],
+        ],
     )
 
 
@@ -960,8 +972,7 @@ def enroll_contacts(
         ids = [new_id() for _ in rows]
         if rows:
             insert_enrolments(_frame_of(rows, ids, principal.actor, s), principal, store=store)
-            for eid in ids:
-                _note(store, eid, principal.actor, "enrol", f"F1 <- {source['id']}")
+            _notes(store, ids, principal.actor, "enrol", f"F1 <- {source['id']}")
     return {"enrolled": ids, "skipped": skipped}
 
 

@@ -82,6 +82,10 @@ def test_tracing_lists_and_enrols_contacts(store, officer, venues):
         row = service.enrolment(officer, eid)
         assert row["kind"] == "F1" and row["source_id"] == f0["id"] and row["token_id"]
         assert row["exposure_date"] is not None
+        notes = service.person_notes(officer, eid)
+        assert notes[["actor", "kind", "text"]].values.tolist() == [
+            ["officer", "enrol", f"F1 <- {f0['id']}"]
+        ]
     again = service.trace_candidates(officer, f0["id"])
     assert again["already_enrolled"].all()
     second = service.enroll_contacts(officer, f0["id"], again)
