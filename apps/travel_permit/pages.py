@@ -35,10 +35,6 @@ def _wards(province: int) -> list[int]:
     return [u.code for u in geo.wards(province)]
 
 
-def _ward_label(code: int) -> str:
-    return geo.ward_name(code)
-
-
 def _hours_options() -> list[int]:
     return list(range(0, 24 * 60 + 1, 30))
 
@@ -72,7 +68,7 @@ def register() -> None:
         tax_code = st.text_input(t("tp.f.tax_code"), max_chars=20)
         sector = st.selectbox(t("tp.f.sector"), SECTORS, format_func=lambda s: t(f"tp.sector.{s}"))
         st.text_input(t("tp.f.province"), geo.province_name(province), disabled=True)
-        ward = st.selectbox(t("tp.f.ward"), _wards(province), format_func=_ward_label)
+        ward = st.selectbox(t("tp.f.ward"), _wards(province), format_func=geo.ward_name)
         address = st.text_input(t("tp.f.address"), max_chars=300)
         contact = st.text_input(t("tp.f.contact"), max_chars=100)
         phone = st.text_input(t("tp.f.phone"), max_chars=20)
@@ -230,8 +226,8 @@ def roster() -> None:
     st.subheader(t("tp.roster.count", n=len(frame)))
     if not frame.empty:
         shown = frame.assign(
-            home_ward=frame["home_ward"].map(_ward_label),
-            work_ward=frame["work_ward"].map(_ward_label),
+            home_ward=frame["home_ward"].map(geo.ward_name),
+            work_ward=frame["work_ward"].map(geo.ward_name),
         )
         st.dataframe(shown, hide_index=True, width="stretch")
     with st.expander(t("tp.roster.add")), st.form("tp_employee"):
@@ -239,8 +235,8 @@ def roster() -> None:
         cccd = st.text_input(t("tp.f.cccd"), max_chars=20)
         phone = st.text_input(t("tp.f.phone"), max_chars=20)
         wards = _wards(province)
-        home = st.selectbox(t("tp.f.home_ward"), wards, format_func=_ward_label)
-        work = st.selectbox(t("tp.f.work_ward"), wards, format_func=_ward_label)
+        home = st.selectbox(t("tp.f.home_ward"), wards, format_func=geo.ward_name)
+        work = st.selectbox(t("tp.f.work_ward"), wards, format_func=geo.ward_name)
         plate = st.text_input(t("tp.f.plate"), max_chars=20)
         job = st.text_input(t("tp.f.job_title"), max_chars=100)
         if st.form_submit_button(t("tp.roster.save")):
@@ -346,7 +342,7 @@ def _request_form(principal, biz, *, default_ids=(), resubmit_of: str | None = N
         return
     settings = service.app_settings()
     labels = dict(zip(employees["cccd"], employees["full_name"], strict=True))
-    today = clock.local(clock.now()).date()
+    today = service.local_today()
     province = biz["province_code"]
     with st.form(f"tp_request_{resubmit_of or 'new'}"):
         chosen = st.multiselect(
@@ -361,7 +357,7 @@ def _request_form(principal, biz, *, default_ids=(), resubmit_of: str | None = N
         end = c2.date_input(t("tp.f.end"), today + timedelta(days=6), format="DD/MM/YYYY")
         st.caption(t("tp.req.max_days", days=settings.max_validity_days))
         zones = st.multiselect(
-            t("tp.f.zones"), _wards(province), default=[biz["ward_code"]], format_func=_ward_label
+            t("tp.f.zones"), _wards(province), default=[biz["ward_code"]], format_func=geo.ward_name
         )
         st.caption(t("tp.f.units_caption"))
         h1, h2 = st.columns(2)
@@ -465,7 +461,7 @@ def permits() -> None:
             except (TPError, PermissionDenied) as exc:
                 _errors(exc)
     if principal.has("approver"):
-        today = clock.local(clock.now()).date()
+        today = service.local_today()
         with st.form("tp_renew"):
             c1, c2 = st.columns(2)
             start = c1.date_input(t("tp.f.start"), today, format="DD/MM/YYYY")
@@ -493,7 +489,7 @@ def queue() -> None:
     ward = c2.selectbox(
         t("tp.f.ward"),
         [0, *_wards(province)],
-        format_func=lambda c: t("tp.f.all") if not c else _ward_label(c),
+        format_func=lambda c: t("tp.f.all") if not c else geo.ward_name(c),
     )
     sector = c3.selectbox(
         t("tp.f.sector"),
@@ -583,7 +579,7 @@ def _decision_panel(principal, rid: str) -> None:
             "tp.queue.business",
             name=md_escape(biz["name"]),
             mst=biz["tax_code"],
-            ward=_ward_label(biz["ward_code"]),
+            ward=geo.ward_name(biz["ward_code"]),
         )
     )
     st.text(req["purpose"])
@@ -603,7 +599,7 @@ def _decision_panel(principal, rid: str) -> None:
             "full_name": items["full_name"],
             "cccd": items["cccd"],
             "job_title": items["job_title"],
-            "home_ward": items["home_ward"].map(lambda c: _ward_label(c) if pd.notna(c) else ""),
+            "home_ward": items["home_ward"].map(lambda c: geo.ward_name(c) if pd.notna(c) else ""),
             "status": items["status"].map(_status_label),
         }
     )

@@ -216,7 +216,7 @@ def list_businesses(
         sql += " WHERE status = ?"
         params.append(status)
     frame = _store(store).df(sql + " ORDER BY created_at LIMIT 1000", params)
-    frame["ward"] = frame["ward_code"].map(lambda c: geo.ward_name(int(c)))
+    frame["ward"] = frame["ward_code"].map(geo.ward_name)
     return frame
 
 
@@ -361,7 +361,7 @@ def export_roster(principal: Principal, *, store: Store | None = None) -> bytes:
     require(principal, "business")  # approvers read rosters with list_employees
     frame = list_employees(principal, store=store).drop(columns=["updated_at"])
     for col in ("home_ward", "work_ward"):
-        frame[col] = frame[col].map(lambda c: geo.ward_name(int(c)))
+        frame[col] = frame[col].map(geo.ward_name)
     return export_csv(frame, HEADERS_VI)
 
 
@@ -606,7 +606,7 @@ def queue(
     )
     now = clock.utcnow_naive()
     frame["age_hours"] = ((now - frame["submitted_at"]).dt.total_seconds() / 3600).round(1)
-    frame["ward"] = frame["ward_code"].map(lambda c: geo.ward_name(int(c)))
+    frame["ward"] = frame["ward_code"].map(geo.ward_name)
     return frame, int(total)
 
 
@@ -1182,8 +1182,8 @@ def analytics(principal: Principal, *, store: Store | None = None) -> dict[str, 
         "SELECT b.province_code, b.ward_code, count(*) AS permits FROM tp_permits p"
         " JOIN tp_businesses b ON b.id = p.business_id GROUP BY ALL ORDER BY permits DESC"
     )
-    per_ward["ward"] = per_ward["ward_code"].map(lambda c: geo.ward_name(int(c)))
-    per_ward["province"] = per_ward["province_code"].map(lambda c: geo.province_name(int(c)))
+    per_ward["ward"] = per_ward["ward_code"].map(geo.ward_name)
+    per_ward["province"] = per_ward["province_code"].map(geo.province_name)
     return {"totals": totals, "per_day": per_day, "reasons": reasons, "per_ward": per_ward}
 
 
