@@ -247,9 +247,7 @@ def checkin_page() -> None:
         st.caption(t("hd.checkin.scan_again"))
         return
     st.markdown(f"### {md_escape(venue.name)}")
-    st.text(
-        f"{venue.street}, {geo.ward_name(venue.ward_code)}, {geo.province_name(venue.province_code)}"
-    )
+    st.text(venue.address)
     done = st.session_state.get("hd_checkin_done")
     if done is not None and done.venue_id == venue.id:
         st.success(

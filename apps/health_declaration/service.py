@@ -256,6 +256,12 @@ class Venue:
     created_by: str
     link: str = ""
 
+    @property
+    def address(self) -> str:
+        """Street, ward, province (as printed on the poster and the check-in page)."""
+        ward, province = geo.ward_name(self.ward_code), geo.province_name(self.province_code)
+        return f"{self.street}, {ward}, {province}"
+
 
 # -- epidemic areas (health officers) -----------------------------------------------------------
 
@@ -779,11 +785,10 @@ def venue_poster(principal: Principal, venue_id: int, *, store: Store | None = N
         raise HealthError(t("hd.err.venue_pending"))
     if venue.status != "open" or not venue.link:
         raise HealthError(t("hd.err.venue_closed"))
-    address = f"{venue.street}, {geo.ward_name(venue.ward_code)}, {geo.province_name(venue.province_code)}"
     return render.pdf_poster(
         venue.link,
         title=venue.name,
-        subtitle=address,
+        subtitle=venue.address,
         lines=[
             t_in("vi", "hd.poster.line1"),
             t_in("vi", "hd.poster.line2"),
