@@ -31,16 +31,22 @@ def cccd(i: int) -> str:
     return f"0480900{i:05d}"
 
 
+def business_form(seed: int, **fields) -> BusinessForm:
+    """A valid registration with tax code ``make_mst(seed)``; ``fields`` override the rest."""
+    values = {
+        "name": f"Công ty {seed}",
+        "tax_code": make_mst(seed),
+        "sector": "logistics",
+        "address": "12 Bạch Đằng",
+        "ward_code": WARDS[0],
+        "contact_name": "Nguyễn Văn An",
+        "phone": "0905123456",
+    }
+    return BusinessForm(**{**values, **fields})
+
+
 def register(username: str, seed: int, store) -> Principal:
-    form = BusinessForm(
-        name=f"Công ty {username}",
-        tax_code=make_mst(seed),
-        sector="logistics",
-        address="12 Bạch Đằng",
-        ward_code=WARDS[0],
-        contact_name="Nguyễn Văn An",
-        phone="0905123456",
-    )
+    form = business_form(seed, name=f"Công ty {username}")
     service.register_business(ANONYMOUS, form, username, PASSWORD, store=store)
     return accounts.principal_for(accounts.get_user(username, store=store))
 

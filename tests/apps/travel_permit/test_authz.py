@@ -9,13 +9,13 @@ from datetime import timedelta
 import pytest
 
 from apps.travel_permit import roster, service
-from apps.travel_permit.models import BusinessForm, EmployeeIn
+from apps.travel_permit.models import EmployeeIn
 from apps.travel_permit.service import Decision, TPError
 from core.auth import ANONYMOUS, PermissionDenied
 from core.qr import service as qr
 from tests.conftest import make_principal
 
-from .conftest import WARDS, make_mst, request_form, today
+from .conftest import WARDS, business_form, request_form, today
 
 ROLES = ("admin", "other_business", "approver", "checkpoint", "health_officer", "anonymous")
 
@@ -51,14 +51,8 @@ def world(store, biz, other_biz, approver):
 
 
 def _form():
-    return BusinessForm(
-        name="Công ty Mới",
-        tax_code=make_mst(9999),
-        sector="it",
-        address="1 Trần Phú",
-        ward_code=WARDS[0],
-        contact_name="Võ Văn E",
-        phone="0935123456",
+    return business_form(
+        9999, name="Công ty Mới", sector="it", contact_name="Võ Văn E", phone="0935123456"
     )
 
 

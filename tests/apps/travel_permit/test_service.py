@@ -14,7 +14,7 @@ from apps.travel_permit.service import AlreadyDecided, Decision, TPError
 from core.auth import ANONYMOUS, PermissionDenied
 from core.qr import service as qr
 
-from .conftest import WARDS, add_roster, make_mst, register, request_form, today
+from .conftest import WARDS, add_roster, business_form, make_mst, register, request_form, today
 
 
 def _count(store, table: str) -> int:
@@ -322,15 +322,7 @@ def test_a_rejected_registration_releases_its_tax_code(store, approver):
     company out; a pending or verified holder still blocks a second registration."""
     squatter = register("squatter", 4242, store)
     bid = service.my_business(squatter, store=store)["id"]
-    real = BusinessForm(
-        name="Công ty Thật",
-        tax_code=make_mst(4242),
-        sector="food",
-        address="2 Lê Duẩn",
-        ward_code=WARDS[0],
-        contact_name="Trần Thị C",
-        phone="0905123457",
-    )
+    real = business_form(4242, name="Công ty Thật", sector="food", phone="0905123457")
     with pytest.raises(TPError):  # the squatter is still pending: refused
         service.register_business(ANONYMOUS, real, "cty_that", "Matkhau12345", store=store)
     service.verify_business(approver, bid, False, "Không phải chủ doanh nghiệp", store=store)
