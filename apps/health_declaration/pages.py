@@ -379,11 +379,9 @@ def areas_page() -> None:
     province = _province_select("hd_a_province")
     with st.form("hd_area", border=False):
         ward = _ward_select(province, "hd_a_ward", allow_all=True)
-        start = st.date_input(t("hd.areas.start"), value=clock.local(clock.now()).date())
+        start = st.date_input(t("hd.areas.start"), value=_today())
         has_end = st.checkbox(t("hd.areas.has_end"))
-        end = st.date_input(
-            t("hd.areas.end"), value=clock.local(clock.now()).date() + timedelta(days=14)
-        )
+        end = st.date_input(t("hd.areas.end"), value=_today() + timedelta(days=14))
         note = st.text_input(t("hd.areas.note"), max_chars=500)
         go = st.form_submit_button(t("hd.areas.add"), type="primary")
     if go:
@@ -413,7 +411,7 @@ def areas_page() -> None:
 
 
 def _filters(prefix: str) -> analytics.Filters:
-    today = clock.local(clock.now()).date()
+    today = _today()
     default = st.session_state.get("hd_range_default", (today - timedelta(days=13), today))
     cols = st.columns(3)
     with cols[0]:
