@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from functools import cache
 from typing import Annotated, Any
 
 from pydantic import (
@@ -173,7 +174,9 @@ def _fold(text: str) -> str:
     return collapse_spaces(text).casefold()
 
 
+@cache
 def _ward_lookup(province_code: int) -> dict[str, int]:
+    """Every way a ward of the province may be written (folded) -> its code."""
     index: dict[str, int] = {}
     for unit in geo.wards(province_code):
         full = _fold(unit.name)
@@ -185,18 +188,12 @@ def _ward_lookup(province_code: int) -> dict[str, int]:
     return index
 
 
-_WARD_CACHE: dict[int, dict[str, int]] = {}
-
-
 def parse_ward(value: object, province_code: int) -> int:
     """A ward of the province by code or by name ('Phường Hải Châu' or 'Hải Châu')."""
     text = _fold(_code_text(value))
     if not text:
         raise FieldError("tp.err.required")
-    index = _WARD_CACHE.get(province_code)
-    if index is None:
-        index = _WARD_CACHE[province_code] = _ward_lookup(province_code)
-    code = index.get(text)
+    code = _ward_lookup(province_code).get(text)
     if code is None:
         raise FieldError("tp.err.ward", province=geo.province_name(province_code))
     return code
