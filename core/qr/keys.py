@@ -223,19 +223,9 @@ class KeyStore:
     def list(self) -> list[KeyInfo]:
         """Local keys then foreign certificates, oldest first."""
         meta = self._read()
-        out = [self._info(r) for r in meta["keys"]]
-        for f in meta["foreign"]:
-            out.append(
-                KeyInfo(
-                    kid=base64.b64decode(f["kid"]),
-                    created=datetime.fromisoformat(f["added"]),
-                    status=f["status"],
-                    alg=f["alg"],
-                    source="foreign",
-                    subject=f.get("subject", ""),
-                )
-            )
-        return out
+        return [self._info(r) for r in meta["keys"]] + [
+            self._foreign_info(f) for f in meta["foreign"]
+        ]
 
     def mark_compromised(self, kid: bytes | str) -> None:
         """Refuse every token of this key from now on (local or foreign). An active local key
@@ -263,12 +253,10 @@ class KeyStore:
     def trust_certificate(self, data: bytes | str) -> KeyInfo:
         """Trust a foreign signer certificate (PEM, DER or base64 DER); idempotent per kid."""
         try:
-            tl = TrustList()
-            cert = load_certificate(data)
-            entry = tl.add_certificate(cert.public_bytes(serialization.Encoding.DER))
+            der = load_certificate(data).public_bytes(serialization.Encoding.DER)
+            entry = TrustList().add_certificate(der)
         except TrustError as exc:
             raise KeyStoreError(str(exc)) from None
-        der = cert.public_bytes(serialization.Encoding.DER)
         rec = {
             "kid": base64.b64encode(entry.kid).decode(),
             "alg": sorted(entry.algs)[0],
@@ -286,14 +274,7 @@ class KeyStore:
             else:
                 meta["foreign"].append(rec)
                 self._write(meta)
-        return KeyInfo(
-            kid=entry.kid,
-            created=datetime.fromisoformat(rec["added"]),
-            status=rec["status"],
-            alg=rec["alg"],
-            source="foreign",
-            subject=entry.subject,
-        )
+        return self._foreign_info(rec)
 
     def trust_list(self) -> TrustList:
         """Our public keys (all statuses: compromised ones produce KEY_COMPROMISED) plus
@@ -325,6 +306,17 @@ class KeyStore:
             created=datetime.fromisoformat(rec["created"]),
             status=rec["status"],
             alg=rec["alg"],
+        )
+
+    @staticmethod
+    def _foreign_info(rec: dict[str, Any]) -> KeyInfo:
+        return KeyInfo(
+            kid=base64.b64decode(rec["kid"]),
+            created=datetime.fromisoformat(rec["added"]),
+            status=rec["status"],
+            alg=rec["alg"],
+            source="foreign",
+            subject=rec.get("subject", ""),
         )
 
 
