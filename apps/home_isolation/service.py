@@ -734,26 +734,6 @@ def refresh_missed(*, store: Store | None = None) -> int:
 
 # -- the officer board and a person's page ------------------------------------------------------
 
-BOARD_COLUMNS = [
-    "id",
-    "kind",
-    "full_name",
-    "person_id",
-    "phone",
-    "ward_code",
-    "age",
-    "status",
-    "level",
-    "level_rank",
-    "level_reasons",
-    "last_report_at",
-    "isolation_end",
-    "assigned_to",
-    "open_alerts",
-    "alert_kinds",
-    "oldest_alert_at",
-]
-
 
 def board(
     principal: Principal,
