@@ -28,7 +28,6 @@ from core.ui.links import page_path
 from core.ui.session import current_principal
 
 LEVEL_ICON = {"green": "🟢", "yellow": "🟡", "orange": "🟠", "red": "🔴"}
-LEVEL_COLOUR = {"green": "#2e7d32", "yellow": "#f9a825", "orange": "#ef6c00", "red": "#c62828"}
 
 
 # -- helpers ----------------------------------------------------------------------------------
