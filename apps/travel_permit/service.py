@@ -759,10 +759,9 @@ def _permit_frame(
     req: dict[str, Any],
     begin: datetime,
     finish: datetime,
-    principal: Principal | str,
+    principal: Principal,
 ) -> pd.DataFrame:
     n = len(approved)
-    actor = principal.actor if isinstance(principal, Principal) else principal
     return pd.DataFrame(
         {
             "permit_id": approved["permit_id"],
@@ -776,7 +775,7 @@ def _permit_frame(
             "start_minute": int(req["start_minute"]),
             "end_minute": int(req["end_minute"]),
             "issued_at": clock.utcnow_naive(),
-            "issued_by": actor,
+            "issued_by": principal.actor,
             "status": "active",
         }
     )
