@@ -6,7 +6,7 @@ import hashlib
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -123,15 +123,18 @@ def _insert_user(
     return get_user(name, store=store)
 
 
+def _user_record(username: str, store: Store) -> dict[str, Any] | None:
+    rows = store.records("SELECT * FROM users WHERE username = ?", [nfc(username).lower()])
+    return rows[0] if rows else None
+
+
 def get_user(username: str, *, store: Store | None = None) -> User:
-    rows = (store or get_store()).records(
-        "SELECT * FROM users WHERE username = ?", [nfc(username).lower()]
-    )
-    if not rows:
+    row = _user_record(username, store or get_store())
+    if row is None:
         raise AccountError(
             "unknown_user", t("accounts.unknown_user", username=username), "username"
         )
-    return _row_to_user(rows[0])
+    return _row_to_user(row)
 
 
 def list_users(actor: Principal, *, store: Store | None = None) -> list[User]:
@@ -185,6 +188,10 @@ def principal_for(user: User) -> Principal:
     )
 
 
+def _locked_error(until: datetime) -> AccountError:
+    return AccountError("locked", t("auth.locked", until=clock.fmt_local(until, "%H:%M")))
+
+
 def authenticate(username: str, password: str, *, store: Store | None = None) -> Principal:
     """Check a login. Wrong password and unknown user give the same message; 5 failures lock."""
     store = store or get_store()
@@ -192,18 +199,16 @@ def authenticate(username: str, password: str, *, store: Store | None = None) ->
     bad = AccountError("bad_credentials", t("auth.bad_credentials"))
     if not username or not password or len(username) > 64 or len(password) > MAX_PASSWORD:
         raise bad
-    rows = store.records("SELECT * FROM users WHERE username = ?", [nfc(username).lower()])
-    if not rows:
+    row = _user_record(username, store)
+    if row is None:
         try:
             HASHER.verify(_DUMMY_HASH, password)
         except VerificationError:
             pass
         raise bad
-    row = rows[0]
     now = clock.utcnow_naive()
     if row["locked_until"] is not None and row["locked_until"] > now:
-        until = clock.fmt_local(row["locked_until"], "%H:%M")
-        raise AccountError("locked", t("auth.locked", until=until))
+        raise _locked_error(row["locked_until"])
     try:
         HASHER.verify(row["password_hash"], password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
@@ -220,8 +225,7 @@ def authenticate(username: str, password: str, *, store: Store | None = None) ->
             if locked is not None:
                 audit.record("system", "user.lock", "user", row["username"], store=store)
         if locked is not None:
-            until = clock.fmt_local(locked, "%H:%M")
-            raise AccountError("locked", t("auth.locked", until=until)) from None
+            raise _locked_error(locked) from None
         raise bad from None
     if row["disabled"]:
         raise AccountError("disabled", t("auth.disabled"))
