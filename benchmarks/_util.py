@@ -27,7 +27,7 @@ def best_of(fn: Callable[[], object], repeat: int = 3) -> float:
 def interleaved(
     ours: Callable[[], object], base: Callable[[], object], repeat: int = 3
 ) -> tuple[float, float]:
-    """Best wall times of ``ours`` and ``base``, run alternately so load drift hits both."""
+    """Best CPU times of ``ours`` and ``base``, run alternately so load drift hits both."""
     a = b = float("inf")
     for _ in range(repeat):
         a = min(a, best_of(ours, 1))
