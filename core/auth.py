@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import getpass
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from core.registry import ROLES
@@ -57,7 +56,3 @@ def require(principal: Principal | None, *roles: str) -> Principal:
 
         raise PermissionDenied(t("auth.denied"))
     return principal
-
-
-def roles_of(values: Iterable[str]) -> frozenset[str]:
-    return frozenset(v for v in values if v in ROLES)
