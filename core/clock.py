@@ -34,13 +34,16 @@ def to_utc_naive(value: datetime) -> datetime:
     return value.astimezone(UTC).replace(tzinfo=None)
 
 
+def as_utc(value: datetime) -> datetime:
+    """Naive values are taken as UTC (as stored); aware ones are returned unchanged."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def local(value: datetime | None) -> datetime | None:
     """A stored UTC time shown in Asia/Ho_Chi_Minh."""
     if value is None:
         return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(LOCAL_TZ)
+    return as_utc(value).astimezone(LOCAL_TZ)
 
 
 def fmt_local(value: datetime | None, pattern: str = "%d/%m/%Y %H:%M") -> str:

@@ -147,7 +147,7 @@ def _parse_time(value: Any, line_no: int, key: str) -> datetime | None:
         parsed = datetime.fromisoformat(str(value))
     except ValueError:
         raise CliError(f"line {line_no}: {key} is not an ISO date/time: {value!r}") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return clock.as_utc(parsed)
 
 
 def read_claims_file(path: Path, claims_model: Any, valid_days: float) -> list[service.IssueItem]:

@@ -1,0 +1,14 @@
+"""core.clock: naive stored times are UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+from core import clock
+
+
+def test_as_utc_takes_naive_as_utc_and_keeps_aware_values():
+    assert clock.as_utc(datetime(2021, 9, 10, 8, 0)) == datetime(2021, 9, 10, 8, 0, tzinfo=UTC)
+    hcm = datetime(2021, 9, 10, 15, 0, tzinfo=timezone(timedelta(hours=7)))
+    assert clock.as_utc(hcm) is hcm
+    assert clock.fmt_local(datetime(2021, 9, 10, 8, 0)) == "10/09/2021 15:00"
