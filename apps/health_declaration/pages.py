@@ -23,6 +23,7 @@ from core import clock, geo
 from core.auth import PermissionDenied
 from core.i18n import t
 from core.text import md_escape
+from core.ui.downloads import on_click
 from core.ui.session import current_principal
 
 COUNTRIES = ("VN", "CN", "KR", "JP", "US", "TH", "LA", "KH", "SG", "MY", "FR", "DE", "GB", "AU")
@@ -357,7 +358,7 @@ def venues_page() -> None:
     st.image(service.pass_png(venue.link, scale=6), width=260)
     st.download_button(
         t("hd.venues.poster"),
-        lambda: service.venue_poster(principal, venue.id),
+        on_click(service.venue_poster, principal, venue.id),
         file_name=f"venue-{venue.id}.pdf",
         mime="application/pdf",
         icon=":material/picture_as_pdf:",
@@ -513,14 +514,14 @@ def panel_risk(f: analytics.Filters | None = None) -> None:
     cols = st.columns(2)
     cols[0].download_button(
         t("hd.a.export_csv"),
-        lambda: analytics.export_risk(principal, f, "csv", colours),
+        on_click(analytics.export_risk, principal, f, "csv", colours),
         file_name="risk.csv",
         mime="text/csv",
         key="hd_exp_csv",
     )
     cols[1].download_button(
         t("hd.a.export_parquet"),
-        lambda: analytics.export_risk(principal, f, "parquet", colours),
+        on_click(analytics.export_risk, principal, f, "parquet", colours),
         file_name="risk.parquet",
         mime="application/octet-stream",
         key="hd_exp_pq",

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import contextvars
 import time
-from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -17,6 +14,7 @@ from core import clock, geo
 from core.auth import PermissionDenied
 from core.i18n import t
 from core.text import md_escape
+from core.ui.downloads import on_click
 from core.ui.session import current_principal
 
 from . import roster as roster_files
@@ -37,14 +35,6 @@ def _wards(province: int) -> list[int]:
 
 def _hours_options() -> list[int]:
     return list(range(0, 24 * 60 + 1, 30))
-
-
-def _on_click(fn: Callable[..., bytes], *args: Any, **kw: Any) -> Callable[[], bytes]:
-    """Data for ``st.download_button`` built only when the button is clicked, not on every
-    rerun. Streamlit runs it on its server thread: the page's context (the session's language)
-    is carried over."""
-    context = contextvars.copy_context()
-    return lambda: context.copy().run(fn, *args, **kw)
 
 
 def _status_label(value: str) -> str:
@@ -203,7 +193,7 @@ def roster() -> None:
     c1, c2, c3 = st.columns(3)
     c1.download_button(
         t("tp.roster.template_xlsx"),
-        _on_click(roster_files.template_xlsx, province),
+        on_click(roster_files.template_xlsx, province),
         "mau_danh_sach_nhan_vien.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
@@ -212,7 +202,7 @@ def roster() -> None:
     )
     c3.download_button(
         t("tp.roster.export"),
-        _on_click(service.export_roster, principal),
+        on_click(service.export_roster, principal),
         "danh_sach.csv",
         "text/csv",
     )
@@ -306,7 +296,7 @@ def _upload(principal, upload, province: int, settings) -> None:
         st.dataframe(errors, hide_index=True, width="stretch")
         st.download_button(
             t("tp.roster.errors_csv"),
-            _on_click(roster_files.export_csv, errors),
+            on_click(roster_files.export_csv, errors),
             "loi.csv",
             "text/csv",
         )
@@ -421,14 +411,14 @@ def permits() -> None:
             c1, c2 = st.columns(2)
             c1.download_button(
                 t("tp.permits.pdf"),
-                _on_click(service.permits_pdf, principal, request_id=request_id),
+                on_click(service.permits_pdf, principal, request_id=request_id),
                 "giay_di_duong.pdf",
                 "application/pdf",
                 key="tp_pdf",
             )
             c2.download_button(
                 t("tp.permits.zip"),
-                _on_click(service.permits_zip, principal, request_id=request_id),
+                on_click(service.permits_zip, principal, request_id=request_id),
                 "giay_di_duong.zip",
                 "application/zip",
                 key="tp_zip",
@@ -444,7 +434,7 @@ def permits() -> None:
     row = frame.set_index("permit_id").loc[pid]
     st.download_button(
         t("tp.permits.png"),
-        _on_click(service.permit_png, principal, pid),
+        on_click(service.permit_png, principal, pid),
         f"{pid}.png",
         "image/png",
         key="tp_png",

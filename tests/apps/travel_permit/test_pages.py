@@ -160,32 +160,6 @@ def test_analytics_page(seeded):
     assert "Hồ sơ" in [m.label for m in at.metric][0]
 
 
-def test_download_data_is_built_on_click_in_the_page_language():
-    """Download data runs on Streamlit's server thread: it keeps the session's language."""
-    import contextvars
-    import threading
-
-    from apps.travel_permit.pages import _on_click
-    from core.i18n import set_locale, t
-
-    calls: list[str] = []
-
-    def page():  # a session in English, in its own context like a script run
-        set_locale("en")
-        return _on_click(lambda key: calls.append(t(key)) or b"ok", "tp.page.permits"), t(
-            "tp.page.permits"
-        )
-
-    data, english = contextvars.copy_context().run(page)
-    assert calls == []  # nothing built until clicked
-    out: list[bytes] = []
-    thread = threading.Thread(target=lambda: out.append(data()))
-    thread.start()
-    thread.join()
-    assert out == [b"ok"]
-    assert calls == [english] != [t("tp.page.permits")]
-
-
 def _parse_twice_script() -> None:
     from types import SimpleNamespace
 
