@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -44,6 +44,11 @@ def local(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return as_utc(value).astimezone(LOCAL_TZ)
+
+
+def today_local() -> date:
+    """Today's date in Asia/Ho_Chi_Minh (by the suite's clock)."""
+    return now().astimezone(LOCAL_TZ).date()
 
 
 def fmt_local(value: datetime | None, pattern: str = "%d/%m/%Y %H:%M") -> str:

@@ -217,7 +217,7 @@ def refresh_rollup(*, store: Store | None = None) -> datetime:
     from core.store import ConflictError
 
     st = _st(store)
-    today = clock.local(clock.now()).date()  # type: ignore[union-attr]
+    today = clock.today_local()
     now = clock.to_utc_naive(datetime.combine(today, time(0), tzinfo=clock.LOCAL_TZ))
     upto = st.scalar("SELECT upto FROM hd_rollup_state WHERE name = 'checkin_hourly'")
     if upto is None or upto >= now:

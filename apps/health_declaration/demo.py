@@ -246,7 +246,7 @@ def seed(ctx: DemoContext) -> None:
     ctx.progress(0.97, "passes valid today")
     from apps.health_declaration import service
 
-    today = clock.local(clock.now()).date()  # type: ignore[union-attr]
+    today = clock.today_local()
     service.add_area(
         SYSTEM, EPIDEMIC_PROVINCE, None, today - timedelta(days=7), None, "demo", store=ctx.store
     )

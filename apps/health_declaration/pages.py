@@ -6,7 +6,7 @@ User text is never rendered as HTML (no ``unsafe_allow_html``); names and addres
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import altair as alt
 import streamlit as st
@@ -380,9 +380,9 @@ def areas_page() -> None:
     province = _province_select("hd_a_province")
     with st.form("hd_area", border=False):
         ward = _ward_select(province, "hd_a_ward", allow_all=True)
-        start = st.date_input(t("hd.areas.start"), value=_today())
+        start = st.date_input(t("hd.areas.start"), value=clock.today_local())
         has_end = st.checkbox(t("hd.areas.has_end"))
-        end = st.date_input(t("hd.areas.end"), value=_today() + timedelta(days=14))
+        end = st.date_input(t("hd.areas.end"), value=clock.today_local() + timedelta(days=14))
         note = st.text_input(t("hd.areas.note"), max_chars=500)
         go = st.form_submit_button(t("hd.areas.add"), type="primary")
     if go:
@@ -412,7 +412,7 @@ def areas_page() -> None:
 
 
 def _filters(prefix: str) -> analytics.Filters:
-    today = _today()
+    today = clock.today_local()
     default = st.session_state.get("hd_range_default", (today - timedelta(days=13), today))
     cols = st.columns(3)
     with cols[0]:
@@ -569,7 +569,3 @@ def dashboard_page() -> None:
     panel_checkins(f)
     st.subheader(t("hd.panel.risk"))
     panel_risk(f)
-
-
-def _today() -> date:
-    return clock.local(clock.now()).date()  # type: ignore[union-attr]

@@ -266,15 +266,11 @@ class Venue:
 # -- epidemic areas (health officers) -----------------------------------------------------------
 
 
-def _today_local() -> date:
-    return clock.local(clock.now()).date()  # type: ignore[union-attr]
-
-
 def active_areas(
     *, on: date | None = None, store: Store | None = None
 ) -> list[tuple[int, int | None]]:
     """(province_code, ward_code or None) of epidemic areas active on ``on`` (default today)."""
-    day = on or _today_local()
+    day = on or clock.today_local()
     return [
         (int(p), None if w is None else int(w))
         for p, w in _st(store).fetchall(
@@ -349,7 +345,7 @@ def end_area(
     start. Audited. False if there is no such area."""
     require(principal, "health_officer")
     st = _st(store)
-    day = ends_on or _today_local()
+    day = ends_on or clock.today_local()
     with st.transaction() as cur:
         row = cur.execute(
             "SELECT starts_on FROM hd_epidemic_areas WHERE id = ? AND removed_at IS NULL", [area_id]

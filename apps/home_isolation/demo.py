@@ -105,7 +105,7 @@ def generate(store: Store, scale: Scale, progress=lambda f, s: None, *, seed: in
     rng = np.random.default_rng(seed)
     s = isolation_settings()
     now = clock.utcnow_naive()
-    today = clock.local(clock.now()).date()  # type: ignore[union-attr]
+    today = clock.today_local()
     n_f0 = scale.f0
     n_f1 = scale.f0 * scale.f1_per_f0
     progress(0.05, "people")

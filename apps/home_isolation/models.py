@@ -342,7 +342,7 @@ class EnrolIn:
 
 def parse_enrol(raw: Mapping[str, Any], kind: str, today: date | None = None) -> EnrolIn:
     """Validate an F0 or F1 enrolment form. Raises FormInvalid."""
-    today = today or clock.local(clock.now()).date()  # type: ignore[union-attr]
+    today = today or clock.today_local()
     errors: dict[str, tuple[str, dict[str, Any]]] = {}
     person_id = normalise_person_id(raw.get("person_id"))
     if not (_CCCD.match(person_id) or _PASSPORT.match(person_id)):

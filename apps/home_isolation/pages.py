@@ -166,7 +166,7 @@ def enrol_page() -> None:
             if row["status"] == "isolating":
                 _show_link(service.monitoring_link(principal, row["id"]), row["id"])
     tab0, tab1 = st.tabs([t("hi.enrol.f0"), t("hi.enrol.f1")])
-    today = clock.local(clock.now()).date()  # type: ignore[union-attr]
+    today = clock.today_local()
     with tab0:
         errors = _errors("hi_err_f0")
         _show_error(errors, "_form")

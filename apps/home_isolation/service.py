@@ -80,10 +80,6 @@ def _settings() -> IsolationSettings:
     return isolation_settings()
 
 
-def _today() -> date:
-    return clock.local(clock.now()).date()  # type: ignore[union-attr]
-
-
 def local_midnight_utc(day: date) -> datetime:
     """Start of a local calendar day as naive UTC (for TIMESTAMP comparisons)."""
     return clock.to_utc_naive(datetime.combine(day, time(0), tzinfo=clock.LOCAL_TZ))
@@ -308,7 +304,7 @@ def enroll(
     if kind not in KINDS:
         raise IsolationError("hi.err.kind")
     store = _store(store)
-    data = parse_enrol(raw, kind, _today())
+    data = parse_enrol(raw, kind, clock.today_local())
     with store.transaction():
         if data.kind == "F1":
             source = _resolve_source(store, data.source_id or "")
@@ -348,7 +344,9 @@ def enrolment(
         row["source_name"] = store.scalar(
             "SELECT full_name FROM hi_enrolments WHERE id = ?", [row["source_id"]]
         )
-    row["due_release"] = row["status"] == "isolating" and row["isolation_end"] <= _today()
+    row["due_release"] = (
+        row["status"] == "isolating" and row["isolation_end"] <= clock.today_local()
+    )
     return row
 
 
@@ -399,7 +397,7 @@ def release(
         row = _enrolment(store, enrolment_id)
         if row["status"] == "released":
             raise IsolationError("hi.err.already_released")
-        if negative_test_date is not None and negative_test_date > _today():
+        if negative_test_date is not None and negative_test_date > clock.today_local():
             raise IsolationError("hi.err.future_date", "negative_test_date")
         if (
             row["kind"] == "F0"
@@ -914,7 +912,7 @@ def enroll_contacts(
     if frame.empty:
         return {"enrolled": [], "skipped": []}
     s = _settings()
-    today = _today()
+    today = clock.today_local()
     with store.transaction():
         source = _enrolment(store, source_id)
         if source["kind"] != "F0":
@@ -996,7 +994,7 @@ def active_by_ward(principal: Principal, *, store: Store | None = None) -> pd.Da
 def per_day(principal: Principal, *, days: int = 14, store: Store | None = None) -> pd.DataFrame:
     """New F0, new F1 and releases per local day, the last ``days`` days."""
     require(principal, OFFICER)
-    start = local_midnight_utc(_today() - timedelta(days=days - 1))
+    start = local_midnight_utc(clock.today_local() - timedelta(days=days - 1))
     return _store(store).df(
         "WITH ev AS ("
         " SELECT CAST(enrolled_at + INTERVAL '7 hours' AS DATE) AS day, kind AS what"

@@ -165,7 +165,7 @@ def seed_small(store: Store, progress=lambda f, s: None, *, seed: int = 2021) ->
     rng = np.random.default_rng(seed)
     wards = [u.code for u in geo.wards(geo.DA_NANG)]
     approver = _approver(store)
-    today = service.local_today()
+    today = clock.today_local()
     names = [
         ("Công ty TNHH Vận tải Sông Hàn", "logistics"),
         ("Công ty CP Thực phẩm Tiên Sa", "food"),

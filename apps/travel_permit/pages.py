@@ -332,7 +332,7 @@ def _request_form(principal, biz, *, default_ids=(), resubmit_of: str | None = N
         return
     settings = service.app_settings()
     labels = dict(zip(employees["cccd"], employees["full_name"], strict=True))
-    today = service.local_today()
+    today = clock.today_local()
     province = biz["province_code"]
     with st.form(f"tp_request_{resubmit_of or 'new'}"):
         chosen = st.multiselect(
@@ -451,7 +451,7 @@ def permits() -> None:
             except (TPError, PermissionDenied) as exc:
                 _errors(exc)
     if principal.has("approver"):
-        today = service.local_today()
+        today = clock.today_local()
         with st.form("tp_renew"):
             c1, c2 = st.columns(2)
             start = c1.date_input(t("tp.f.start"), today, format="DD/MM/YYYY")

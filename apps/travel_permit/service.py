@@ -85,10 +85,6 @@ def new_permit_id() -> str:
     return _new_id("P")
 
 
-def local_today() -> date:
-    return clock.local(clock.now()).date()  # type: ignore[union-attr]
-
-
 def window_utc(start: date, end: date) -> tuple[datetime, datetime]:
     """Local midnight of ``start`` to local midnight after ``end``, as aware UTC datetimes."""
     begin = datetime.combine(start, time(0), tzinfo=clock.LOCAL_TZ).astimezone(UTC)
@@ -418,7 +414,7 @@ def submit_request(
     store = _store(store)
     biz = _verified_business(principal, store)
     _check_dates(form.start_date, form.end_date)
-    if form.start_date < local_today():
+    if form.start_date < clock.today_local():
         raise TPError(t("tp.err.start_past"))
     province = biz["province_code"]
     if any(not geo.is_ward(z, province) for z in form.zones):

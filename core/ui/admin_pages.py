@@ -87,7 +87,7 @@ def audit_page() -> None:
     cols = st.columns(4)
     text = cols[0].text_input(t("audit.search"), max_chars=200)
     action = cols[1].text_input(t("audit.action"), max_chars=100)
-    today = clock.local(clock.now()).date()
+    today = clock.today_local()
     start = cols[2].date_input(t("audit.from"), today - timedelta(days=30))
     end = cols[3].date_input(t("audit.to"), today)
     since = datetime.combine(start, time.min, tzinfo=clock.LOCAL_TZ)

@@ -12,3 +12,12 @@ def test_as_utc_takes_naive_as_utc_and_keeps_aware_values():
     hcm = datetime(2021, 9, 10, 15, 0, tzinfo=timezone(timedelta(hours=7)))
     assert clock.as_utc(hcm) is hcm
     assert clock.fmt_local(datetime(2021, 9, 10, 8, 0)) == "10/09/2021 15:00"
+
+
+def test_today_local_is_the_date_in_ho_chi_minh(frozen_clock):
+    from datetime import UTC, date, datetime
+
+    from core import clock
+
+    frozen_clock[0] = datetime(2021, 9, 10, 18, 30, tzinfo=UTC)  # 01:30 on the 11th in Vietnam
+    assert clock.today_local() == date(2021, 9, 11)
