@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 from pathlib import Path
@@ -10,7 +9,7 @@ from pathlib import Path
 import click
 
 from core import clock
-from core.auth import operator
+from core.auth import operator, os_user
 
 from .bundle import BundleRefused
 
@@ -194,7 +193,7 @@ def cp_scan(
         scan_log = StationLog(log_path or _default_log())
     except LogError as exc:
         raise _cli_error(str(exc)) from exc
-    staff = (staff or _os_user())[:100]
+    staff = (staff or os_user("staff"))[:100]
     live = camera is not None or url is not None
     station = Station(
         sb.verifier(),
@@ -265,13 +264,6 @@ def _local_anchors():
     if not (ks.dir / META).is_file():
         return None
     return qr.trust_list()
-
-
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "staff"
 
 
 def _open_bundle(path, trust_file, zone, warn_age, max_age, allow_unpinned=False):

@@ -37,13 +37,17 @@ class Principal:
 ANONYMOUS = Principal(username="anonymous", roles=frozenset())
 
 
+def os_user(default: str = "unknown") -> str:
+    """The login name of the person at this shell, or ``default`` when the system has none."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return default
+
+
 def operator() -> Principal:
     """The shell user running the CLI on the server: an administrator of this installation."""
-    try:
-        who = getpass.getuser()
-    except (KeyError, OSError):
-        who = "unknown"
-    return Principal(username=f"cli:{who}", roles=frozenset({"admin"}))
+    return Principal(username=f"cli:{os_user()}", roles=frozenset({"admin"}))
 
 
 def require(principal: Principal | None, *roles: str) -> Principal:
