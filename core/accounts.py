@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -251,6 +252,38 @@ def session_stamp(user_id: str | None, *, store: Store | None = None) -> str | N
     if row is None or row[2]:
         return None
     return hashlib.sha256(f"{row[0]}\x00{row[1]}".encode()).hexdigest()
+
+
+def user_exists(username: str, *, store: Store | None = None) -> bool:
+    name = nfc(username).lower()
+    return (store or get_store()).scalar(
+        "SELECT 1 FROM users WHERE username = ?", [name]
+    ) is not None
+
+
+def active_logins(
+    usernames: Sequence[str],
+    *,
+    extra_role: str | None = None,
+    extra: int = 0,
+    store: Store | None = None,
+) -> list[tuple[str, str]]:
+    """(username, role) of the enabled accounts among ``usernames``, by role, then up to
+    ``extra`` more enabled accounts of ``extra_role`` (oldest first). For login banners."""
+    store = store or get_store()
+    named = store.fetchall(
+        "SELECT username, role FROM users WHERE NOT disabled AND list_contains(?, username)"
+        " ORDER BY role, username",
+        [list(usernames)],
+    )
+    more = []
+    if extra_role and extra > 0:
+        more = store.fetchall(
+            "SELECT username, role FROM users WHERE NOT disabled AND role = ?"
+            " ORDER BY created_at, username LIMIT ?",
+            [extra_role, extra],
+        )
+    return [(r[0], r[1]) for r in named + more]
 
 
 def count_users(store: Store | None = None) -> int:

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any, Literal
 
-from core import accounts, clock
+from core import accounts
 from core.registry import DemoContext, get_registry
 from core.store import Store
 
@@ -28,22 +28,9 @@ def _noop(fraction: float, label: str) -> None:
     del fraction, label
 
 
-def get_state(store: Store, key: str) -> str | None:
-    return store.scalar("SELECT value FROM app_state WHERE key = ?", [key])
-
-
-def set_state(store: Store, key: str, value: str) -> None:
-    with store.transaction() as cur:
-        cur.execute("DELETE FROM app_state WHERE key = ?", [key])
-        cur.execute(
-            "INSERT INTO app_state (key, value, updated_at) VALUES (?, ?, ?)",
-            [key, value, clock.utcnow_naive()],
-        )
-
-
 def ensure_demo_users(store: Store) -> None:
     for username, full_name, role in DEMO_USERS:
-        if store.scalar("SELECT 1 FROM users WHERE username = ?", [username]) is None:
+        if not accounts.user_exists(username, store=store):
             accounts._insert_user("system", username, full_name, role, DEMO_PASSWORD, store=store)
 
 
@@ -72,7 +59,7 @@ def seed_demo(
         scoped(0.0, "start")
         app.seed_demo(DemoContext(store=store, scale=scale, progress=scoped))  # type: ignore[misc]
         scoped(1.0, "done")
-    set_state(store, SEEDED_KEY, scale)
+    store.set_state(SEEDED_KEY, scale)
 
 
 def prepare(store: Store, *, seed: bool, progress: Progress = _noop) -> bool:
@@ -83,7 +70,7 @@ def prepare(store: Store, *, seed: bool, progress: Progress = _noop) -> bool:
     new_kid = extensions.prepare_keys()
     if new_kid is not None:
         audit.record("system", "key.create", "key", new_kid, store=store)
-    if seed and get_state(store, SEEDED_KEY) is None and accounts.count_users(store) == 0:
+    if seed and store.get_state(SEEDED_KEY) is None and accounts.count_users(store) == 0:
         seed_demo(store, "small", progress=progress)
         return True
     return False
@@ -91,19 +78,11 @@ def prepare(store: Store, *, seed: bool, progress: Progress = _noop) -> bool:
 
 def demo_logins(store: Store) -> list[tuple[str, str]]:
     """The demo accounts that still exist (for the banner of ``rapid serve``)."""
-    if get_state(store, SEEDED_KEY) is None:
+    if store.get_state(SEEDED_KEY) is None:
         return []
-    core = store.fetchall(
-        "SELECT username, role FROM users WHERE NOT disabled AND username IN (?, ?, ?, ?)"
-        " ORDER BY role",
-        [u for u, _, _ in DEMO_USERS],
+    return accounts.active_logins(
+        [u for u, _, _ in DEMO_USERS], extra_role="business", extra=3, store=store
     )
-    business = store.fetchall(
-        "SELECT username, role FROM users WHERE NOT disabled AND role = 'business'"
-        " ORDER BY created_at, username LIMIT 3"
-    )
-    rows = core + business
-    return [(r[0], r[1]) for r in rows]
 
 
 def collect_stats(store: Store) -> dict[str, dict[str, Any]]:

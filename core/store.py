@@ -194,6 +194,21 @@ class Store:
             cur.unregister("_rapid_bulk")
         return len(frame)
 
+    # -- key/value state of the installation (e.g. "demo seeded") -------------------------------
+
+    def get_state(self, key: str) -> str | None:
+        return self.scalar("SELECT value FROM app_state WHERE key = ?", [key])
+
+    def set_state(self, key: str, value: str) -> None:
+        from core import clock
+
+        with self.transaction() as cur:
+            cur.execute("DELETE FROM app_state WHERE key = ?", [key])
+            cur.execute(
+                "INSERT INTO app_state (key, value, updated_at) VALUES (?, ?, ?)",
+                [key, value, clock.utcnow_naive()],
+            )
+
     # -- migrations ---------------------------------------------------------------------------
 
     def _ensure_migrations_table(self) -> None:
