@@ -90,12 +90,12 @@ def create_user(
     *,
     store: Store | None = None,
 ) -> User:
-    """Create an account (admins; approvers' registration flows call ``_insert_user``)."""
+    """Create an account (admins). Self-registration flows call ``insert_user``."""
     require(actor, "admin")
-    return _insert_user(actor, username, full_name, role, password, store=store)
+    return insert_user(actor, username, full_name, role, password, store=store)
 
 
-def _insert_user(
+def insert_user(
     actor: Principal | str,
     username: str,
     full_name: str,
@@ -104,7 +104,8 @@ def _insert_user(
     *,
     store: Store | None = None,
 ) -> User:
-    """Validate and insert; used by ``create_user`` and by apps' self-registration services."""
+    """Validate and insert an account without a role check: for ``create_user`` and for apps'
+    self-registration services, which apply their own rules. Joins the caller's transaction."""
     store = store or get_store()
     name = validate_username(username)
     full = _validate_full_name(full_name)

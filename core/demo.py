@@ -31,7 +31,7 @@ def _noop(fraction: float, label: str) -> None:
 def ensure_demo_users(store: Store) -> None:
     for username, full_name, role in DEMO_USERS:
         if not accounts.user_exists(username, store=store):
-            accounts._insert_user("system", username, full_name, role, DEMO_PASSWORD, store=store)
+            accounts.insert_user("system", username, full_name, role, DEMO_PASSWORD, store=store)
 
 
 def seed_demo(

@@ -38,6 +38,10 @@ class ConflictError(StoreError):
     """A concurrent transaction changed the same rows first."""
 
 
+CONFLICTS: tuple[type[Exception], ...] = (ConflictError, duckdb.TransactionException)
+"""What a write that lost a race raises: ``except CONFLICTS`` around a transaction."""
+
+
 @dataclass(frozen=True)
 class Migration:
     app_id: str

@@ -37,7 +37,7 @@ from apps.home_isolation.rules import is_worsening, triage
 from core import audit, clock, geo
 from core.auth import Principal, require
 from core.i18n import t
-from core.store import ConflictError, Store, get_store
+from core.store import CONFLICTS, Store, get_store
 from core.text import collapse_spaces, mask_id, nfc
 
 log = logging.getLogger(__name__)
@@ -725,7 +725,7 @@ def refresh_missed(*, store: Store | None = None) -> int:
                 "   AND a.kind = 'missed' AND a.opened_at > coalesce(e.last_report_at, e.enrolled_at))",
                 [hours, cutoff],
             ).fetchone()
-    except (ConflictError, duckdb.ConstraintException, duckdb.TransactionException):
+    except (*CONFLICTS, duckdb.ConstraintException):
         return 0  # a concurrent refresh opened the same alerts first
     return int(inserted[0]) if inserted else 0
 

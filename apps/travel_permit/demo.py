@@ -148,7 +148,7 @@ def _approver(store: Store):
         return accounts.principal_for(accounts.get_user("approver", store=store))
     except accounts.AccountError:
         return accounts.principal_for(
-            accounts._insert_user(
+            accounts.insert_user(
                 "system", "approver", "Trần Thị Duyệt", "approver", DEMO_PASSWORD, store=store
             )
         )

@@ -26,7 +26,7 @@ from core import accounts, audit, clock, geo
 from core.auth import PermissionDenied, Principal, require
 from core.config import get_settings
 from core.i18n import t
-from core.store import ConflictError, Store, get_store
+from core.store import CONFLICTS, Store, get_store
 from core.text import mask_id
 
 from .models import (
@@ -49,7 +49,6 @@ PREFIX = "TP1:"
 VIEW_PAGE = "travel_permit.view"
 
 
-_CONFLICTS = (ConflictError, duckdb.TransactionException)
 """What a transaction raises when a concurrent one touched the same rows first."""
 
 
@@ -160,7 +159,7 @@ def _insert_business(
                 " WHERE id = ? AND status = 'rejected'",
                 [holder[0][:8], holder[0]],
             )
-        user = accounts._insert_user(
+        user = accounts.insert_user(
             f"self:{username}", username, form.name, "business", password, store=store
         )
         bid = str(uuid.uuid4())
@@ -247,7 +246,7 @@ def verify_business(
                 {"reason": reason},
                 store=store,
             )
-    except _CONFLICTS as exc:
+    except CONFLICTS as exc:
         raise AlreadyDecided(t("tp.err.already_decided")) from exc
 
 
@@ -436,7 +435,7 @@ def submit_request(
     now = clock.utcnow_naive()
     try:
         _insert_request(store, principal, biz["id"], form, found, rid, now, resubmitted_from)
-    except _CONFLICTS:
+    except CONFLICTS:
         raise TPError(t("common.conflict")) from None
     return rid
 
@@ -745,7 +744,7 @@ def decide(
             )
     except AlreadyDecided:
         raise
-    except _CONFLICTS as exc:
+    except CONFLICTS as exc:
         raise AlreadyDecided(t("tp.err.already_decided")) from exc
     return {"status": status, "approved": len(approved), "rejected": len(rejected)}
 
@@ -1011,7 +1010,7 @@ def revoke_permit(
                 {"reason": reason},
                 store=store,
             )
-    except _CONFLICTS as exc:
+    except CONFLICTS as exc:
         raise TPError(t("tp.err.not_active")) from exc
 
 
@@ -1087,7 +1086,7 @@ def renew_permit(
                 {"from": permit_id, "start": str(start_date), "end": str(end_date)},
                 store=store,
             )
-    except _CONFLICTS as exc:
+    except CONFLICTS as exc:
         raise TPError(t("tp.err.not_active")) from exc
     return new_id
 

@@ -41,10 +41,10 @@ def _migrated(request):
 def officer(store: Store):
     from core import accounts
 
-    accounts._insert_user(
+    accounts.insert_user(
         "system", "officer", "Phạm Thị Y Tế", "health_officer", "DaNang@2021x", store=store
     )
-    accounts._insert_user(
+    accounts.insert_user(
         "system", "nurse", "Lê Thị Điều Dưỡng", "health_officer", "DaNang@2021x", store=store
     )
     return make_principal("officer", "health_officer")
