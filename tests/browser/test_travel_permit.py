@@ -1,6 +1,7 @@
-"""Travel permits in a real browser: a business registers (pending); a verified demo business
-downloads its A4 PDF, opens a permit's phone link (VALID), revokes it, and the link says
-REVOKED. Approval itself is covered by the AppTests and service tests."""
+"""Travel permits in a real browser: a business registers (pending); an approver verifies it
+and approves a pending request; a verified demo business downloads its A4 PDF, opens a
+permit's phone link (VALID), revokes it, and the link says REVOKED. Roster upload and the
+request form are covered by the AppTests and service tests."""
 
 from __future__ import annotations
 
@@ -26,6 +27,19 @@ def test_register_download_verify_revoke(live_server, browser_page):
     page.get_by_label("Mật khẩu").fill("DaNangXanh2021")
     page.get_by_role("button", name="Đăng ký").click()
     page.get_by_text(re.compile("đang chờ xác minh")).wait_for()
+
+    # an approver verifies the new business and approves the oldest pending request
+    login(page, live_server, "approver")
+    page.get_by_role("link", name="Xác minh doanh nghiệp").first.click()
+    page.get_by_role("heading", name="Xác minh doanh nghiệp").first.wait_for()
+    page.get_by_test_id("stMain").get_by_test_id("stSelectbox").first.click()
+    page.get_by_role("option", name=re.compile("Trình Duyệt")).click()
+    page.get_by_role("button", name="Xác minh", exact=True).click()
+    page.get_by_text("Đã cập nhật tài khoản Công ty TNHH Trình Duyệt").wait_for()
+    page.get_by_role("link", name="Hàng chờ duyệt").first.click()
+    page.get_by_role("heading", name="Hàng chờ duyệt").first.wait_for()
+    page.get_by_role("button", name="Duyệt tất cả").click()
+    page.get_by_text(re.compile("người được cấp giấy")).wait_for()
 
     login(page, live_server, "dn_business1")
     page.get_by_role("link", name="Giấy đi đường đã cấp").first.click()
