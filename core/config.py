@@ -35,6 +35,12 @@ class Settings(BaseModel):
     locale: str = Field(default="vi", pattern="^(vi|en)$")
     timezone: str = "Asia/Ho_Chi_Minh"
     session_timeout_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    remember_login: bool = Field(
+        default=True, description="A page reload keeps the login (cookie); off for kiosks"
+    )
+    session_lifetime_hours: int = Field(
+        default=12, ge=1, le=24 * 7, description="A remembered login ends this long after login"
+    )
     lockout_attempts: int = Field(default=5, ge=1, le=100)
     lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
     issuer: str = Field(default="VN-DN", description="Issuer code written into every QR token")
