@@ -14,7 +14,15 @@ from core.registry import PUBLIC, Page, get_registry
 from core.text import md_escape
 from core.ui import admin_pages
 from core.ui.links import page_path
-from core.ui.session import account_changed, current_principal, expired_now, login, logout
+from core.ui.session import (
+    account_changed,
+    current_principal,
+    expired_now,
+    login,
+    logout,
+    resume_login,
+    sync_cookie,
+)
 
 
 def core_pages() -> list[Page]:
@@ -183,6 +191,7 @@ def main() -> None:
         page_title="Rapid Response Suite", page_icon=":material/qr_code_2:", layout="wide"
     )
     _init_locale()
+    resume_login()
     if expired_now():
         st.session_state["flash"] = t(
             "session.expired", minutes=get_settings().session_timeout_minutes
@@ -194,6 +203,8 @@ def main() -> None:
     current = st.navigation(sections, position="hidden")
     _menu(sections, hidden)
     _sidebar(principal)
+    with st.sidebar:
+        sync_cookie()
     current.run()
 
 

@@ -17,7 +17,13 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, login, running_server  # noqa: E402
+from tests.browser.conftest import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    login,
+    logout,
+    running_server,
+)
 
 OUT = Path(__file__).resolve().parent
 
@@ -25,11 +31,6 @@ OUT = Path(__file__).resolve().parent
 def settle(page, seconds: float = 2.5) -> None:
     page.wait_for_load_state("networkidle")
     time.sleep(seconds)
-
-
-def logout(page) -> None:
-    page.get_by_test_id("stSidebar").get_by_role("button", name="Đăng xuất").click()
-    settle(page)
 
 
 def nav(page, name: str) -> None:

@@ -136,3 +136,9 @@ def submit_login(page, base_url: str, username: str, password: str = DEMO_PASSWO
 def login(page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> None:
     submit_login(page, base_url, username, password)
     page.get_by_text("Xin chào").wait_for()
+
+
+def logout(page) -> None:
+    """Log out from the sidebar (the login is remembered across page loads until then)."""
+    page.get_by_test_id("stSidebar").get_by_role("button", name="Đăng xuất").click()
+    page.get_by_role("button", name="Đăng nhập").wait_for()

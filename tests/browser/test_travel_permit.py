@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import login
+from tests.browser.conftest import login, logout
 
 pytestmark = pytest.mark.browser
 
@@ -41,6 +41,7 @@ def test_register_download_verify_revoke(live_server, browser_page):
     page.get_by_role("button", name="Duyệt tất cả").click()
     page.get_by_text(re.compile("người được cấp giấy")).wait_for()
 
+    logout(page)
     login(page, live_server, "dn_business1")
     page.get_by_role("link", name="Giấy đi đường đã cấp").first.click()
     page.get_by_role("heading", name="Giấy đi đường đã cấp").first.wait_for()
