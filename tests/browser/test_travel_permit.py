@@ -1,7 +1,7 @@
 """Travel permits in a real browser: a business registers (pending); an approver verifies it
 and approves a pending request; a verified demo business downloads its A4 PDF, opens a
-permit's phone link (VALID), revokes it, and the link says REVOKED. Roster upload and the
-request form are covered by the AppTests and service tests."""
+permit's phone link (VALID), revokes it, and the link says REVOKED. A business uploads a
+roster CSV with one bad row, imports the good rows and requests a permit for one of them."""
 
 from __future__ import annotations
 
@@ -67,3 +67,34 @@ def test_register_download_verify_revoke(live_server, browser_page):
 
     phone.goto(href)
     phone.get_by_text(re.compile("KHÔNG HỢP LỆ: REVOKED")).wait_for()
+
+
+ROSTER_CSV = (
+    "Họ và tên,Số CCCD,Số điện thoại,Phường/xã nơi ở,Phường/xã nơi làm việc,Biển số xe,Chức vụ\n"
+    "Trần Thị Bích Ngọc,048195007772,0905111222,Hải Châu,Sơn Trà,,Kế toán\n"
+    "Phạm Đức Thắng,048090007771,0935333444,Sơn Trà,Hải Châu,43A-555.66,Lái xe\n"
+    "Người Thiếu Số,12345,0905000000,Hải Châu,Hải Châu,,\n"
+)
+
+
+def test_business_uploads_a_roster_and_requests_permits(live_server, browser_page, tmp_path):
+    page = browser_page
+    login(page, live_server, "dn_business1")
+    page.get_by_role("link", name="Danh sách nhân viên").first.click()
+    page.get_by_role("heading", name="Danh sách nhân viên").first.wait_for()
+    upload = tmp_path / "danh_sach.csv"
+    upload.write_bytes(b"\xef\xbb\xbf" + ROSTER_CSV.encode())
+    page.locator("input[type=file]").first.set_input_files(str(upload))
+    page.get_by_text("2 dòng hợp lệ, 1 lỗi trên tổng 3 dòng").wait_for()
+    page.get_by_role("button", name="Nhập 2 dòng hợp lệ").click()
+    page.get_by_text("Đã nhập: 2 người mới, 0 người cập nhật").wait_for()
+
+    page.get_by_role("link", name="Xin cấp giấy đi đường").first.click()
+    page.get_by_role("heading", name="Xin cấp giấy đi đường").first.wait_for()
+    page.get_by_label("Chọn nhân viên cần giấy").click()
+    page.keyboard.type("Trần Thị Bích Ngọc")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    page.get_by_label("Mục đích đi lại").fill("Trực kế toán cuối tháng")
+    page.get_by_role("button", name="Gửi yêu cầu").click()
+    page.get_by_text(re.compile(r"Đã gửi yêu cầu \S+")).wait_for()
