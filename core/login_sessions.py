@@ -15,8 +15,10 @@ A token that fails any check is deleted. Tokens are 256-bit random values, so a 
 enough (nothing to brute-force), and an attacker who reads the table cannot use its rows.
 
 The cookie is written by the page's JavaScript (Streamlit has no server-side Set-Cookie), so it
-cannot be HttpOnly. It is SameSite=Strict, Secure over HTTPS, and worth nothing after logout or
-the idle timeout; ``remember_login = false`` turns the feature off (shared kiosk devices).
+cannot be HttpOnly. It is a session cookie (gone when the browser closes), SameSite=Strict,
+``__Host-`` prefixed and Secure over HTTPS, and worth nothing after logout or the idle timeout;
+``remember_login = false`` turns the feature off (shared kiosk devices). Tokens are not rotated
+on resume: a new tab resumes the same login, and rotating would end the tab it came from.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import hashlib
 import logging
 import re
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from core import accounts, clock
 from core.auth import Principal
@@ -35,6 +37,9 @@ from core.store import CONFLICTS, Store, get_store
 log = logging.getLogger(__name__)
 
 COOKIE = "rapid_session"
+#: The name over HTTPS: the ``__Host-`` prefix makes browsers refuse the cookie unless it is
+#: Secure, host-only and path-wide, so a sibling subdomain cannot plant one.
+SECURE_COOKIE = "__Host-rapid_session"
 #: ``secrets.token_urlsafe(32)``: 43 characters of the URL-safe base64 alphabet.
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{43}")
 
@@ -48,6 +53,15 @@ def is_token(text: object) -> bool:
     return isinstance(text, str) and TOKEN_RE.fullmatch(text) is not None
 
 
+def _limits(now: datetime) -> tuple[datetime, datetime]:
+    """Oldest acceptable (last_seen, created_at) at ``now``."""
+    settings = get_settings()
+    return (
+        now - timedelta(minutes=settings.session_timeout_minutes),
+        now - timedelta(hours=settings.session_lifetime_hours),
+    )
+
+
 def open_session(principal: Principal, *, store: Store | None = None) -> str:
     """Remember a login that just passed ``accounts.authenticate``; returns the cookie token.
     Also deletes remembered logins past their lifetime."""
@@ -57,68 +71,89 @@ def open_session(principal: Principal, *, store: Store | None = None) -> str:
         raise ValueError("only an active account's login can be remembered")
     token = secrets.token_urlsafe(32)
     now = clock.utcnow_naive()
-    oldest = now - timedelta(hours=get_settings().session_lifetime_hours)
-    with store.transaction():
-        store.execute("DELETE FROM login_sessions WHERE created_at < ?", [oldest])
-        store.execute(
-            "INSERT INTO login_sessions (token_hash, user_id, stamp, created_at, last_seen)"
-            " VALUES (?, ?, ?, ?, ?)",
-            [_hash(token), principal.user_id, stamp, now, now],
-        )
+    _, born_since = _limits(now)
+    try:
+        store.execute("DELETE FROM login_sessions WHERE created_at < ?", [born_since])
+    except CONFLICTS:  # another login purging at the same time
+        log.debug("login sessions purged concurrently")
+    store.execute(
+        "INSERT INTO login_sessions (token_hash, user_id, stamp, created_at, last_seen)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [_hash(token), principal.user_id, stamp, now, now],
+    )
     return token
+
+
+def _use(store: Store, key: str) -> tuple[str, str] | None:
+    """Note a use of a live token in one statement and return (user_id, stamp); None when the
+    token is unknown, closed, idle too long or too old. One statement, so a logout landing
+    between a check and an update cannot be undone by it."""
+    now = clock.utcnow_naive()
+    idle_since, born_since = _limits(now)
+    try:
+        return store.fetchone(
+            "UPDATE login_sessions SET last_seen = ? WHERE token_hash = ? AND last_seen >= ?"
+            " AND created_at >= ? RETURNING user_id, stamp",
+            [now, key, idle_since, born_since],
+        )
+    except CONFLICTS:  # another tab used it at this instant: it is alive
+        row = store.fetchone(
+            "SELECT user_id, stamp FROM login_sessions WHERE token_hash = ?"
+            " AND last_seen >= ? AND created_at >= ?",
+            [key, idle_since, born_since],
+        )
+        return row
+
+
+def _forget(store: Store, key: str) -> None:
+    try:
+        store.execute("DELETE FROM login_sessions WHERE token_hash = ?", [key])
+    except CONFLICTS:  # another session deleted it at the same time
+        log.debug("login session deleted concurrently")
 
 
 def resume(token: object, *, store: Store | None = None) -> Principal | None:
     """The principal of a remembered login, or None (unknown, closed, idle, too old, or the
-    account changed). Never raises on a malformed token."""
+    account changed or is gone). Never raises on a malformed token."""
     if not is_token(token):
         return None
     store = store or get_store()
     key = _hash(token)  # type: ignore[arg-type]
-    row = store.fetchone(
-        "SELECT s.user_id, s.stamp, s.created_at, s.last_seen, u.username"
-        " FROM login_sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
-        [key],
-    )
+    row = _use(store, key)
     if row is None:
+        _forget(store, key)  # expired rows go at once; unknown ones are a no-op
         return None
-    user_id, stamp, created_at, last_seen, username = row
-    settings = get_settings()
-    now = clock.utcnow_naive()
-    fresh = (
-        username is not None
-        and now - last_seen <= timedelta(minutes=settings.session_timeout_minutes)
-        and now - created_at <= timedelta(hours=settings.session_lifetime_hours)
-        and accounts.session_stamp(user_id, store=store) == stamp
-    )
-    if not fresh:
-        store.execute("DELETE FROM login_sessions WHERE token_hash = ?", [key])
+    user_id, stamp = row
+    username = store.scalar("SELECT username FROM users WHERE id = ?", [user_id])
+    if username is None or accounts.session_stamp(user_id, store=store) != stamp:
+        _forget(store, key)
         return None
-    _seen(store, key)
     log.info("login resumed for %s", username)
     return accounts.principal_for(accounts.get_user(username, store=store))
 
 
-def touch(token: object, *, store: Store | None = None) -> None:
-    """Note activity, so the idle timeout counts from the last use rather than the login."""
-    if is_token(token):
-        _seen(store or get_store(), _hash(token))  # type: ignore[arg-type]
-
-
-def _seen(store: Store, key: str) -> None:
-    try:
-        store.execute(
-            "UPDATE login_sessions SET last_seen = ? WHERE token_hash = ?",
-            [clock.utcnow_naive(), key],
+def alive(token: object, *, touch: bool = True, store: Store | None = None) -> bool:
+    """Whether a remembered login is still open (not logged out in another tab, not idle
+    or past its lifetime); ``touch`` also notes activity, so the idle timeout counts from
+    the last use rather than the login."""
+    if not is_token(token):
+        return False
+    store = store or get_store()
+    key = _hash(token)  # type: ignore[arg-type]
+    if touch:
+        return _use(store, key) is not None
+    idle_since, born_since = _limits(clock.utcnow_naive())
+    return (
+        store.fetchone(
+            "SELECT 1 FROM login_sessions WHERE token_hash = ? AND last_seen >= ?"
+            " AND created_at >= ?",
+            [key, idle_since, born_since],
         )
-    except CONFLICTS:  # two tabs noting activity at once: one of them is enough
-        log.debug("login session touched concurrently")
+        is not None
+    )
 
 
 def close(token: object, *, store: Store | None = None) -> None:
     """Forget a remembered login (logout); unknown or malformed tokens are ignored."""
     if is_token(token):
-        (store or get_store()).execute(
-            "DELETE FROM login_sessions WHERE token_hash = ?",
-            [_hash(token)],  # type: ignore[arg-type]
-        )
+        _forget(store or get_store(), _hash(token))  # type: ignore[arg-type]
