@@ -27,6 +27,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Phiên làm việc đã hết hạn sau {minutes} phút không hoạt động. Vui lòng đăng nhập lại.",
         "en": "Your session expired after {minutes} minutes of inactivity. Please log in again.",
     },
+    "session.closed": {
+        "vi": "Phiên đăng nhập này đã kết thúc (đã đăng xuất ở thẻ khác hoặc quá thời hạn). Vui lòng đăng nhập lại.",
+        "en": "This login has ended (logged out in another tab, or past its time limit). Please log in again.",
+    },
     "session.account_changed": {
         "vi": "Tài khoản của bạn vừa được thay đổi (vô hiệu hóa, đổi vai trò hoặc mật khẩu). Vui lòng đăng nhập lại.",
         "en": "Your account was just changed (disabled, new role or password). Please log in again.",

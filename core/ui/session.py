@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Mapping
 
 import streamlit as st
 
 from core import login_sessions
 from core.auth import ANONYMOUS, Principal
 from core.config import get_settings
-from core.store import StoreError
+from core.store import CONFLICTS, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +52,16 @@ def login(principal: Principal) -> None:
         return
     try:
         st.session_state[TOKEN] = login_sessions.open_session(principal)
-    except (StoreError, ValueError) as exc:  # the login itself stands; only a reload asks again
+    except (StoreError, ValueError, *CONFLICTS) as exc:  # only a reload will ask again
         log.warning("login not remembered: %s", exc)
+
+
+def _browser_cookies() -> Mapping[str, str]:
+    """The cookies the browser sent when this session's page was loaded."""
+    try:
+        return st.context.cookies
+    except (AttributeError, RuntimeError):  # no browser request behind this session
+        return {}
 
 
 def resume_login() -> bool:
@@ -63,15 +72,18 @@ def resume_login() -> bool:
     st.session_state[RESUME_TRIED] = True
     if not get_settings().remember_login:
         return False
-    try:
-        token = st.context.cookies.get(login_sessions.COOKIE)
-    except (AttributeError, RuntimeError):  # no browser request behind this session (tests)
-        return False
+    cookies = _browser_cookies()
+    token = cookies.get(login_sessions.SECURE_COOKIE) or cookies.get(login_sessions.COOKIE)
     if token is None:
         return False
-    principal = login_sessions.resume(token)
+    try:
+        principal = login_sessions.resume(token)
+    except (StoreError, *CONFLICTS) as exc:
+        log.warning("remembered login not resumed: %s", exc)
+        return False
     if principal is None:
-        st.session_state[CLEAR_COOKIE] = True
+        if login_sessions.is_token(token):
+            st.session_state[CLEAR_COOKIE] = token
         return False
     _start(principal)
     st.session_state[TOKEN] = token
@@ -86,27 +98,50 @@ def account_changed() -> bool:
     principal = st.session_state.get(PRINCIPAL)
     if not isinstance(principal, Principal) or STAMP not in st.session_state:
         return False
-    if session_stamp(principal.user_id) != st.session_state[STAMP]:
+    stamp = session_stamp(principal.user_id)
+    if stamp is None or stamp != st.session_state[STAMP]:
         logout()
         return True
     return False
 
 
+def login_closed() -> bool:
+    """End the session when its remembered login was closed elsewhere (logout in another tab)
+    or passed ``session_lifetime_hours``; True if it just ended. Notes activity once a minute,
+    so the idle timeout of a reload counts from the last use."""
+    token = st.session_state.get(TOKEN)
+    if token is None or PRINCIPAL not in st.session_state:
+        return False
+    now = time.monotonic()
+    touch = now - st.session_state.get(LAST_TOUCH, 0.0) > TOUCH_EVERY_S
+    try:
+        open_ = login_sessions.alive(token, touch=touch)
+    except (StoreError, *CONFLICTS) as exc:
+        log.warning("remembered login not checked: %s", exc)
+        return False
+    if touch:
+        st.session_state[LAST_TOUCH] = now
+    if open_:
+        return False
+    logout()
+    return True
+
+
 def logout() -> None:
     """End the session here and the remembered login in the database; the page then clears
-    the cookie (``sync_cookie``)."""
+    the cookie if it still holds this login's token (``sync_cookie``)."""
     token = st.session_state.get(TOKEN)
     if token is not None:
         try:
             login_sessions.close(token)
-        except StoreError as exc:
+        except (StoreError, *CONFLICTS) as exc:
             log.warning("remembered login not closed: %s", exc)
     for key in list(st.session_state.keys()):
         if key not in _KEPT:
             del st.session_state[key]
     st.session_state[RESUME_TRIED] = True  # the cookie this session was opened with is stale
     if token is not None:
-        st.session_state[CLEAR_COOKIE] = True
+        st.session_state[CLEAR_COOKIE] = token
 
 
 def expired_now() -> bool:
@@ -115,33 +150,36 @@ def expired_now() -> bool:
         return False
     limit = get_settings().session_timeout_minutes * 60
     now = time.monotonic()
-    last = st.session_state.get(LAST_SEEN, now)
-    if now - last > limit:
+    if now - st.session_state.get(LAST_SEEN, now) > limit:
         logout()
         return True
     st.session_state[LAST_SEEN] = now
-    token = st.session_state.get(TOKEN)
-    if token is not None and now - st.session_state.get(LAST_TOUCH, 0.0) > TOUCH_EVERY_S:
-        st.session_state[LAST_TOUCH] = now
-        try:
-            login_sessions.touch(token)
-        except StoreError as exc:
-            log.warning("remembered login not touched: %s", exc)
     return False
 
 
-def _cookie_script(token: str | None) -> str:
-    """JavaScript for the page: set the login cookie to ``token``, or delete it (None).
-    SameSite=Strict (never sent from another site), Secure over HTTPS, path-wide."""
-    if token is None:
-        value, age = "", 0
-    else:
-        value, age = token, get_settings().session_lifetime_hours * 3600
-    cookie = json.dumps(f"{login_sessions.COOKIE}={value}; Path=/; SameSite=Strict; Max-Age={age}")
-    return (
-        "<script>const d = window.parent.document;"
-        f"d.cookie = {cookie} + (d.location.protocol === 'https:' ? '; Secure' : '');</script>"
+def cookie_script(set_token: str | None = None, clear_token: str | None = None) -> str:
+    """JavaScript for the page: set the login cookie to ``set_token``, or delete it if it still
+    holds ``clear_token`` (another tab may have logged in since). A session cookie (no
+    Max-Age), SameSite=Strict, path-wide; over HTTPS ``__Host-``-named and Secure."""
+    for token in (set_token, clear_token):
+        if token is not None and not login_sessions.is_token(token):
+            raise ValueError("not a login token")  # never put other text into the script
+    plain, secure = json.dumps(login_sessions.COOKIE), json.dumps(login_sessions.SECURE_COOKIE)
+    head = (
+        "<script>const d = window.parent.document, https = d.location.protocol === 'https:';"
+        f"const name = https ? {secure} : {plain};"
+        "const attrs = '; Path=/; SameSite=Strict' + (https ? '; Secure' : '');"
     )
+    if set_token is not None:
+        body = f"d.cookie = name + '=' + {json.dumps(set_token)} + attrs;"
+    elif clear_token is not None:
+        body = (
+            f"if (d.cookie.split('; ').includes(name + '=' + {json.dumps(clear_token)}))"
+            " d.cookie = name + '=' + attrs + '; Max-Age=0';"
+        )
+    else:
+        body = ""
+    return head + body + "</script>"
 
 
 def sync_cookie() -> None:
@@ -151,10 +189,13 @@ def sync_cookie() -> None:
     The element stays the same on every rerun, so the browser runs it once per page.
     """
     token = st.session_state.get(TOKEN)
-    if token is None and not st.session_state.get(CLEAR_COOKIE):
-        return
+    stale = st.session_state.get(CLEAR_COOKIE)
     if not login_sessions.is_token(token):
         token = None
+    if not login_sessions.is_token(stale):
+        stale = None
+    if token is None and stale is None:
+        return
     with st.container(key="rapid_login_cookie"):
         st.html("<style>.st-key-rapid_login_cookie { display: none; }</style>")
-        st.iframe(_cookie_script(token), height=1)
+        st.iframe(cookie_script(token, None if token else stale), height=1)

@@ -19,6 +19,7 @@ from core.ui.session import (
     current_principal,
     expired_now,
     login,
+    login_closed,
     logout,
     resume_login,
     sync_cookie,
@@ -198,6 +199,8 @@ def main() -> None:
         )
     elif account_changed():
         st.session_state["flash"] = t("session.account_changed")
+    elif login_closed():
+        st.session_state["flash"] = t("session.closed")
     principal = current_principal()
     sections, hidden = build_navigation(principal)
     current = st.navigation(sections, position="hidden")

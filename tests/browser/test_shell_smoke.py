@@ -39,15 +39,22 @@ def test_reload_keeps_the_login_until_logout(live_server, browser_page):
     page.get_by_role("heading", name="Quản lý tài khoản").wait_for()
     page.wait_for_function("document.cookie.includes('rapid_session=')")
     cookie = next(c for c in page.context.cookies() if c["name"] == "rapid_session")
-    assert cookie["sameSite"] == "Strict" and cookie["expires"] > 0
+    assert cookie["sameSite"] == "Strict" and cookie["expires"] == -1  # a session cookie
 
     page.reload()  # a new Streamlit session: the same page, still logged in
     page.get_by_role("heading", name="Thêm tài khoản").wait_for()
     page.get_by_test_id("stSidebar").get_by_role("button", name="Đăng xuất").wait_for()
 
+    tab = page.context.new_page()  # a second tab shares the login
+    tab.goto(live_server)
+    tab.get_by_text("Xin chào").wait_for()
+
     page.get_by_role("button", name="Đăng xuất").click()
     page.get_by_role("button", name="Đăng nhập").wait_for()
     page.wait_for_function("!document.cookie.includes('rapid_session=')")
+    tab.get_by_test_id("stSidebar").get_by_role("link", name="Nhật ký kiểm toán").click()
+    tab.get_by_text("Phiên đăng nhập này đã kết thúc").wait_for()  # ended there too
+    tab.close()
     page.reload()
     page.get_by_role("button", name="Đăng nhập").wait_for()
     assert page.get_by_text("Xin chào").count() == 0

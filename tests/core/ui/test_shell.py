@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import accounts
+from core import accounts, login_sessions
 from core.ui import session
 from tests.conftest import make_principal
 
@@ -155,3 +155,88 @@ def test_menu_lists_pages_but_not_link_only_ones(store):
     public = {page_path(p.key) for _, p in get_registry().pages() if p.is_public and p.in_nav}
     assert hidden and not (hidden & shown)
     assert public <= shown
+
+
+# -- remembered logins (a page reload resumes the login) -----------------------------------------
+
+
+def _rows(store) -> int:
+    return store.scalar("SELECT count(*) FROM login_sessions")
+
+
+def _reload(monkeypatch, cookies: dict[str, str]) -> AppTest:
+    """A new session (page load) whose browser sends ``cookies``."""
+    monkeypatch.setattr(session, "_browser_cookies", lambda: cookies)
+    return AppTest.from_file(APP, default_timeout=30).run()
+
+
+def test_login_is_remembered_and_logout_forgets_it(users, store):
+    at = _login(AppTest.from_file(APP, default_timeout=30).run(), "boss", PASSWORD)
+    token = at.session_state[session.TOKEN]
+    assert login_sessions.is_token(token) and _rows(store) == 1
+    at.sidebar.button[0].click().run()
+    assert _rows(store) == 0
+    assert at.session_state[session.CLEAR_COOKIE] == token  # the page clears that cookie
+
+
+@pytest.mark.parametrize("name", [login_sessions.COOKIE, login_sessions.SECURE_COOKIE])
+def test_a_reload_resumes_from_the_cookie(users, monkeypatch, name):
+    token = _login(AppTest.from_file(APP, default_timeout=30).run(), "boss", PASSWORD)
+    token = token.session_state[session.TOKEN]
+    at = _reload(monkeypatch, {name: token})
+    assert not at.exception
+    assert at.session_state["principal"].username == "boss"
+    assert any("Xin chào" in s.value for s in at.success)
+
+
+def test_logout_in_one_tab_ends_the_other(users, monkeypatch):
+    first = _login(AppTest.from_file(APP, default_timeout=30).run(), "boss", PASSWORD)
+    second = _reload(monkeypatch, {login_sessions.COOKIE: first.session_state[session.TOKEN]})
+    assert second.session_state["principal"].username == "boss"
+    first.sidebar.button[0].click().run()
+    second.run()
+    assert "principal" not in second.session_state
+    assert any("đã kết thúc" in i.value for i in second.info)
+
+
+def test_a_stale_cookie_logs_nobody_in_and_is_cleared(users, monkeypatch):
+    stale = "x" * 43
+    at = _reload(monkeypatch, {login_sessions.COOKIE: stale})
+    assert "principal" not in at.session_state
+    assert at.session_state[session.CLEAR_COOKIE] == stale
+    junk = _reload(monkeypatch, {login_sessions.COOKIE: "<script>alert(1)</script>"})
+    assert "principal" not in junk.session_state
+    assert session.CLEAR_COOKIE not in junk.session_state  # never echoed into the page
+
+
+def test_remember_login_off(users, store, settings, monkeypatch):
+    first = _login(AppTest.from_file(APP, default_timeout=30).run(), "boss", PASSWORD)
+    token = first.session_state[session.TOKEN]
+    settings.remember_login = False
+    at = _login(AppTest.from_file(APP, default_timeout=30).run(), "boss", PASSWORD)
+    assert session.TOKEN not in at.session_state and _rows(store) == 1
+    again = _reload(monkeypatch, {login_sessions.COOKIE: token})
+    assert "principal" not in again.session_state
+
+
+def test_a_login_whose_account_was_disabled_meanwhile_ends(users, admin):
+    at = _login(AppTest.from_file(APP, default_timeout=30).run(), "duyet", PASSWORD)
+    accounts.set_disabled(admin, "duyet", True)
+    at.session_state[session.STAMP] = None  # as if the login had started after the disabling
+    at.run()
+    assert "principal" not in at.session_state
+
+
+def test_cookie_script_sets_a_session_cookie_and_clears_only_its_own():
+    token = "A" * 43
+    set_js = session.cookie_script(token)
+    assert '"__Host-rapid_session"' in set_js and '"rapid_session"' in set_js
+    assert "SameSite=Strict" in set_js and "Secure" in set_js and token in set_js
+    assert "Max-Age" not in set_js  # gone when the browser closes
+    clear_js = session.cookie_script(clear_token=token)
+    assert "Max-Age=0" in clear_js and f"'=' + \"{token}\"" in clear_js and "includes" in clear_js
+    for bad in ('";alert(1);"', "A" * 42, "</script>" + "A" * 34):
+        with pytest.raises(ValueError):
+            session.cookie_script(bad)
+        with pytest.raises(ValueError):
+            session.cookie_script(clear_token=bad)
