@@ -106,6 +106,14 @@ _M: dict[str, tuple[str, str]] = {
         "Chỉ yêu cầu bị từ chối mới được sửa và gửi lại",
         "Only a rejected request can be fixed and resubmitted",
     ),
+    "tp.err.already_resubmitted": (
+        "Yêu cầu này đã được sửa và gửi lại (yêu cầu {id})",
+        "This request was already fixed and resubmitted (request {id})",
+    ),
+    "tp.err.already_asked": (
+        "{n} người đã có yêu cầu đang chờ duyệt hoặc giấy còn hiệu lực trong thời gian này: {names}",
+        "{n} people already have a pending request or a valid permit for these dates: {names}",
+    ),
     "tp.err.bad_decision": ("Quyết định không hợp lệ", "Unknown decision"),
     "tp.err.no_permits": ("Chưa có giấy đi đường nào", "No permits yet"),
     "tp.err.not_active": ("Giấy này không còn hiệu lực", "This permit is no longer active"),

@@ -440,6 +440,38 @@ def submit_request(
     return rid
 
 
+def _refuse_duplicates(
+    store: Store,
+    business_id: str,
+    form: RequestForm,
+    found: pd.DataFrame,
+    resubmitted_from: str | None,
+) -> None:
+    """A rejected request is resubmitted once; nobody is asked for twice while a request for
+    them is pending or while they hold an active permit overlapping the new window."""
+    if resubmitted_from is not None:
+        again = store.scalar(
+            "SELECT id FROM tp_requests WHERE resubmitted_from = ? LIMIT 1", [resubmitted_from]
+        )
+        if again is not None:
+            raise TPError(t("tp.err.already_resubmitted", id=again))
+    begin, finish = window_utc(form.start_date, form.end_date)
+    cccds = list(found["cccd"])
+    taken = store.fetchall(
+        "SELECT DISTINCT cccd FROM ("
+        " SELECT i.cccd FROM tp_request_items i JOIN tp_requests r ON r.id = i.request_id"
+        "  WHERE r.business_id = ? AND r.status = 'pending'"
+        " UNION ALL SELECT cccd FROM tp_permits WHERE business_id = ? AND status = 'active'"
+        "  AND valid_until > ? AND valid_from < ?)"
+        " WHERE list_contains(?, cccd)",
+        [business_id, business_id, clock.to_utc_naive(begin), clock.to_utc_naive(finish), cccds],
+    )
+    if taken:
+        names = dict(zip(found["cccd"], found["full_name"], strict=True))
+        shown = ", ".join(sorted(names[c] for (c,) in taken))
+        raise TPError(t("tp.err.already_asked", n=len(taken), names=shown))
+
+
 def _insert_request(
     store: Store,
     principal: Principal,
@@ -454,6 +486,7 @@ def _insert_request(
         # Touch the business row first: two requests of one business at once then conflict
         # (one is told to retry) instead of both passing the quota on the same snapshot.
         cur.execute("UPDATE tp_businesses SET status = status WHERE id = ?", [business_id])
+        _refuse_duplicates(store, business_id, form, found, resubmitted_from)
         quota = _quota(store, business_id)
         if quota["busy"] + len(form.cccds) > quota["limit"]:
             raise TPError(t("tp.err.quota", asked=len(form.cccds), **quota))

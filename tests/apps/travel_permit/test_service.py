@@ -358,3 +358,25 @@ def test_concurrent_requests_cannot_exceed_the_quota(store, biz):
     assert outcomes.count("ok") == 1, outcomes
     after = service._quota(store, service.my_business(biz, store=store)["id"])
     assert after["busy"] <= after["limit"]
+
+
+def test_nobody_is_asked_for_twice(store, biz, approver):
+    ids = list(service.list_employees(biz, store=store)["cccd"])[:4]
+    rid = service.submit_request(biz, request_form(ids[:2]), store=store)
+    with pytest.raises(TPError, match="đang chờ duyệt") as err:  # pending for them already
+        service.submit_request(biz, request_form(ids[1:3]), store=store)
+    assert "1 người" in str(err.value)
+    service.decide(
+        approver, rid, Decision(frozenset(ids[:1]), "quota", "Chỉ một người"), store=store
+    )
+    with pytest.raises(TPError, match="giấy còn hiệu lực"):  # ids[0] holds a permit now
+        service.submit_request(biz, request_form(ids[:1]), store=store)
+    later = request_form(
+        ids[:1], start_date=today() + timedelta(days=10), end_date=today() + timedelta(days=12)
+    )
+    assert service.submit_request(biz, later, store=store)  # after that permit ends: fine
+
+    first = service.resubmit_request(biz, rid, request_form(ids[1:2]), store=store)
+    with pytest.raises(TPError, match=first):  # a rejected request is resubmitted once
+        service.resubmit_request(biz, rid, request_form(ids[2:3]), store=store)
+    assert store.scalar("SELECT count(*) FROM tp_requests WHERE resubmitted_from = ?", [rid]) == 1
