@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import altair as alt
+import pandas as pd
 import streamlit as st
 
 from apps.health_declaration import analytics, service
@@ -399,7 +400,7 @@ def areas_page() -> None:
     frame.insert(
         2,
         "ward",
-        [geo.ward_name(w) if w == w and w is not None else "" for w in frame["ward_code"]],
+        [geo.ward_name(int(w)) if pd.notna(w) else "" for w in frame["ward_code"]],
     )
     st.dataframe(frame, hide_index=True, width="stretch")
     sel = st.selectbox(t("hd.areas.pick"), frame["id"].tolist(), key="hd_area_sel")

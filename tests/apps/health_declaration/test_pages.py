@@ -107,3 +107,17 @@ def test_pages_per_role(hd, page, allowed, role):
     assert not at.exception, at.exception
     denied = any("quyền" in e.value or "đăng nhập" in e.value for e in at.error)
     assert denied == (role not in allowed)
+
+
+def test_areas_page_lists_a_province_wide_area_and_a_ward_area(hd, officer):
+    """A province-wide area has no ward code (NULL): the page crashed on it."""
+    from core import clock, geo
+
+    province = geo.ward_province(WARD)
+    service.add_area(officer, province, None, clock.today_local(), None, "Toàn thành phố")
+    service.add_area(officer, province, WARD, clock.today_local(), None, "Một phường")
+    at = _app("health_declaration.areas", officer)
+    at.run()
+    assert not at.exception, at.exception
+    shown = at.dataframe[0].value
+    assert len(shown) == 2 and geo.ward_name(WARD) in set(shown.iloc[:, 2])
