@@ -12,7 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
 ENV_PREFIX = "RAPID_"
 APPS_ENV_PREFIX = "RAPID_APPS__"
@@ -31,7 +31,10 @@ class Settings(BaseModel):
     )
     port: int = Field(default=8501, ge=1, le=65535)
     host: str = "localhost"
-    base_url: str = Field(default="http://localhost:8501", description="Public address in QR links")
+    base_url: str = Field(
+        default="http://localhost:8501",
+        description="Public address in QR links; default http://HOST:PORT",
+    )
     locale: str = Field(default="vi", pattern="^(vi|en)$")
     timezone: str = "Asia/Ho_Chi_Minh"
     session_timeout_minutes: int = Field(default=30, ge=1, le=24 * 60)
@@ -47,6 +50,13 @@ class Settings(BaseModel):
     key_passphrase: SecretStr | None = Field(default=None, description="Encrypts private keys")
     demo_on_first_start: bool = True
     apps: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _base_url_follows_the_port(self) -> Settings:
+        """Unless set, QR links point at the address the server really listens on."""
+        if "base_url" not in self.model_fields_set:
+            self.__dict__["base_url"] = f"http://{self.host}:{self.port}"
+        return self
 
     @property
     def database(self) -> Path:

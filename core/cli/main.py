@@ -304,6 +304,7 @@ def serve_cmd(port: int | None, no_demo: bool) -> None:
         )
         logins = demo_logins(store)
     port = port or settings.port
+    os.environ["RAPID_PORT"] = str(port)  # the server's settings (and QR links) use this port
     click.echo(f"Rapid Response Suite: http://{settings.host}:{port}")
     if seeded or logins:
         click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")

@@ -21,6 +21,15 @@ def test_toml_then_env_override(tmp_path: Path):
     assert s.apps["travel_permit"] == {"quota_percent": 20, "max_days": "5"}
 
 
+def test_qr_links_follow_the_port_unless_base_url_is_set(tmp_path: Path):
+    assert load_settings(environ={}).base_url == "http://localhost:8501"
+    assert load_settings(environ={"RAPID_PORT": "8612"}).base_url == "http://localhost:8612"
+    cfg = tmp_path / "rapid.toml"
+    cfg.write_text('base_url = "https://giay.danang.gov.vn"\n')
+    s = load_settings(cfg, environ={"RAPID_PORT": "8612"})
+    assert s.base_url == "https://giay.danang.gov.vn" and s.port == 8612
+
+
 def test_config_from_env_variable(tmp_path: Path):
     cfg = tmp_path / "x.toml"
     cfg.write_text('data_dir = "/srv/rapid"\n')
