@@ -153,6 +153,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     "hi.act.link": {"vi": "Đường link / QR theo dõi", "en": "Monitoring link / QR"},
     "hi.act.download_qr": {"vi": "Tải mã QR (PNG)", "en": "Download QR (PNG)"},
     "hi.act.done": {"vi": "Đã lưu.", "en": "Saved."},
+    "hi.act.confirm_release": {
+        "vi": "Tôi xác nhận kết thúc cách ly cho {name}",
+        "en": "I confirm ending isolation for {name}",
+    },
+    "hi.act.confirm_transfer": {
+        "vi": "Tôi xác nhận chuyển {name} vào bệnh viện",
+        "en": "I confirm transferring {name} to hospital",
+    },
+    "hi.act.confirm_needed": {
+        "vi": "Hãy đánh dấu ô xác nhận trước khi thực hiện.",
+        "en": "Tick the confirmation box first.",
+    },
+    "hi.act.release_open_alerts": {
+        "vi": "Người này còn {n} cảnh báo chưa xử lý.",
+        "en": "This person still has {n} open alerts.",
+    },
     "hi.act.no_alerts": {"vi": "Không có cảnh báo mở.", "en": "No open alerts."},
     "hi.person.none": {
         "vi": "Chọn một người trên bảng theo dõi hoặc tìm theo mã/CCCD.",

@@ -296,6 +296,7 @@ def report_page() -> None:
 def board_page() -> None:
     principal = current_principal()
     st.title(t("hi.board.title"))
+    _flash()
     cols = st.columns([3, 2, 1, 2, 2])
     ward = cols[0].selectbox(
         t("hi.f.ward"),
@@ -385,9 +386,6 @@ def _actions(enrolment_id: str) -> None:
         f"**{md_escape(row['full_name'])}** · {row['kind']} · {t('hi.status.' + row['status'])} · "
         f"{_level(row['level'])} · [{t('hi.board.open_person')}](/{page_path('home_isolation.person')}?e={row['id']})"
     )
-    flash = st.session_state.pop("hi_flash", None)
-    if flash:
-        st.success(flash)
     open_alerts = service.person_alerts(principal, enrolment_id, open_only=True)
     if open_alerts.empty:
         st.caption(t("hi.act.no_alerts"))
@@ -401,18 +399,40 @@ def _actions(enrolment_id: str) -> None:
         staff = st.text_input(t("hi.f.staff"), value=row["assigned_to"] or "", max_chars=64)
         if st.form_submit_button(t("hi.act.assign")):
             _do(service.assign, principal, enrolment_id, staff)
-    with c2.form("hi_note"):
+    with c2.form("hi_note", clear_on_submit=True):
         note = st.text_area(t("hi.f.note"), max_chars=2000, height=80)
         if st.form_submit_button(t("hi.act.note")):
             _do(service.add_note, principal, enrolment_id, note)
-    if row["status"] != "released":
-        c3, c4 = st.columns(2)
-        if row["status"] == "isolating" and c3.button(t("hi.act.transfer"), key="hi_transfer"):
-            _do(service.transfer_to_hospital, principal, enrolment_id)
-        with c4.form("hi_release"):
-            neg = st.date_input(t("hi.f.negative_test_date"), value=None, format="DD/MM/YYYY")
-            if st.form_submit_button(t("hi.act.release")):
-                _do(service.release, principal, enrolment_id, negative_test_date=neg)
+    if row["status"] == "released":
+        return
+    name = md_escape(row["full_name"])
+    c3, c4 = st.columns(2)
+    if row["status"] == "isolating":
+        with c3.form("hi_transfer"):
+            sure = st.checkbox(t("hi.act.confirm_transfer", name=name))
+            if st.form_submit_button(t("hi.act.transfer")):
+                _confirmed(sure, service.transfer_to_hospital, principal, enrolment_id)
+    with c4.form("hi_release"):
+        if not open_alerts.empty:
+            st.warning(t("hi.act.release_open_alerts", n=len(open_alerts)))
+        neg = st.date_input(t("hi.f.negative_test_date"), value=None, format="DD/MM/YYYY")
+        sure = st.checkbox(t("hi.act.confirm_release", name=name))
+        if st.form_submit_button(t("hi.act.release")):
+            _confirmed(sure, service.release, principal, enrolment_id, negative_test_date=neg)
+
+
+def _confirmed(sure: bool, fn: Any, *args: Any, **kwargs: Any) -> None:
+    """Ending someone's monitoring needs the tick box: one stray click must not do it."""
+    if not sure:
+        st.error(t("hi.act.confirm_needed"))
+        return
+    _do(fn, *args, **kwargs)
+
+
+def _flash() -> None:
+    flash = st.session_state.pop("hi_flash", None)
+    if flash:
+        st.success(flash)
 
 
 def _do(fn: Any, *args: Any, **kwargs: Any) -> None:
@@ -454,6 +474,7 @@ def _vitals_chart(reports: pd.DataFrame) -> alt.Chart:
 def person_page() -> None:
     principal = current_principal()
     st.title(t("hi.person.title"))
+    _flash()
     wanted = st.query_params.get("e") or st.session_state.get("hi_person")
     needle = st.text_input(t("hi.f.search"), key="hp_find", max_chars=40)
     if needle:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -87,6 +89,27 @@ def test_board_actions(store, people, officer):
     ack[0].click().run()
     assert not at.exception
     assert service.person_alerts(officer, people["f0"], open_only=True).empty
+
+
+def _submit(at: AppTest, label: str) -> AppTest:
+    return next(b for b in at.get("form_submit_button") if b.label == label).click().run()
+
+
+def test_release_and_transfer_need_the_tick_box(store, people, officer):
+    at = app_for("home_isolation.board", officer).run()
+    at.selectbox(key="hb_pick").select(people["f0"]).run()
+    assert any("cảnh báo chưa xử lý" in w.value for w in at.warning)  # open red alert shown
+    _submit(at, "Kết thúc cách ly")
+    assert any("ô xác nhận" in e.value for e in at.error)
+    _submit(at, "Chuyển viện")
+    assert service.enrolment(officer, people["f0"])["status"] == "isolating"  # nothing done
+    at.date_input[0].set_value(date.today())  # an F0 needs a negative test
+    tick = next(c for c in at.checkbox if "kết thúc cách ly" in c.label)
+    tick.check()
+    _submit(at, "Kết thúc cách ly")
+    assert not at.exception, at.exception
+    assert service.enrolment(officer, people["f0"])["status"] == "released"
+    assert any("Đã lưu" in s.value for s in at.success)  # said even though they left the board
 
 
 def test_enrol_page_shows_errors_and_link(store, officer):
