@@ -24,6 +24,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cp.scan.last": {"vi": "Các lượt quét gần đây", "en": "Recent scans"},
     "cp.scan.none_yet": {"vi": "Chưa có lượt quét nào.", "en": "No scans yet."},
     "cp.scan.venue_needed": {"vi": "Nhập mã địa điểm.", "en": "Enter a venue id."},
+    "cp.scan.checkpoint_needed": {
+        "vi": "Chọn chốt đang đứng trước khi quét: giấy chỉ hợp lệ ở những phường/xã ghi trên giấy.",
+        "en": "Choose your checkpoint before scanning: a permit is valid only in the wards it names.",
+    },
     "cp.scan.venue_unsupported": {
         "vi": "Loại mã này không dùng để check-in địa điểm.",
         "en": "This kind of code cannot check in at a venue.",

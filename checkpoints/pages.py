@@ -78,6 +78,8 @@ def scanner() -> None:
             )
             or None
         )
+        if checkpoint_id is None:
+            st.warning(t("cp.scan.checkpoint_needed"))
     else:
         venue_id = st.text_input(t("cp.scan.venue_id"), max_chars=64, key="cp_venue").strip()
         if not venue_id:
@@ -85,7 +87,7 @@ def scanner() -> None:
     shot = st.camera_input(t("cp.scan.camera"), key="cp_camera")
     upload = st.file_uploader(t("cp.scan.upload"), type=["png", "jpg", "jpeg"], key="cp_file")
     image = shot or upload
-    if image is not None and (mode == "checkpoint" or venue_id):
+    if image is not None and (checkpoint_id or venue_id):
         data = image.getvalue()
         digest = hashlib.sha256(data).hexdigest()
         if st.session_state.get("cp_last_digest") != digest:  # one verdict per snapshot

@@ -4,12 +4,14 @@ captures a frame and shows the verdict."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
+from core import geo
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, login, running_server
 from tests.checkpoints.helpers import HAS_TP, code_image, rapid, rapid_env
 
@@ -42,7 +44,7 @@ def server_with_permit(tmp_path_factory):
             "n": "Nguyễn Văn An",
             "c": "********1234",
             "b": "0401234567",
-            "w": [20275],
+            "w": [sorted(u.code for u in geo.wards(geo.DA_NANG))[0]],  # Chốt Hầm Hải Vân's
             "h": [0, 1440],
         }
         type_name = "TP"
@@ -79,6 +81,9 @@ def test_webcam_snapshot_shows_verdict(server_with_permit):
             login(page, url, "checkpoint")
             page.get_by_role("link", name="Quét mã QR").first.click()  # same session
             page.get_by_text("Quét mã tại chốt").first.wait_for()
+            page.get_by_text("Chọn chốt đang đứng").wait_for()  # nothing is checked without one
+            page.get_by_test_id("stMain").get_by_test_id("stSelectbox").first.click()
+            page.get_by_role("option", name=re.compile("Chốt Hầm Hải Vân")).click()
             button = page.get_by_role("button", name="Take Photo")
             button.wait_for()
             page.wait_for_timeout(1500)  # let the fake camera deliver frames

@@ -87,6 +87,7 @@ def test_scanner_page_shows_recent_scans(store, permit):
     assert not at.exception
     assert len(at.dataframe) == 1 and at.dataframe[0].value.shape[0] == 1
     assert at.selectbox[0].options == ["(no checkpoint)", "Chốt 1 (cp-1)"]
+    assert any("Choose your checkpoint" in w.value for w in at.warning)  # no scan without one
 
 
 def test_server_scan_image_verdicts_and_log(store, permit):
