@@ -89,6 +89,10 @@ _M: dict[str, tuple[str, str]] = {
         "Quota exceeded: the roster has {roster} people, at most {limit} ({percent}%) may hold"
         " permits at once; {busy} hold or await one; this request asks for {asked} more.",
     ),
+    "tp.err.explanation_required": (
+        "Cần ghi rõ lý do",
+        "Write the reason",
+    ),
     "tp.err.reason_required": (
         "Cần chọn lý do và ghi rõ giải thích",
         "Choose a reason and write an explanation",
@@ -202,6 +206,11 @@ _M: dict[str, tuple[str, str]] = {
     "tp.f.status": ("Trạng thái", "Status"),
     "tp.f.reason": ("Lý do", "Reason"),
     "tp.f.reason_text": ("Giải thích (bắt buộc khi từ chối)", "Explanation (required to reject)"),
+    "tp.f.revoke_reason": ("Lý do thu hồi (bắt buộc)", "Reason for revoking (required)"),
+    "tp.f.verify_reason": (
+        "Ghi chú (bắt buộc khi từ chối xác minh)",
+        "Note (required to refuse verification)",
+    ),
     "tp.f.min_age": ("Chờ ít nhất (giờ)", "Waiting at least (hours)"),
     "tp.f.all": ("Tất cả", "All"),
     "tp.f.decision": ("Quyết định", "Decision"),

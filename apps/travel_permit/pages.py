@@ -29,6 +29,19 @@ def _errors(exc: Exception) -> None:
         st.error(line)
 
 
+def _done(message: str, **state: object) -> None:
+    """Show ``message`` after a rerun, so every table on the page shows the change."""
+    st.session_state["tp_flash"] = message
+    st.session_state.update(state)
+    st.rerun()
+
+
+def _show_flash() -> None:
+    message = st.session_state.pop("tp_flash", None)
+    if message:
+        st.success(message)
+
+
 def _wards(province: int) -> list[int]:
     return [u.code for u in geo.wards(province)]
 
@@ -190,6 +203,7 @@ def roster() -> None:
     settings = service.app_settings()
     province = biz["province_code"]
     st.title(t("tp.page.roster"))
+    _show_flash()
     c1, c2, c3 = st.columns(3)
     c1.download_button(
         t("tp.roster.template_xlsx"),
@@ -241,9 +255,10 @@ def roster() -> None:
                     job_title=job,
                 )
                 service.save_employee(principal, emp)
-                st.success(t("tp.roster.saved"))
             except (ValidationError, TPError) as exc:
                 _errors(exc)
+            else:
+                _done(t("tp.roster.saved"))
     if not frame.empty:
         with st.expander(t("tp.roster.remove")):
             st.caption(t("tp.roster.remove_hint"))
@@ -384,6 +399,7 @@ def _request_form(principal, biz, *, default_ids=(), resubmit_of: str | None = N
 def permits() -> None:
     principal = current_principal()
     st.title(t("tp.page.permits"))
+    _show_flash()
     request_id = st.text_input(t("tp.permits.request"), key="tp_permits_request").strip() or None
     if principal.has("approver") and not request_id:
         st.caption(t("tp.view.missing"))
@@ -427,7 +443,10 @@ def permits() -> None:
             st.error(t("tp.err.no_permits"))
     labels = dict(zip(frame["permit_id"], frame["full_name"], strict=True))
     pid = st.selectbox(
-        t("tp.permits.pick"), list(labels), format_func=lambda p: f"{p} · {labels[p]}"
+        t("tp.permits.pick"),
+        list(labels),
+        format_func=lambda p: f"{p} · {labels[p]}",
+        key="tp_permit_pick",
     )
     if not pid:
         return
@@ -443,13 +462,14 @@ def permits() -> None:
     if row["status"] != "active":
         return
     with st.form("tp_revoke"):
-        reason = st.text_input(t("tp.f.reason_text"), max_chars=500)
+        reason = st.text_input(t("tp.f.revoke_reason"), max_chars=500)
         if st.form_submit_button(t("tp.permits.revoke")):
             try:
                 service.revoke_permit(principal, pid, reason)
-                st.success(t("tp.permits.revoked", id=pid))
             except (TPError, PermissionDenied) as exc:
                 _errors(exc)
+            else:
+                _done(t("tp.permits.revoked", id=pid))
     if principal.has("approver"):
         today = clock.today_local()
         with st.form("tp_renew"):
@@ -459,9 +479,10 @@ def permits() -> None:
             if st.form_submit_button(t("tp.permits.renew")):
                 try:
                     new = service.renew_permit(principal, pid, start, end)
-                    st.success(t("tp.permits.renewed", id=new))
                 except TPError as exc:
                     _errors(exc)
+                else:  # the new permit is now the one shown
+                    _done(t("tp.permits.renewed", id=new), tp_permit_pick=new)
 
 
 # -- approver ---------------------------------------------------------------------------------
@@ -470,6 +491,7 @@ def permits() -> None:
 def queue() -> None:
     principal = current_principal()
     st.title(t("tp.page.queue"))
+    _show_flash()
     province = service.app_settings().province_code
     c1, c2, c3, c4 = st.columns(4)
     statuses = ["pending", "approved", "partial", "rejected", ""]
@@ -630,7 +652,7 @@ def _decision_panel(principal, rid: str) -> None:
     except TPError as exc:
         _errors(exc)
         return
-    st.success(
+    _done(
         t(
             "tp.queue.decided",
             status=_status_label(res["status"]),
@@ -643,6 +665,7 @@ def _decision_panel(principal, rid: str) -> None:
 def accounts() -> None:
     principal = current_principal()
     st.title(t("tp.page.accounts"))
+    _show_flash()
     frame = service.list_businesses(principal, status="pending")
     if frame.empty:
         st.info(t("tp.acc.none"))
@@ -653,13 +676,14 @@ def accounts() -> None:
     labels = dict(zip(frame["id"], frame["name"] + " · " + frame["tax_code"], strict=True))
     bid = st.selectbox(t("tp.f.company"), list(labels), format_func=lambda b: labels[b])
     with st.form("tp_verify"):
-        reason = st.text_input(t("tp.f.reason_text"), max_chars=500)
+        reason = st.text_input(t("tp.f.verify_reason"), max_chars=500)
         c1, c2 = st.columns(2)
         ok = c1.form_submit_button(t("tp.acc.verify"), type="primary")
         refuse = c2.form_submit_button(t("tp.acc.refuse"))
     if ok or refuse:
         try:
             service.verify_business(principal, bid, bool(ok), reason)
-            st.success(t("tp.acc.done", name=labels[bid]))
         except TPError as exc:
             _errors(exc)
+        else:
+            _done(t("tp.acc.done", name=md_escape(labels[bid])))

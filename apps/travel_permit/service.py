@@ -111,7 +111,7 @@ def _reason(text: str) -> str:
     try:
         return parse_text(text)
     except FieldError as exc:
-        raise TPError(t("tp.err.reason_required")) from exc
+        raise TPError(t("tp.err.explanation_required")) from exc
 
 
 def zones_label(zones: Iterable[int]) -> str:

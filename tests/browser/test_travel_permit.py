@@ -61,7 +61,7 @@ def test_register_download_verify_revoke(live_server, browser_page):
     phone.get_by_text("HỢP LỆ", exact=False).first.wait_for()
     assert "KHÔNG HỢP LỆ" not in phone.content()
 
-    page.get_by_label("Giải thích (bắt buộc khi từ chối)").fill("Nhân viên đã nghỉ việc")
+    page.get_by_label("Lý do thu hồi (bắt buộc)").fill("Nhân viên đã nghỉ việc")
     page.get_by_role("button", name="Thu hồi").click()
     page.get_by_text(re.compile("Đã thu hồi giấy")).wait_for()
 
