@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from core import clock
+from core import clock, i18n
 from core.i18n import catalog, t
 from core.text import md_escape
 from core.ui.session import current_principal
@@ -25,8 +25,7 @@ COLOURS = {"VALID": "#1b873f", "INVALID": "#c62828", "WARN": "#ef8f00"}
 
 def reason_text(code: str) -> str:
     """A reason code in the chosen language, the code itself when no label exists."""
-    key = f"cp.reason.{code}"
-    return f"{t(key)} ({code})" if key in catalog() else code
+    return i18n.reason_text(code, "cp.reason")
 
 
 def _label(key: str) -> str:
@@ -160,11 +159,13 @@ def dashboard() -> None:
         if not reasons.empty:
             st.subheader(t("cp.dash.reasons"))
             st.altair_chart(
-                alt.Chart(reasons)
+                alt.Chart(reasons.assign(reason=reasons["reason"].map(reason_text)))
                 .mark_bar(color=COLOURS["INVALID"])
                 .encode(
                     x=alt.X("scans:Q", title=t("cp.col.count")),
-                    y=alt.Y("reason:N", sort="-x", title=t("cp.col.reason")),
+                    y=alt.Y(
+                        "reason:N", sort="-x", title=t("cp.col.reason"), axis=alt.Axis(labelLimit=0)
+                    ),
                 ),
                 use_container_width=True,
             )
@@ -191,8 +192,8 @@ def _anomaly_table(items) -> pd.DataFrame:
             detail = t(
                 "cp.anomaly.repeat_detail",
                 n=a.count,
-                reason=a.reason,
-                where=", ".join(a.checkpoints),
+                reason=reason_text(a.reason),
+                where=", ".join(c for c in a.checkpoints if c and c != "-"),
             )
         rows.append(
             {

@@ -66,3 +66,14 @@ def t_in(locale: str, key: str, /, **kwargs: object) -> str:
         return t(key, **kwargs)
     finally:
         _locale.reset(token)
+
+
+def reason_text(code: str, *namespaces: str) -> str:
+    """A verdict reason code in the current language with the code beside it, e.g.
+    ``"Đã bị thu hồi (REVOKED)"``. Looks in ``qr.reason`` (the token core's codes) and then in
+    the given namespaces (an app's own rule reasons); the bare code when none has it."""
+    for ns in ("qr.reason", *namespaces):
+        key = f"{ns}.{code}"
+        if key in catalog():
+            return f"{t(key)} ({code})"
+    return code

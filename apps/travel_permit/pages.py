@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from core import accounts as core_accounts
 from core import clock, geo
 from core.auth import PermissionDenied
-from core.i18n import t
+from core.i18n import reason_text, t
 from core.text import md_escape
 from core.ui.downloads import on_click
 from core.ui.session import current_principal
@@ -119,7 +119,7 @@ def view() -> None:
     if shown["ok"]:
         st.success(f"## ✅ {t('tp.view.valid')}")
     else:
-        st.error(f"## ⛔ {t('tp.view.invalid', reason=shown['reason'])}")
+        st.error(f"## ⛔ {t('tp.view.invalid', reason=reason_text(shown['reason']))}")
     if shown.get("name"):
         from core.qr import render
 

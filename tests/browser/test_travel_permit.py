@@ -66,7 +66,7 @@ def test_register_download_verify_revoke(live_server, browser_page):
     page.get_by_text(re.compile("Đã thu hồi giấy")).wait_for()
 
     phone.goto(href)
-    phone.get_by_text(re.compile("KHÔNG HỢP LỆ: REVOKED")).wait_for()
+    phone.get_by_text(re.compile(r"KHÔNG HỢP LỆ: Đã bị thu hồi \(REVOKED\)")).wait_for()
 
 
 ROSTER_CSV = (

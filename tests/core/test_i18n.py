@@ -53,3 +53,17 @@ def test_switching_language():
 
 def test_missing_key_is_visible_not_a_crash():
     assert t("no.such.key") == "no.such.key"
+
+
+def test_reason_text_names_the_reason_and_keeps_the_code(settings):
+    from core.i18n import reason_text, set_locale
+    from core.qr.verify import Reason
+
+    set_locale("vi")
+    assert reason_text("REVOKED") == "Đã bị thu hồi (REVOKED)"
+    for code in Reason:  # every reason the token core can give has a label
+        assert reason_text(code.value) != code.value, code
+    assert reason_text("ZONE_NOT_ALLOWED", "cp.reason").startswith("Không được phép")
+    assert reason_text("SOMETHING_NEW") == "SOMETHING_NEW"
+    set_locale("en")
+    assert reason_text("EXPIRED") == "Expired (EXPIRED)"
