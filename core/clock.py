@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -54,3 +58,10 @@ def today_local() -> date:
 def fmt_local(value: datetime | None, pattern: str = "%d/%m/%Y %H:%M") -> str:
     shown = local(value)
     return "" if shown is None else shown.strftime(pattern)
+
+
+def local_times(values: pd.Series) -> pd.Series:
+    """A column of stored UTC times as Asia/Ho_Chi_Minh wall-clock times (tables, CSV)."""
+    import pandas as pd  # only pages and exports call this; the CLI's start stays light
+
+    return pd.to_datetime(values).dt.tz_localize(UTC).dt.tz_convert(LOCAL_TZ).dt.tz_localize(None)

@@ -117,7 +117,7 @@ def risk_list(
     limit: int = 500,
     store: Store | None = None,
 ) -> pd.DataFrame:
-    """Red/yellow declarations, newest first (the people to reach).
+    """Red/yellow declarations, newest first (the people to reach); times in local time.
 
     Two steps keep it fast over millions of rows: find the time of the ``limit``-th newest
     match reading two columns only, then read the full rows from that time on (declarations
@@ -136,7 +136,7 @@ def risk_list(
         [*params, wanted, lim - 1],
     )
     extra, more = ("", []) if cutoff is None else (" AND declared_at >= ?", [cutoff])
-    return st.df(
+    frame = st.df(
         "SELECT "  # noqa: S608 - constant fragments; values bound
         + RISK_COLUMNS
         + " FROM hd_declarations WHERE "
@@ -145,6 +145,8 @@ def risk_list(
         + " ORDER BY declared_at DESC LIMIT ?",
         [*params, wanted, *more, lim],
     )
+    frame["declared_at"] = clock.local_times(frame["declared_at"])
+    return frame
 
 
 def person_declarations(

@@ -100,6 +100,7 @@ def audit_page() -> None:
         st.error(str(exc))
         return
     st.caption(t("audit.rows", n=len(rows)))
+    rows["occurred_at"] = clock.local_times(rows["occurred_at"])
     st.dataframe(rows, hide_index=True, width="stretch")
 
 
