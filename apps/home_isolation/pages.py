@@ -24,6 +24,7 @@ from apps.home_isolation.models import (
 from core import clock, geo
 from core.i18n import t
 from core.text import md_escape
+from core.ui import flash
 from core.ui.links import page_path
 from core.ui.session import current_principal
 
@@ -296,7 +297,7 @@ def report_page() -> None:
 def board_page() -> None:
     principal = current_principal()
     st.title(t("hi.board.title"))
-    _flash()
+    flash.show()
     cols = st.columns([3, 2, 1, 2, 2])
     ward = cols[0].selectbox(
         t("hi.f.ward"),
@@ -429,20 +430,13 @@ def _confirmed(sure: bool, fn: Any, *args: Any, **kwargs: Any) -> None:
     _do(fn, *args, **kwargs)
 
 
-def _flash() -> None:
-    flash = st.session_state.pop("hi_flash", None)
-    if flash:
-        st.success(flash)
-
-
 def _do(fn: Any, *args: Any, **kwargs: Any) -> None:
     try:
         fn(*args, **kwargs)
     except service.IsolationError as exc:
         st.error(exc.message)
         return
-    st.session_state["hi_flash"] = t("hi.act.done")
-    st.rerun()
+    flash.rerun(t("hi.act.done"))
 
 
 # -- a person's page ----------------------------------------------------------------------------
@@ -474,7 +468,7 @@ def _vitals_chart(reports: pd.DataFrame) -> alt.Chart:
 def person_page() -> None:
     principal = current_principal()
     st.title(t("hi.person.title"))
-    _flash()
+    flash.show()
     wanted = st.query_params.get("e") or st.session_state.get("hi_person")
     needle = st.text_input(t("hi.f.search"), key="hp_find", max_chars=40)
     if needle:
@@ -596,9 +590,7 @@ def tracing_page() -> None:
     row = service.enrolment(principal, source)
     since = service.infectious_since(row, s)
     st.caption(t("hi.tracing.window_info", since=clock.fmt_local(since), minutes=int(minutes)))
-    flash = st.session_state.pop("ht_flash", None)
-    if flash:
-        st.success(flash)
+    flash.show()
     try:
         found = service.trace_candidates(principal, source, window_minutes=int(minutes))
     except ImportError as exc:  # the health declaration app is missing
@@ -650,10 +642,7 @@ def tracing_page() -> None:
         except service.IsolationError as exc:
             st.error(exc.message)
             return
-        st.session_state["ht_flash"] = t(
-            "hi.tracing.enrolled", n=len(out["enrolled"]), skipped=len(out["skipped"])
-        )
-        st.rerun()
+        flash.rerun(t("hi.tracing.enrolled", n=len(out["enrolled"]), skipped=len(out["skipped"])))
 
 
 __all__ = [

@@ -14,6 +14,7 @@ from core import clock, geo
 from core.auth import PermissionDenied
 from core.i18n import reason_text, t
 from core.text import md_escape
+from core.ui import flash
 from core.ui.downloads import on_click
 from core.ui.session import current_principal
 
@@ -27,19 +28,6 @@ from .service import Decision, QueueFilter, TPError
 def _errors(exc: Exception) -> None:
     for line in form_errors(exc) if isinstance(exc, ValidationError) else [str(exc)]:
         st.error(line)
-
-
-def _done(message: str, **state: object) -> None:
-    """Show ``message`` after a rerun, so every table on the page shows the change."""
-    st.session_state["tp_flash"] = message
-    st.session_state.update(state)
-    st.rerun()
-
-
-def _show_flash() -> None:
-    message = st.session_state.pop("tp_flash", None)
-    if message:
-        st.success(message)
 
 
 def _wards(province: int) -> list[int]:
@@ -203,7 +191,7 @@ def roster() -> None:
     settings = service.app_settings()
     province = biz["province_code"]
     st.title(t("tp.page.roster"))
-    _show_flash()
+    flash.show()
     c1, c2, c3 = st.columns(3)
     c1.download_button(
         t("tp.roster.template_xlsx"),
@@ -258,7 +246,7 @@ def roster() -> None:
             except (ValidationError, TPError) as exc:
                 _errors(exc)
             else:
-                _done(t("tp.roster.saved"))
+                flash.rerun(t("tp.roster.saved"))
     if not frame.empty:
         with st.expander(t("tp.roster.remove")):
             st.caption(t("tp.roster.remove_hint"))
@@ -399,7 +387,7 @@ def _request_form(principal, biz, *, default_ids=(), resubmit_of: str | None = N
 def permits() -> None:
     principal = current_principal()
     st.title(t("tp.page.permits"))
-    _show_flash()
+    flash.show()
     request_id = st.text_input(t("tp.permits.request"), key="tp_permits_request").strip() or None
     if principal.has("approver") and not request_id:
         st.caption(t("tp.view.missing"))
@@ -469,7 +457,7 @@ def permits() -> None:
             except (TPError, PermissionDenied) as exc:
                 _errors(exc)
             else:
-                _done(t("tp.permits.revoked", id=pid))
+                flash.rerun(t("tp.permits.revoked", id=pid))
     if principal.has("approver"):
         today = clock.today_local()
         with st.form("tp_renew"):
@@ -482,7 +470,7 @@ def permits() -> None:
                 except TPError as exc:
                     _errors(exc)
                 else:  # the new permit is now the one shown
-                    _done(t("tp.permits.renewed", id=new), tp_permit_pick=new)
+                    flash.rerun(t("tp.permits.renewed", id=new), tp_permit_pick=new)
 
 
 # -- approver ---------------------------------------------------------------------------------
@@ -491,7 +479,7 @@ def permits() -> None:
 def queue() -> None:
     principal = current_principal()
     st.title(t("tp.page.queue"))
-    _show_flash()
+    flash.show()
     province = service.app_settings().province_code
     c1, c2, c3, c4 = st.columns(4)
     statuses = ["pending", "approved", "partial", "rejected", ""]
@@ -652,7 +640,7 @@ def _decision_panel(principal, rid: str) -> None:
     except TPError as exc:
         _errors(exc)
         return
-    _done(
+    flash.rerun(
         t(
             "tp.queue.decided",
             status=_status_label(res["status"]),
@@ -665,7 +653,7 @@ def _decision_panel(principal, rid: str) -> None:
 def accounts() -> None:
     principal = current_principal()
     st.title(t("tp.page.accounts"))
-    _show_flash()
+    flash.show()
     frame = service.list_businesses(principal, status="pending")
     if frame.empty:
         st.info(t("tp.acc.none"))
@@ -686,4 +674,4 @@ def accounts() -> None:
         except TPError as exc:
             _errors(exc)
         else:
-            _done(t("tp.acc.done", name=md_escape(labels[bid])))
+            flash.rerun(t("tp.acc.done", name=md_escape(labels[bid])))

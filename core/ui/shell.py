@@ -12,7 +12,7 @@ from core.config import get_settings
 from core.i18n import LOCALE_NAMES, LOCALES, set_locale, t
 from core.registry import PUBLIC, Page, get_registry
 from core.text import md_escape
-from core.ui import admin_pages
+from core.ui import admin_pages, flash
 from core.ui.links import page_path
 from core.ui.session import (
     account_changed,
@@ -93,16 +93,13 @@ def _sidebar(principal: Principal) -> None:
             st.caption(t("session.role", role=roles))
             if st.button(t("logout.button"), key="logout", icon=":material/logout:"):
                 logout()
-                st.session_state["flash"] = t("logout.done")
-                st.rerun()
+                flash.rerun(t("logout.done"))
 
 
 def login_page() -> None:
     st.title(t("suite.title"))
     st.caption(t("suite.tagline"))
-    flash = st.session_state.pop("flash", None)
-    if flash:
-        st.info(flash)
+    flash.show(info=True)
     with st.form("login"):
         st.subheader(t("login.title"))
         username = st.text_input(t("login.username"), max_chars=64)
@@ -194,13 +191,11 @@ def main() -> None:
     _init_locale()
     resume_login()
     if expired_now():
-        st.session_state["flash"] = t(
-            "session.expired", minutes=get_settings().session_timeout_minutes
-        )
+        flash.later(t("session.expired", minutes=get_settings().session_timeout_minutes))
     elif account_changed():
-        st.session_state["flash"] = t("session.account_changed")
+        flash.later(t("session.account_changed"))
     elif login_closed():
-        st.session_state["flash"] = t("session.closed")
+        flash.later(t("session.closed"))
     principal = current_principal()
     sections, hidden = build_navigation(principal)
     current = st.navigation(sections, position="hidden")
