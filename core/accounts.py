@@ -139,6 +139,11 @@ def get_user(username: str, *, store: Store | None = None) -> User:
     return _row_to_user(row)
 
 
+def user_by_id(user_id: str, *, store: Store | None = None) -> User | None:
+    rows = (store or get_store()).records("SELECT * FROM users WHERE id = ?", [user_id])
+    return _row_to_user(rows[0]) if rows else None
+
+
 def list_users(actor: Principal, *, store: Store | None = None) -> list[User]:
     require(actor, "admin")
     rows = (store or get_store()).records("SELECT * FROM users ORDER BY username")

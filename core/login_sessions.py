@@ -84,6 +84,16 @@ def open_session(principal: Principal, *, store: Store | None = None) -> str:
     return token
 
 
+def _peek(store: Store, key: str, now: datetime) -> tuple[str, str] | None:
+    """(user_id, stamp) of a live token (known, not idle too long, not too old), else None."""
+    idle_since, born_since = _limits(now)
+    return store.fetchone(
+        "SELECT user_id, stamp FROM login_sessions WHERE token_hash = ?"
+        " AND last_seen >= ? AND created_at >= ?",
+        [key, idle_since, born_since],
+    )
+
+
 def _use(store: Store, key: str) -> tuple[str, str] | None:
     """Note a use of a live token in one statement and return (user_id, stamp); None when the
     token is unknown, closed, idle too long or too old. One statement, so a logout landing
@@ -97,12 +107,7 @@ def _use(store: Store, key: str) -> tuple[str, str] | None:
             [now, key, idle_since, born_since],
         )
     except CONFLICTS:  # another tab used it at this instant: it is alive
-        row = store.fetchone(
-            "SELECT user_id, stamp FROM login_sessions WHERE token_hash = ?"
-            " AND last_seen >= ? AND created_at >= ?",
-            [key, idle_since, born_since],
-        )
-        return row
+        return _peek(store, key, now)
 
 
 def _forget(store: Store, key: str) -> None:
@@ -124,12 +129,12 @@ def resume(token: object, *, store: Store | None = None) -> Principal | None:
         _forget(store, key)  # expired rows go at once; unknown ones are a no-op
         return None
     user_id, stamp = row
-    username = store.scalar("SELECT username FROM users WHERE id = ?", [user_id])
-    if username is None or accounts.session_stamp(user_id, store=store) != stamp:
-        _forget(store, key)
+    user = accounts.user_by_id(user_id, store=store)
+    if user is None or accounts.session_stamp(user_id, store=store) != stamp:
+        _forget(store, key)  # account gone, disabled, re-roled or password reset
         return None
-    log.info("login resumed for %s", username)
-    return accounts.principal_for(accounts.get_user(username, store=store))
+    log.info("login resumed for %s", user.username)
+    return accounts.principal_for(user)
 
 
 def alive(token: object, *, touch: bool = True, store: Store | None = None) -> bool:
@@ -142,15 +147,7 @@ def alive(token: object, *, touch: bool = True, store: Store | None = None) -> b
     key = _hash(token)  # type: ignore[arg-type]
     if touch:
         return _use(store, key) is not None
-    idle_since, born_since = _limits(clock.utcnow_naive())
-    return (
-        store.fetchone(
-            "SELECT 1 FROM login_sessions WHERE token_hash = ? AND last_seen >= ?"
-            " AND created_at >= ?",
-            [key, idle_since, born_since],
-        )
-        is not None
-    )
+    return _peek(store, key, clock.utcnow_naive()) is not None
 
 
 def close(token: object, *, store: Store | None = None) -> None:
