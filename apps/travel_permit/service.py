@@ -370,18 +370,25 @@ def quota_status(principal: Principal, *, store: Store | None = None) -> dict[st
     return _quota(store, biz["id"])
 
 
+#: The CCCDs of a business with a pending request or an active permit overlapping a window;
+#: parameters: business id, business id, window start, window end (UTC).
+_PENDING_OR_PERMITTED = (
+    "SELECT i.cccd FROM tp_request_items i JOIN tp_requests r ON r.id = i.request_id"
+    " WHERE r.business_id = ? AND r.status = 'pending'"
+    " UNION ALL SELECT cccd FROM tp_permits WHERE business_id = ? AND status = 'active'"
+    " AND valid_until > ? AND valid_from < ?"
+)
+_END_OF_TIME = datetime(9999, 12, 31)
+
+
 def _quota(store: Store, business_id: str) -> dict[str, int]:
     settings = app_settings()
     roster = store.scalar(
         "SELECT count(*) FROM tp_employees WHERE business_id = ? AND active", [business_id]
     )
     busy = store.scalar(
-        "SELECT count(DISTINCT cccd) FROM ("
-        " SELECT cccd FROM tp_permits WHERE business_id = ? AND status = 'active'"
-        "  AND valid_until > ?"
-        " UNION ALL SELECT i.cccd FROM tp_request_items i JOIN tp_requests r ON r.id = i.request_id"
-        "  WHERE r.business_id = ? AND r.status = 'pending')",
-        [business_id, clock.utcnow_naive(), business_id],
+        f"SELECT count(DISTINCT cccd) FROM ({_PENDING_OR_PERMITTED})",  # noqa: S608 - constant
+        [business_id, business_id, clock.utcnow_naive(), _END_OF_TIME],
     )
     limit = (int(roster) * settings.quota_percent) // 100
     return {
@@ -458,12 +465,7 @@ def _refuse_duplicates(
     begin, finish = window_utc(form.start_date, form.end_date)
     cccds = list(found["cccd"])
     taken = store.fetchall(
-        "SELECT DISTINCT cccd FROM ("
-        " SELECT i.cccd FROM tp_request_items i JOIN tp_requests r ON r.id = i.request_id"
-        "  WHERE r.business_id = ? AND r.status = 'pending'"
-        " UNION ALL SELECT cccd FROM tp_permits WHERE business_id = ? AND status = 'active'"
-        "  AND valid_until > ? AND valid_from < ?)"
-        " WHERE list_contains(?, cccd)",
+        f"SELECT DISTINCT cccd FROM ({_PENDING_OR_PERMITTED}) WHERE list_contains(?, cccd)",  # noqa: S608 - constant
         [business_id, business_id, clock.to_utc_naive(begin), clock.to_utc_naive(finish), cccds],
     )
     if taken:
