@@ -212,6 +212,15 @@ class DeclarationInvalid(ValueError):
         self.errors = errors
 
 
+def _listed(value: object) -> list[Any]:
+    """A multi-choice field's values; ValueError when it is not a list at all."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, list | tuple | set | frozenset):
+        return list(value)
+    raise ValueError("not a list")
+
+
 def validate_declaration(raw: dict[str, Any]) -> Declaration:
     """Check every field of a raw form; raises DeclarationInvalid with one message per field."""
     from core import geo
@@ -246,7 +255,7 @@ def validate_declaration(raw: dict[str, Any]) -> Declaration:
     try:
         province = int(raw.get("province_code") or 0)
         ward = int(raw.get("ward_code") or 0)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         province, ward = 0, 0
     if not any(p.code == province for p in geo.provinces()):
         errors["province_code"] = ("hd.err.choose", {})
@@ -254,25 +263,32 @@ def validate_declaration(raw: dict[str, Any]) -> Declaration:
         errors["ward_code"] = ("hd.err.choose", {})
     out["province_code"], out["ward_code"] = province, ward
     try:
-        visited = [int(v) for v in (raw.get("visited_provinces") or [])]
+        visited = [int(v) for v in _listed(raw.get("visited_provinces"))]
         known = {p.code for p in geo.provinces()}
         if any(v not in known for v in visited) or len(visited) > 40:
             raise ValueError
         out["visited_provinces"] = sorted(set(visited))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         errors["visited_provinces"] = ("hd.err.choose", {})
     try:
         countries = raw.get("visited_countries") or []
         if isinstance(countries, str):
             countries = [c for c in re.split(r"[,;\s]+", countries) if c]
+        else:
+            countries = _listed(countries)
         if len(countries) > 50:
             raise FieldError("hd.err.too_many")
         out["visited_countries"] = sorted({parse_country(c) for c in countries})
     except FieldError as exc:
         errors["visited_countries"] = (exc.key, exc.params)
+    except ValueError:  # not a list
+        errors["visited_countries"] = ("hd.err.choose", {})
 
     def subset(name: str, allowed: tuple[str, ...]) -> None:
-        values = {str(v) for v in (raw.get(name) or [])}
+        try:
+            values = {str(v) for v in _listed(raw.get(name))}
+        except ValueError:
+            values = {""}  # not a list: refused below
         if values - set(allowed):
             errors[name] = ("hd.err.choose", {})
         out[name] = values & set(allowed)
@@ -285,7 +301,7 @@ def validate_declaration(raw: dict[str, Any]) -> Declaration:
         if not 0 <= doses <= 10:
             raise ValueError
         out["vaccine_doses"] = doses
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         errors["vaccine_doses"] = ("hd.err.doses", {})
     if raw.get("committed") is not True:
         errors["committed"] = ("hd.err.commit", {})

@@ -356,7 +356,7 @@ def parse_enrol(raw: Mapping[str, Any], kind: str, today: date | None = None) ->
     ward_code = 0
     try:
         ward_code = int(raw.get("ward_code") or 0)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         ward_code = 0
     if not geo.is_ward(ward_code):
         errors["ward_code"] = ("hi.err.ward", {})

@@ -103,3 +103,42 @@ def test_text_bounded(value):
 def test_ten_thousand_chars_refused():
     for fn in (m.parse_name, m.parse_text, m.parse_phone, m.parse_person_id):
         assert _ok_or_field_error(fn, "a" * 10_000) is None
+
+
+FORM_FIELDS = [
+    "full_name",
+    "birth_year",
+    "phone",
+    "street",
+    "id_kind",
+    "person_id",
+    "sex",
+    "nationality",
+    "province_code",
+    "ward_code",
+    "symptoms",
+    "exposures",
+    "chronic",
+    "vaccine_doses",
+    "visited_countries",
+    "visited_provinces",
+    "committed",
+]
+ANYTHING = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=300),
+    st.lists(st.one_of(st.text(max_size=20), st.integers()), max_size=5),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(FORM_FIELDS), ANYTHING))
+def test_a_whole_declaration_form_never_crashes(raw):
+    """Whatever a form (or a crafted request) sends: a declaration, or messages per field."""
+    try:
+        m.validate_declaration(raw)
+    except m.DeclarationInvalid as exc:
+        assert exc.errors and all(key.startswith("hd.err.") for key, _ in exc.errors.values())
