@@ -68,6 +68,14 @@ def discover_migrations(app_id: str, folder: Path | None) -> list[Migration]:
     return found
 
 
+_IDENT = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
+def _check_identifiers(table: str, row: dict[str, Any]) -> None:
+    if not _IDENT.fullmatch(table) or not row or not all(_IDENT.fullmatch(c) for c in row):
+        raise StoreError(f"bad table or column name in {table!r}: {sorted(row)}")
+
+
 def settle(cur: duckdb.DuckDBPyConnection) -> None:
     """Finish a half-read result (``fetchone``) so the cursor accepts ``register`` again."""
     try:
@@ -183,6 +191,23 @@ class Store:
 
     def df(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pd.DataFrame:
         return self.cursor().execute(sql, params or []).df()
+
+    def insert_row(self, table: str, row: dict[str, Any]) -> None:
+        """Insert one row given as ``{column: value}`` (a form submission, ``core.forms.row``);
+        table and column names are checked identifiers, every value a bound parameter."""
+        _check_identifiers(table, row)
+        cols = ", ".join(f'"{c}"' for c in row)
+        marks = ", ".join("?" for _ in row)
+        self.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", list(row.values()))  # noqa: S608
+
+    def table_columns(self, table: str) -> dict[str, str]:
+        """``{column: data type}`` of a table (empty when it does not exist)."""
+        rows = self.fetchall(
+            "SELECT column_name, data_type FROM information_schema.columns"
+            " WHERE table_name = ? ORDER BY ordinal_position",
+            [table],
+        )
+        return {str(name): str(kind) for name, kind in rows}
 
     def insert_df(self, table: str, frame: pd.DataFrame) -> int:
         """Bulk insert a DataFrame whose columns name the table's columns (Arrow, no Python loop)."""
