@@ -17,6 +17,7 @@ from typing import Any
 _EXPORTS = {
     "Choice": "core.forms.choices",
     "ChoiceList": "core.forms.choices",
+    "choice_list": "core.forms.choices",
     "FORM": "core.forms.errors",
     "FieldError": "core.forms.errors",
     "FormInvalid": "core.forms.errors",

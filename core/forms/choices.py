@@ -84,8 +84,8 @@ class ChoiceList:
         return {k: tuple(v) for k, v in out.items()}
 
 
-def choices(name: str, items: Iterable[tuple[Any, ...] | Choice]) -> ChoiceList:
-    """``choices("sex", [("M", "Nam", "Male"), ("F", "Nữ", "Female")])`` for Python forms."""
+def choice_list(name: str, items: Iterable[tuple[Any, ...] | Choice]) -> ChoiceList:
+    """``choice_list("sex", [("M", "Nam", "Male"), ("F", "Nữ", "Female")])`` for Python forms."""
     out: list[Choice] = []
     for item in items:
         if isinstance(item, Choice):

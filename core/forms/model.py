@@ -118,14 +118,14 @@ class Group:
 class Problem:
     """One problem of a definition, at a place a person can find."""
 
-    sheet: str
+    sheet: str | None
     row: int | None
     column: str | None
     message: str
     name: str | None = None
 
     def __str__(self) -> str:
-        where = [self.sheet]
+        where = [self.sheet or "workbook"]
         if self.row is not None:
             where.append(f"row {self.row}")
         elif self.name:
@@ -585,13 +585,26 @@ class Form:
                     attributes=True,
                     before=before,
                 )
-                if expr is not None:
-                    self._filters[f.name] = ChoiceFilter(expr)
+                if expr is not None and chosen is not None:
+                    columns = {"name"} | {k for c in chosen.choices for k in c.attrs}
+                    unknown_attrs = sorted(expr.attributes - columns)
+                    if unknown_attrs:
+                        have = ", ".join(sorted(columns))
+                        problems.append(
+                            self._problem(
+                                f,
+                                "choice_filter",
+                                f"the choices of list '{chosen.name}' have no column"
+                                f" {', '.join(repr(a) for a in unknown_attrs)} (they have: {have})",
+                            )
+                        )
+                    else:
+                        self._filters[f.name] = ChoiceFilter(expr)
         parser: Parser | None = None
         if kind.build is not None:
             try:
                 parser = kind.build(f, Spec(f.parameters, chosen, self._filters.get(f.name)))
-            except (TypeError, ValueError, FieldError) as exc:
+            except (TypeError, ValueError, OverflowError, FieldError) as exc:
                 problems.append(self._problem(f, "parameters", f"bad parameter: {exc}"))
                 return None
         default, dynamic = None, None
@@ -603,7 +616,9 @@ class Form:
                     default = parser(f.default, _default_state())
                 except FieldError as exc:
                     problems.append(
-                        self._problem(f, "default", f"the default does not fit the type: {exc.key}")
+                        self._problem(
+                            f, "default", f"the default does not fit the type: {_english(exc)}"
+                        )
                     )
         return _Step(
             field=f,
@@ -786,6 +801,15 @@ class Form:
 
     def __repr__(self) -> str:
         return f"Form({self.id!r}, {len(self.fields)} fields)"
+
+
+def _english(exc: FieldError) -> str:
+    """A field error in English words (definition problems are for the form's author)."""
+    from core.i18n import t_in
+
+    if exc.text:
+        return exc.text[1] or exc.text[0]
+    return t_in("en", exc.key, **exc.params)
 
 
 def _default_state() -> ParseState:

@@ -399,7 +399,9 @@ class _Choices:
                 return choice
         raise FieldError("forms.err.choice_filtered")
 
-    def _fixed(self, raw: Any, found: tuple[Any, ...], allowed: Any, state: ParseState) -> tuple[Any, ...]:
+    def _fixed(
+        self, raw: Any, found: tuple[Any, ...], allowed: Any, state: ParseState
+    ) -> tuple[Any, ...]:
         """Under a constant filter, keep only the allowed candidates (remembered)."""
         key = ("fixed", raw)
         kept = self.memo.get(key)

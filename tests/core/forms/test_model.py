@@ -9,13 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core import geo, i18n
-from core.forms import DefinitionError, Field, Form, FormInvalid, Group, Origin
-from core.forms.choices import choices
+from core.forms import DefinitionError, Field, Form, FormInvalid, Group, Origin, choice_list
 from core.forms.storage import columns, row
 
 NOW = datetime(2021, 9, 10, 1, 30, 0, 123457, tzinfo=UTC)
-YES_NO = choices("yn", [("yes", "Có", "Yes"), ("no", "Không", "No")])
-SYMPTOMS = choices("symptoms", [("fever", "Sốt", "Fever"), ("cough", "Ho", "Cough")])
+YES_NO = choice_list("yn", [("yes", "Có", "Yes"), ("no", "Không", "No")])
+SYMPTOMS = choice_list("symptoms", [("fever", "Sốt", "Fever"), ("cough", "Ho", "Cough")])
 
 
 def fever_form() -> Form:
@@ -208,7 +207,7 @@ def test_definition_problems_name_the_place():
     assert (
         "has the choice 'a' twice"
         in problems(
-            Field("s", "select_one l", "S"), lists=[choices("l", [("a", "A"), ("a", "B")])]
+            Field("s", "select_one l", "S"), lists=[choice_list("l", [("a", "A"), ("a", "B")])]
         )[0]
     )
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from core.forms import Field, Form
-from core.forms.choices import choices
+from core.forms import Field, Form, choice_list
 from core.forms.storage import check_table, parse_stored, row
 
-SYMPTOMS = choices("symptoms", [("fever", "Sốt", "Fever"), ("cough", "Ho", "Cough")])
+SYMPTOMS = choice_list("symptoms", [("fever", "Sốt", "Fever"), ("cough", "Ho", "Cough")])
 
 
 def _form(**over) -> Form:

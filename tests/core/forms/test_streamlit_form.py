@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from core.forms import Field, Form
-from core.forms.choices import choices
+from core.forms import Field, Form, choice_list
 
-SYMPTOMS = choices("symptoms", [("fever", "Sốt", "Fever"), ("cough", "Ho", "Cough")])
+SYMPTOMS = choice_list("symptoms", [("fever", "Sốt", "Fever"), ("cough", "Ho", "Cough")])
 
 
 def live_form() -> Form:
@@ -30,7 +29,12 @@ def live_form() -> Form:
                 relevant="selected(${symptoms}, 'fever')",
             ),
             Field("province", "select_one provinces", ("Tỉnh", "Province"), default=48),
-            Field("ward", "select_one wards", ("Phường", "Ward"), choice_filter="province = ${province}"),
+            Field(
+                "ward",
+                "select_one wards",
+                ("Phường", "Ward"),
+                choice_filter="province = ${province}",
+            ),
         ],
         choices=[SYMPTOMS],
     )
@@ -80,7 +84,10 @@ def _app(which: str, locale: str = "vi") -> AppTest:
 
 
 def _labels(at: AppTest) -> set[str]:
-    return {w.label.rstrip(" *") for w in [*at.text_input, *at.date_input, *at.checkbox, *at.selectbox, *at.radio]}
+    return {
+        w.label.rstrip(" *")
+        for w in [*at.text_input, *at.date_input, *at.checkbox, *at.selectbox, *at.radio]
+    }
 
 
 def test_plain_form_errors_beside_fields_and_values_kept(settings):

@@ -8,12 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.forms import Field, FieldError, Form, FormInvalid, Upload
-from core.forms.choices import choices
+from core.forms import Field, FieldError, Form, FormInvalid, Upload, choice_list
 from core.forms.types import TYPES
 
 NOW = datetime(2021, 9, 10, 1, 30, 0, 123457, tzinfo=UTC)  # 08:30 in Vietnam
-COLOURS = choices("colours", [("g", "Xanh", "Green"), ("y", "Vàng", "Yellow"), ("r", "Đỏ", "Red")])
+COLOURS = choice_list(
+    "colours", [("g", "Xanh", "Green"), ("y", "Vàng", "Yellow"), ("r", "Đỏ", "Red")]
+)
 
 
 def one(type_: str, raw, **kw):
