@@ -56,8 +56,10 @@ def main() -> int:
         ms = timed(fn)
         worst = max(worst, ms)
         print(f"panel {name}: {ms:.0f} ms {'ok' if ms <= LIMIT_MS else 'OVER'}")
-    trace = timed(lambda: service.co_checkins(pid, datetime(2021, 2, 1), datetime(2021, 10, 31)))
-    n = len(service.co_checkins(pid, datetime(2021, 2, 1), datetime(2021, 10, 31)))
+    trace = timed(
+        lambda: service.co_checkins(officer, pid, datetime(2021, 2, 1), datetime(2021, 10, 31))
+    )
+    n = len(service.co_checkins(officer, pid, datetime(2021, 2, 1), datetime(2021, 10, 31)))
     print(
         f"co_checkins over {store.scalar('SELECT count(*) FROM hd_checkins'):,} check-ins: {trace:.0f} ms ({n} contacts; limit 1000 ms)"
     )

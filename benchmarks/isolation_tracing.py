@@ -21,6 +21,7 @@ def main() -> None:
     from apps.home_isolation import service
     from apps.home_isolation.models import isolation_settings
     from core.auth import Principal
+    from core.registry import get_registry
 
     officer = Principal("bench", frozenset({"health_officer"}))
     checkins = store.scalar("SELECT count(*) FROM hd_checkins_v")
@@ -34,8 +35,12 @@ def main() -> None:
     best = max(
         f0s,
         key=lambda r: len(
-            __import__("apps.health_declaration.service", fromlist=["x"]).checkins_of(
-                r["person_id"], service.infectious_since(r, s), service.clock.now(), store=store
+            get_registry().interface("health_declaration", "checkins_of")(
+                officer,
+                r["person_id"],
+                service.infectious_since(r, s),
+                service.clock.now(),
+                store=store,
             )
         ),
     )

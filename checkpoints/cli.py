@@ -11,8 +11,6 @@ import click
 from core import clock
 from core.auth import operator, os_user
 
-from .bundle import BundleRefused
-
 LIVE_BUDGET_MS = 120.0
 """CPU budget for decode fallbacks per live frame."""
 
@@ -175,6 +173,7 @@ def cp_scan(
     max_age,
 ) -> None:
     """Scan codes from a camera, video or images and show one verdict per code."""
+    from .bundle import BundleRefused
     from .decoder import Decoder
     from .frames import FrameSourceError, open_source
     from .scanlog import LogError, StationLog
@@ -308,11 +307,13 @@ def cp_upload(logfile: Path) -> None:
 
 
 def register(cli: click.Group) -> None:
-    """Add ``rapid checkpoint`` and ``rapid qr decode``."""
+    """Add ``rapid checkpoint`` and ``rapid qr decode`` (imported when it runs: OpenCV)."""
+    from core.cli.main import add_lazy_command
+
     if "checkpoint" not in cli.commands:
         cli.add_command(checkpoint_group)
-    from .decode_cli import decode
-
     qr = cli.commands.get("qr")
-    if isinstance(qr, click.Group) and "decode" not in qr.commands:
-        qr.add_command(decode)
+    if isinstance(qr, click.Group):
+        add_lazy_command(
+            qr, "decode", "checkpoints.decode_cli:decode", "Decode the QR codes in images."
+        )

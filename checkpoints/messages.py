@@ -1,4 +1,6 @@
-"""UI strings of the checkpoint scanner (vi + en)."""
+"""UI strings of the checkpoint scanner (vi + en). Only what the scanner itself owns: the
+apps' reason and field labels are theirs (``<token title_key>.reason.*`` / ``.field.*``);
+the ``cp.field.*`` below label foreign EU health certificates (HC1), which no app issues."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cp.page.scan": {"vi": "Quét mã QR", "en": "Scan QR"},
     "cp.page.dashboard": {"vi": "Bảng điều khiển chốt", "en": "Checkpoint dashboard"},
     "cp.token.hc": {"vi": "Chứng nhận y tế (HC1)", "en": "Health certificate (HC1)"},
+    "cp.token.unknown": {"vi": "Mã không xác định", "en": "Unknown code"},
     "cp.scan.title": {"vi": "Quét mã tại chốt", "en": "Checkpoint scan"},
     "cp.scan.mode": {"vi": "Chế độ", "en": "Mode"},
     "cp.scan.mode.checkpoint": {"vi": "Chốt kiểm soát", "en": "Checkpoint"},
@@ -48,14 +51,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cp.col.detail": {"vi": "Chi tiết", "en": "Details"},
     "cp.field.name": {"vi": "Họ tên", "en": "Name"},
     "cp.field.dob": {"vi": "Ngày sinh", "en": "Date of birth"},
-    "cp.field.cccd": {"vi": "CCCD", "en": "ID number"},
-    "cp.field.business": {"vi": "Doanh nghiệp", "en": "Business"},
-    "cp.field.zones": {"vi": "Khu vực", "en": "Zones"},
-    "cp.field.hours": {"vi": "Giờ được đi", "en": "Hours"},
-    "cp.field.valid_until": {"vi": "Hiệu lực đến", "en": "Valid until"},
     "cp.field.entry": {"vi": "Thông tin", "en": "Entry"},
     "cp.field.kind": {"vi": "Loại", "en": "Kind"},
     "cp.field.issuer": {"vi": "Nơi cấp", "en": "Issuer"},
+    "cp.hc.kind.vaccination": {"vi": "Tiêm chủng", "en": "Vaccination"},
+    "cp.hc.kind.test": {"vi": "Xét nghiệm", "en": "Test"},
+    "cp.hc.kind.recovery": {"vi": "Đã khỏi bệnh", "en": "Recovery"},
     "cp.dash.title": {"vi": "Bảng điều khiển các chốt", "en": "Checkpoint dashboard"},
     "cp.dash.total": {"vi": "Tổng lượt quét", "en": "Total scans"},
     "cp.dash.rejected": {"vi": "Bị từ chối", "en": "Rejected"},
@@ -87,7 +88,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{n} scans ({reason}) at {where}",
     },
     "cp.err.upload": {"vi": "Nhật ký không hợp lệ: {error}", "en": "Invalid log: {error}"},
-    "cp.reason.OK": {"vi": "Hợp lệ", "en": "Valid"},
     "cp.reason.UNKNOWN_TYPE": {"vi": "Loại mã không xác định", "en": "Unknown type of code"},
     "cp.reason.NO_RULE": {
         "vi": "Không có quy tắc kiểm tra cho loại mã này",
@@ -96,18 +96,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cp.reason.RULE_ERROR": {"vi": "Lỗi khi áp dụng quy tắc", "en": "The rule failed"},
     "cp.reason.INTERNAL_ERROR": {"vi": "Lỗi nội bộ", "en": "Internal error"},
     "cp.reason.NOT_TEXT": {"vi": "Mã không chứa văn bản", "en": "The code holds no text"},
-    "cp.reason.OUTSIDE_HOURS": {
-        "vi": "Ngoài khung giờ được phép",
-        "en": "Outside the allowed hours",
-    },
-    "cp.reason.ZONE_NOT_ALLOWED": {
-        "vi": "Không được phép đi qua khu vực này",
-        "en": "Not allowed in this zone",
-    },
-    "cp.reason.RISK_RED": {"vi": "Nguy cơ cao (đỏ)", "en": "High risk (red)"},
-    "cp.reason.RISK_YELLOW": {"vi": "Nguy cơ (vàng)", "en": "At risk (yellow)"},
-    "cp.reason.ISOLATING": {"vi": "Đang cách ly tại nhà", "en": "In home isolation"},
-    "cp.reason.BAD_CLAIMS": {"vi": "Nội dung mã không hợp lệ", "en": "Invalid code content"},
     "cp.scan.venue_failed": {
         "vi": "Không ghi nhận được check-in.",
         "en": "The check-in could not be recorded.",

@@ -12,41 +12,77 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from core import clock, i18n
+from core import clock
 from core.i18n import catalog, t
+from core.registry import get_registry
 from core.text import md_escape
 from core.ui.session import current_principal
 
 from . import service
 from .scanlog import LogError
+from .verify import HC_TYPE
 
 COLOURS = {"VALID": "#1b873f", "INVALID": "#c62828", "WARN": "#ef8f00"}
 
 
-def reason_text(code: str) -> str:
-    """A reason code in the chosen language, the code itself when no label exists."""
-    return i18n.reason_text(code, "cp.reason")
+def reason_text(code: str, type_id: str | None = None, *, with_code: bool = True) -> str:
+    """A verdict reason in words, from the app that declared it (``<title_key>.reason.<code>``
+    of the scanned code's token type), else the token core's (``qr.reason``), else the
+    scanner's own (``cp.reason``); the code follows in parentheses for staff unless
+    ``with_code`` is false. The bare code when nobody labels it."""
+    reg = get_registry()
+    tt = reg.token_type(type_id) if type_id else None
+    keys = [tt.reason_key(code)] if tt is not None else []
+    keys += [f"qr.reason.{code}", f"cp.reason.{code}"]
+    if tt is None:  # a chart of every type's reasons: whichever type declares the code
+        keys += [k.reason_key(code) for k in reg.token_types() if code in k.reasons]
+    known = catalog()
+    for key in keys:
+        if key in known:
+            words = t(key)
+            return f"{words} ({code})" if with_code else words
+    return code
 
 
-def _label(key: str) -> str:
-    """A claim field's label (``cp.field.<key>``), the key itself when no label exists."""
-    label = f"cp.field.{key}"
-    return t(label) if label in catalog() else key
+def type_title(type_id: str) -> str:
+    """The kind of code in words: the token type's own title, e.g. "Giấy đi đường"."""
+    if type_id == HC_TYPE:
+        return t("cp.token.hc")
+    tt = get_registry().token_type(type_id)
+    return t(tt.title_key) if tt is not None else t("cp.token.unknown")
+
+
+def field_label(type_id: str, name: str) -> str:
+    """A shown field's label from the app that declared it; the scanner's own for HC1."""
+    if type_id == HC_TYPE:
+        key = f"cp.field.{name}"
+    else:
+        tt = get_registry().token_type(type_id)
+        key = tt.field_key(name) if tt is not None else ""
+    return t(key) if key in catalog() else name
+
+
+def _field_value(type_id: str, name: str, value: str) -> str:
+    if type_id == HC_TYPE and name == "kind" and f"cp.hc.kind.{value}" in catalog():
+        return t(f"cp.hc.kind.{value}")
+    return value
 
 
 def verdict_card(scan: service.ServerScan) -> None:
     v = scan.verdict
     rows = "".join(
-        f"<div style='font-size:1.1rem'><b>{html.escape(_label(k))}:</b> {html.escape(val)}</div>"
+        f"<div style='font-size:1.1rem'><b>{html.escape(field_label(v.token_type, k))}:</b> "
+        f"{html.escape(_field_value(v.token_type, k, val))}</div>"
         for k, val in v.fields.items()
         if val
     )
+    reason = reason_text(v.reason, v.token_type, with_code=False)
     st.markdown(
         f"<div data-testid='cp-verdict' style='background:{COLOURS[v.verdict]};color:white;"
         "padding:1.2rem;border-radius:0.6rem;width:100%;margin:0.4rem 0'>"
         f"<div style='font-size:2.4rem;font-weight:700'>{html.escape(t('cp.verdict.' + v.verdict))}"
-        f"</div><div style='font-size:1.2rem'>{html.escape(reason_text(v.reason))} · "
-        f"{html.escape(v.token_type)}</div>{rows}</div>",
+        f"</div><div style='font-size:1.2rem'>{html.escape(reason)} · "
+        f"{html.escape(type_title(v.token_type))}</div>{rows}</div>",
         unsafe_allow_html=True,
     )
     if scan.venue_message:
@@ -118,9 +154,9 @@ def _scans_table(rows: list[dict]) -> pd.DataFrame:
         {
             t("cp.col.time"): [clock.fmt_local(r["scanned_at"], "%H:%M:%S") for r in rows],
             t("cp.col.checkpoint"): [r["checkpoint_id"] for r in rows],
-            t("cp.col.type"): [r["token_type"] for r in rows],
+            t("cp.col.type"): [type_title(r["token_type"]) for r in rows],
             t("cp.col.verdict"): [t(f"cp.verdict.{r['verdict']}") for r in rows],
-            t("cp.col.reason"): [reason_text(r["reason"]) for r in rows],
+            t("cp.col.reason"): [reason_text(r["reason"], r["token_type"]) for r in rows],
         }
     )
 

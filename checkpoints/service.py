@@ -26,7 +26,9 @@ from .verify import ScanVerdict, Verifier
 log = logging.getLogger(__name__)
 
 SCANNERS = ("checkpoint", "admin")
-VIEWERS = ("checkpoint", "admin", "approver", "health_officer")
+VIEWERS = ("checkpoint", "admin", "approver", "health_officer")  # the last two: optional roles
+"""Roles of core and of this app only: other apps' roles are theirs (an approver or health
+officer who needs the dashboard is granted ``checkpoint`` as well)."""
 _ID = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 
 

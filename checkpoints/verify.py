@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from core.qr.trust import TrustList
-from core.qr.verify import decode_unverified, verify
+from core.qr.verify import TokenVerdict, decode_unverified, verify
 from core.registry import CheckContext, Registry, RuleResult, get_registry
 
 log = logging.getLogger(__name__)
@@ -179,13 +179,21 @@ class Verifier:
                 "INVALID", v.reason.value, tt.type_id, th, detail=v.detail[:200]
             ), None
         claims = dict(v.claims)
-        return self._apply_rule(tt, claims, th, now), claims
+        return self._apply_rule(tt, claims, th, now, v), claims
 
-    def _apply_rule(self, tt: Any, claims: dict, th: str, now: datetime) -> ScanVerdict:
+    def _apply_rule(
+        self, tt: Any, claims: dict, th: str, now: datetime, token: TokenVerdict
+    ) -> ScanVerdict:
         if tt.rule is None:
             return ScanVerdict("WARN", "NO_RULE", tt.type_id, th)
         ctx = CheckContext(
-            now=now, zone=self.zone, checkpoint_id=self.checkpoint_id, mode=self.mode
+            now=now,
+            zone=self.zone,
+            checkpoint_id=self.checkpoint_id,
+            mode=self.mode,
+            token_id=token.token_id,
+            valid_from=token.not_before or token.issued_at,
+            valid_until=token.expires_at,
         )
         try:
             result = tt.rule(dict(claims), ctx)
@@ -195,6 +203,13 @@ class Verifier:
         if not isinstance(result, RuleResult) or result.verdict not in ("VALID", "INVALID", "WARN"):
             return ScanVerdict("INVALID", "RULE_ERROR", tt.type_id, th)
         fields = {str(k): _s(val) for k, val in (result.fields or {}).items()}
+        if result.reason not in tt.reasons or not set(fields) <= set(tt.fields):
+            log.warning(  # shown as a bare code / key: the app should declare (and label) it
+                "rule of %s returned an undeclared reason %s or fields %s",
+                tt.type_id,
+                result.reason,
+                sorted(set(fields) - set(tt.fields)),
+            )
         return ScanVerdict(result.verdict, str(result.reason), tt.type_id, th, fields)
 
     def _health_certificate(self, text: str, now: datetime) -> tuple[ScanVerdict, dict | None]:

@@ -1,11 +1,13 @@
-"""Local accounts: argon2id hashes, password policy, lockout, enable/disable, password reset."""
+"""Local accounts: argon2id hashes, password policy, lockout, enable/disable, password reset,
+and role grants (a user holds one or more roles, each everywhere or in one area)."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,15 +16,13 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from core import audit, clock
-from core.auth import Principal, require
+from core.auth import Grant, GrantError, Principal, check_grant, grant_label, parse_grant, require
 from core.config import get_settings
 from core.i18n import t
-from core.registry import ROLES
 from core.store import Store, get_store
 from core.text import nfc
 
 HASHER = PasswordHasher()  # argon2id, RFC 9106 low-memory defaults
-_DUMMY_HASH = HASHER.hash("timing-equaliser-not-a-password")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")
 MIN_PASSWORD, MAX_PASSWORD = 10, 128
 MAX_NAME = 120
@@ -37,16 +37,56 @@ class AccountError(Exception):
         self.field = field
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to verify against for unknown users (same time as a real check); made on first
+    use, so importing this module stays cheap."""
+    return HASHER.hash("timing-equaliser-not-a-password")
+
+
 @dataclass(frozen=True)
 class User:
     id: str
     username: str
     full_name: str
-    role: str
     disabled: bool
     locked_until: Any
     created_at: Any
     last_login_at: Any
+    grants: tuple[Grant, ...] = ()
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(g.role for g in self.grants)
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+    def grant_labels(self) -> list[str]:
+        """Each grant in words (role label, area name), for lists."""
+        return [grant_label(g) for g in self.grants]
+
+
+RoleSpec = str | Grant
+"""A role id, ``ROLE@SCOPE`` text, or a Grant."""
+
+
+def normalize_grants(roles: RoleSpec | Iterable[RoleSpec]) -> tuple[Grant, ...]:
+    """Checked grants, one per role, sorted; AccountError (field ``roles``) for an unknown
+    role, a scope that does not fit, a role given twice or none at all."""
+    items = [roles] if isinstance(roles, str | Grant) else list(roles)
+    out: dict[str, Grant] = {}
+    try:
+        for item in items:
+            grant = check_grant(item) if isinstance(item, Grant) else parse_grant(str(item))
+            if grant.role in out:
+                raise AccountError("bad_role", t("accounts.role_twice", role=grant.role), "roles")
+            out[grant.role] = grant
+    except GrantError as exc:
+        raise AccountError("bad_role", str(exc), "roles") from None
+    if not out:
+        raise AccountError("bad_role", t("accounts.no_role"), "roles")
+    return tuple(sorted(out.values()))
 
 
 def check_password_policy(password: str, username: str = "") -> None:
@@ -77,29 +117,58 @@ def _validate_full_name(full_name: str) -> str:
     return name
 
 
-def _row_to_user(row: dict[str, Any]) -> User:
-    return User(**{k: row[k] for k in User.__dataclass_fields__})
+_USER_FIELDS = ("id", "username", "full_name", "disabled", "locked_until", "created_at")
+
+
+def _grants_of(store: Store, user_ids: Sequence[str]) -> dict[str, tuple[Grant, ...]]:
+    rows = store.fetchall(
+        "SELECT user_id, role, scope FROM user_roles WHERE list_contains(?, user_id)"
+        " ORDER BY user_id, role",
+        [list(user_ids)],
+    )
+    out: dict[str, list[Grant]] = {}
+    for user_id, role, scope in rows:
+        out.setdefault(user_id, []).append(Grant(role, scope))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _row_to_user(row: dict[str, Any], grants: tuple[Grant, ...] = ()) -> User:
+    return User(
+        **{k: row[k] for k in _USER_FIELDS},
+        last_login_at=row["last_login_at"],
+        grants=grants,
+    )
+
+
+def _users(store: Store, rows: list[dict[str, Any]]) -> list[User]:
+    grants = _grants_of(store, [r["id"] for r in rows]) if rows else {}
+    return [_row_to_user(r, grants.get(r["id"], ())) for r in rows]
 
 
 def create_user(
-    actor: Principal,
+    principal: Principal,
     username: str,
     full_name: str,
-    role: str,
+    roles: RoleSpec | Iterable[RoleSpec],
     password: str,
     *,
     store: Store | None = None,
 ) -> User:
-    """Create an account (admins). Self-registration flows call ``insert_user``."""
-    require(actor, "admin")
-    return insert_user(actor, username, full_name, role, password, store=store)
+    """Create an account (admins) holding ``roles``: a role id, ``ROLE@SCOPE`` or a Grant, or
+    several. Self-registration flows call ``insert_user``."""
+    require(principal, "admin")
+    return insert_user(principal, username, full_name, roles, password, store=store)
+
+
+def _actor_name(actor: Principal | str) -> str:
+    return actor.actor if isinstance(actor, Principal) else str(actor)
 
 
 def insert_user(
     actor: Principal | str,
     username: str,
     full_name: str,
-    role: str,
+    roles: RoleSpec | Iterable[RoleSpec],
     password: str,
     *,
     store: Store | None = None,
@@ -109,20 +178,137 @@ def insert_user(
     store = store or get_store()
     name = validate_username(username)
     full = _validate_full_name(full_name)
-    if role not in ROLES:
-        raise AccountError("bad_role", t("accounts.bad_role", roles=", ".join(ROLES)), "role")
+    grants = normalize_grants(roles)
     check_password_policy(password, name)
+    now = clock.utcnow_naive()
     with store.transaction() as cur:
         if cur.execute("SELECT 1 FROM users WHERE username = ?", [name]).fetchone():
             raise AccountError("exists", t("accounts.exists", username=name), "username")
         uid = str(uuid.uuid4())
         cur.execute(
-            "INSERT INTO users (id, username, full_name, role, password_hash, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [uid, name, full, role, HASHER.hash(password), clock.utcnow_naive()],
+            "INSERT INTO users (id, username, full_name, password_hash, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [uid, name, full, HASHER.hash(password), now],
         )
-        audit.record(actor, "user.create", "user", name, {"role": role}, store=store)
+        cur.executemany(
+            "INSERT INTO user_roles (user_id, role, scope, granted_at, granted_by)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [[uid, g.role, g.scope, now, _actor_name(actor)[:100]] for g in grants],
+        )
+        audit.record(
+            actor, "user.create", "user", name, {"roles": [str(g) for g in grants]}, store=store
+        )
     return get_user(name, store=store)
+
+
+def _change_grants(
+    store: Store,
+    actor: Principal,
+    user: User,
+    add: Sequence[Grant],
+    remove: Sequence[Grant],
+) -> None:
+    """Apply grant changes in one transaction, one audit row each (``user.grant`` /
+    ``user.revoke``); the account keeps at least one role and an admin keeps their own."""
+    left = (set(user.grants) - set(remove)) | set(add)
+    if not left:
+        raise AccountError("last_role", t("accounts.last_role"), "roles")
+    if (
+        actor.user_id is not None
+        and actor.user_id == user.id
+        and any(g.role == "admin" for g in remove)
+        and not any(g.role == "admin" for g in left)
+    ):
+        raise AccountError("self_admin", t("accounts.self_admin"), "roles")
+    now = clock.utcnow_naive()
+    with store.transaction() as cur:
+        for g in remove:
+            cur.execute(
+                "DELETE FROM user_roles WHERE user_id = ? AND role = ? AND scope = ?",
+                [user.id, g.role, g.scope],
+            )
+            audit.record(
+                actor,
+                "user.revoke",
+                "user",
+                user.username,
+                {"role": g.role, "scope": g.scope},
+                store=store,
+            )
+        for g in add:
+            cur.execute(
+                "INSERT INTO user_roles (user_id, role, scope, granted_at, granted_by)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [user.id, g.role, g.scope, now, actor.actor[:100]],
+            )
+            audit.record(
+                actor,
+                "user.grant",
+                "user",
+                user.username,
+                {"role": g.role, "scope": g.scope},
+                store=store,
+            )
+
+
+def grant_role(
+    principal: Principal, username: str, grant: RoleSpec, *, store: Store | None = None
+) -> User:
+    """Give ``username`` one more role (admins); an error if they hold that role already."""
+    require(principal, "admin")
+    store = store or get_store()
+    (new,) = normalize_grants(grant)
+    user = get_user(username, store=store)
+    if user.has_role(new.role):
+        raise AccountError(
+            "grant_exists",
+            t("accounts.grant_exists", username=user.username, role=new.role),
+            "roles",
+        )
+    _change_grants(store, principal, user, [new], [])
+    return get_user(username, store=store)
+
+
+def revoke_role(
+    principal: Principal, username: str, grant: RoleSpec, *, store: Store | None = None
+) -> User:
+    """Take a role away from ``username`` (admins). ``ROLE@SCOPE`` must name the held scope;
+    a bare ``ROLE`` revokes it whatever its scope."""
+    require(principal, "admin")
+    store = store or get_store()
+    user = get_user(username, store=store)
+    spec = grant if isinstance(grant, Grant) else None
+    if spec is None:
+        role, _, scope = str(grant).strip().partition("@")
+        spec = Grant(role.strip().lower(), scope.strip().lower())
+    held = [g for g in user.grants if g.role == spec.role and (not spec.scope or g == spec)]
+    if not held:
+        raise AccountError(
+            "grant_missing",
+            t("accounts.grant_missing", username=user.username, role=str(spec)[:60]),
+            "roles",
+        )
+    _change_grants(store, principal, user, [], held)
+    return get_user(username, store=store)
+
+
+def set_grants(
+    principal: Principal,
+    username: str,
+    roles: RoleSpec | Iterable[RoleSpec],
+    *,
+    store: Store | None = None,
+) -> User:
+    """Make ``username`` hold exactly ``roles`` (admins; the accounts page). Only what
+    changes is written and audited; a changed scope is a revoke and a grant."""
+    require(principal, "admin")
+    store = store or get_store()
+    wanted = set(normalize_grants(roles))
+    user = get_user(username, store=store)
+    held = set(user.grants)
+    if wanted != held:
+        _change_grants(store, principal, user, sorted(wanted - held), sorted(held - wanted))
+    return get_user(username, store=store)
 
 
 def _user_record(username: str, store: Store) -> dict[str, Any] | None:
@@ -131,32 +317,34 @@ def _user_record(username: str, store: Store) -> dict[str, Any] | None:
 
 
 def get_user(username: str, *, store: Store | None = None) -> User:
-    row = _user_record(username, store or get_store())
+    store = store or get_store()
+    row = _user_record(username, store)
     if row is None:
         raise AccountError(
             "unknown_user", t("accounts.unknown_user", username=username), "username"
         )
-    return _row_to_user(row)
+    return _users(store, [row])[0]
 
 
 def user_by_id(user_id: str, *, store: Store | None = None) -> User | None:
-    rows = (store or get_store()).records("SELECT * FROM users WHERE id = ?", [user_id])
-    return _row_to_user(rows[0]) if rows else None
+    store = store or get_store()
+    rows = store.records("SELECT * FROM users WHERE id = ?", [user_id])
+    return _users(store, rows)[0] if rows else None
 
 
-def list_users(actor: Principal, *, store: Store | None = None) -> list[User]:
-    require(actor, "admin")
-    rows = (store or get_store()).records("SELECT * FROM users ORDER BY username")
-    return [_row_to_user(r) for r in rows]
+def list_users(principal: Principal, *, store: Store | None = None) -> list[User]:
+    require(principal, "admin")
+    store = store or get_store()
+    return _users(store, store.records("SELECT * FROM users ORDER BY username"))
 
 
 def set_disabled(
-    actor: Principal, username: str, disabled: bool, *, store: Store | None = None
+    principal: Principal, username: str, disabled: bool, *, store: Store | None = None
 ) -> User:
-    require(actor, "admin")
+    require(principal, "admin")
     store = store or get_store()
     user = get_user(username, store=store)
-    if disabled and actor.user_id is not None and user.id == actor.user_id:
+    if disabled and principal.user_id is not None and user.id == principal.user_id:
         raise AccountError("self_disable", t("accounts.self_disable"), "username")
     with store.transaction():
         store.execute(
@@ -164,35 +352,34 @@ def set_disabled(
             [disabled, user.id],
         )
         audit.record(
-            actor, "user.disable" if disabled else "user.enable", "user", user.username, store=store
+            principal,
+            "user.disable" if disabled else "user.enable",
+            "user",
+            user.username,
+            store=store,
         )
     return get_user(username, store=store)
 
 
 def reset_password(
-    actor: Principal, username: str, new_password: str, *, store: Store | None = None
+    principal: Principal, username: str, new_password: str, *, store: Store | None = None
 ) -> None:
     """Set a new password and clear any lockout. Admins, or a user for themselves."""
     store = store or get_store()
     user = get_user(username, store=store)
-    if actor.user_id != user.id:
-        require(actor, "admin")
+    if principal.user_id != user.id:
+        require(principal, "admin")
     check_password_policy(new_password, user.username)
     with store.transaction():
         store.execute(
             "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?",
             [HASHER.hash(new_password), user.id],
         )
-        audit.record(actor, "user.reset_password", "user", user.username, store=store)
+        audit.record(principal, "user.reset_password", "user", user.username, store=store)
 
 
 def principal_for(user: User) -> Principal:
-    return Principal(
-        username=user.username,
-        roles=frozenset({user.role}),
-        user_id=user.id,
-        full_name=user.full_name,
-    )
+    return Principal.of(user.username, user.grants, user_id=user.id, full_name=user.full_name)
 
 
 def _locked_error(until: datetime) -> AccountError:
@@ -209,7 +396,7 @@ def authenticate(username: str, password: str, *, store: Store | None = None) ->
     row = _user_record(username, store)
     if row is None:
         try:
-            HASHER.verify(_DUMMY_HASH, password)
+            HASHER.verify(_dummy_hash(), password)
         except VerificationError:
             pass
         raise bad
@@ -244,20 +431,23 @@ def authenticate(username: str, password: str, *, store: Store | None = None) ->
         store.execute(
             "UPDATE users SET password_hash = ? WHERE id = ?", [HASHER.hash(password), row["id"]]
         )
-    return principal_for(_row_to_user(row))
+    return principal_for(_users(store, [row])[0])
 
 
 def session_stamp(user_id: str | None, *, store: Store | None = None) -> str | None:
-    """A fingerprint of what a login session relies on (role, password); ``None`` when the
-    account is gone or disabled. A session whose stamp changed must end."""
+    """A fingerprint of what a login session relies on (roles and their scopes, password);
+    ``None`` when the account is gone or disabled. A session whose stamp changed must end."""
     if user_id is None:
         return None
-    row = (store or get_store()).fetchone(
-        "SELECT role, password_hash, disabled FROM users WHERE id = ?", [user_id]
-    )
-    if row is None or row[2]:
+    store = store or get_store()
+    row = store.fetchone("SELECT password_hash, disabled FROM users WHERE id = ?", [user_id])
+    if row is None or row[1]:
         return None
-    return hashlib.sha256(f"{row[0]}\x00{row[1]}".encode()).hexdigest()
+    grants = store.fetchall(
+        "SELECT role, scope FROM user_roles WHERE user_id = ? ORDER BY role, scope", [user_id]
+    )
+    held = "\x01".join(f"{role}@{scope}" for role, scope in grants)
+    return hashlib.sha256(f"{held}\x00{row[0]}".encode()).hexdigest()
 
 
 def user_exists(username: str, *, store: Store | None = None) -> bool:
@@ -274,22 +464,22 @@ def active_logins(
     extra: int = 0,
     store: Store | None = None,
 ) -> list[tuple[str, str]]:
-    """(username, role) of the enabled accounts among ``usernames``, by role, then up to
-    ``extra`` more enabled accounts of ``extra_role`` (oldest first). For login banners."""
+    """(username, roles) of the enabled accounts among ``usernames``, by roles, then up to
+    ``extra`` more enabled accounts holding ``extra_role`` (oldest first). For login banners."""
     store = store or get_store()
-    named = store.fetchall(
-        "SELECT username, role FROM users WHERE NOT disabled AND list_contains(?, username)"
-        " ORDER BY role, username",
-        [list(usernames)],
+    rows = store.fetchall(
+        "WITH held AS (SELECT u.username, u.created_at, list_contains(?, u.username) AS named,"
+        " bool_or(r.role = ?) AS extra_role, string_agg(CASE WHEN r.scope = '' THEN r.role"
+        " ELSE r.role || '@' || r.scope END, ', ' ORDER BY r.role) AS roles"
+        " FROM users u JOIN user_roles r ON r.user_id = u.id WHERE NOT u.disabled"
+        " GROUP BY u.username, u.created_at)"
+        " (SELECT username, roles, 0 AS part, roles AS k1, username AS k2 FROM held WHERE named)"
+        " UNION ALL (SELECT username, roles, 1, created_at::VARCHAR, username FROM held"
+        " WHERE extra_role AND NOT named ORDER BY created_at, username LIMIT ?)"
+        " ORDER BY part, k1, k2",
+        [list(usernames), extra_role or "", max(0, int(extra)) if extra_role else 0],
     )
-    more = []
-    if extra_role and extra > 0:
-        more = store.fetchall(
-            "SELECT username, role FROM users WHERE NOT disabled AND role = ?"
-            " ORDER BY created_at, username LIMIT ?",
-            [extra_role, extra],
-        )
-    return [(r[0], r[1]) for r in named + more]
+    return [(r[0], r[1]) for r in rows]
 
 
 def count_users(store: Store | None = None) -> int:

@@ -7,6 +7,8 @@ exists. App settings live under ``[apps.<app_id>]`` and are validated by the app
 
 from __future__ import annotations
 
+import difflib
+import json
 import os
 import tomllib
 from pathlib import Path
@@ -69,9 +71,9 @@ class Settings(BaseModel):
     def app_settings(self, app_id: str, model: type[BaseModel]) -> BaseModel:
         """The app's settings validated by its own model, with defaults for what is not set."""
         try:
-            return model.model_validate(self.apps.get(app_id, {}))
+            return model.model_validate(_from_text(model, self.apps.get(app_id, {})))
         except ValidationError as exc:
-            raise ConfigError(f"[apps.{app_id}]: {_first_error(exc)}") from exc
+            raise ConfigError(f"[apps.{app_id}] {_first_error(exc)}") from exc
 
     def redacted(self) -> dict[str, Any]:
         """Everything, for display, with secrets hidden."""
@@ -86,6 +88,63 @@ def _first_error(exc: ValidationError) -> str:
     err = exc.errors()[0]
     loc = ".".join(str(p) for p in err["loc"])
     return f"{loc}: {err['msg']}" if loc else err["msg"]
+
+
+def _is_text_field(model: type[BaseModel], key: str) -> bool:
+    info = model.model_fields.get(key)
+    return info is None or info.annotation in (str, SecretStr, Path)
+
+
+def _from_text(model: type[BaseModel], values: Any) -> Any:
+    """Environment variables are text: a list or table setting may be given as JSON there
+    (``RAPID_APPS__HOME_ISOLATION__RULES='[...]'``). Scalars stay text; pydantic's lax mode
+    parses ``"20"`` or ``"true"`` itself."""
+    if not isinstance(values, dict):
+        return values
+    out = dict(values)
+    for key, value in values.items():
+        if (
+            isinstance(value, str)
+            and value.lstrip()[:1] in ("[", "{")
+            and not _is_text_field(model, key)
+        ):
+            try:
+                out[key] = json.loads(value)
+            except ValueError:
+                pass  # the model's own error names the key
+    return out
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def app_settings_problems(app_id: str, model: type[BaseModel], values: Any) -> list[str]:
+    """What is wrong with one ``[apps.<app_id>]`` table, validated by the app's model: every
+    unknown key (with the closest known one), then the first invalid value, key named."""
+    where = f"[apps.{app_id}]"
+    if not isinstance(values, dict):
+        return [f"{where}: expected a table of settings, got {type(values).__name__}"]
+    known = list(model.model_fields)
+    problems: list[str] = []
+    for key in values:
+        if key not in model.model_fields:
+            close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+            hint = (
+                f"; did you mean {close[0]}?" if close else f"; known settings: {', '.join(known)}"
+            )
+            problems.append(f"{where} {key}: unknown setting{hint}")
+    given = {k: v for k, v in values.items() if k in model.model_fields}
+    try:
+        model.model_validate(_from_text(model, given))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(p) for p in err["loc"]) or "(table)"
+        top = err["loc"][0] if err["loc"] else None
+        got = f" (got {_shown(given[top])})" if top in given else ""
+        problems.append(f"{where} {loc}: {err['msg']}{got}")
+    return problems
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

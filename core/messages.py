@@ -57,12 +57,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Trang này cần đăng nhập.",
         "en": "This page needs you to log in.",
     },
-    # roles
-    "role.admin": {"vi": "Quản trị viên", "en": "Administrator"},
-    "role.business": {"vi": "Doanh nghiệp", "en": "Business"},
-    "role.approver": {"vi": "Cán bộ phê duyệt", "en": "Approver"},
-    "role.checkpoint": {"vi": "Cán bộ chốt kiểm soát", "en": "Checkpoint staff"},
-    "role.health_officer": {"vi": "Cán bộ y tế", "en": "Health officer"},
+    "auth.denied_area": {
+        "vi": "Bạn chỉ được thao tác trong phạm vi {area}.",
+        "en": "You may act within {area} only.",
+    },
+    # roles: labels come from the declarations (core.registry.Role), as role.<id>
     # accounts
     "accounts.title": {"vi": "Quản lý tài khoản", "en": "Accounts"},
     "accounts.add": {"vi": "Thêm tài khoản", "en": "Add account"},
@@ -101,9 +100,65 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The full name is required and at most {max} characters.",
     },
     "accounts.bad_role": {
-        "vi": "Vai trò phải là một trong: {roles}.",
-        "en": "Role must be one of: {roles}.",
+        "vi": "Không có vai trò “{role}”. Vai trò phải là một trong: {roles}.",
+        "en": "No role “{role}”. Role must be one of: {roles}.",
     },
+    "accounts.bad_grant": {
+        "vi": "“{text}” không đúng dạng VAI_TRÒ hoặc VAI_TRÒ@ward:MÃ / VAI_TRÒ@province:MÃ.",
+        "en": "“{text}” is not ROLE or ROLE@ward:CODE / ROLE@province:CODE.",
+    },
+    "accounts.bad_scope": {
+        "vi": "Phạm vi “{scope}” không hợp lệ: dùng ward:MÃ_PHƯỜNG hoặc province:MÃ_TỈNH.",
+        "en": "Bad scope “{scope}”: use ward:WARD_CODE or province:PROVINCE_CODE.",
+    },
+    "accounts.unknown_ward": {
+        "vi": "Không có phường/xã mã {code}.",
+        "en": "No ward with code {code}.",
+    },
+    "accounts.unknown_province": {
+        "vi": "Không có tỉnh/thành phố mã {code}.",
+        "en": "No province with code {code}.",
+    },
+    "accounts.role_unscoped": {
+        "vi": "Vai trò {role} áp dụng ở mọi nơi, không giới hạn theo địa bàn.",
+        "en": "The role {role} applies everywhere; it cannot be limited to an area.",
+    },
+    "accounts.scope_too_fine": {
+        "vi": "Vai trò {role} chỉ giới hạn được đến cấp {kind}.",
+        "en": "The role {role} can be limited to a {kind} at most.",
+    },
+    "accounts.no_role": {
+        "vi": "Tài khoản cần ít nhất một vai trò.",
+        "en": "An account needs at least one role.",
+    },
+    "accounts.role_twice": {
+        "vi": "Vai trò {role} được chọn hai lần.",
+        "en": "The role {role} is given twice.",
+    },
+    "accounts.grant_exists": {
+        "vi": "{username} đã có vai trò {role}; thu hồi trước nếu muốn đổi phạm vi.",
+        "en": "{username} already holds {role}; revoke it first to change its scope.",
+    },
+    "accounts.grant_missing": {
+        "vi": "{username} không có vai trò {role}.",
+        "en": "{username} does not hold {role}.",
+    },
+    "accounts.last_role": {
+        "vi": "Không thể thu hồi vai trò cuối cùng; hãy vô hiệu hóa tài khoản.",
+        "en": "The last role cannot be revoked; disable the account instead.",
+    },
+    "accounts.self_admin": {
+        "vi": "Bạn không thể tự thu hồi quyền quản trị của mình.",
+        "en": "You cannot revoke your own administrator role.",
+    },
+    "accounts.roles": {"vi": "Vai trò", "en": "Roles"},
+    "accounts.scope_of": {"vi": "Phạm vi: {role}", "en": "Scope: {role}"},
+    "accounts.scope.everywhere": {"vi": "Toàn bộ (mọi nơi)", "en": "Everywhere"},
+    "accounts.scope.province": {"vi": "Một tỉnh/thành phố", "en": "One province"},
+    "accounts.scope.ward": {"vi": "Một phường/xã", "en": "One ward"},
+    "accounts.province": {"vi": "Tỉnh/thành phố", "en": "Province"},
+    "accounts.ward": {"vi": "Phường/xã", "en": "Ward"},
+    "accounts.save_roles": {"vi": "Lưu vai trò", "en": "Save roles"},
     "accounts.exists": {
         "vi": "Tên đăng nhập {username} đã tồn tại.",
         "en": "Username {username} already exists.",
@@ -133,6 +188,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Broken app (not loaded): {name} — {message}",
     },
     "system.config": {"vi": "Cấu hình hiệu lực", "en": "Effective configuration"},
+    "dashboard.title": {"vi": "Bảng tổng hợp", "en": "Dashboard"},
+    "dashboard.empty": {
+        "vi": "Không có bảng số liệu nào dành cho vai trò của bạn.",
+        "en": "No panels for your roles.",
+    },
+    "dashboard.failed": {
+        "vi": "Không hiển thị được bảng “{panel}”: {error}",
+        "en": "The panel “{panel}” could not be drawn: {error}",
+    },
+    "config.invalid": {
+        "vi": "Cấu hình không hợp lệ: sửa các mục dưới đây (rapid.toml hoặc biến môi trường RAPID_APPS__...) rồi khởi động lại.",
+        "en": "The configuration is invalid: fix the settings below (rapid.toml or RAPID_APPS__... variables), then restart.",
+    },
     "home.title": {"vi": "Trang chủ", "en": "Home"},
     "home.welcome": {
         "vi": "Chọn một chức năng ở thanh bên trái.",

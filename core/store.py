@@ -13,21 +13,21 @@ import re
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
 
+# Migration discovery lives in core.schema (no DuckDB, so the registry loads fast); these
+# names were defined here and are re-exported.
+from core.schema import CORE_MIGRATIONS as CORE_MIGRATIONS
+from core.schema import MIGRATION_NAME as MIGRATION_NAME
+from core.schema import Migration as Migration
+from core.schema import StoreError as StoreError
+from core.schema import discover_migrations as discover_migrations
+
 log = logging.getLogger(__name__)
-
-MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
-CORE_MIGRATIONS = Path(__file__).parent / "migrations"
-
-
-class StoreError(Exception):
-    """A store problem with a message fit for the user."""
 
 
 class StoreLockedError(StoreError):
@@ -40,32 +40,6 @@ class ConflictError(StoreError):
 
 CONFLICTS: tuple[type[Exception], ...] = (ConflictError, duckdb.TransactionException)
 """What a write that lost a race raises: ``except CONFLICTS`` around a transaction."""
-
-
-@dataclass(frozen=True)
-class Migration:
-    app_id: str
-    version: int
-    name: str
-    path: Path
-
-
-def discover_migrations(app_id: str, folder: Path | None) -> list[Migration]:
-    """The numbered ``NNN_name.sql`` files of one app, in order; other files are an error."""
-    if folder is None or not Path(folder).is_dir():
-        return []
-    found: list[Migration] = []
-    for path in sorted(Path(folder).iterdir()):
-        if path.suffix != ".sql":
-            continue
-        match = MIGRATION_NAME.match(path.name)
-        if not match:
-            raise StoreError(f"{app_id}: migration file name must be NNN_name.sql: {path.name}")
-        found.append(Migration(app_id, int(match.group(1)), match.group(2), path))
-    versions = [m.version for m in found]
-    if len(versions) != len(set(versions)):
-        raise StoreError(f"{app_id}: two migrations share a number in {folder}")
-    return found
 
 
 _IDENT = re.compile(r"[a-z_][a-z0-9_]{0,62}")

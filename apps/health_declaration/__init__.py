@@ -1,62 +1,74 @@
 """Health declaration app: citizen declarations, personal health QR, venue QR check-in,
-epidemic areas and risk analytics. The manifest below is the app's only contact with core."""
+epidemic areas and risk analytics. The manifest below is the app's only contact with core.
+
+It imports nothing heavy: pages, panels and services are named by reference and imported on
+first use. The app uses the ``business`` role of travel_permit (venue owners) and the
+``checkpoint`` role of the checkpoint scanner (its venue mode records check-ins here), so it
+depends on both; it offers contact tracing to other apps as interfaces."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from apps.health_declaration import demo, pages, rules, service
 from apps.health_declaration.messages import MESSAGES
 from apps.health_declaration.models import HealthSettings, PassClaims, VenueClaims
-from core.registry import PUBLIC, App, Page, Panel, TokenType
+from apps.health_declaration.rules import check
+from core.registry import PUBLIC, App, Page, Panel, Role, TokenType, lazy
 
+PASS_PREFIX = "HD1:"
+"""Context prefix of the personal health pass."""
+VENUE_PREFIX = "HV1:"
+"""Context prefix of a venue's check-in code."""
 OFFICER = frozenset({"health_officer"})
 PUBLIC_ROLES = frozenset({PUBLIC})
+_PAGES = "apps.health_declaration.pages"
+_SERVICE = "apps.health_declaration.service"
 
 app = App(
     id="health_declaration",
     title_vi="Khai báo y tế",
     title_en="Health declaration",
+    roles=[Role("health_officer", "Cán bộ y tế", "Health officer")],
     pages=[
         Page(
             "health_declaration.declare",
             "hd.page.declare",
-            pages.declare_page,
+            f"{_PAGES}:declare_page",
             PUBLIC_ROLES,
             ":material/medical_information:",
         ),
         Page(
             "health_declaration.pass",
             "hd.page.pass",
-            pages.pass_page,
+            f"{_PAGES}:pass_page",
             PUBLIC_ROLES,
             ":material/qr_code:",
         ),
         Page(
             "health_declaration.checkin",
             "hd.page.checkin",
-            pages.checkin_page,
+            f"{_PAGES}:checkin_page",
             PUBLIC_ROLES,
             ":material/where_to_vote:",
         ),
         Page(
             "health_declaration.venues",
             "hd.page.venues",
-            pages.venues_page,
+            f"{_PAGES}:venues_page",
             frozenset({"business", "health_officer"}),
             ":material/storefront:",
         ),
         Page(
             "health_declaration.areas",
             "hd.page.areas",
-            pages.areas_page,
+            f"{_PAGES}:areas_page",
             OFFICER,
             ":material/coronavirus:",
         ),
         Page(
             "health_declaration.dashboard",
             "hd.page.dashboard",
-            pages.dashboard_page,
+            f"{_PAGES}:dashboard_page",
             OFFICER,
             ":material/monitoring:",
         ),
@@ -65,23 +77,34 @@ app = App(
     token_types=[
         TokenType(
             "HD",
-            service.PASS_PREFIX,
+            PASS_PREFIX,
             "hd.token.pass",
             PassClaims,
-            rule=rules.check,
-            on_venue_scan=service.venue_scan,
+            rule=check,
+            on_venue_scan=lazy(f"{_SERVICE}:venue_scan"),
+            reasons=("OK", "RISK_YELLOW", "RISK_RED", "BAD_CLAIMS"),
+            fields=("colour", "name", "year_of_birth", "declared_at", "id"),
         ),
-        TokenType("HV", service.VENUE_PREFIX, "hd.token.venue", VenueClaims),
+        TokenType("HV", VENUE_PREFIX, "hd.token.venue", VenueClaims),
     ],
     panels=[
-        Panel("health_declaration.summary", "hd.panel.summary", pages.panel_summary, OFFICER),
-        Panel("health_declaration.per_day", "hd.panel.per_day", pages.panel_per_day, OFFICER),
-        Panel("health_declaration.per_ward", "hd.panel.per_ward", pages.panel_per_ward, OFFICER),
-        Panel("health_declaration.checkins", "hd.panel.checkins", pages.panel_checkins, OFFICER),
-        Panel("health_declaration.risk", "hd.panel.risk", pages.panel_risk, OFFICER),
+        Panel("health_declaration.summary", "hd.panel.summary", f"{_PAGES}:panel_summary", OFFICER),
+        Panel("health_declaration.per_day", "hd.panel.per_day", f"{_PAGES}:panel_per_day", OFFICER),
+        Panel(
+            "health_declaration.per_ward", "hd.panel.per_ward", f"{_PAGES}:panel_per_ward", OFFICER
+        ),
+        Panel(
+            "health_declaration.checkins", "hd.panel.checkins", f"{_PAGES}:panel_checkins", OFFICER
+        ),
+        Panel("health_declaration.risk", "hd.panel.risk", f"{_PAGES}:panel_risk", OFFICER),
     ],
     messages=MESSAGES,
-    seed_demo=demo.seed,
-    stats=service.stats,
+    seed_demo=lazy("apps.health_declaration.demo:seed"),
+    stats=lazy(f"{_SERVICE}:stats"),
     settings_model=HealthSettings,
+    optional_roles=("business", "checkpoint"),  # venue owners; the scanner's venue mode
+    interfaces={
+        "checkins_of": lazy(f"{_SERVICE}:checkins_of"),
+        "co_checkins": lazy(f"{_SERVICE}:co_checkins"),
+    },
 )

@@ -172,7 +172,7 @@ def person_checkins(
     from apps.health_declaration.service import checkins_of
 
     lo, hi = f.utc_range()
-    return checkins_of(person_id, lo, hi, store=store)
+    return checkins_of(principal, person_id, lo, hi, store=store)
 
 
 def export_risk(

@@ -6,6 +6,16 @@ _M: dict[str, tuple[str, str]] = {
     # manifest, pages, panels, tokens
     "hd.token.pass": ("Thẻ khai báo y tế cá nhân", "Personal health pass"),
     "hd.token.venue": ("Mã QR điểm check-in", "Venue check-in QR"),
+    # what the checkpoint shows for a personal pass (reasons and fields declared in the manifest)
+    "hd.token.pass.reason.OK": ("Xanh: không có yếu tố nguy cơ", "Green: no risk found"),
+    "hd.token.pass.reason.RISK_YELLOW": ("Có nguy cơ (vàng)", "At risk (yellow)"),
+    "hd.token.pass.reason.RISK_RED": ("Nguy cơ cao (đỏ)", "High risk (red)"),
+    "hd.token.pass.reason.BAD_CLAIMS": ("Nội dung thẻ không hợp lệ", "Invalid pass content"),
+    "hd.token.pass.field.colour": ("Màu thẻ", "Colour"),
+    "hd.token.pass.field.name": ("Họ tên", "Name"),
+    "hd.token.pass.field.year_of_birth": ("Năm sinh", "Year of birth"),
+    "hd.token.pass.field.declared_at": ("Khai báo lúc", "Declared at"),
+    "hd.token.pass.field.id": ("Số giấy tờ", "ID number"),
     "hd.err.venue_pending": (
         "Địa điểm đang chờ cán bộ y tế duyệt; mã QR sẽ có sau khi được duyệt.",
         "The venue is waiting for a health officer's approval; its QR comes after that.",

@@ -360,7 +360,7 @@ class HealthSettings(BaseModel):
 class PassClaims(BaseModel):
     """Personal health pass (HD1:). Short keys keep the QR small; the ID number is masked."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="forbid")
     n: str = Field(description="full name")
     y: int = Field(description="year of birth")
     c: str = Field(description="masked CCCD/passport, last 4 characters")
@@ -372,7 +372,7 @@ class PassClaims(BaseModel):
 class VenueClaims(BaseModel):
     """Venue check-in token (HV1:) carried in the venue poster's link."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="forbid")
     v: int = Field(description="venue id")
     n: str = Field(description="venue name")
 

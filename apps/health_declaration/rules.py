@@ -3,7 +3,9 @@
 The token core has already checked signature, key, validity window and revocation. Decision:
 green -> VALID/OK, yellow -> VALID/RISK_YELLOW (shown, entry allowed), red -> WARN/RISK_RED
 (staff must follow the red-pass procedure); claims that do not parse -> INVALID/BAD_CLAIMS.
-Fields shown: colour, name, year of birth, declared-at (Asia/Ho_Chi_Minh), masked ID.
+Fields shown: colour (in words, in the current language), name, year of birth, declared-at
+(Asia/Ho_Chi_Minh), masked ID. Their labels and the reasons' words are this app's
+(``hd.token.pass.field.*``, ``hd.token.pass.reason.*``, declared in the manifest).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pydantic import ValidationError
 
 from apps.health_declaration.models import CODE_COLOUR, PassClaims
 from core import clock
+from core.i18n import t
 from core.registry import CheckContext, RuleResult
 
 
@@ -26,7 +29,7 @@ def check(claims: dict[str, Any], ctx: CheckContext) -> RuleResult:
         return RuleResult("INVALID", "BAD_CLAIMS", {})
     colour = CODE_COLOUR[c.k]
     fields = {
-        "colour": colour,
+        "colour": t(f"hd.colour.{colour}"),
         "name": c.n,
         "year_of_birth": str(c.y),
         "declared_at": clock.fmt_local(datetime.fromtimestamp(c.d, UTC)),

@@ -1,11 +1,15 @@
 """Health declaration service: all SQL and authorization of the app.
 
-Public interface for other apps (stable; other apps must not read ``hd_*`` tables directly):
+Interfaces for other apps (``App.interfaces``; other apps call them through
+``get_registry().interface("health_declaration", name)`` and never import this module nor
+read ``hd_*`` tables directly). Each takes the caller's principal first and checks the role
+itself (``health_officer``):
 
-- ``co_checkins(person_id, since, until, window_minutes=60, *, store=None) -> DataFrame``
+- ``co_checkins(principal, person_id, since, until, window_minutes=60, *, store=None)``
   contact tracing from venue check-ins (used by the home isolation app);
-- ``checkins_of(person_id, since, until, *, store=None) -> DataFrame``;
-- ``checkin_from_pass(principal, venue_id, claims)`` for the checkpoint scanner's venue mode;
+- ``checkins_of(principal, person_id, since, until, *, store=None) -> DataFrame``;
+- ``checkin_from_pass(principal, venue_id, claims)`` for the checkpoint scanner's venue mode
+  (``TokenType.on_venue_scan``);
 - the view ``hd_checkins_v`` (venue_id, venue_name, checked_in_at, person_id, full_name, phone,
   ward_code, colour, method) for read-only SQL.
 
@@ -23,6 +27,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 
+from apps.health_declaration import PASS_PREFIX, VENUE_PREFIX
 from apps.health_declaration.models import (
     COLOUR_CODE,
     COLOURS,
@@ -58,8 +63,6 @@ from core.ui.links import page_link
 log = logging.getLogger(__name__)
 
 APP_ID = "health_declaration"
-PASS_PREFIX = "HD1:"
-VENUE_PREFIX = "HV1:"
 CHECKIN_PAGE = "health_declaration.checkin"
 VENUE_KINDS = ("shop", "market", "restaurant", "office", "school", "hospital", "transport", "other")
 
@@ -97,18 +100,29 @@ def _actor(principal: Principal | None) -> str:
     return principal.actor if principal is not None else "anonymous"
 
 
-# -- contact tracing (public interface; no Principal: callers authorize) -----------------------
+# -- contact tracing (interfaces for other apps; each checks the role itself) -------------------
 
 
 def checkins_of(
-    person_id: str, since: datetime, until: datetime, *, store: Store | None = None
+    principal: Principal,
+    person_id: str,
+    since: datetime,
+    until: datetime,
+    *,
+    store: Store | None = None,
 ) -> pd.DataFrame:
     """Check-ins of one person (CCCD/passport number) with ``since <= checked_in_at <= until``.
 
     Columns: venue_id, venue_name, checked_in_at, person_id, full_name, phone, ward_code,
-    colour, method; oldest first. No Principal argument: the calling app must authorize (the
-    home isolation service requires the health_officer role before calling it).
+    colour, method; oldest first. Health officers only (whoever the calling app is).
     """
+    require(principal, "health_officer")
+    return _checkins_of(person_id, since, until, store=store)
+
+
+def _checkins_of(
+    person_id: str, since: datetime, until: datetime, *, store: Store | None = None
+) -> pd.DataFrame:
     pid = normalize_person_id(person_id)
     if not pid:
         return pd.DataFrame(columns=CHECKIN_COLUMNS)
@@ -123,6 +137,7 @@ def checkins_of(
 
 
 def co_checkins(
+    principal: Principal,
     person_id: str,
     since: datetime,
     until: datetime,
@@ -139,13 +154,14 @@ def co_checkins(
     candidate_checked_in_at, overlap_minutes = ``window_minutes - |difference|`` (how long two
     stays of ``window_minutes`` after each check-in overlap; 0 at the edge of the window).
 
-    No Principal argument: the caller authorizes (the home isolation service requires the
-    health_officer role before calling). Cost: one scan of the integer person key, then one
-    zone-map-pruned range read per source check-in (check-ins are stored ordered by venue and
-    time), well under a second over 20 million check-ins.
+    Health officers only: the caller's principal is checked here, whichever app calls. Cost:
+    one scan of the integer person key, then one zone-map-pruned range read per source
+    check-in (check-ins are stored ordered by venue and time), well under a second over 20
+    million check-ins.
     """
+    require(principal, "health_officer")
     window = max(0, int(window_minutes))
-    src = checkins_of(person_id, since, until, store=store)
+    src = _checkins_of(person_id, since, until, store=store)
     if src.empty:
         return pd.DataFrame(columns=CO_CHECKIN_COLUMNS)
     pid = normalize_person_id(person_id)
@@ -914,10 +930,14 @@ def _checkin_claims(
         c = PassClaims.model_validate(claims)
     except ValueError as exc:
         raise CheckinError(t("hd.checkin.no_pass")) from exc
+    # The pass carries whole seconds (``d``); the declaration's time has microseconds: match
+    # the declaration by id within that second.
+    second = datetime.fromtimestamp(c.d, UTC).replace(tzinfo=None)
     rows = st.records(
         "SELECT id, person_id, full_name, phone, ward_code, colour FROM hd_declarations"
-        " WHERE declared_at = ? AND id = ? AND replaced_at IS NULL AND expires_at > ?",
-        [datetime.fromtimestamp(c.d, UTC).replace(tzinfo=None), c.i, clock.utcnow_naive()],
+        " WHERE id = ? AND declared_at >= ? AND declared_at < ? AND replaced_at IS NULL"
+        " AND expires_at > ?",
+        [c.i, second, second + timedelta(seconds=1), clock.utcnow_naive()],
     )
     if not rows:
         raise CheckinError(t("hd.checkin.no_pass"))

@@ -1,18 +1,25 @@
 """Home isolation app: F0/F1 registry, daily vitals by personal signed link, triage and
 alerts, the officer board, contact tracing from the health declaration app's venue check-ins,
-and analytics. The manifest below is the app's only contact with core."""
+and analytics. The manifest below is the app's only contact with core.
+
+It imports nothing heavy: pages, panels and services are named by reference and imported on
+first use. It uses the ``health_officer`` role of health_declaration (its dependency) and
+reaches that app only through its declared interfaces (``co_checkins``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from apps.home_isolation import analytics, demo, pages, service
 from apps.home_isolation.messages import MESSAGES
 from apps.home_isolation.models import IsolationSettings, MonitoringClaims
 from apps.home_isolation.rules import checkpoint_rule
-from core.registry import PUBLIC, App, Page, Panel, TokenType
+from core.registry import PUBLIC, App, Page, Panel, TokenType, lazy
 
+PREFIX = "HI1:"
+"""Context prefix of a monitoring token (the personal daily-report link)."""
+TOKEN_TYPE = "HI"
 OFFICER = frozenset({"health_officer"})
+_PAGES = "apps.home_isolation.pages"
 
 app = App(
     id="home_isolation",
@@ -22,42 +29,42 @@ app = App(
         Page(
             "home_isolation.board",
             "hi.board.title",
-            pages.board_page,
+            f"{_PAGES}:board_page",
             OFFICER,
             ":material/monitor_heart:",
         ),
         Page(
             "home_isolation.person",
             "hi.person.title",
-            pages.person_page,
+            f"{_PAGES}:person_page",
             OFFICER,
             ":material/person:",
         ),
         Page(
             "home_isolation.enrol",
             "hi.enrol.title",
-            pages.enrol_page,
+            f"{_PAGES}:enrol_page",
             OFFICER,
             ":material/person_add:",
         ),
         Page(
             "home_isolation.tracing",
             "hi.tracing.title",
-            pages.tracing_page,
+            f"{_PAGES}:tracing_page",
             OFFICER,
             ":material/hub:",
         ),
         Page(
             "home_isolation.analytics",
             "hi.analytics.title",
-            analytics.page,
+            "apps.home_isolation.analytics:page",
             OFFICER,
             ":material/bar_chart:",
         ),
         Page(
             "home_isolation.report",
             "hi.report.title",
-            pages.report_page,
+            f"{_PAGES}:report_page",
             frozenset({PUBLIC}),
             ":material/thermometer:",
             in_nav=False,
@@ -66,13 +73,23 @@ app = App(
     migrations=Path(__file__).parent / "migrations",
     token_types=[
         TokenType(
-            service.TOKEN_TYPE, service.PREFIX, "hi.token", MonitoringClaims, rule=checkpoint_rule
+            TOKEN_TYPE,
+            PREFIX,
+            "hi.token",
+            MonitoringClaims,
+            rule=checkpoint_rule,
+            reasons=("ISOLATING", "BAD_CLAIMS"),
+            fields=("role",),
         )
     ],
-    panels=[Panel("home_isolation.panel", "hi.panel.title", analytics.panel, OFFICER)],
+    panels=[
+        Panel(
+            "home_isolation.panel", "hi.panel.title", "apps.home_isolation.analytics:panel", OFFICER
+        )
+    ],
     messages=MESSAGES,
-    seed_demo=demo.seed,
-    stats=service.stats,
+    seed_demo=lazy("apps.home_isolation.demo:seed"),
+    stats=lazy("apps.home_isolation.service:stats"),
     settings_model=IsolationSettings,
     depends_on=("health_declaration",),
 )

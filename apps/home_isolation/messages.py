@@ -4,6 +4,10 @@ from apps.home_isolation.models import CHRONIC, MEDICINES, SYMPTOMS
 
 MESSAGES: dict[str, dict[str, str]] = {
     "hi.token": {"vi": "Mã theo dõi cách ly tại nhà", "en": "Home isolation monitoring code"},
+    # what the checkpoint shows for a monitoring code (declared in the manifest)
+    "hi.token.reason.ISOLATING": {"vi": "Đang cách ly tại nhà", "en": "In home isolation"},
+    "hi.token.reason.BAD_CLAIMS": {"vi": "Nội dung mã không hợp lệ", "en": "Invalid code content"},
+    "hi.token.field.role": {"vi": "Diện cách ly", "en": "Isolated as"},
     # pages
     "hi.board.title": {"vi": "Bảng theo dõi F0/F1", "en": "F0/F1 board"},
     "hi.enrol.title": {"vi": "Đăng ký F0/F1", "en": "Enrol F0/F1"},

@@ -144,6 +144,7 @@ def isolation_settings() -> IsolationSettings:
 class MonitoringClaims(BaseModel):
     """Claims of an ``HI1:`` token: enrolment id and role only (no personal data)."""
 
+    model_config = ConfigDict(extra="forbid")
     e: str = Field(min_length=4, max_length=40, description="enrolment id")
     r: Literal["F0", "F1"]
 

@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from apps.home_isolation import PREFIX
 from apps.home_isolation.models import (
     KINDS,
     LEVELS,
@@ -43,8 +44,6 @@ from core.text import collapse_spaces, mask_id, nfc
 log = logging.getLogger(__name__)
 
 OFFICER = "health_officer"
-PREFIX = "HI1:"
-TOKEN_TYPE = "HI"
 ALERT_KINDS = ("red", "missed", "worsening")
 
 
@@ -483,7 +482,7 @@ def assign(
         user = accounts.get_user(username, store=store)
     except accounts.AccountError as exc:
         raise IsolationError("hi.err.staff_unknown", "staff", name=username[:40]) from exc
-    if user.role != OFFICER or user.disabled:
+    if not user.has_role(OFFICER) or user.disabled:
         raise IsolationError("hi.err.staff_unknown", "staff", name=username[:40])
     with store.transaction():
         row = _enrolment(store, enrolment_id)
@@ -871,11 +870,13 @@ def trace_candidates(
     store: Store | None = None,
 ) -> pd.DataFrame:
     """F1 candidates for an F0: people checked in at the same venue within +/- the window of
-    the F0's check-ins during the infectious window (via the health declaration app's
-    public service). Adds ``already_enrolled``; the F0 themself is left out."""
+    the F0's check-ins during the infectious window (through the health declaration app's
+    ``co_checkins`` interface, which checks the principal's role itself). Adds
+    ``already_enrolled``; the F0 themself is left out."""
     require(principal, OFFICER)
-    from apps.health_declaration import service as hd
+    from core.registry import get_registry
 
+    co_checkins = get_registry().interface("health_declaration", "co_checkins")
     store = _store(store)
     s = _settings()
     source = _enrolment(store, source_id)
@@ -885,7 +886,7 @@ def trace_candidates(
     if not 1 <= minutes <= 24 * 60:
         raise IsolationError("hi.err.window")
     since = infectious_since(source, s)
-    frame = hd.co_checkins(source["person_id"], since, clock.now(), minutes, store=store)
+    frame = co_checkins(principal, source["person_id"], since, clock.now(), minutes, store=store)
     frame = frame[frame["candidate_id"] != source["person_id"]].copy()
     if frame.empty:
         frame["already_enrolled"] = pd.Series(dtype=bool)

@@ -1,90 +1,120 @@
 """Travel permits: business registration, employee rosters, requests, approver queue, signed
-QR permits (TP1:), revocation and analytics. The manifest below is the whole contract."""
+QR permits (TP1:), revocation and analytics. The manifest below is the whole contract.
+
+It imports nothing heavy: pages, panels and services are named by reference and imported on
+first use, so loading the manifest (``rapid --help``, the registry) stays fast."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from core.registry import PUBLIC, App, Page, Panel, TokenType
+from core.registry import PUBLIC, App, Page, Panel, Role, TokenType, lazy
 
-from . import analytics, cli, demo, pages, rules, service
 from .messages import MESSAGES
 from .models import PermitClaims, TravelPermitSettings
+from .rules import check
 
+PREFIX = "TP1:"
+"""Context prefix of a permit token."""
 BUSINESS = frozenset({"business"})
 APPROVER = frozenset({"approver"})
+OFFICER = frozenset({"health_officer"})  # an optional role: declared by health_declaration
+_PAGES = "apps.travel_permit.pages"
 
 app = App(
     id="travel_permit",
     title_vi="Giấy đi đường",
     title_en="Travel permits",
+    roles=[
+        Role("business", "Doanh nghiệp", "Business"),
+        Role("approver", "Cán bộ phê duyệt", "Approver"),
+    ],
     pages=[
         Page(
             "travel_permit.register",
             "tp.page.register",
-            pages.register,
+            f"{_PAGES}:register",
             frozenset({PUBLIC}),
             ":material/domain_add:",
         ),
         Page(
             "travel_permit.business",
             "tp.page.business",
-            pages.business,
+            f"{_PAGES}:business",
             BUSINESS,
             ":material/business:",
         ),
-        Page("travel_permit.roster", "tp.page.roster", pages.roster, BUSINESS, ":material/badge:"),
+        Page(
+            "travel_permit.roster",
+            "tp.page.roster",
+            f"{_PAGES}:roster",
+            BUSINESS,
+            ":material/badge:",
+        ),
         Page(
             "travel_permit.request",
             "tp.page.request",
-            pages.request,
+            f"{_PAGES}:request",
             BUSINESS,
             ":material/post_add:",
         ),
         Page(
             "travel_permit.permits",
             "tp.page.permits",
-            pages.permits,
+            f"{_PAGES}:permits",
             BUSINESS | APPROVER,
             ":material/qr_code_2:",
         ),
-        Page("travel_permit.queue", "tp.page.queue", pages.queue, APPROVER, ":material/inbox:"),
+        Page(
+            "travel_permit.queue", "tp.page.queue", f"{_PAGES}:queue", APPROVER, ":material/inbox:"
+        ),
         Page(
             "travel_permit.accounts",
             "tp.page.accounts",
-            pages.accounts,
+            f"{_PAGES}:accounts",
             APPROVER,
             ":material/verified_user:",
         ),
         Page(
             "travel_permit.analytics",
             "tp.page.analytics",
-            analytics.page,
-            frozenset({"approver", "health_officer"}),
+            "apps.travel_permit.analytics:page",
+            APPROVER | OFFICER,
             ":material/monitoring:",
         ),
         Page(
             "travel_permit.view",
             "tp.page.view",
-            pages.view,
+            f"{_PAGES}:view",
             frozenset({PUBLIC}),
             ":material/badge:",
             in_nav=False,
         ),
     ],
     migrations=Path(__file__).parent / "migrations",
-    token_types=[TokenType("TP", service.PREFIX, "tp.token", PermitClaims, rule=rules.check)],
+    token_types=[
+        TokenType(
+            "TP",
+            PREFIX,
+            "tp.token",
+            PermitClaims,
+            rule=check,
+            reasons=("VALID", "OUTSIDE_HOURS", "ZONE_NOT_ALLOWED", "BAD_CLAIMS"),
+            fields=("name", "cccd", "business", "zones", "hours", "valid_until"),
+        )
+    ],
     panels=[
         Panel(
             "travel_permit.panel",
             "tp.panel.title",
-            analytics.panel,
-            frozenset({"approver", "health_officer"}),
+            "apps.travel_permit.analytics:panel",
+            APPROVER | OFFICER,
         )
     ],
     messages=MESSAGES,
-    seed_demo=demo.seed,
-    stats=service.stats,
-    register_commands=cli.register,
+    seed_demo=lazy("apps.travel_permit.demo:seed"),
+    stats=lazy("apps.travel_permit.service:stats"),
+    register_commands=lazy("apps.travel_permit.cli:register"),
     settings_model=TravelPermitSettings,
+    optional_roles=("health_officer",),
 )

@@ -7,6 +7,20 @@ from .models import REJECT_REASONS, SECTORS
 _M: dict[str, tuple[str, str]] = {
     # token type, pages, panel
     "tp.token": ("Giấy đi đường", "Travel permit"),
+    # what the checkpoint shows for a permit (reasons and fields declared in the manifest)
+    "tp.token.reason.VALID": ("Hợp lệ", "Valid"),
+    "tp.token.reason.OUTSIDE_HOURS": ("Ngoài khung giờ được phép", "Outside the allowed hours"),
+    "tp.token.reason.ZONE_NOT_ALLOWED": (
+        "Không được phép đi qua khu vực này",
+        "Not allowed in this zone",
+    ),
+    "tp.token.reason.BAD_CLAIMS": ("Nội dung giấy không hợp lệ", "Invalid permit content"),
+    "tp.token.field.name": ("Họ tên", "Name"),
+    "tp.token.field.cccd": ("CCCD", "ID number"),
+    "tp.token.field.business": ("Doanh nghiệp (MST)", "Business (tax code)"),
+    "tp.token.field.zones": ("Khu vực", "Zones"),
+    "tp.token.field.hours": ("Giờ được đi", "Hours"),
+    "tp.token.field.valid_until": ("Hiệu lực đến", "Valid until"),
     "tp.page.register": ("Đăng ký doanh nghiệp", "Business registration"),
     "tp.page.business": ("Hồ sơ và yêu cầu", "Account and requests"),
     "tp.page.roster": ("Danh sách nhân viên", "Employee roster"),

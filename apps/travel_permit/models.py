@@ -316,6 +316,7 @@ class TravelPermitSettings(BaseModel):
 class PermitClaims(BaseModel):
     """The app claims inside a TP1: token (compact: one-letter keys)."""
 
+    model_config = ConfigDict(extra="forbid")
     n: str = Field(max_length=MAX_NAME)
     c: str = Field(pattern=r"^\*{8}\d{4}$")
     b: str = Field(pattern=r"^\d{10}(-\d{3})?$")

@@ -1,10 +1,12 @@
 """The checkpoint rule for TP1: permits. Signature, key, validity window and revocation are
 checked by the token core before this runs; the rule checks what only the app knows: the daily
-hours (Asia/Ho_Chi_Minh) and whether the checkpoint's ward is one of the permit's zones."""
+hours (Asia/Ho_Chi_Minh) and whether the checkpoint's ward is one of the permit's zones. It
+shows the holder, zones, hours and, from the checkpoint's context, until when the permit is
+valid (Vietnam time). Labels: ``tp.token.field.*`` and ``tp.token.reason.*``."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from core import clock, geo
@@ -33,7 +35,8 @@ def hours_label(start_minute: int, end_minute: int) -> str:
     return f"{hhmm(start_minute)}–{hhmm(end_minute)}"
 
 
-def fields(claims: dict[str, Any]) -> dict[str, str]:
+def fields(claims: dict[str, Any], valid_until: datetime | None = None) -> dict[str, str]:
+    """What the checkpoint shows; ``valid_until`` is the token's expiry (CheckContext)."""
     out = {
         "name": str(claims.get("n", "")),
         "cccd": str(claims.get("c", "")),
@@ -45,11 +48,8 @@ def fields(claims: dict[str, Any]) -> dict[str, str]:
     hours = claims.get("h")
     if isinstance(hours, list | tuple) and len(hours) == 2:
         out["hours"] = hours_label(int(hours[0]), int(hours[1]))
-    exp = claims.get("exp")
-    if isinstance(exp, int | float) and not isinstance(exp, bool):
-        out["valid_until"] = clock.fmt_local(datetime.fromtimestamp(exp, UTC))
-    elif isinstance(exp, datetime):
-        out["valid_until"] = clock.fmt_local(exp)
+    if valid_until is not None:
+        out["valid_until"] = clock.fmt_local(valid_until)
     return out
 
 
@@ -63,7 +63,7 @@ def _int(value: Any) -> int | None:
 def check(claims: dict[str, Any], ctx: CheckContext) -> RuleResult:
     """VALID inside the daily hours and an allowed zone (ctx.zone None: zone not checked)."""
     try:
-        shown = fields(claims)
+        shown = fields(claims, ctx.valid_until)
         hours = claims["h"]
         start, end = int(hours[0]), int(hours[1])
         zones = {int(w) for w in claims["w"]}

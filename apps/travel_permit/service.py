@@ -22,6 +22,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from apps.travel_permit import PREFIX
 from core import accounts, audit, clock, geo
 from core.auth import PermissionDenied, Principal, require
 from core.config import get_settings
@@ -45,7 +46,6 @@ from .rules import hours_label
 log = logging.getLogger(__name__)
 
 APP_ID = "travel_permit"
-PREFIX = "TP1:"
 VIEW_PAGE = "travel_permit.view"
 
 
@@ -1167,7 +1167,7 @@ def view_permit(
 
 def analytics(principal: Principal, *, store: Store | None = None) -> dict[str, Any]:
     """Applications, decisions, reasons, permits per day and per ward, median time to
-    decision, backlog (approvers and health officers)."""
+    decision, backlog (approvers, and health officers where that role is installed)."""
     require(principal, "approver", "health_officer")
     store = _store(store)
     totals = store.records(

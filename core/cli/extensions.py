@@ -1,18 +1,6 @@
-"""Core command groups that live in their own modules (keys, qr), added to the root group,
-and the preparation step that creates signing keys before the server starts."""
+"""The preparation step that creates signing keys before the server starts."""
 
 from __future__ import annotations
-
-import click
-
-
-def register_core(cli: click.Group) -> None:
-    """Add core's command groups that live outside main.py (once)."""
-    from core.cli.qr_commands import keys_group, qr_group
-
-    for group in (keys_group, qr_group):
-        if group.name not in cli.commands:
-            cli.add_command(group)
 
 
 def prepare_keys() -> str | None:

@@ -1,4 +1,9 @@
-"""The ``rapid`` command. Apps add commands through ``App.register_commands(cli)``."""
+"""The ``rapid`` command. Apps add commands through ``App.register_commands(cli)``.
+
+Start-up is kept light (``rapid --help`` well under a second): this module imports only click
+and the standard library at the top; each command imports what it needs when it runs, and
+core's ``keys`` and ``qr`` groups are loaded only when invoked (``LAZY_GROUPS``).
+"""
 
 from __future__ import annotations
 
@@ -9,19 +14,22 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from core import accounts, audit, clock
-from core.auth import PermissionDenied, operator
 from core.config import ConfigError, get_settings, load_settings, set_settings
-from core.qr.keys import KeyStoreError
-from core.qr.service import IssueError
-from core.registry import ROLES, get_registry
-from core.store import Store, StoreError, set_store
+from core.registry import get_registry
+
+if TYPE_CHECKING:
+    from core import accounts
+    from core.auth import Grant
+    from core.store import Store
 
 log = logging.getLogger(__name__)
+
+SETTINGS_EXIT = 2
+"""Exit code of ``rapid serve`` / ``rapid config`` when an app setting is invalid."""
 
 
 class CliError(click.ClickException):
@@ -30,21 +38,80 @@ class CliError(click.ClickException):
     exit_code = 1
 
 
-class RapidGroup(click.Group):
+def _known_errors() -> tuple[type[Exception], ...]:
+    """Failures shown as one line: imported here, when a command has already failed."""
+    from core.accounts import AccountError
+    from core.auth import GrantError, PermissionDenied
+    from core.qr.keys import KeyStoreError
+    from core.qr.service import IssueError
+    from core.store import StoreError
+
+    return (
+        ConfigError,
+        StoreError,
+        AccountError,
+        GrantError,
+        PermissionDenied,
+        KeyStoreError,
+        IssueError,
+    )
+
+
+class LazyGroup(click.Group):
+    """A group whose commands may be ``lazy[name] = ("package.module:command", "help")``:
+    imported only when run (their one-line help is listed without importing them)."""
+
+    def __init__(self, *args: Any, lazy: dict[str, tuple[str, str]] | None = None, **kw: Any):
+        super().__init__(*args, **kw)
+        self.lazy: dict[str, tuple[str, str]] = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(self.lazy))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            from core.registry import resolve
+
+            self.add_command(resolve(self.lazy[cmd_name][0]), cmd_name)  # type: ignore[arg-type]
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in self.commands:
+                cmd = self.commands[name]
+                if not cmd.hidden:
+                    rows.append((name, cmd.get_short_help_str(formatter.width)))
+            else:
+                rows.append((name, self.lazy[name][1]))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+def add_lazy_command(group: click.Group, name: str, ref: str, short_help: str) -> None:
+    """Add ``name`` to ``group``, imported from ``ref`` only when it runs (when ``group`` is a
+    LazyGroup; otherwise imported now). For apps adding to core's groups (``rapid qr``)."""
+    if isinstance(group, LazyGroup):
+        group.lazy.setdefault(name, (ref, short_help))
+    elif name not in group.commands:
+        from core.registry import resolve
+
+        group.add_command(resolve(ref), name)  # type: ignore[arg-type]
+
+
+class RapidGroup(LazyGroup):
     """Turns known failures into one readable line on stderr and exit code 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (
-            ConfigError,
-            StoreError,
-            accounts.AccountError,
-            PermissionDenied,
-            KeyStoreError,
-            IssueError,
-        ) as exc:
-            raise CliError(str(exc)) from exc
+        except click.ClickException:
+            raise
+        except Exception as exc:
+            if isinstance(exc, _known_errors()):
+                raise CliError(str(exc)) from exc
+            raise
 
 
 def emit(data: Any, as_json: bool) -> None:
@@ -68,6 +135,9 @@ def emit(data: Any, as_json: bool) -> None:
 @contextmanager
 def open_store(migrate: bool = True) -> Iterator[Store]:
     """The configured database for one CLI command; a held lock is a clear error."""
+    from core import audit
+    from core.store import Store, set_store
+
     settings = get_settings()
     store = Store(settings.database)
     set_store(store)
@@ -81,7 +151,16 @@ def open_store(migrate: bool = True) -> Iterator[Store]:
         store.close()
 
 
-@click.group(cls=RapidGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=RapidGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    lazy={
+        "keys": (
+            "core.cli.qr_commands:keys_group",
+            "Signing keys: create, rotate, list, trust foreign signers, export the trust list.",
+        )
+    },
+)
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="TOML config file.")
 @click.option("-v", "--verbose", is_flag=True, help="Log more.")
 def cli(config_file: Path | None, verbose: bool) -> None:
@@ -96,10 +175,35 @@ def cli(config_file: Path | None, verbose: bool) -> None:
         raise CliError(str(exc)) from exc
 
 
+def check_app_settings() -> None:
+    """Stop with exit code 2, each problem on stderr, when an ``[apps.<id>]`` setting is
+    unknown or invalid (TOML or ``RAPID_APPS__<APP>__<KEY>``)."""
+    problems = get_registry().check_settings(get_settings())
+    if problems:
+        for problem in problems:
+            click.echo(f"Error: {problem}", err=True)
+        click.echo("The configuration is invalid: fix the settings above.", err=True)
+        sys.exit(SETTINGS_EXIT)
+
+
+@cli.group(
+    "qr",
+    cls=LazyGroup,
+    lazy={
+        "sign": ("core.cli.qr_commands:qr_sign", "Sign every line of a JSONL claims file."),
+        "verify": ("core.cli.qr_commands:qr_verify", "Verify tokens; exit 0 only if all valid."),
+        "render": ("core.cli.qr_commands:qr_render", "Render tokens as PNG, SVG or a PDF."),
+    },
+)
+def qr_group() -> None:
+    """Sign, verify and render QR tokens."""
+
+
 @cli.command("config")
 @click.option("--json", "as_json", is_flag=True, help="JSON output.")
 def config_cmd(as_json: bool) -> None:
-    """Print the effective configuration (secrets hidden)."""
+    """Print the effective configuration (secrets hidden); exit 2 if an app setting is invalid."""
+    check_app_settings()
     emit(get_settings().redacted(), as_json)
 
 
@@ -132,6 +236,9 @@ def apps_cmd(as_json: bool) -> None:
             "pages": [p.key for p in a.pages],
             "token_types": [tk.prefix for tk in a.token_types],
             "panels": [p.key for p in a.panels],
+            "roles": [r.id for r in a.roles],
+            "depends_on": list(a.depends_on),
+            "interfaces": sorted(a.interfaces),
             "migrations": [m.path.name for m in reg.all_migrations() if m.app_id == a.id],
             "demo": a.seed_demo is not None,
             "status": "ok",
@@ -162,11 +269,32 @@ def _user_row(u: accounts.User) -> dict[str, Any]:
     return {
         "username": u.username,
         "full_name": u.full_name,
-        "role": u.role,
+        "roles": [str(g) for g in u.grants],
+        "role_labels": u.grant_labels(),
         "disabled": u.disabled,
         "locked_until": u.locked_until,
         "last_login_at": u.last_login_at,
     }
+
+
+def _grant_option(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """``ROLE`` or ``ROLE@ward:CODE`` / ``ROLE@province:CODE``, checked against the installed
+    roles and ``core.geo``; a bad one is a usage error (exit 2) naming it."""
+    from core.auth import GrantError, parse_grant
+
+    values = value if isinstance(value, tuple) else (value,)
+    out = []
+    for text in values:
+        try:
+            out.append(parse_grant(text))
+        except GrantError as exc:
+            raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+    return tuple(out) if isinstance(value, tuple) else out[0]
+
+
+GRANT_HELP = (
+    "ROLE or ROLE@ward:CODE / ROLE@province:CODE (codes of core.geo); roles: see `rapid roles`."
+)
 
 
 def _read_password(password: str | None) -> str:
@@ -186,29 +314,98 @@ def _read_password(password: str | None) -> str:
 @users.command("add")
 @click.argument("username")
 @click.option("--name", "full_name", required=True, help="Full name.")
-@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option(
+    "--role",
+    "grants",
+    multiple=True,
+    required=True,
+    callback=_grant_option,
+    help=GRANT_HELP + " Repeat for several roles.",
+)
 @click.option("--password", help="Password (else RAPID_NEW_PASSWORD, stdin or a prompt).")
-def users_add(username: str, full_name: str, role: str, password: str | None) -> None:
-    """Create an account."""
+def users_add(
+    username: str, full_name: str, grants: tuple[Grant, ...], password: str | None
+) -> None:
+    """Create an account holding one or more roles."""
+    from core import accounts
+    from core.auth import operator
+
     pw = _read_password(password)
     with open_store() as store:
-        user = accounts.create_user(operator(), username, full_name, role, pw, store=store)
-    click.echo(f"created {user.username} ({user.role})")
+        user = accounts.create_user(operator(), username, full_name, grants, pw, store=store)
+    click.echo(f"created {user.username} ({', '.join(str(g) for g in user.grants)})")
+
+
+@users.command("grant")
+@click.argument("username")
+@click.argument("grant", callback=_grant_option, metavar="ROLE[@SCOPE]")
+def users_grant(username: str, grant: Grant) -> None:
+    """Give an account one more role, e.g. `rapid users grant lan health_officer`."""
+    from core import accounts
+    from core.auth import operator
+
+    with open_store() as store:
+        user = accounts.grant_role(operator(), username, grant, store=store)
+    click.echo(f"{user.username}: {', '.join(str(g) for g in user.grants)}")
+
+
+@users.command("revoke")
+@click.argument("username")
+@click.argument("grant", metavar="ROLE[@SCOPE]")
+def users_revoke(username: str, grant: str) -> None:
+    """Take a role away from an account (its open sessions end)."""
+    from core import accounts
+    from core.auth import operator
+
+    with open_store() as store:
+        user = accounts.revoke_role(operator(), username, grant, store=store)
+    click.echo(f"{user.username}: {', '.join(str(g) for g in user.grants)}")
 
 
 @users.command("list")
 @click.option("--json", "as_json", is_flag=True, help="JSON output.")
 def users_list(as_json: bool) -> None:
-    """List accounts."""
+    """List accounts with their roles."""
+    from core import accounts
+    from core.auth import operator
+
     with open_store() as store:
         rows = [_user_row(u) for u in accounts.list_users(operator(), store=store)]
-    emit(rows, as_json)
+    if as_json:
+        emit(rows, True)
+        return
+    for row in rows:
+        state = "  (disabled)" if row["disabled"] else ""
+        roles = "; ".join(
+            f"{label} [{grant}]"
+            for grant, label in zip(row["roles"], row["role_labels"], strict=True)
+        )
+        click.echo(f"{row['username']:<20} {row['full_name']}  —  {roles}{state}")
+
+
+@cli.command("roles")
+@click.option("--json", "as_json", is_flag=True, help="JSON output.")
+def roles_cmd(as_json: bool) -> None:
+    """Roles declared by core and the installed apps, and how far each may be scoped."""
+    rows = [
+        {"id": r.id, "label_vi": r.label_vi, "label_en": r.label_en, "scope": r.scope or ""}
+        for r in get_registry().roles()
+    ]
+    if as_json:
+        emit(rows, True)
+        return
+    for r in rows:
+        scope = f"  (scope: {r['scope']})" if r["scope"] else ""
+        click.echo(f"{r['id']:<16} {r['label_vi']} / {r['label_en']}{scope}")
 
 
 @users.command("disable")
 @click.argument("username")
 def users_disable(username: str) -> None:
     """Disable an account (it can no longer log in)."""
+    from core import accounts
+    from core.auth import operator
+
     with open_store() as store:
         accounts.set_disabled(operator(), username, True, store=store)
     click.echo(f"disabled {username}")
@@ -218,6 +415,9 @@ def users_disable(username: str) -> None:
 @click.argument("username")
 def users_enable(username: str) -> None:
     """Enable a disabled account and clear its lockout."""
+    from core import accounts
+    from core.auth import operator
+
     with open_store() as store:
         accounts.set_disabled(operator(), username, False, store=store)
     click.echo(f"enabled {username}")
@@ -228,6 +428,9 @@ def users_enable(username: str) -> None:
 @click.option("--password", help="New password (else RAPID_NEW_PASSWORD, stdin or a prompt).")
 def users_reset_password(username: str, password: str | None) -> None:
     """Set a new password and clear any lockout."""
+    from core import accounts
+    from core.auth import operator
+
     pw = _read_password(password)
     with open_store() as store:
         accounts.reset_password(operator(), username, pw, store=store)
@@ -247,6 +450,9 @@ def audit_cmd(
     as_json: bool, action: str | None, actor: str | None, text: str | None, limit: int
 ) -> None:
     """Search the audit log, newest first."""
+    from core import audit, clock
+    from core.auth import operator
+
     with open_store() as store:
         frame = audit.search(
             operator(), action=action, actor=actor, text=text, limit=limit, store=store
@@ -294,9 +500,11 @@ def stats_cmd(as_json: bool) -> None:
 @click.option("--port", type=int, help="Port (default from config, 8501).")
 @click.option("--no-demo", is_flag=True, help="Do not seed demo data on first start.")
 def serve_cmd(port: int | None, no_demo: bool) -> None:
-    """Prepare the data folder, keys and database, seed the demo once, then serve the suite."""
+    """Prepare the data folder, keys and database, seed the demo once, then serve the suite.
+    Exits 2 (nothing started) when an app setting is invalid."""
     from core.demo import DEMO_PASSWORD, demo_logins, prepare
 
+    check_app_settings()
     settings = get_settings()
     with open_store() as store, _progress() as progress:
         seeded = prepare(
@@ -358,9 +566,6 @@ def _progress() -> Iterator[Any]:
 
 def build_cli() -> click.Group:
     """The root group with every app's commands added."""
-    from core.cli import extensions
-
-    extensions.register_core(cli)
     for app in get_registry().apps:
         if app.register_commands is not None:
             try:

@@ -1,4 +1,5 @@
-"""``rapid keys ...`` and ``rapid qr sign|verify|render``: signed QR tokens for operators."""
+"""``rapid keys ...`` and ``rapid qr sign|verify|render``: signed QR tokens for operators.
+Imported only when one of these commands runs (``core.cli.main`` names them lazily)."""
 
 from __future__ import annotations
 
@@ -123,12 +124,7 @@ def keys_export_trust(out: Path | None) -> None:
         click.echo(f"trust list written to {out}")
 
 
-# -- qr ---------------------------------------------------------------------------------------
-
-
-@click.group("qr")
-def qr_group() -> None:
-    """Sign, verify and render QR tokens."""
+# -- qr (the group is core.cli.main.qr_group) ---------------------------------------------------
 
 
 def _token_type(name: str) -> tuple[str, Any]:
@@ -193,7 +189,7 @@ def read_claims_file(path: Path, claims_model: Any, valid_days: float) -> list[s
     return items
 
 
-@qr_group.command("sign")
+@click.command("sign")
 @click.option("--type", "type_name", required=True, help="Token type id or prefix, e.g. TP.")
 @click.option(
     "--claims",
@@ -244,7 +240,7 @@ def _verdict_json(v: TokenVerdict) -> dict[str, Any]:
     }
 
 
-@qr_group.command("verify")
+@click.command("verify")
 @click.argument("text", required=False)
 @click.option(
     "--in",
@@ -301,7 +297,7 @@ def qr_verify(
         sys.exit(1)
 
 
-@qr_group.command("render")
+@click.command("render")
 @click.option(
     "--in", "infile", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )

@@ -1,9 +1,13 @@
 """Server-side QR tokens: issue (sign + store + audit in the caller's transaction), revoke,
 verify against this server's keys and revocation list. Apps describe claims; this does the rest.
+
+Claims of a prefix that an installed app declares (``TokenType``) are validated against its
+``claims_model`` before anything is signed; a batch with one bad item is refused whole.
 """
 
 from __future__ import annotations
 
+import functools
 import secrets
 import threading
 from collections.abc import Callable, Collection, Sequence
@@ -122,6 +126,37 @@ def _aware(value: datetime | None) -> datetime | None:
     return None if value is None else clock.as_utc(value)
 
 
+@functools.cache
+def _claims_adapter(model: type) -> Any:
+    """``list[model]`` validator, built once per claims model (validates a batch in one call)."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(list[model])  # type: ignore[valid-type]
+
+
+def check_claims(prefix: str, items: Sequence[IssueItem]) -> None:
+    """IssueError naming the token type, the item index and the field when an item's claims
+    do not fit the claims model of the installed token type of ``prefix``. Prefixes no
+    installed app declares (operator tokens of ``rapid qr sign``, tests) are not checked."""
+    from pydantic import ValidationError
+
+    from core.registry import get_registry
+
+    tt = next((t for t in get_registry().token_types() if t.prefix == prefix), None)
+    if tt is None:
+        return
+    try:
+        _claims_adapter(tt.claims_model).validate_python([item.claims for item in items])
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = list(err["loc"])
+        index = loc.pop(0) if loc and isinstance(loc[0], int) else "?"
+        where = ".".join(str(p) for p in loc) or "(claims)"
+        raise IssueError(
+            f"{tt.type_id} token (item {index}): claims.{where}: {err['msg']}; nothing issued"
+        ) from None
+
+
 def issue(
     prefix: str,
     items: Sequence[IssueItem],
@@ -132,12 +167,15 @@ def issue(
 ) -> list[Issued]:
     """Sign ``items`` and store them with one audit row each, all or nothing.
 
-    Called inside a ``store.transaction()`` it joins it, so an app's decision and its tokens
-    commit together.
+    The claims are first checked against the claims model of the installed token type of
+    ``prefix`` (``check_claims``: one pydantic call for the whole batch); a bad item refuses
+    the batch. Called inside a ``store.transaction()`` it joins it, so an app's decision and
+    its tokens commit together.
     """
     store = store or get_store()
     if not items:
         return []
+    check_claims(prefix, items)
     sig = signer(bulk=len(items) > SMALL_BATCH)
     now = clock.now()
     iat = to_epoch(now)
@@ -325,6 +363,7 @@ def token_texts(token_ids: Sequence[str], *, store: Store | None = None) -> dict
 
 __all__ = [
     "IssueError",
+    "check_claims",
     "IssueItem",
     "Issued",
     "Reason",

@@ -7,17 +7,83 @@ from datetime import datetime, time, timedelta
 import pandas as pd
 import streamlit as st
 
-from core import accounts, audit, clock
-from core.auth import PermissionDenied
+from core import accounts, audit, clock, geo
+from core.auth import Grant, PermissionDenied
 from core.config import get_settings
 from core.i18n import get_locale, t
-from core.registry import ROLES, get_registry
+from core.registry import Role, get_registry
+from core.ui import flash
 from core.ui.session import current_principal
+
+
+def _scope_picker(role: Role, key: str, current: str = "") -> str:
+    """Where a grant of a scoped role applies: everywhere, one province or (for ward-scoped
+    roles) one ward. Returns ``""``, ``"province:<code>"`` or ``"ward:<code>"``."""
+    levels = ["", "province"] + (["ward"] if role.scope == "ward" else [])
+    kind, _, code = current.partition(":")
+    level = st.selectbox(
+        t("accounts.scope_of", role=t(f"role.{role.id}")),
+        levels,
+        index=levels.index(kind) if kind in levels else 0,
+        format_func=lambda k: t(f"accounts.scope.{k or 'everywhere'}"),
+        key=f"{key}_level",
+    )
+    if not level:
+        return ""
+    provinces = geo.provinces()
+    codes = [p.code for p in provinces]
+    names = {p.code: p.name for p in provinces}
+    start = int(code) if code else geo.DA_NANG
+    if kind == "ward" and code:
+        start = geo.ward_province(int(code)) or geo.DA_NANG
+    province = st.selectbox(
+        t("accounts.province"),
+        codes,
+        index=codes.index(start) if start in codes else 0,
+        format_func=lambda c: names[c],
+        key=f"{key}_province",
+    )
+    if level == "province":
+        return f"province:{province}"
+    wards = geo.wards(province)
+    ward_codes = [w.code for w in wards]
+    ward_names = {w.code: w.name for w in wards}
+    chosen = int(code) if kind == "ward" and code else None
+    ward = st.selectbox(
+        t("accounts.ward"),
+        ward_codes,
+        index=ward_codes.index(chosen) if chosen in ward_codes else 0,
+        format_func=lambda c: ward_names[c],
+        key=f"{key}_ward",
+    )
+    return f"ward:{ward}"
+
+
+def _role_picker(key: str, current: tuple[Grant, ...] = ()) -> list[Grant]:
+    """Several roles (multiselect), each scoped role with its scope picker."""
+    roles = get_registry().roles()
+    by_id = {r.id: r for r in roles}
+    held = {g.role: g.scope for g in current}
+    chosen = st.multiselect(
+        t("accounts.roles"),
+        [r.id for r in roles],
+        default=[r for r in held if r in by_id],
+        format_func=lambda r: t(f"role.{r}"),
+        key=f"{key}_roles",
+    )
+    grants = []
+    for role_id in chosen:
+        scope = ""
+        if by_id[role_id].scope is not None:
+            scope = _scope_picker(by_id[role_id], f"{key}_{role_id}", held.get(role_id, ""))
+        grants.append(Grant(role_id, scope))
+    return grants
 
 
 def accounts_page() -> None:
     principal = current_principal()
     st.title(t("accounts.title"))
+    flash.show()
     try:
         users = accounts.list_users(principal)
     except PermissionDenied as exc:
@@ -28,7 +94,7 @@ def accounts_page() -> None:
             {
                 t("login.username"): u.username,
                 t("accounts.full_name"): u.full_name,
-                t("accounts.role"): t(f"role.{u.role}"),
+                t("accounts.roles"): "; ".join(u.grant_labels()),
                 t("accounts.status"): t("accounts.disabled")
                 if u.disabled
                 else t("accounts.active"),
@@ -41,15 +107,18 @@ def accounts_page() -> None:
     st.dataframe(table, hide_index=True, width="stretch")
 
     left, right = st.columns(2)
-    with left, st.form("add_user"):
+    with left:
+        # Not a form: a scoped role's area pickers follow the roles chosen above them.
         st.subheader(t("accounts.add"))
-        username = st.text_input(t("login.username"), max_chars=32)
-        full_name = st.text_input(t("accounts.full_name"), max_chars=120)
-        role = st.selectbox(t("accounts.role"), ROLES, format_func=lambda r: t(f"role.{r}"))
-        password = st.text_input(t("login.password"), type="password", max_chars=128)
-        if st.form_submit_button(t("accounts.add"), type="primary"):
+        username = st.text_input(t("login.username"), max_chars=32, key="new_username")
+        full_name = st.text_input(t("accounts.full_name"), max_chars=120, key="new_full_name")
+        password = st.text_input(
+            t("login.password"), type="password", max_chars=128, key="new_password"
+        )
+        grants = _role_picker("new")
+        if st.button(t("accounts.add"), type="primary", key="acct_add"):
             try:
-                user = accounts.create_user(principal, username, full_name, role, password)
+                user = accounts.create_user(principal, username, full_name, grants, password)
             except (accounts.AccountError, PermissionDenied) as exc:
                 st.error(str(exc))
             else:
@@ -59,6 +128,14 @@ def accounts_page() -> None:
         if names:
             chosen = st.selectbox(t("accounts.select"), names, key="acct_pick")
             user = next(u for u in users if u.username == chosen)
+            new_grants = _role_picker(f"edit_{user.id}", user.grants)
+            if st.button(t("accounts.save_roles"), key="acct_roles"):
+                try:
+                    accounts.set_grants(principal, chosen, new_grants)
+                except (accounts.AccountError, PermissionDenied) as exc:
+                    st.error(str(exc))
+                else:
+                    flash.rerun(t("accounts.updated", username=chosen))
             label = t("accounts.enable") if user.disabled else t("accounts.disable")
             if st.button(label, key="acct_toggle"):
                 try:
@@ -66,8 +143,7 @@ def accounts_page() -> None:
                 except (accounts.AccountError, PermissionDenied) as exc:
                     st.error(str(exc))
                 else:
-                    st.success(t("accounts.updated", username=chosen))
-                    st.rerun()
+                    flash.rerun(t("accounts.updated", username=chosen))
             with st.form("reset_pw", clear_on_submit=True):
                 new_password = st.text_input(
                     t("accounts.new_password"), type="password", max_chars=128
@@ -121,6 +197,8 @@ def system_page() -> None:
                     "title": a.title(locale),
                     "pages": len(a.pages),
                     "tokens": ", ".join(tok.prefix for tok in a.token_types),
+                    "roles": ", ".join(r.id for r in a.roles),
+                    "depends_on": ", ".join(a.depends_on),
                 }
                 for a in registry.apps
             ]

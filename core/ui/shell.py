@@ -7,12 +7,12 @@ from collections.abc import Callable
 import streamlit as st
 
 from core import accounts
-from core.auth import Principal
+from core.auth import Principal, grant_label
 from core.config import get_settings
 from core.i18n import LOCALE_NAMES, LOCALES, set_locale, t
 from core.registry import PUBLIC, Page, get_registry
 from core.text import md_escape
-from core.ui import admin_pages, flash
+from core.ui import admin_pages, dashboard, flash
 from core.ui.links import page_path
 from core.ui.session import (
     account_changed,
@@ -38,9 +38,21 @@ def core_pages() -> list[Page]:
     ]
 
 
+def dashboard_page() -> Page:
+    """The shared dashboard, for every role some installed panel is drawn for."""
+    return Page(
+        "core.dashboard",
+        "dashboard.title",
+        dashboard.dashboard_page,
+        dashboard.panel_roles(),
+        ":material/dashboard:",
+    )
+
+
 def all_pages() -> list[tuple[str, Page]]:
     """(section title key or app title, page) for every page of core and the installed apps."""
-    out: list[tuple[str, Page]] = [("nav.admin", p) for p in core_pages()]
+    out: list[tuple[str, Page]] = [("nav.dashboard", dashboard_page())]
+    out += [("nav.admin", p) for p in core_pages()]
     for app, page in get_registry().pages():
         out.append((f"app:{app.id}", page))
     return out
@@ -58,7 +70,7 @@ def guarded(page: Page) -> Callable[[], None]:
         if not page.allows(principal.roles):
             st.error(t("auth.denied") if not principal.is_anonymous else t("auth.login_required"))
             st.stop()
-        page.render()
+        page.draw()
 
     run.__name__ = page.key.replace(".", "_")
     return run
@@ -89,7 +101,7 @@ def _sidebar(principal: Principal) -> None:
             st.markdown(
                 t("session.user", name=md_escape(principal.full_name or principal.username))
             )
-            roles = ", ".join(t(f"role.{r}") for r in sorted(principal.roles))
+            roles = ", ".join(grant_label(g) for g in principal.grants)
             st.caption(t("session.role", role=roles))
             if st.button(t("logout.button"), key="logout", icon=":material/logout:"):
                 logout()
@@ -184,11 +196,22 @@ def _menu(sections: dict[str, list[st.Page]], hidden: set[str]) -> None:
         st.divider()
 
 
+def settings_error_page(problems: list[str]) -> None:
+    """Shown instead of the suite while an app setting is unknown or invalid."""
+    st.title(t("suite.title"))
+    st.error(t("config.invalid"))
+    st.code("\n".join(problems), language=None)
+
+
 def main() -> None:
     st.set_page_config(
         page_title="Rapid Response Suite", page_icon=":material/qr_code_2:", layout="wide"
     )
     _init_locale()
+    problems = get_registry().check_settings(get_settings())
+    if problems:
+        settings_error_page(problems)
+        return
     resume_login()
     if expired_now():
         flash.later(t("session.expired", minutes=get_settings().session_timeout_minutes))

@@ -12,7 +12,7 @@ from pathlib import Path
 from core.config import Settings, set_settings
 from core.registry import get_registry
 from core.store import Store, set_store
-from tests.conftest import make_principal
+from core.testkit import make_principal
 from tests.plugins.install import ROOT
 
 RAPID = str(Path(sys.executable).parent / "rapid")

@@ -12,22 +12,14 @@ from checkpoints import service
 from checkpoints.scanlog import COLUMNS
 from core.auth import PermissionDenied, Principal
 from core.qr import service as qr
+from core.testkit import make_principal, page_app, page_text, run_page
 
 from .helpers import ZONE_A, ZONE_B, code_image, issue_permit
 
 
-def script(page_key: str) -> None:
-    from core.ui.shell import run_single_page
-
-    run_single_page(page_key)
-
-
 def run(page: str, role: str | None) -> AppTest:
-    at = AppTest.from_function(script, args=(page,), default_timeout=60)
-    if role:
-        at.session_state["principal"] = Principal(role, frozenset({role}), full_name=role)
-    at.session_state["locale"] = "en"
-    return at.run()
+    principal = make_principal(role, role, full_name=role) if role else None
+    return run_page(page, principal, locale="en")
 
 
 @pytest.fixture()
@@ -63,7 +55,7 @@ def test_scanner_page_roles(store, role, allowed):
     [
         ("checkpoint", True),
         ("admin", True),
-        ("approver", True),
+        ("approver", True),  # optional roles of the scanner: they watch the dashboard
         ("health_officer", True),
         ("business", False),
         (None, False),
@@ -132,3 +124,81 @@ def test_venue_mode_calls_the_hook(store, permit, monkeypatch):
     assert res.venue_message == "checked in Nguyễn Văn An at quan-an-1"
     assert store.scalar("SELECT checkpoint_id FROM cp_scans") == "venue:quan-an-1"
     assert COLUMNS[0] == "scan_id"
+
+
+def _scan_upload(store, text: str, locale: str) -> AppTest:
+    """The scanner page as checkpoint staff at cp-1: a photo of ``text`` is uploaded."""
+    from core import i18n
+
+    i18n.set_locale(locale)  # AppTest formats widget options in this thread, in this language
+    png = cv2.imencode(".png", code_image(text))[1].tobytes()
+    at = page_app("checkpoints.scan", make_principal("chot", "checkpoint"), locale=locale)
+    at.run()
+    at.selectbox(key="cp_checkpoint").select("cp-1").run()
+    at.file_uploader(key="cp_file").upload("pass.png", png, "image/png").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _card(at: AppTest) -> str:
+    (card,) = [m.value for m in at.markdown if "cp-verdict" in m.value]
+    return card
+
+
+RAW_KEYS = ("year_of_birth", "colour", "declared_at", "RISK_RED", "RISK_YELLOW", ">id:", "HD<")
+
+
+@pytest.mark.parametrize("locale", ["vi", "en"])
+def test_health_pass_verdict_card_speaks_the_language_never_raw_keys(store, permit, locale):
+    """The health declaration app owns its labels: the scanner shows its words for the
+    reason, the fields and the kind of code, in the chosen language."""
+    from apps.health_declaration import service as hd
+    from tests.apps.health_declaration.conftest import form
+
+    red = hd.submit_declaration(None, form(exposures=["exp_case"]))
+    at = _scan_upload(store, red.text, locale)
+    card = _card(at)
+    for raw in RAW_KEYS:
+        assert raw not in card, (raw, card)
+    if locale == "vi":
+        for words in (
+            "CẢNH BÁO",
+            "Nguy cơ cao (đỏ)",
+            "Thẻ khai báo y tế cá nhân",
+            "Năm sinh",
+            "Màu thẻ",
+            "Đỏ",
+            "Khai báo lúc",
+            "Họ tên",
+        ):
+            assert words in card, (words, card)
+    else:
+        for words in (
+            "WARNING",
+            "High risk (red)",
+            "Personal health pass",
+            "Year of birth",
+            "Colour",
+            "Red",
+        ):
+            assert words in card, (words, card)
+    # the recent-scans list names the kind of code and the reason in words (code for staff)
+    table = at.dataframe[0].value
+    assert set(table.iloc[:, 2]) == {
+        "Thẻ khai báo y tế cá nhân" if locale == "vi" else "Personal health pass"
+    }
+    assert table.iloc[0, 4].endswith("(RISK_RED)") and not table.iloc[0, 4].startswith("RISK")
+
+
+def test_permit_verdict_card_shows_its_labels_and_valid_until(store, permit):
+    from core import clock
+
+    at = _scan_upload(store, permit.text, "vi")
+    card = _card(at)
+    assert "HỢP LỆ" in card and "Giấy đi đường" in card
+    for words in ("Họ tên", "CCCD", "Khu vực", "Giờ được đi", "Hiệu lực đến"):
+        assert words in card, words
+    assert clock.fmt_local(permit.expires_at) in card  # Vietnam time, from the token
+    for raw in ("valid_until", "zones", "hours", ">TP<"):
+        assert raw not in card
+    assert "Giấy đi đường" in page_text(at) or at.dataframe

@@ -263,7 +263,7 @@ def test_image_bomb_snapshot_is_refused_before_decoding(store):
     import zlib
 
     from checkpoints import service
-    from tests.conftest import make_principal
+    from core.testkit import make_principal
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return (
@@ -278,3 +278,49 @@ def test_image_bomb_snapshot_is_refused_before_decoding(store):
         + chunk(b"IEND", b"")
     )
     assert service.scan_image(make_principal("cp", "checkpoint"), png) is None
+
+
+def test_the_rule_gets_the_token_id_and_validity_window(store, issued):
+    """CheckContext carries the verified token's id and window (aware UTC), so a gate can show
+    "valid until"; the permit rule shows it in Vietnam time."""
+    import dataclasses
+
+    from core.registry import App, CheckContext, Registry, RuleResult, get_registry
+
+    seen: list[CheckContext] = []
+    real = get_registry().token_type("TP")
+
+    def spy(claims, ctx):
+        seen.append(ctx)
+        return real.rule(claims, ctx)
+
+    tt = dataclasses.replace(real, rule=spy)
+    reg = Registry([App(id="spy", title_vi="s", title_en="s", token_types=[tt])], [])
+    v = Verifier(qr.trust_list(), frozenset(), zone=ZONE_A, checkpoint_id="cp-9", registry=reg)
+    verdict = v.check(issued.text, clock.now())
+    (ctx,) = seen
+    assert ctx.token_id == issued.token_id and ctx.checkpoint_id == "cp-9"
+    assert ctx.valid_until == issued.expires_at.replace(microsecond=0)
+    assert ctx.valid_from == issued.not_before.replace(microsecond=0)
+    assert ctx.valid_until.tzinfo is not None and ctx.valid_from < ctx.now < ctx.valid_until
+    assert verdict.fields["valid_until"] == clock.fmt_local(ctx.valid_until)
+    assert isinstance(real.rule(dict(qr.verify_server(issued.text).claims), ctx), RuleResult)
+
+
+def test_rules_return_only_declared_reasons_and_fields(store, issued):
+    """Every reason and field a rule gives is declared (and so labelled) by its app."""
+    from apps.health_declaration import service as hd
+    from core.registry import get_registry
+    from tests.apps.health_declaration.conftest import form
+
+    texts = [issued.text]
+    for over in ({}, {"symptoms": ["fever"]}, {"exposures": ["exp_case"]}):
+        texts.append(hd.submit_declaration(None, form(person_id="048185000123", **over)).text)
+    service.add_checkpoint(ADMIN, "cp-b", "Chốt B", ZONE_B, None, None)
+    for zone in (ZONE_A, ZONE_B):
+        v = Verifier(qr.trust_list(), frozenset(), zone=zone)
+        for text in texts:
+            out = v.check(text, clock.now())
+            tt = get_registry().token_type(out.token_type)
+            assert out.reason in tt.reasons, (out.token_type, out.reason)
+            assert set(out.fields) <= set(tt.fields), (out.token_type, out.fields)

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from core import accounts
 from core.accounts import AccountError
 from core.auth import ANONYMOUS, PermissionDenied
-from tests.conftest import make_principal
+from core.testkit import make_principal
 
 GOOD = "Mat-khau-2021"
 

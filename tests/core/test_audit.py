@@ -2,7 +2,7 @@ import pytest
 
 from core import audit
 from core.auth import PermissionDenied
-from tests.conftest import make_principal
+from core.testkit import make_principal
 
 
 def test_record_and_search(store, admin):

@@ -250,3 +250,85 @@ def test_key_events_are_audited_even_while_the_server_holds_the_database(env):
     rows = json.loads(rapid(env, "audit", "--json").stdout)
     assert [r["action"] for r in rows].count("key.rotate") == 2
     assert not (Path(env["RAPID_DATA_DIR"]) / "pending-audit.jsonl").exists()
+
+
+def test_users_with_several_roles_grant_and_revoke(env):
+    out = rapid(
+        env,
+        "users",
+        "add",
+        "lan",
+        "--name",
+        "Nguyễn Thị Lan",
+        "--role",
+        "approver",
+        "--role",
+        "health_officer",
+        "--password",
+        "Mat-khau-2021",
+    )
+    assert out.returncode == 0, out.stderr
+    (user,) = json.loads(rapid(env, "users", "list", "--json").stdout)
+    assert user["roles"] == ["approver", "health_officer"]
+    assert user["role_labels"] == ["Cán bộ phê duyệt", "Cán bộ y tế"]
+    assert rapid(env, "users", "grant", "lan", "checkpoint").returncode == 0
+    out = rapid(env, "users", "grant", "lan", "checkpoint")
+    assert out.returncode == 1 and "checkpoint" in out.stderr
+    out = rapid(env, "users", "revoke", "lan", "health_officer")
+    assert out.returncode == 0 and out.stdout.strip() == "lan: approver, checkpoint"
+    out = rapid(env, "users", "revoke", "lan", "admin")
+    assert out.returncode == 1 and "admin" in out.stderr
+    actions = [r["action"] for r in json.loads(rapid(env, "audit", "--json").stdout)]
+    assert actions == ["user.revoke", "user.grant", "user.create"]
+    text = rapid(env, "users", "list").stdout
+    assert "Cán bộ phê duyệt [approver]" in text and "checkpoint" in text
+
+
+def test_scoped_roles_at_the_command_line(env, tmp_path):
+    """ROLE@ward:CODE with the test plugin's ward-scoped role; bad ones exit 2 naming them."""
+    site = write_dist(
+        tmp_path / "site2",
+        {"tiny": "tests.plugins.tiny_app:app", "ward_app": "tests.plugins.ward_app:app"},
+        name="ward_plugin",
+    )
+    env = dict(env, PYTHONPATH=os.pathsep.join([str(site), str(ROOT)]))
+    roles = {r["id"]: r["scope"] for r in json.loads(rapid(env, "roles", "--json").stdout)}
+    assert roles["ward_worker"] == "ward" and roles["approver"] == "" and "tiny_user" in roles
+    base = ["users", "add", "phuong", "--name", "Cán Bộ", "--password", "Mat-khau-2021"]
+    for bad, fragment in (
+        ("ward_worker@ward:999999", "999999"),
+        ("approver@ward:20275", "approver"),
+        ("ward_worker@district:1", "district:1"),
+        ("ward_worker@", "ward_worker@"),
+        ("wizard", "wizard"),
+    ):
+        out = rapid(env, *base, "--role", bad)
+        assert out.returncode == 2 and fragment in out.stderr, (bad, out.stderr)
+        assert "--role" in out.stderr
+    out = rapid(env, *base, "--role", "ward_worker@ward:20275", "--role", "approver")
+    assert out.returncode == 0, out.stderr
+    (user,) = json.loads(rapid(env, "users", "list", "--json").stdout)
+    assert user["roles"] == ["approver", "ward_worker@ward:20275"]
+    assert user["role_labels"][1].endswith("(Phường An Hải)")
+
+
+@pytest.mark.parametrize("command", [("config",), ("config", "--json"), ("serve", "--no-demo")])
+def test_unknown_or_bad_app_settings_stop_config_and_serve(env, tmp_path, command):
+    out = rapid(dict(env, RAPID_APPS__TRAVEL_PERMIT__QUOTA_PRECENT="20"), *command)
+    assert out.returncode == 2
+    assert (
+        "[apps.travel_permit] quota_precent: unknown setting; did you mean quota_percent?"
+        in out.stderr
+    )
+    assert "Rapid Response Suite: http" not in out.stdout  # nothing started
+    cfg = tmp_path / "rapid.toml"
+    cfg.write_text("[apps.checkpoints]\nleeway_seconds = 99999\n")
+    out = rapid(env, "--config", str(cfg), *command)
+    assert out.returncode == 2 and "[apps.checkpoints] leeway_seconds:" in out.stderr
+    assert "99999" in out.stderr
+
+
+def test_valid_app_settings_pass(env):
+    out = rapid(dict(env, RAPID_APPS__TRAVEL_PERMIT__QUOTA_PERCENT="20"), "config", "--json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["apps"] == {"travel_permit": {"quota_percent": "20"}}

@@ -63,7 +63,9 @@ def test_reason_text_names_the_reason_and_keeps_the_code(settings):
     assert reason_text("REVOKED") == "Đã bị thu hồi (REVOKED)"
     for code in Reason:  # every reason the token core can give has a label
         assert reason_text(code.value) != code.value, code
-    assert reason_text("ZONE_NOT_ALLOWED", "cp.reason").startswith("Không được phép")
+    # an app's own rule reasons: the namespace is its token type's (``<title_key>.reason``)
+    assert reason_text("ZONE_NOT_ALLOWED", "tp.token.reason").startswith("Không được phép")
+    assert reason_text("ZONE_NOT_ALLOWED", "cp.reason") == "ZONE_NOT_ALLOWED"  # not the scanner's
     assert reason_text("SOMETHING_NEW") == "SOMETHING_NEW"
     set_locale("en")
     assert reason_text("EXPIRED") == "Expired (EXPIRED)"

@@ -94,8 +94,14 @@ def test_password_reset_role_change_or_disabling_ends_it(store, admin, frozen_cl
 
     principal = accounts.authenticate("lan", "Mat-khau-moi-2022", store=store)
     role = login_sessions.open_session(principal)
-    store.execute("UPDATE users SET role = 'officer' WHERE username = 'lan'")
+    accounts.grant_role(admin, "lan", "health_officer", store=store)
     assert login_sessions.resume(role) is None
+
+    principal = accounts.authenticate("lan", "Mat-khau-moi-2022", store=store)
+    assert principal.roles == {"approver", "health_officer"}
+    revoked = login_sessions.open_session(principal)
+    accounts.revoke_role(admin, "lan", "health_officer", store=store)
+    assert login_sessions.resume(revoked) is None
 
 
 def test_a_disabled_account_cannot_open_one(store, admin, frozen_clock):

@@ -6,7 +6,7 @@ import pytest
 
 from core import geo
 from core.qr import service as qr
-from tests.conftest import make_principal
+from core.testkit import make_principal
 
 WARD = geo.wards(geo.DA_NANG)[0].code
 

@@ -9,8 +9,8 @@ import pandas as pd
 
 from apps.health_declaration import analytics, service
 from core.qr import service as qr
+from core.testkit import make_principal
 from tests.apps.health_declaration.conftest import WARD, form
-from tests.conftest import make_principal
 
 F = analytics.Filters(date(2021, 9, 1), date(2021, 9, 30))
 

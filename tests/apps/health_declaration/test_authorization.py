@@ -1,4 +1,5 @@
-"""Every public service function with every role, anonymous included: deny by default."""
+"""Every service entry point of the app with every role, anonymous included: deny by default
+(through the core test kit's ``authorization_matrix``)."""
 
 from __future__ import annotations
 
@@ -7,78 +8,93 @@ from datetime import date
 import pytest
 
 from apps.health_declaration import analytics, service
-from core.auth import ANONYMOUS, PermissionDenied
-from core.registry import ROLES
+from core.registry import PUBLIC, get_registry
+from core.testkit import authorization_matrix, make_principal
 from tests.apps.health_declaration.conftest import WARD, form
-from tests.conftest import make_principal
 
-PRINCIPALS = {"anonymous": ANONYMOUS, **{r: make_principal(f"u_{r}", r) for r in ROLES}}
 F = analytics.Filters(date(2021, 9, 1), date(2021, 9, 30))
+OFFICER = {"health_officer"}
+VENUE_USERS = {"business", "health_officer"}
+T0, T1 = F.utc_range()
 
 
-def _calls(venue_id: int):
+def _cases(venue_id: int, pass_text: str, claims: dict) -> dict:
     return {
-        "list_areas": (lambda p: service.list_areas(p), {"health_officer"}),
-        "add_area": (lambda p: service.add_area(p, 79, None, date(2021, 9, 1)), {"health_officer"}),
-        "end_area": (lambda p: service.end_area(p, 1), {"health_officer"}),
+        "list_areas": (lambda p: service.list_areas(p), OFFICER),
+        "add_area": (lambda p: service.add_area(p, 79, None, date(2021, 9, 1)), OFFICER),
+        "end_area": (lambda p: service.end_area(p, 1), OFFICER),
         "register_venue": (
             lambda p: service.register_venue(p, "Quán", "shop", 48, WARD, "1 A", "0905111222"),
-            {"business", "health_officer"},
+            VENUE_USERS,
         ),
-        "list_venues": (lambda p: service.list_venues(p), {"business", "health_officer"}),
-        "approve_venue": (lambda p: service.approve_venue(p, venue_id), {"health_officer"}),
-        "get_venue": (lambda p: service.get_venue(p, venue_id), {"business", "health_officer"}),
-        "venue_poster": (
-            lambda p: service.venue_poster(p, venue_id),
-            {"business", "health_officer"},
-        ),
+        "list_venues": (lambda p: service.list_venues(p), VENUE_USERS),
+        "approve_venue": (lambda p: service.approve_venue(p, venue_id), OFFICER),
+        "get_venue": (lambda p: service.get_venue(p, venue_id), VENUE_USERS),
+        "venue_poster": (lambda p: service.venue_poster(p, venue_id), VENUE_USERS),
         "checkin_from_pass": (
-            lambda p: service.checkin_from_pass(p, venue_id, {}),
+            lambda p: service.checkin_from_pass(p, venue_id, claims),
             {"checkpoint", "business"},
         ),
-        "summary": (lambda p: analytics.summary(p, F), {"health_officer"}),
-        "per_day": (lambda p: analytics.per_day(p, F), {"health_officer"}),
-        "per_ward": (lambda p: analytics.per_ward(p, F), {"health_officer"}),
-        "risk_list": (lambda p: analytics.risk_list(p, F), {"health_officer"}),
-        "export_risk": (lambda p: analytics.export_risk(p, F), {"health_officer"}),
+        "venue_scan": (
+            lambda p: service.venue_scan(p, str(venue_id), claims),
+            {"checkpoint", "business"},
+        ),
+        # citizens' functions: everyone, with or without an account
+        "submit_declaration": (
+            lambda p: service.submit_declaration(p, form(person_id="048000000777")),
+            {PUBLIC},
+        ),
+        "lookup_pass": (lambda p: service.lookup_pass(p, "0905123456", "048185000123"), {PUBLIC}),
+        "checkin_by_link": (
+            lambda p: service.checkin_by_link(p, "HV1:nope", "0905123456", "048185000123"),
+            {PUBLIC},
+        ),
+        "checkin_with_pass": (
+            lambda p: service.checkin_with_pass(p, "HV1:nope", pass_text),
+            {PUBLIC},
+        ),
+        # interfaces for other apps (home isolation): the role is checked here
+        "checkins_of": (lambda p: service.checkins_of(p, "048185000123", T0, T1), OFFICER),
+        "co_checkins": (lambda p: service.co_checkins(p, "048185000123", T0, T1), OFFICER),
+        "summary": (lambda p: analytics.summary(p, F), OFFICER),
+        "per_day": (lambda p: analytics.per_day(p, F), OFFICER),
+        "per_ward": (lambda p: analytics.per_ward(p, F), OFFICER),
+        "risk_list": (lambda p: analytics.risk_list(p, F), OFFICER),
+        "export_risk": (lambda p: analytics.export_risk(p, F), OFFICER),
         "person_declarations": (
             lambda p: analytics.person_declarations(p, "048185000123"),
-            {"health_officer"},
+            OFFICER,
         ),
         "person_checkins": (
             lambda p: analytics.person_checkins(p, "048185000123", F),
-            {"health_officer"},
+            OFFICER,
         ),
-        "checkins_hourly": (lambda p: analytics.checkins_hourly(p, F), {"health_officer"}),
-        "close_venue": (
-            lambda p: service.close_venue(p, venue_id, "test"),
-            {"business", "health_officer"},
-        ),
+        "checkins_hourly": (lambda p: analytics.checkins_hourly(p, F), OFFICER),
+        "close_venue": (lambda p: service.close_venue(p, venue_id, "test"), VENUE_USERS),
     }
 
 
-@pytest.mark.parametrize("who", list(PRINCIPALS))
-def test_role_matrix(hd, who):
-    owner = make_principal("u_business", "business")  # same actor as PRINCIPALS["business"]
+def test_every_entry_point_for_every_role(hd):
+    owner = make_principal("authz_business", "business")  # the matrix's business principal
     venue = service.register_venue(owner, "Chợ", "market", 48, WARD, "1 B", "0905111333")
     service.approve_venue(make_principal("officer", "health_officer"), venue.id)
-    principal = PRINCIPALS[who]
-    for name, (call, allowed) in _calls(venue.id).items():
-        if who in allowed:
-            try:
-                call(principal)
-            except (service.HealthError, ValueError):
-                pass  # allowed through the role check; refused for a business reason
-        else:
-            with pytest.raises(PermissionDenied):
-                call(principal)
-                pytest.fail(f"{name} allowed for {who}")
+    res = service.submit_declaration(None, form())
+    from core.qr import service as qr
+
+    claims = qr.verify_server(res.text).claims
+    authorization_matrix(
+        "health_declaration",
+        _cases(venue.id, res.text, claims),
+        errors=(service.HealthError, ValueError),
+    )
 
 
-@pytest.mark.parametrize("who", list(PRINCIPALS))
+@pytest.mark.parametrize("who", ["anonymous", *get_registry().role_ids()])
 def test_public_citizen_functions_for_everyone(hd, who):
-    principal = PRINCIPALS[who]
-    pid = f"04800000{ROLES.index(who) if who in ROLES else 9:04d}"
+    from core.auth import ANONYMOUS
+
+    principal = ANONYMOUS if who == "anonymous" else make_principal(f"u_{who}", who)
+    pid = f"04800000{len(who):04d}"
     res = service.submit_declaration(principal, form(person_id=pid))
     assert service.lookup_pass(principal, "0905123456", pid).token_id == res.token_id
     assert service.pass_png(res.text).startswith(b"\x89PNG")

@@ -3,40 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from apps.health_declaration import service
 from core.auth import ANONYMOUS
 from core.qr import service as qr
+from core.testkit import make_principal, run_page
+from core.testkit import page_text as _texts
 from tests.apps.health_declaration.conftest import WARD, form
-from tests.conftest import make_principal
-
-
-def _script(page_key: str) -> None:
-    from core.ui.shell import run_single_page
-
-    run_single_page(page_key)
-
-
-def _app(page_key: str, principal=ANONYMOUS) -> AppTest:
-    at = AppTest.from_function(_script, args=(page_key,), default_timeout=30)
-    at.session_state["principal"] = principal
-    return at
-
-
-def _texts(at: AppTest) -> str:
-    parts = (
-        [e.value for e in at.error] + [e.value for e in at.success] + [e.value for e in at.warning]
-    )
-    parts += (
-        [m.value for m in at.markdown] + [x.value for x in at.text] + [x.value for x in at.title]
-    )
-    return "\n".join(str(p) for p in parts)
 
 
 def test_declare_page_errors_then_pass(hd):
-    at = _app("health_declaration.declare")
-    at.run()
+    at = run_page("health_declaration.declare")
     assert not at.exception
     at.text_input(key="hd_full_name").input("<script>alert(1)</script>")
     at.text_input(key="hd_birth_year").input("2099")
@@ -66,14 +43,10 @@ def test_checkin_page_bad_and_good(hd):
     venue = service.register_venue(owner, "Chợ Hàn", "market", 48, WARD, "1 Trần Phú", "0905000111")
     venue = service.approve_venue(make_principal("officer", "health_officer"), venue.id)
     token = qr.token_texts([venue.token_id])[venue.token_id]
-    at = _app("health_declaration.checkin")
-    at.query_params["v"] = "HV1:forged"
-    at.run()
+    at = run_page("health_declaration.checkin", query={"v": "HV1:forged"})
     assert not at.exception and "không hợp lệ" in _texts(at)
     service.submit_declaration(None, form())
-    at = _app("health_declaration.checkin")
-    at.query_params["v"] = token
-    at.run()
+    at = run_page("health_declaration.checkin", query={"v": token})
     assert "Chợ Hàn" in _texts(at)
     at.text_input[0].input("0905123456")
     at.text_input[1].input("048185000123")
@@ -102,8 +75,7 @@ def test_pages_per_role(hd, page, allowed, role):
     principal = ANONYMOUS if role == "anonymous" else make_principal(f"u_{role}", role)
     if role == "health_officer":
         service.submit_declaration(None, form(exposures=["exp_case"]))
-    at = _app(page, principal)
-    at.run()
+    at = run_page(page, principal)
     assert not at.exception, at.exception
     denied = any("quyền" in e.value or "đăng nhập" in e.value for e in at.error)
     assert denied == (role not in allowed)
@@ -116,8 +88,7 @@ def test_areas_page_lists_a_province_wide_area_and_a_ward_area(hd, officer):
     province = geo.ward_province(WARD)
     service.add_area(officer, province, None, clock.today_local(), None, "Toàn thành phố")
     service.add_area(officer, province, WARD, clock.today_local(), None, "Một phường")
-    at = _app("health_declaration.areas", officer)
-    at.run()
+    at = run_page("health_declaration.areas", officer)
     assert not at.exception, at.exception
     shown = at.dataframe[0].value
     assert len(shown) == 2 and geo.ward_name(WARD) in set(shown.iloc[:, 2])

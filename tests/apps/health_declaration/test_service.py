@@ -26,7 +26,7 @@ def test_declare_gives_signed_pass(hd):
     assert (res.expires_at - res.declared_at) == timedelta(hours=24)
     rr = rules.check(verdict.claims, CheckContext(now=verdict.expires_at))
     assert rr.verdict == "VALID" and rr.fields["name"] == "Nguyễn Thị Thu Hà"
-    assert rr.fields["year_of_birth"] == "1985" and rr.fields["colour"] == "green"
+    assert rr.fields["year_of_birth"] == "1985" and rr.fields["colour"] == "Xanh"  # in words
     row = hd.records("SELECT phone, full_name FROM hd_declarations")[0]
     assert row["phone"] == "0905123456"
 
@@ -146,7 +146,7 @@ def test_rate_limit_per_hour(hd, frozen_clock):
 
 def _venue(owner):
     """A business registers a venue; a health officer opens it (which issues its QR)."""
-    from tests.conftest import make_principal
+    from core.testkit import make_principal
 
     venue = service.register_venue(
         owner, "Chợ <Hàn> =1+1", "market", 48, WARD, "119 Trần Phú", "0236 3821 363"
@@ -158,7 +158,7 @@ def _venue(owner):
     return service.get_venue(owner, venue.id)
 
 
-def test_venue_poster_and_checkin_by_link(hd, owner, frozen_clock):
+def test_venue_poster_and_checkin_by_link(hd, owner, officer, frozen_clock):
     venue = _venue(owner)
     assert venue.link.startswith("http://testserver/health_declaration-checkin?v=HV1")
     pdf = service.venue_poster(owner, venue.id)
@@ -169,7 +169,9 @@ def test_venue_poster_and_checkin_by_link(hd, owner, frozen_clock):
     service.submit_declaration(None, form())
     res = service.checkin_by_link(None, token, "0905 123 456", "048185000123")
     assert res.venue_name == "Chợ <Hàn> =1+1" and res.full_name == "Nguyễn Thị Thu Hà"
-    got = service.checkins_of("048185000123", frozen_clock[0] - timedelta(hours=1), frozen_clock[0])
+    got = service.checkins_of(
+        officer, "048185000123", frozen_clock[0] - timedelta(hours=1), frozen_clock[0]
+    )
     assert got["method"].tolist() == ["link"]
 
 
@@ -202,7 +204,7 @@ def test_checkin_with_pass_and_from_scan(hd, owner, scanner, frozen_clock):
     claims = qr.verify_server(res.text).claims
     assert service.checkin_from_pass(scanner, venue.id, claims).venue_id == venue.id
     assert service.checkin_from_pass(owner, venue.id, claims).full_name == "Nguyễn Thị Thu Hà"
-    from tests.conftest import make_principal
+    from core.testkit import make_principal
 
     other = make_principal("shop2", "business")
     with pytest.raises(service.CheckinError):
@@ -214,6 +216,27 @@ def test_checkin_with_pass_and_from_scan(hd, owner, scanner, frozen_clock):
     with pytest.raises(service.CheckinError):
         service.checkin_from_pass(scanner, venue.id, claims)
     assert _count(hd, "hd_checkins") == 3
+
+
+@pytest.mark.parametrize("micro", [0, 123457, 999999])
+def test_a_pass_checks_in_whatever_the_microseconds_of_its_declaration(
+    hd, owner, scanner, frozen_clock, micro
+):
+    """The pass carries whole seconds; the declaration was stored with microseconds (a real
+    clock). The one-tap check-in and the scanner's venue mode must still find it."""
+    frozen_clock[0] = frozen_clock[0].replace(microsecond=micro)
+    venue = _venue(owner)
+    token = qr.token_texts([venue.token_id])[venue.token_id]
+    res = service.submit_declaration(None, form())
+    stored = hd.scalar("SELECT declared_at FROM hd_declarations")
+    assert stored.microsecond == micro
+    assert service.checkin_with_pass(None, token, res.text).full_name == "Nguyễn Thị Thu Hà"
+    claims = qr.verify_server(res.text).claims
+    assert service.checkin_from_pass(scanner, venue.id, claims).venue_id == venue.id
+    assert _count(hd, "hd_checkins") == 2
+    # a pass whose second does not match its declaration is refused (no neighbour match)
+    with pytest.raises(service.CheckinError):
+        service.checkin_from_pass(scanner, venue.id, {**claims, "d": claims["d"] - 1})
 
 
 def test_stats(hd):
@@ -250,7 +273,7 @@ def test_someone_else_with_my_id_number_cannot_cancel_my_pass(hd, frozen_clock):
 
 def test_only_officers_approve_pending_venues(hd, owner):
     from core.auth import PermissionDenied
-    from tests.conftest import make_principal
+    from core.testkit import make_principal
 
     venue = service.register_venue(owner, "Quán Mới", "shop", 48, WARD, "2 Lê Lợi", "0905000222")
     with pytest.raises(PermissionDenied):

@@ -12,7 +12,7 @@ import pytest
 from apps.home_isolation import service
 from core import clock
 from core.store import Store, discover_migrations
-from tests.conftest import make_principal
+from core.testkit import make_principal
 
 WARD = 20275  # Phường An Hải, Da Nang
 

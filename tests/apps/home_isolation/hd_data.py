@@ -11,7 +11,7 @@ import pandas as pd
 
 from core import clock
 from core.store import Store
-from tests.conftest import make_principal
+from core.testkit import make_principal
 
 
 def add_venue(store: Store, name: str, ward: int) -> int:

@@ -72,7 +72,7 @@ def test_enrol_report_red_missed(store, officer, frozen_clock):
 
 
 def _admin():
-    from tests.conftest import make_principal
+    from core.testkit import make_principal
 
     return make_principal("admin", "admin")
 

@@ -9,9 +9,9 @@ from streamlit.testing.v1 import AppTest
 
 from apps.home_isolation import service
 from core.auth import ANONYMOUS
-from core.registry import ROLES, get_registry
+from core.registry import get_registry
+from core.testkit import make_principal, page_app
 from tests.apps.home_isolation.conftest import f0_form, f1_form, good_report, link_token
-from tests.conftest import make_principal
 
 OFFICER_PAGES = [
     "home_isolation.board",
@@ -27,18 +27,9 @@ def test_the_app_is_installed_with_its_dependency():
     assert get_registry().get("home_isolation") is not None, get_registry().errors
 
 
-def script(page_key: str) -> None:
-    from core.ui.shell import run_single_page
-
-    run_single_page(page_key)
-
-
 def app_for(page_key: str, principal, **query) -> AppTest:
-    at = AppTest.from_function(script, args=(page_key,), default_timeout=30)
-    at.session_state["principal"] = principal
-    for k, v in query.items():
-        at.query_params[k] = v
-    return at
+    """The page, not yet run (the kit's runner), with the link's query parameters."""
+    return page_app(page_key, principal, query=query, timeout=30)
 
 
 @pytest.fixture()
@@ -52,7 +43,7 @@ def people(store, officer):
 
 
 @pytest.mark.parametrize("page_key", OFFICER_PAGES)
-@pytest.mark.parametrize("role", [*ROLES, None])
+@pytest.mark.parametrize("role", [*get_registry().role_ids(), None])
 def test_officer_pages_per_role(store, people, officer, page_key, role):
     principal = ANONYMOUS if role is None else make_principal(f"u_{role}", role)
     at = app_for(page_key, principal, e=people["f0"]).run()

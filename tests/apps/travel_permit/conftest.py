@@ -10,7 +10,7 @@ from apps.travel_permit import service
 from apps.travel_permit.models import BusinessForm, EmployeeIn, RequestForm, mst_check_digit
 from core import accounts, clock
 from core.auth import ANONYMOUS, Principal
-from tests.conftest import make_principal
+from core.testkit import make_principal
 
 PASSWORD = "Doanhnghiep2021"
 WARDS = (20275, 20224, 20200, 20257, 20260)  # Da Nang wards

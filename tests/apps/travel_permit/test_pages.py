@@ -9,36 +9,18 @@ from apps.travel_permit import service
 from apps.travel_permit.service import Decision
 from core.auth import ANONYMOUS
 from core.qr import service as qr
-from tests.conftest import make_principal
+from core.testkit import make_principal, page_text, run_page
 
 from .conftest import request_form
 
 
-def _script(page_key: str) -> None:
-    from core.ui.shell import run_single_page
-
-    run_single_page(page_key)
-
-
 def run(page_key: str, principal, query: dict | None = None) -> AppTest:
-    at = AppTest.from_function(_script, args=(page_key,), default_timeout=30)
-    if principal is not None and not principal.is_anonymous:
-        at.session_state["principal"] = principal
-    if query:
-        at.query_params.update(query)
-    at.run()
+    at = run_page(page_key, principal, query=query, timeout=30)
     assert not at.exception, at.exception
     return at
 
 
-def _text(at: AppTest) -> str:
-    parts = [e.value for e in at.markdown] + [e.value for e in at.title]
-    parts += (
-        [e.value for e in at.success] + [e.value for e in at.error] + [e.value for e in at.info]
-    )
-    parts += [e.value for e in at.warning] + [e.value for e in at.caption]
-    parts += [e.value for e in at.subheader]
-    return "\n".join(str(p) for p in parts)
+_text = page_text
 
 
 PAGES = [
@@ -63,7 +45,7 @@ ALLOWED = {
         "travel_permit.accounts",
         "travel_permit.analytics",
     },
-    "health_officer": {"travel_permit.analytics"},
+    "health_officer": {"travel_permit.analytics"},  # an optional role of the app
     "checkpoint": set(),
     "admin": set(),
 }
@@ -156,7 +138,7 @@ def test_accounts_page_verifies(store, approver):
 
 
 def test_analytics_page(seeded):
-    at = run("travel_permit.analytics", make_principal("yte", "health_officer"))
+    at = run("travel_permit.analytics", seeded["approver"])
     assert "Hồ sơ" in [m.label for m in at.metric][0]
 
 

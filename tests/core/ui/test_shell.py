@@ -9,8 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import accounts, login_sessions
+from core.testkit import make_principal, page_text, run_page
 from core.ui import session
-from tests.conftest import make_principal
 
 APP = str(Path(__file__).resolve().parents[3] / "core" / "ui" / "app.py")
 PASSWORD = "Mat-khau-2021"
@@ -87,45 +87,88 @@ def test_idle_timeout_logs_out(users):
     assert any("hết hạn" in i.value for i in at.info)
 
 
-def _page_script(key: str) -> None:
-    from core.ui.shell import run_single_page
-
-    run_single_page(key)
-
-
 @pytest.mark.parametrize("role", ["business", "approver", "checkpoint", "health_officer", None])
 def test_admin_pages_refuse_other_roles(store, role):
     for key in ["core.accounts", "core.audit", "core.system"]:
-        at = AppTest.from_function(_page_script, args=(key,), default_timeout=30)
-        if role:
-            at.session_state["principal"] = make_principal("x", role)
-        at.run()
+        at = run_page(key, make_principal("x", role) if role else None)
         assert not at.exception
         assert at.error, f"{key} rendered for {role}"
 
 
+def _boss():
+    return accounts.principal_for(accounts.get_user("boss"))
+
+
 def test_admin_manages_accounts_on_the_page(users):
-    at = AppTest.from_function(_page_script, args=("core.accounts",), default_timeout=30)
-    at.session_state["principal"] = accounts.principal_for(accounts.get_user("boss"))
-    at.run()
+    at = run_page("core.accounts", _boss())
     assert not at.exception
-    form_inputs = at.text_input
-    form_inputs[0].input("moi")
-    form_inputs[1].input("Người Mới")
-    form_inputs[2].input("short")
-    at.button[0].click().run()
+    at.text_input(key="new_username").input("moi")
+    at.text_input(key="new_full_name").input("Người Mới")
+    at.text_input(key="new_password").input("short")
+    at.button(key="acct_add").click().run()
+    assert "vai trò" in at.error[0].value  # no role chosen yet
+    at.multiselect(key="new_roles").select("approver").select("health_officer").run()
+    at.button(key="acct_add").click().run()
     assert "10" in at.error[0].value
     assert accounts.count_users() == 2
-    at.text_input[2].input("Mat-khau-tot-1")
-    at.button[0].click().run()
+    at.text_input(key="new_password").input("Mat-khau-tot-1")
+    at.button(key="acct_add").click().run()
     assert not at.error, [e.value for e in at.error]
-    assert accounts.count_users() == 3
+    assert accounts.get_user("moi").roles == {"approver", "health_officer"}
+
+
+def test_the_account_list_shows_every_grant_with_its_label(users, admin):
+    accounts.grant_role(admin, "duyet", "health_officer")
+    at = run_page("core.accounts", _boss())
+    table = at.dataframe[0].value
+    assert "Cán bộ phê duyệt; Cán bộ y tế" in set(table.iloc[:, 2])
+
+
+def test_admin_changes_roles_on_the_page_and_each_change_is_audited(users, store):
+    at = run_page("core.accounts", _boss())
+    at.selectbox(key="acct_pick").select("duyet").run()
+    user = accounts.get_user("duyet")
+    at.multiselect(key=f"edit_{user.id}_roles").select("health_officer").unselect("approver").run()
+    at.button(key="acct_roles").click().run()
+    assert not at.exception and not at.error
+    assert accounts.get_user("duyet").roles == {"health_officer"}
+    assert "Đã cập nhật duyet" in page_text(at)
+    actions = store.fetchall("SELECT action FROM audit_log WHERE object_id = 'duyet' ORDER BY id")
+    assert [a for (a,) in actions[-2:]] == ["user.revoke", "user.grant"]
+
+
+def test_the_accounts_page_offers_a_scope_for_a_scoped_role(users):
+    """With a ward-scoped role installed (test plugin), choosing it shows the area pickers and
+    the grant is saved with the chosen ward."""
+    from importlib.metadata import EntryPoint, entry_points
+
+    from core import geo, i18n
+    from core.registry import Registry, set_registry
+
+    eps = [e for e in entry_points(group="rapid.apps") if e.name not in ("tiny", "ward_app")]
+    eps.append(EntryPoint(name="ward_app", value="tests.plugins.ward_app:app", group="rapid.apps"))
+    set_registry(Registry.from_entry_points(eps))
+    i18n.reset_catalog()
+    try:
+        at = run_page("core.accounts", _boss())
+        at.text_input(key="new_username").input("phuong")
+        at.text_input(key="new_full_name").input("Cán Bộ Phường")
+        at.text_input(key="new_password").input("Mat-khau-tot-1")
+        at.multiselect(key="new_roles").select("ward_worker").run()
+        at.selectbox(key="new_ward_worker_level").select("ward").run()
+        ward = geo.wards(geo.DA_NANG)[3].code
+        at.selectbox(key="new_ward_worker_ward").select(ward).run()
+        at.button(key="acct_add").click().run()
+        assert not at.error, [e.value for e in at.error]
+        user = accounts.get_user("phuong")
+        assert [str(g) for g in user.grants] == [f"ward_worker@ward:{ward}"]
+    finally:
+        set_registry(None)
+        i18n.reset_catalog()
 
 
 def test_audit_page_for_admin(users):
-    at = AppTest.from_function(_page_script, args=("core.audit",), default_timeout=30)
-    at.session_state["principal"] = accounts.principal_for(accounts.get_user("boss"))
-    at.run()
+    at = run_page("core.audit", _boss())
     assert not at.exception
     assert len(at.dataframe[0].value) >= 2
 
@@ -240,3 +283,17 @@ def test_cookie_script_sets_a_session_cookie_and_clears_only_its_own():
             session.cookie_script(bad)
         with pytest.raises(ValueError):
             session.cookie_script(clear_token=bad)
+
+
+def test_invalid_app_settings_show_an_error_page_instead_of_the_suite(store, settings):
+    settings.apps = {"travel_permit": {"quota_precent": 20}, "checkpoints": {"leeway_seconds": -1}}
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not at.exception
+    assert "Cấu hình không hợp lệ" in at.error[0].value
+    shown = at.code[0].value
+    assert "quota_precent: unknown setting; did you mean quota_percent?" in shown
+    assert "[apps.checkpoints] leeway_seconds" in shown
+    assert not at.text_input and not at.get("page_link")  # no login, no menu
+    settings.apps = {}
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not at.error and at.text_input  # fixed: the login page again

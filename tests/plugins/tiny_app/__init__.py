@@ -1,4 +1,5 @@
-"""A tiny third-party plugin used by the tests: one page, one migration, a token type, a seeder."""
+"""A tiny third-party plugin used by the tests: its own role, one page, one migration, a token
+type with its labels, a seeder."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 from pydantic import BaseModel, ConfigDict
 
-from core.registry import App, CheckContext, DemoContext, Page, RuleResult, TokenType
+from core.registry import App, CheckContext, DemoContext, Page, Role, RuleResult, TokenType
 
 
 class TinyClaims(BaseModel):
@@ -37,10 +38,18 @@ app = App(
     id="tiny",
     title_vi="Ứng dụng nhỏ",
     title_en="Tiny app",
-    pages=[Page("tiny.hello", "tiny.hello", hello_page, frozenset({"approver"}))],
+    roles=[Role("tiny_user", "Người dùng ứng dụng nhỏ", "Tiny user")],
+    pages=[Page("tiny.hello", "tiny.hello", hello_page, frozenset({"tiny_user"}))],
     migrations=Path(__file__).parent / "migrations",
-    token_types=[TokenType("ZZ", "ZZ1:", "tiny.hello", TinyClaims, rule)],
-    messages={"tiny.hello": {"vi": "Xin chào nhỏ", "en": "Tiny hello"}},
+    token_types=[
+        TokenType("ZZ", "ZZ1:", "tiny.token", TinyClaims, rule, reasons=("OK",), fields=("name",))
+    ],
+    messages={
+        "tiny.hello": {"vi": "Xin chào nhỏ", "en": "Tiny hello"},
+        "tiny.token": {"vi": "Mã nhỏ", "en": "Tiny code"},
+        "tiny.token.reason.OK": {"vi": "Được", "en": "Fine"},
+        "tiny.token.field.name": {"vi": "Tên", "en": "Name"},
+    },
     seed_demo=seed,
     stats=stats,
 )

@@ -1,0 +1,44 @@
+"""Migration files, found without opening a database: numbered ``NNN_name.sql`` files per app.
+
+Kept apart from ``core.store`` (DuckDB, pandas) so that loading the registry, which checks each
+app's migration folder, stays cheap. ``core.store`` re-exports every name here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+CORE_MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class StoreError(Exception):
+    """A store problem with a message fit for the user."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    app_id: str
+    version: int
+    name: str
+    path: Path
+
+
+def discover_migrations(app_id: str, folder: Path | None) -> list[Migration]:
+    """The numbered ``NNN_name.sql`` files of one app, in order; other files are an error."""
+    if folder is None or not Path(folder).is_dir():
+        return []
+    found: list[Migration] = []
+    for path in sorted(Path(folder).iterdir()):
+        if path.suffix != ".sql":
+            continue
+        match = MIGRATION_NAME.match(path.name)
+        if not match:
+            raise StoreError(f"{app_id}: migration file name must be NNN_name.sql: {path.name}")
+        found.append(Migration(app_id, int(match.group(1)), match.group(2), path))
+    versions = [m.version for m in found]
+    if len(versions) != len(set(versions)):
+        raise StoreError(f"{app_id}: two migrations share a number in {folder}")
+    return found
