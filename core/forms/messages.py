@@ -110,6 +110,24 @@ _M: dict[str, tuple[str, str]] = {
     "forms.no": ("Không", "No"),
     "forms.choose": ("Chọn…", "Choose…"),
     "forms.time_of_day": ("Giờ", "Time"),
+    "forms.upload.template_xlsx": ("Tải tệp mẫu Excel", "Download the Excel template"),
+    "forms.upload.template_csv": ("Tải tệp mẫu CSV", "Download the CSV template"),
+    "forms.upload.limits": (
+        "Tối đa {rows} dòng và {mb} MB mỗi tệp (CSV UTF-8 hoặc Excel .xlsx).",
+        "At most {rows} rows and {mb} MB per file (CSV UTF-8 or Excel .xlsx).",
+    ),
+    "forms.upload.choose": ("Chọn tệp danh sách", "Choose the list file"),
+    "forms.upload.summary": (
+        "{good} dòng hợp lệ, {bad} dòng có lỗi, trên tổng {total} dòng.",
+        "{good} good rows, {bad} rows with problems, of {total}.",
+    ),
+    "forms.upload.ignored": ("Các cột không dùng: {cols}", "Columns not used: {cols}"),
+    "forms.upload.errors_csv": ("Tải danh sách lỗi (CSV)", "Download the problems (CSV)"),
+    "forms.upload.fix_file": (
+        "Sửa các dòng lỗi trong tệp rồi tải lên lại; các dòng hợp lệ có thể nhập ngay.",
+        "Fix the rows with problems and upload again; the good rows can be imported now.",
+    ),
+    "forms.upload.import": ("Nhập {n} dòng hợp lệ", "Import {n} good rows"),
     "forms.optional": ("(không bắt buộc)", "(optional)"),
     "forms.fix": (
         "Vui lòng sửa các mục được đánh dấu bên dưới.",
@@ -127,9 +145,5 @@ def catalog() -> dict[str, dict[str, str]]:
     """Every text of the forms core."""
     merged = dict(MESSAGES)
     for name in _MODULES:
-        try:
-            module = import_module(name)
-        except ImportError:
-            continue
-        merged.update(getattr(module, "MESSAGES", {}))
+        merged.update(import_module(name).MESSAGES)
     return merged

@@ -181,6 +181,8 @@ def _widget(
             st.text_input(
                 label, key=key, help=hint, max_chars=min(2 * limit, 4000), disabled=disabled
             )
+    elif widget == "password":
+        st.text_input(label, key=key, help=hint, type="password", max_chars=128, disabled=disabled)
     elif widget == "number":
         st.text_input(label, key=key, help=hint, max_chars=24, disabled=disabled)
     elif widget == "date":
@@ -440,3 +442,95 @@ def _draw(
     if clear_on_success:
         st.session_state[_clear_key(key)] = True
     st.rerun()
+
+
+# -- table uploads ------------------------------------------------------------------------------------
+
+
+def table_upload(
+    form: Form,
+    *,
+    key: str,
+    on_import: Callable[[Any], str],
+    max_rows: int,
+    max_mb: int,
+    unique: Sequence[str] = (),
+    example: Mapping[str, Any] | None = None,
+    list_filter: Mapping[str, Any] | None = None,
+    file_stem: str = "mau",
+) -> None:
+    """Bulk entry from a spreadsheet: the templates generated from the form, the uploader, the
+    problems row by row (with an error file to fix and upload again), and a button importing
+    the good rows through ``on_import(result)``, which returns the message to show."""
+    from core.forms.table import parse_upload, template_csv, template_xlsx
+    from core.forms.table_file import TableFileError
+    from core.ui.downloads import on_click
+
+    locale = get_locale()
+    state = st.session_state
+    done = state.pop(f"{key}::imported", None)
+    if done:
+        st.success(done, icon=":material/check_circle:")
+    left, right = st.columns(2)
+    left.download_button(
+        t("forms.upload.template_xlsx"),
+        on_click(template_xlsx, form, example, locale, list_filter=list_filter),
+        f"{file_stem}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}::xlsx",
+        icon=":material/download:",
+    )
+    right.download_button(
+        t("forms.upload.template_csv"),
+        on_click(template_csv, form, example, locale),
+        f"{file_stem}.csv",
+        "text/csv",
+        key=f"{key}::csv",
+        icon=":material/download:",
+    )
+    st.caption(t("forms.upload.limits", rows=f"{max_rows:,}".replace(",", "."), mb=max_mb))
+    generation = state.get(f"{key}::generation", 0)
+    upload = st.file_uploader(
+        t("forms.upload.choose"), type=["csv", "xlsx", "txt"], key=f"{key}::file:{generation}"
+    )
+    if upload is None:
+        return
+    cache_key = (upload.file_id, locale)
+    cached = state.get(f"{key}::parsed")
+    if cached is not None and cached[0] == cache_key:
+        result = cached[1]
+    else:
+        try:
+            result = parse_upload(
+                form,
+                upload.name,
+                upload.getvalue(),
+                max_rows=max_rows,
+                max_bytes=max_mb * 1_000_000,
+                unique=unique,
+            )
+        except TableFileError as exc:
+            st.error(exc.message, icon=":material/error:")
+            return
+        state[f"{key}::parsed"] = (cache_key, result)
+    good, bad = len(result.good), len({e.row for e in result.errors})
+    st.info(t("forms.upload.summary", good=good, bad=bad, total=result.total_rows))
+    if result.ignored_columns:
+        st.caption(t("forms.upload.ignored", cols=", ".join(result.ignored_columns)))
+    if result.errors:
+        st.dataframe(result.error_frame(), hide_index=True, width="stretch")
+        st.download_button(
+            t("forms.upload.errors_csv"),
+            on_click(result.error_csv),
+            f"{file_stem}-loi.csv",
+            "text/csv",
+            key=f"{key}::errors",
+            icon=":material/download:",
+        )
+        st.caption(t("forms.upload.fix_file"))
+    if good and st.button(t("forms.upload.import", n=good), type="primary", key=f"{key}::import"):
+        message = on_import(result)
+        state.pop(f"{key}::parsed", None)
+        state[f"{key}::generation"] = generation + 1
+        state[f"{key}::imported"] = message
+        st.rerun()

@@ -161,6 +161,19 @@ def _build_phone(f: Field, spec: Spec) -> Parser:
     return lambda raw, state: identity.parse_phone(raw, mobile_only=mobile, foreign=foreign)
 
 
+def _build_password(f: Field, spec: Spec) -> Parser:
+    """A password as typed (never trimmed or stored by the form); the account service applies
+    the password policy."""
+
+    def parse(raw: Any, state: ParseState) -> str:
+        if not isinstance(raw, str) or len(raw) > 128:
+            raise FieldError("forms.err.too_long", max=128)
+        _no_controls(raw, newlines=False)
+        return raw
+
+    return parse
+
+
 def _build_tax_code(f: Field, spec: Spec) -> Parser:
     return lambda raw, state: identity.parse_tax_code(raw)
 
@@ -577,6 +590,7 @@ for _t in (
         "tel",
         params=frozenset({"mobile_only", "foreign"}),
     ),
+    FieldType("password", _build_password, None, "password"),
     FieldType("tax_code", _build_tax_code, "VARCHAR", "text", "numeric"),
     FieldType("vehicle_plate", _build_plate, "VARCHAR", "text"),
     FieldType("integer", _build_integer, "BIGINT", "number", "numeric", params=_NUM_PARAMS),
