@@ -54,11 +54,16 @@ _REF = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*
 
 
 @functools.cache
-def _import_ref(ref: str) -> Callable[..., Any]:
+def _import_object(ref: str) -> Any:
     module_name, _, attr = ref.partition(":")
     obj: Any = importlib.import_module(module_name)
     for part in attr.split("."):
         obj = getattr(obj, part)
+    return obj
+
+
+def _import_ref(ref: str) -> Callable[..., Any]:
+    obj = _import_object(ref)
     if not callable(obj):
         raise TypeError(f"{ref} is not callable")
     return obj
@@ -286,6 +291,10 @@ class App:
     interfaces: dict[str, Callable[..., Any] | str] = field(default_factory=dict)
     """Functions other apps may call, each taking the caller's ``Principal`` first and
     checking the role itself (``Registry.interface``)."""
+    forms: tuple[str, ...] = ()
+    """``"package.module:NAME"`` references to the app's ``core.forms.Form`` definitions,
+    imported on first use. Core checks each form that names a table against the database after
+    migrating (a field without a column, or a column of the wrong type, is an error)."""
     optional_roles: tuple[str, ...] = ()
     """Roles other apps declare that this app also serves when they are installed (a business
     owning venues, checkpoint staff checking people in), without depending on those apps:
@@ -421,6 +430,10 @@ def validate_manifest(app: Any) -> list[str]:
     for key, texts in app.messages.items():
         if set(texts) != {"vi", "en"}:
             problems.append(f"message {key!r} needs exactly vi and en")
+    for ref in app.forms:
+        problem = _ref_problem("form", ref) if isinstance(ref, str) else "forms are references"
+        if problem:
+            problems.append(problem)
     for name, hook in app.interfaces.items():
         if not re.match(r"^[a-z_][a-z0-9_]*$", name):
             problems.append(f"interface name {name!r} must be a Python identifier")
@@ -504,6 +517,20 @@ class Registry:
 
     def token_types(self) -> list[TokenType]:
         return [t for a in self.apps for t in a.token_types]
+
+    def forms(self) -> list[tuple[App, Any]]:
+        """(app, Form) for every form the installed apps declare (imported now)."""
+        return [(a, _import_object(ref)) for a in self.apps for ref in a.forms]
+
+    def form_problems(self, store: Store) -> list[str]:
+        """Every mismatch between the apps' forms and their tables (empty when all fit)."""
+        from core.forms.storage import check_table
+
+        problems: list[str] = []
+        for app, form in self.forms():
+            if form.table:
+                problems += [f"{app.id}: {p}" for p in check_table(store, form)]
+        return problems
 
     def token_type(self, type_id: str) -> TokenType | None:
         """The installed token type with this type id (``TP``, ``HD``...)."""

@@ -218,9 +218,19 @@ def db_migrate() -> None:
     settings = get_settings()
     with open_store(migrate=False) as store:
         applied = store.migrate(get_registry().all_migrations())
-    for mig in applied:
-        click.echo(f"applied {mig.app_id}/{mig.path.name}")
+        for mig in applied:
+            click.echo(f"applied {mig.app_id}/{mig.path.name}")
+        _check_forms(store)
     click.echo(f"{len(applied)} migration(s) applied; database {settings.database} is up to date")
+
+
+def _check_forms(store: Store) -> None:
+    """Every app's forms must fit their tables: each problem printed, then exit 2."""
+    problems = get_registry().form_problems(store)
+    if problems:
+        for problem in problems:
+            click.echo(f"form/table mismatch: {problem}", err=True)
+        raise SystemExit(2)
 
 
 @cli.command("apps")
@@ -506,10 +516,12 @@ def serve_cmd(port: int | None, no_demo: bool) -> None:
 
     check_app_settings()
     settings = get_settings()
-    with open_store() as store, _progress() as progress:
-        seeded = prepare(
-            store, seed=settings.demo_on_first_start and not no_demo, progress=progress
-        )
+    with open_store() as store:
+        _check_forms(store)
+        with _progress() as progress:
+            seeded = prepare(
+                store, seed=settings.demo_on_first_start and not no_demo, progress=progress
+            )
         logins = demo_logins(store)
     port = port or settings.port
     os.environ["RAPID_PORT"] = str(port)  # the server's settings (and QR links) use this port
