@@ -346,7 +346,8 @@ def test_settings_parser_never_crashes_and_always_names_the_key(key, value):
         assert "unknown setting" in problems[0]
     if key == "percent" and isinstance(value, int) and not isinstance(value, bool):
         assert (problems == []) == (1 <= value <= 100)
-    if key == "percent" and isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+    digits = value.strip().lstrip("+-") if isinstance(value, str) else ""
+    if key == "percent" and digits.isascii() and digits.isdigit():
         assert (problems == []) == (1 <= int(value) <= 100)  # env text is parsed (lax mode)
 
 
