@@ -166,13 +166,19 @@ class Store:
     def df(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pd.DataFrame:
         return self.cursor().execute(sql, params or []).df()
 
-    def insert_row(self, table: str, row: dict[str, Any]) -> None:
+    def insert_row(self, table: str, row: dict[str, Any], *, returning: str | None = None) -> Any:
         """Insert one row given as ``{column: value}`` (a form submission, ``core.forms.row``);
-        table and column names are checked identifiers, every value a bound parameter."""
-        _check_identifiers(table, row)
+        table and column names are checked identifiers, every value a bound parameter. Returns
+        the ``returning`` column of the new row (e.g. a generated id), else None."""
+        _check_identifiers(table, row if returning is None else {**row, returning: None})
         cols = ", ".join(f'"{c}"' for c in row)
         marks = ", ".join("?" for _ in row)
-        self.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", list(row.values()))  # noqa: S608
+        sql = f"INSERT INTO {table} ({cols}) VALUES ({marks})"  # noqa: S608
+        if returning is None:
+            self.execute(sql, list(row.values()))
+            return None
+        found = self.fetchone(f'{sql} RETURNING "{returning}"', list(row.values()))
+        return None if found is None else found[0]
 
     def table_columns(self, table: str) -> dict[str, str]:
         """``{column: data type}`` of a table (empty when it does not exist)."""

@@ -1,10 +1,11 @@
 """Health declaration app: citizen declarations, personal health QR, venue QR check-in,
 epidemic areas and risk analytics. The manifest below is the app's only contact with core.
 
-It imports nothing heavy: pages, panels and services are named by reference and imported on
-first use. The app uses the ``business`` role of travel_permit (venue owners) and the
-``checkpoint`` role of the checkpoint scanner (its venue mode records check-ins here), so it
-depends on both; it offers contact tracing to other apps as interfaces."""
+It imports nothing heavy: pages, panels, services and forms are named by reference and imported
+on first use. Where travel_permit and the checkpoint scanner are installed, the app also serves
+their ``business`` role (venue owners) and ``checkpoint`` role (the scanner's venue mode records
+check-ins here) without depending on them; it offers contact tracing to other apps as
+interfaces."""
 
 from __future__ import annotations
 
@@ -59,6 +60,13 @@ app = App(
             ":material/storefront:",
         ),
         Page(
+            "health_declaration.paper",
+            "hd.paper.title",
+            f"{_PAGES}:paper_page",
+            OFFICER,
+            ":material/upload_file:",
+        ),
+        Page(
             "health_declaration.areas",
             "hd.page.areas",
             f"{_PAGES}:areas_page",
@@ -103,6 +111,10 @@ app = App(
     stats=lazy(f"{_SERVICE}:stats"),
     settings_model=HealthSettings,
     optional_roles=("business", "checkpoint"),  # venue owners; the scanner's venue mode
+    forms=tuple(
+        f"apps.health_declaration.forms:{name}"
+        for name in ("DECLARATION", "VENUE", "AREA", "LOOKUP")
+    ),
     interfaces={
         "checkins_of": lazy(f"{_SERVICE}:checkins_of"),
         "co_checkins": lazy(f"{_SERVICE}:co_checkins"),

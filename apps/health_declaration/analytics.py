@@ -21,6 +21,18 @@ RISK_COLUMNS = (
     "declared_at, full_name, birth_year, person_id, phone, province_code, ward_code, street,"
     " colour, risk_reasons, fever, cough, exp_case, from_epidemic, id"
 )
+"""The columns of the on-screen red/yellow list."""
+
+
+def export_columns() -> str:
+    """The exported risk list: when, every column of the declaration form (a question added to
+    the form is exported without touching this file), then the service's risk columns."""
+    from apps.health_declaration.forms import DECLARATION
+    from core.forms.storage import columns
+
+    names = ["declared_at", *(c.name for c in columns(DECLARATION))]
+    names += ["colour", "risk_reasons", "from_epidemic", "id"]
+    return ", ".join(f'"{n}"' for n in names)
 
 
 @dataclass(frozen=True)
@@ -117,7 +129,19 @@ def risk_list(
     limit: int = 500,
     store: Store | None = None,
 ) -> pd.DataFrame:
-    """Red/yellow declarations, newest first (the people to reach); times in local time.
+    """Red/yellow declarations, newest first (the people to reach); times in local time."""
+    return _risk_rows(principal, f, colours, limit, store, RISK_COLUMNS)
+
+
+def _risk_rows(
+    principal: Principal,
+    f: Filters,
+    colours: tuple[str, ...],
+    limit: int,
+    store: Store | None,
+    columns: str,
+) -> pd.DataFrame:
+    """The risk list with the given (constant) columns.
 
     Two steps keep it fast over millions of rows: find the time of the ``limit``-th newest
     match reading two columns only, then read the full rows from that time on (declarations
@@ -138,7 +162,7 @@ def risk_list(
     extra, more = ("", []) if cutoff is None else (" AND declared_at >= ?", [cutoff])
     frame = st.df(
         "SELECT "  # noqa: S608 - constant fragments; values bound
-        + RISK_COLUMNS
+        + columns
         + " FROM hd_declarations WHERE "
         + cond
         + extra  # noqa: S608 - constant SQL fragments only; values bound
@@ -154,7 +178,7 @@ def person_declarations(
 ) -> pd.DataFrame:
     """Every declaration of one person (drill-down), newest first."""
     require(principal, "health_officer")
-    from apps.health_declaration.models import normalize_person_id, person_key
+    from core.forms.identity import normalize_person_id, person_key
 
     pid = normalize_person_id(person_id)
     return _st(store).df(
@@ -187,7 +211,7 @@ def export_risk(
     A bulk export of personal data: audited (pages build it only when the user clicks)."""
     if fmt not in ("csv", "parquet"):
         raise ValueError("format must be csv or parquet")
-    frame = risk_list(principal, f, colours, limit=1_000_000, store=store)
+    frame = _risk_rows(principal, f, colours, 1_000_000, store, export_columns())
     audit.record(
         principal,
         "hd.risk.export",

@@ -17,6 +17,7 @@ from math import gcd
 
 from core import clock, geo
 from core.auth import Principal
+from core.forms.identity import compose_cccd
 from core.registry import DemoContext
 from core.store import Store
 
@@ -57,10 +58,20 @@ def _coprime(n: int, start: int) -> int:
 
 
 def _person_sql(idx: str) -> str:
-    """SQL expressions of a demo person's attributes from its index (same in both tables)."""
+    """SQL expressions of a demo person's attributes from its index (same in both tables).
+
+    The CCCD is well formed and agrees with the person's birth year (1940 + idx % 70) and sex
+    (idx even: male): province 048, century/sex digit, the year's last two digits, then
+    idx // 70 as the serial (unique: idx = 70 * serial + idx % 70)."""
+    year = f"(1940 + {idx} % 70)"
+    cccd = (
+        f"'048' || CAST(CASE WHEN {year} >= 2000 THEN 2 ELSE 0 END + {idx} % 2 AS VARCHAR)"
+        f" || lpad(CAST({year} % 100 AS VARCHAR), 2, '0')"
+        f" || lpad(CAST({idx} // 70 AS VARCHAR), 6, '0')"
+    )
     return (
-        f"'048' || lpad(CAST({idx} AS VARCHAR), 9, '0') AS person_id,"
-        f" 48000000000 + {idx} AS person_key,"
+        f"{cccd} AS person_id,"
+        f" CAST({cccd} AS BIGINT) AS person_key,"
         f" $fam[1 + {idx} % len($fam)] || ' ' || $mid[1 + ({idx} // 12) % len($mid)] || ' '"
         f" || $giv[1 + ({idx} // 120) % len($giv)] AS full_name,"
         f" '09' || lpad(CAST(({idx} * 7919 + 1234567) % 100000000 AS VARCHAR), 8, '0') AS phone,"
@@ -217,13 +228,14 @@ def today_passes(store: Store, count: int = 20) -> list:
     wards = [w.code for w in geo.wards(geo.DA_NANG)]
     out = []
     for i in range(count):
+        year, sex = 1950 + i * 2, "MF"[i % 2]
         raw = {
             "full_name": f"{FAMILY[i % len(FAMILY)]} {MIDDLE[i % len(MIDDLE)]} {GIVEN[i % len(GIVEN)]}",
-            "birth_year": str(1950 + i * 2),
-            "sex": "MF"[i % 2],
+            "birth_year": str(year),
+            "sex": sex,
             "nationality": "VN",
             "id_kind": "cccd",
-            "person_id": f"0482000{i:05d}",
+            "person_id": compose_cccd(geo.DA_NANG, year, sex, 200_000 + i),
             "phone": f"0905{i:06d}",
             "province_code": geo.DA_NANG,
             "ward_code": wards[i % len(wards)],
@@ -248,6 +260,12 @@ def seed(ctx: DemoContext) -> None:
 
     today = clock.today_local()
     service.add_area(
-        SYSTEM, EPIDEMIC_PROVINCE, None, today - timedelta(days=7), None, "demo", store=ctx.store
+        SYSTEM,
+        {
+            "province_code": EPIDEMIC_PROVINCE,
+            "starts_on": today - timedelta(days=7),
+            "note": "demo",
+        },
+        store=ctx.store,
     )
     today_passes(ctx.store)

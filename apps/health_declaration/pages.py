@@ -1,7 +1,9 @@
 """Streamlit pages and dashboard panels, thin: read input, call the service, show the result.
 
-User text is never rendered as HTML (no ``unsafe_allow_html``); names and addresses go through
-``core.text.md_escape`` (markdown characters escaped) or ``st.text``/dataframes.
+Every input goes through the app's forms (``forms.py``) drawn by the forms core's renderer, so
+each error shows beside its field and values stay after an error. User text is never rendered
+as HTML (no ``unsafe_allow_html``); names and addresses go through ``core.text.md_escape``
+(markdown characters escaped) or ``st.text``/dataframes.
 """
 
 from __future__ import annotations
@@ -13,27 +15,18 @@ import pandas as pd
 import streamlit as st
 
 from apps.health_declaration import analytics, service
-from apps.health_declaration.models import (
-    CHRONIC,
-    EXPOSURES,
-    SYMPTOMS,
-    DeclarationInvalid,
-    FieldError,
-)
+from apps.health_declaration.forms import AREA, DECLARATION, LOOKUP, PAPER_EXAMPLE, VENUE
 from core import clock, geo
 from core.auth import PermissionDenied
+from core.forms import FORM, FormInvalid
+from core.forms.streamlit_form import render_form, table_upload
 from core.i18n import t
 from core.text import md_escape
 from core.ui.downloads import on_click
 from core.ui.session import current_principal
 
-COUNTRIES = ("VN", "CN", "KR", "JP", "US", "TH", "LA", "KH", "SG", "MY", "FR", "DE", "GB", "AU")
-
-
-def _field_error(errors: dict, name: str) -> None:
-    if name in errors:
-        key, params = errors[name]
-        st.error(t(key, **params), icon=":material/error:")
+PAPER_MAX_ROWS = 20_000
+PAPER_MAX_MB = 10
 
 
 def _province_select(key: str, *, allow_all: bool = False) -> int | None:
@@ -107,133 +100,41 @@ def declare_page() -> None:
             st.session_state["hd_show_pass"] = False
             st.rerun()
         return
-    errors: dict = st.session_state.get("hd_errors", {})
-    if st.session_state.get("hd_form_error"):
-        st.error(st.session_state["hd_form_error"])
-    province = _province_select("hd_province")
-    _field_error(errors, "province_code")
-    with st.form("hd_declare", border=False):
-        st.text_input(t("hd.f.full_name"), key="hd_full_name", max_chars=120)
-        _field_error(errors, "full_name")
-        st.text_input(t("hd.f.birth_year"), key="hd_birth_year", max_chars=6)
-        _field_error(errors, "birth_year")
-        st.radio(
-            t("hd.f.sex"),
-            ["M", "F", "O"],
-            key="hd_sex",
-            horizontal=True,
-            format_func=lambda s: t(f"hd.sex.{s}"),
-        )
-        _field_error(errors, "sex")
-        st.selectbox(
-            t("hd.f.nationality"), COUNTRIES, key="hd_nationality", format_func=_country_name
-        )
-        st.radio(
-            t("hd.f.id_kind"),
-            ["cccd", "passport"],
-            key="hd_id_kind",
-            horizontal=True,
-            format_func=lambda k: t(f"hd.id.{k}"),
-        )
-        st.text_input(t("hd.f.person_id"), key="hd_person_id", max_chars=20)
-        _field_error(errors, "person_id")
-        st.text_input(t("hd.f.phone"), key="hd_phone", max_chars=16)
-        _field_error(errors, "phone")
-        _ward_select(province, "hd_ward")
-        _field_error(errors, "ward_code")
-        st.text_input(t("hd.f.street"), key="hd_street", max_chars=220)
-        _field_error(errors, "street")
-        names = {u.code: u.name for u in geo.provinces()}
-        st.multiselect(
-            t("hd.f.visited_provinces"),
-            list(names),
-            key="hd_visited_provinces",
-            format_func=lambda c: names[c],
-        )
-        st.multiselect(
-            t("hd.f.visited_countries"),
-            [c for c in COUNTRIES if c != "VN"],
-            key="hd_visited_countries",
-            format_func=_country_name,
-        )
-        st.markdown(f"**{t('hd.f.symptoms')}**")
-        for s in SYMPTOMS:
-            st.checkbox(t(f"hd.sym.{s}"), key=f"hd_sym_{s}")
-        st.markdown(f"**{t('hd.f.exposures')}**")
-        for e in EXPOSURES:
-            st.checkbox(t(f"hd.exp.{e}"), key=f"hd_exp_{e}")
-        st.multiselect(
-            t("hd.f.chronic"),
-            list(CHRONIC),
-            key="hd_chronic",
-            format_func=lambda c: t(f"hd.chr.{c}"),
-        )
-        st.number_input(t("hd.f.doses"), 0, 10, 0, key="hd_doses")
-        st.checkbox(t("hd.f.commit"), key="hd_committed")
-        _field_error(errors, "committed")
-        submitted = st.form_submit_button(t("hd.declare.submit"), type="primary", width="stretch")
-    if submitted:
-        s = st.session_state
-        raw = {
-            "full_name": s["hd_full_name"],
-            "birth_year": s["hd_birth_year"],
-            "sex": s["hd_sex"],
-            "nationality": s["hd_nationality"],
-            "id_kind": s["hd_id_kind"],
-            "person_id": s["hd_person_id"],
-            "phone": s["hd_phone"],
-            "province_code": province,
-            "ward_code": s.get(f"hd_ward_{province}"),
-            "street": s["hd_street"],
-            "visited_provinces": s["hd_visited_provinces"],
-            "visited_countries": s["hd_visited_countries"],
-            "symptoms": [x for x in SYMPTOMS if s.get(f"hd_sym_{x}")],
-            "exposures": [x for x in EXPOSURES if s.get(f"hd_exp_{x}")],
-            "chronic": s["hd_chronic"],
-            "vaccine_doses": s["hd_doses"],
-            "committed": bool(s["hd_committed"]),
-        }
-        try:
-            result = service.submit_declaration(principal, raw)
-        except DeclarationInvalid as exc:
-            s["hd_errors"] = exc.errors
-            s["hd_form_error"] = t("hd.declare.fix")
-        except service.HealthError as exc:
-            s["hd_errors"] = {}
-            s["hd_form_error"] = str(exc)
-        else:
-            s["hd_errors"] = {}
-            s["hd_form_error"] = ""
-            s["hd_last_pass"] = result
-            s["hd_show_pass"] = True
+    result = render_form(
+        DECLARATION,
+        key="hd_declare",
+        submit_label=t("hd.declare.submit"),
+        on_submit=lambda raw: service.submit_declaration(principal, raw),
+        catch=(service.HealthError,),
+    )
+    if result is not None:
+        st.session_state["hd_last_pass"] = result
+        st.session_state["hd_show_pass"] = True
         st.rerun()
-
-
-def _country_name(code: str) -> str:
-    return t(f"hd.country.{code}")
 
 
 # -- public: my pass ---------------------------------------------------------------------------
 
 
+def _found_pass(raw: dict) -> service.PassResult:
+    found = service.lookup_pass(current_principal(), raw["phone"], raw["person_id"])
+    if found is None:
+        raise FormInvalid.one(FORM, "hd.lookup.none")
+    return found
+
+
 def pass_page() -> None:
     st.title(t("hd.lookup.title"))
     st.caption(t("hd.lookup.caption"))
-    with st.form("hd_lookup", border=False):
-        phone = st.text_input(t("hd.f.phone"), max_chars=16)
-        pid = st.text_input(t("hd.f.person_id"), max_chars=20)
-        go = st.form_submit_button(t("hd.lookup.submit"), type="primary", width="stretch")
-    if go:
-        try:
-            result = service.lookup_pass(current_principal(), phone, pid)
-        except FieldError as exc:
-            st.error(t(exc.key, **exc.params))
-            return
-        if result is None:
-            st.warning(t("hd.lookup.none"))
-            return
-        st.session_state["hd_last_pass"] = result
-        _show_pass(result)
+    found = render_form(
+        LOOKUP, key="hd_lookup", submit_label=t("hd.lookup.submit"), on_submit=_found_pass
+    )
+    if found is not None:
+        st.session_state["hd_last_pass"] = found
+        st.session_state["hd_looked_up"] = found
+    shown = st.session_state.get("hd_looked_up")
+    if shown is not None:
+        _show_pass(shown)
 
 
 # -- public: check in ----------------------------------------------------------------------------
@@ -275,21 +176,18 @@ def checkin_page() -> None:
             except service.CheckinError as exc:
                 st.error(str(exc))
         st.caption(t("hd.checkin.or"))
-    with st.form("hd_checkin", border=False):
-        phone = st.text_input(t("hd.f.phone"), max_chars=16)
-        pid = st.text_input(t("hd.f.person_id"), max_chars=20)
-        go = st.form_submit_button(t("hd.checkin.submit"), type="primary", width="stretch")
-    if go:
-        try:
-            st.session_state["hd_checkin_done"] = service.checkin_by_link(
-                principal, token, phone, pid
-            )
-        except FieldError as exc:
-            st.error(t(exc.key, **exc.params))
-        except service.CheckinError as exc:
-            st.error(str(exc))
-        else:
-            st.rerun()
+    result = render_form(
+        LOOKUP,
+        key="hd_checkin",
+        submit_label=t("hd.checkin.submit"),
+        on_submit=lambda raw: service.checkin_by_link(
+            principal, token, raw["phone"], raw["person_id"]
+        ),
+        catch=(service.CheckinError,),
+    )
+    if result is not None:
+        st.session_state["hd_checkin_done"] = result
+        st.rerun()
 
 
 # -- venues (business, health officer) -----------------------------------------------------------
@@ -300,31 +198,16 @@ def venues_page() -> None:
     st.title(t("hd.venues.title"))
     if not principal.has("health_officer"):
         st.caption(t("hd.venue.pending_hint"))
-    province = _province_select("hd_v_province")
-    with st.form("hd_venue", border=False):
-        name = st.text_input(t("hd.v.name"), max_chars=120)
-        kind = st.selectbox(
-            t("hd.v.kind"), service.VENUE_KINDS, format_func=lambda k: t(f"hd.vk.{k}")
-        )
-        ward = _ward_select(province, "hd_v_ward")
-        street = st.text_input(t("hd.f.street"), max_chars=220)
-        phone = st.text_input(t("hd.v.phone"), max_chars=16)
-        go = st.form_submit_button(t("hd.venues.register"), type="primary")
-    if go:
-        try:
-            venue = service.register_venue(
-                principal, name, kind, province or 0, ward or 0, street, phone
-            )
-        except DeclarationInvalid as exc:
-            for fname, (key, params) in exc.errors.items():
-                st.error(
-                    f"{t('hd.v.' + fname) if fname in ('name', 'kind') else ''} {t(key, **params)}"
-                )
-        except PermissionDenied as exc:
-            st.error(str(exc))
-        else:
-            st.success(t("hd.venues.registered", id=venue.id))
-            st.session_state["hd_venue_sel"] = venue.id
+    created = render_form(
+        VENUE,
+        key="hd_venue",
+        submit_label=t("hd.venues.register"),
+        on_submit=lambda raw: service.register_venue(principal, raw),
+        success_message=lambda venue: t("hd.venues.registered", id=venue.id),
+        catch=(service.HealthError, PermissionDenied),
+    )
+    if created is not None:
+        st.session_state["hd_venue_sel"] = created.id
     frame = service.list_venues(principal)
     if frame.empty:
         st.info(t("hd.venues.none"))
@@ -371,6 +254,28 @@ def venues_page() -> None:
             st.rerun()
 
 
+# -- paper declarations (health officer) -----------------------------------------------------------
+
+
+def paper_page() -> None:
+    """Declarations collected on paper (at a checkpoint, a ward office) entered from a
+    spreadsheet: the template comes from the declaration form itself."""
+    principal = current_principal()
+    st.title(t("hd.paper.title"))
+    st.caption(t("hd.paper.caption"))
+    table_upload(
+        DECLARATION,
+        key="hd_paper",
+        on_import=lambda result: t(
+            "hd.paper.imported", n=service.import_paper_declarations(principal, result)
+        ),
+        max_rows=PAPER_MAX_ROWS,
+        max_mb=PAPER_MAX_MB,
+        example=PAPER_EXAMPLE,
+        file_stem="to_khai_y_te",
+    )
+
+
 # -- epidemic areas (health officer) ---------------------------------------------------------------
 
 
@@ -378,20 +283,14 @@ def areas_page() -> None:
     principal = current_principal()
     st.title(t("hd.areas.title"))
     st.caption(t("hd.areas.caption"))
-    province = _province_select("hd_a_province")
-    with st.form("hd_area", border=False):
-        ward = _ward_select(province, "hd_a_ward", allow_all=True)
-        start = st.date_input(t("hd.areas.start"), value=clock.today_local())
-        has_end = st.checkbox(t("hd.areas.has_end"))
-        end = st.date_input(t("hd.areas.end"), value=clock.today_local() + timedelta(days=14))
-        note = st.text_input(t("hd.areas.note"), max_chars=500)
-        go = st.form_submit_button(t("hd.areas.add"), type="primary")
-    if go:
-        try:
-            service.add_area(principal, province or 0, ward, start, end if has_end else None, note)
-            st.success(t("hd.areas.added"))
-        except service.HealthError as exc:
-            st.error(str(exc))
+    render_form(
+        AREA,
+        key="hd_area",
+        submit_label=t("hd.areas.add"),
+        on_submit=lambda raw: service.add_area(principal, raw),
+        success_message=t("hd.areas.added"),
+        catch=(service.HealthError,),
+    )
     frame = service.list_areas(principal)
     if frame.empty:
         st.info(t("hd.areas.none"))

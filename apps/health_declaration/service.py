@@ -22,37 +22,29 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pandas as pd
 
 from apps.health_declaration import PASS_PREFIX, VENUE_PREFIX
+from apps.health_declaration.forms import AREA, DECLARATION, LOOKUP, VENUE
 from apps.health_declaration.models import (
     COLOUR_CODE,
     COLOURS,
-    EXPOSURES,
-    MAX_NAME,
-    MAX_TEXT,
-    SYMPTOMS,
-    Declaration,
-    DeclarationInvalid,
-    FieldError,
     HealthSettings,
     PassClaims,
     RiskRule,
     VenueClaims,
-    guess_kind,
-    normalize_person_id,
-    parse_person_id,
-    parse_phone,
-    parse_text,
-    person_key,
-    validate_declaration,
 )
 from core import audit, clock, geo
 from core.auth import Principal, require
 from core.config import get_settings
+from core.forms import storage
+from core.forms.identity import normalize_person_id, person_key
+from core.forms.table import TableResult
 from core.i18n import t, t_in
 from core.qr import render
 from core.qr import service as qr
@@ -64,7 +56,6 @@ log = logging.getLogger(__name__)
 
 APP_ID = "health_declaration"
 CHECKIN_PAGE = "health_declaration.checkin"
-VENUE_KINDS = ("shop", "market", "restaurant", "office", "school", "hospital", "transport", "other")
 
 CO_CHECKIN_COLUMNS = [
     "venue_id",
@@ -306,49 +297,33 @@ def list_areas(principal: Principal, *, store: Store | None = None) -> pd.DataFr
     )
 
 
-def add_area(
-    principal: Principal,
-    province_code: int,
-    ward_code: int | None,
-    starts_on: date,
-    ends_on: date | None = None,
-    note: str = "",
-    *,
-    store: Store | None = None,
-) -> int:
-    """Declare a province (ward None) or one ward an epidemic area from ``starts_on``. Audited."""
+def add_area(principal: Principal, raw: Mapping[str, Any], *, store: Store | None = None) -> int:
+    """Declare a province (no ward) or one ward an epidemic area from its start date, with the
+    answers of the ``AREA`` form. Audited. ``FormInvalid`` names the field at fault."""
     require(principal, "health_officer")
-    if not any(p.code == int(province_code) for p in geo.provinces()):
-        raise HealthError(t("hd.err.area_province"))
-    if ward_code is not None and not geo.is_ward(int(ward_code), int(province_code)):
-        raise HealthError(t("hd.err.area_ward"))
-    if ends_on is not None and ends_on < starts_on:
-        raise HealthError(t("hd.err.area_dates"))
-    try:
-        note = parse_text(note, limit=MAX_TEXT, required=False)
-    except FieldError as exc:
-        raise HealthError(t(exc.key, **exc.params)) from exc
+    values = AREA.validate(raw)
     st = _st(store)
-    with st.transaction() as cur:
-        area_id = cur.execute(
-            "INSERT INTO hd_epidemic_areas (province_code, ward_code, starts_on, ends_on, note,"
-            " created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            [
-                province_code,
-                ward_code,
-                starts_on,
-                ends_on,
-                note,
-                clock.utcnow_naive(),
-                principal.actor,
-            ],
-        ).fetchone()[0]
+    with st.transaction():
+        area_id = st.insert_row(
+            "hd_epidemic_areas",
+            {
+                **storage.row(AREA, values),
+                "created_at": clock.utcnow_naive(),
+                "created_by": principal.actor,
+            },
+            returning="id",
+        )
         audit.record(
             principal,
             "hd.area.add",
             "epidemic_area",
             str(area_id),
-            {"province": province_code, "ward": ward_code, "from": starts_on, "to": ends_on},
+            {
+                "province": values["province_code"],
+                "ward": values["ward_code"],
+                "from": values["starts_on"],
+                "to": values["ends_on"],
+            },
             store=st,
         )
     return int(area_id)
@@ -384,24 +359,26 @@ def end_area(
 # -- risk ----------------------------------------------------------------------------------------
 
 
-def conditions_of(decl: Declaration, areas: list[tuple[int, int | None]]) -> set[str]:
-    """Which rule conditions a declaration meets (see models.Condition)."""
+def conditions_of(decl: Mapping[str, Any], areas: list[tuple[int, int | None]]) -> set[str]:
+    """Which rule conditions a validated declaration meets (see models.Condition)."""
+    symptoms = set(decl["symptoms"] or ())
     out: set[str] = set()
-    if decl.symptoms:
+    if symptoms:
         out.add("symptom_any")
-    if decl.symptoms & {"fever", "cough"}:
+    if symptoms & {"fever", "cough"}:
         out.add("symptom_fever_cough")
-    out |= decl.exposures
-    if decl.chronic and decl.symptoms:
+    out |= set(decl["exposures"] or ())
+    if decl["chronic"] and symptoms:
         out.add("chronic_and_symptom")
-    if decl.visited_countries and set(decl.visited_countries) != {"VN"}:
+    countries = set(decl["visited_countries"] or ())
+    if countries and countries != {"VN"}:
         out.add("abroad")
     whole = {p for p, w in areas if w is None}
     wards = {w for _, w in areas if w is not None}
     if (
-        whole.intersection(decl.visited_provinces)
-        or decl.province_code in whole
-        or decl.ward_code in wards
+        whole.intersection(decl["visited_provinces"] or ())
+        or decl["province_code"] in whole
+        or decl["ward_code"] in wards
     ):
         out.add("epidemic_area")
     return out
@@ -423,32 +400,54 @@ def risk_colour(conditions: set[str], rules: list[RiskRule]) -> tuple[str, tuple
 # -- declarations (public: citizens without an account) ------------------------------------------
 
 
-def _pass_claims(decl_id: str, decl: Declaration, colour: str, at: datetime) -> dict:
+def _pass_claims(decl_id: str, decl: Mapping[str, Any], colour: str, at: datetime) -> dict:
     return {
-        "n": decl.full_name,
-        "y": decl.birth_year,
-        "c": mask_id(decl.person_id),
+        "n": decl["full_name"],
+        "y": decl["birth_year"],
+        "c": mask_id(decl["person_id"]),
         "k": COLOUR_CODE[colour],
         "d": int(at.replace(tzinfo=UTC).timestamp()),
         "i": decl_id,
     }
 
 
+def _declaration_row(
+    decl: Mapping[str, Any],
+    decl_id: str,
+    now: datetime,
+    conditions: set[str],
+    colour: str,
+    reasons: tuple[str, ...],
+) -> dict[str, Any]:
+    """A validated declaration as its table row: the form's columns and what the service adds."""
+    return {
+        "id": decl_id,
+        "declared_at": now,
+        "person_key": person_key(decl["person_id"]),
+        **storage.row(DECLARATION, decl),
+        "vaccine_doses": decl["vaccine_doses"] or 0,
+        "from_epidemic": "epidemic_area" in conditions,
+        "colour": colour,
+        "risk_reasons": ",".join(reasons),
+    }
+
+
 def submit_declaration(
-    principal: Principal | None, raw: dict, *, store: Store | None = None
+    principal: Principal | None, raw: Mapping[str, Any], *, store: Store | None = None
 ) -> PassResult:
     """Validate, store and sign a declaration; any principal, anonymous included (public).
 
-    Raises ``DeclarationInvalid`` (per-field messages) or ``RateLimited``; nothing is written
-    then. A newer declaration replaces the holder's still-valid pass (its token is revoked).
+    Raises ``FormInvalid`` (an error per field) or ``RateLimited``; nothing is written then.
+    A newer declaration replaces the holder's still-valid pass (its token is revoked).
     """
-    decl = validate_declaration(raw)
+    decl = DECLARATION.validate(raw)
     cfg = settings()
     st = _st(store)
     now = clock.utcnow_naive()
     colour, reasons = risk_colour(conditions_of(decl, active_areas(store=st)), cfg.risk_rules)
     conditions = set(reasons)
-    key = person_key(decl.person_id)
+    pid, phone = decl["person_id"], decl["phone"]
+    key = person_key(pid)
     actor = _actor(principal)
     decl_id = uuid.uuid4().hex
     expires = now + timedelta(hours=cfg.pass_valid_hours)
@@ -462,7 +461,7 @@ def submit_declaration(
                 mine = cur.execute(
                     "SELECT id, token_id, declared_at, replaced_at, phone FROM hd_declarations"
                     " WHERE declared_at > ? AND person_key = ? AND person_id = ?",
-                    [now - max(valid, hour), key, decl.person_id],
+                    [now - max(valid, hour), key, pid],
                 ).fetchall()
                 recent = [at for _, _, at, _, _ in mine if at > now - hour]
                 if len(recent) >= cfg.max_declarations_per_hour:
@@ -478,15 +477,15 @@ def submit_declaration(
                 # someone who knows an ID number cannot cancel that person's pass.
                 previous = [
                     (i, token)
-                    for i, token, at, gone, phone in mine
-                    if at > now - valid and gone is None and phone == decl.phone
+                    for i, token, at, gone, phone_ in mine
+                    if at > now - valid and gone is None and phone_ == phone
                 ]
                 if previous:
                     cur.execute(
                         "UPDATE hd_declarations SET replaced_at = ? WHERE declared_at > ?"
                         " AND person_key = ? AND person_id = ? AND phone = ?"
                         " AND replaced_at IS NULL",
-                        [now, now - valid, key, decl.person_id, decl.phone],
+                        [now, now - valid, key, pid, phone],
                     )
                     for _, old_token in previous:
                         if old_token:
@@ -503,43 +502,9 @@ def submit_declaration(
                     actor,
                     store=st,
                 )[0]
-                cur.execute(
-                    "INSERT INTO hd_declarations (id, declared_at, person_id, person_key, id_kind,"
-                    " full_name, birth_year, sex, nationality, phone, province_code, ward_code,"
-                    " street, visited_provinces, visited_countries, fever, cough, short_breath,"
-                    " sore_throat, nausea, diarrhoea, skin_bleeding, rash, exp_case, exp_area,"
-                    " exp_symptoms, chronic, vaccine_doses, committed, from_epidemic, colour,"
-                    " risk_reasons, token_id, expires_at, source) VALUES"
-                    " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                    " ?, ?, ?, ?, ?, ?, ?, ?, ?, 'web')",
-                    [
-                        decl_id,
-                        now,
-                        decl.person_id,
-                        key,
-                        decl.id_kind,
-                        decl.full_name,
-                        decl.birth_year,
-                        decl.sex,
-                        decl.nationality,
-                        decl.phone,
-                        decl.province_code,
-                        decl.ward_code,
-                        decl.street,
-                        ",".join(map(str, decl.visited_provinces)),
-                        ",".join(decl.visited_countries),
-                        *[s in decl.symptoms for s in SYMPTOMS],
-                        *[e in decl.exposures for e in EXPOSURES],
-                        ",".join(sorted(decl.chronic)),
-                        decl.vaccine_doses,
-                        decl.committed,
-                        "epidemic_area" in conditions,
-                        colour,
-                        ",".join(reasons),
-                        issued.token_id,
-                        expires,
-                    ],
-                )
+                record = _declaration_row(decl, decl_id, now, conditions, colour, reasons)
+                record.update(token_id=issued.token_id, expires_at=expires, source="web")
+                st.insert_row("hd_declarations", record)
             break
         except ConflictError:
             if attempt == 3:
@@ -551,13 +516,46 @@ def submit_declaration(
         text=issued.text,
         colour=colour,
         reasons=reasons,
-        full_name=decl.full_name,
-        birth_year=decl.birth_year,
-        masked_id=mask_id(decl.person_id),
+        full_name=decl["full_name"],
+        birth_year=decl["birth_year"],
+        masked_id=mask_id(pid),
         declared_at=now,
         expires_at=expires,
         replaced_previous=bool(previous),
     )
+
+
+def import_paper_declarations(
+    principal: Principal, result: TableResult, *, store: Store | None = None
+) -> int:
+    """Store the good rows of a table of paper declarations (health officers): each gets its
+    risk colour as a web declaration would, no pass (the declarer is not there to take it).
+    One audit row for the import. Returns the number stored."""
+    require(principal, "health_officer")
+    st = _st(store)
+    cfg = settings()
+    areas = active_areas(store=st)
+    now = clock.utcnow_naive()
+    records = []
+    for values in result.good.to_dict("records"):
+        decl = {f.name: values.get(f.name) for f in DECLARATION.fields}
+        colour, reasons = risk_colour(conditions_of(decl, areas), cfg.risk_rules)
+        record = _declaration_row(decl, uuid.uuid4().hex, now, set(reasons), colour, reasons)
+        record.update(token_id=None, expires_at=None, source="paper")
+        records.append(record)
+    if not records:
+        return 0
+    with st.transaction():
+        st.insert_df("hd_declarations", pd.DataFrame(records))
+        audit.record(
+            principal,
+            "hd.declaration.import",
+            "declarations",
+            "paper",
+            {"rows": len(records), "rows_refused": len({e.row for e in result.errors})},
+            store=st,
+        )
+    return len(records)
 
 
 def _valid_declaration(
@@ -583,9 +581,11 @@ def _valid_declaration(
     return rows[0] if rows else None
 
 
-def _holder_id(person_id: str) -> str:
-    """A pass holder's CCCD or passport number (kind guessed from its shape); FieldError."""
-    return parse_person_id(person_id, guess_kind(normalize_person_id(person_id)))
+def _holder(phone: str, person_id: str) -> tuple[str, str]:
+    """A pass holder's phone and CCCD/passport number, through the ``LOOKUP`` form
+    (``FormInvalid`` names the field at fault)."""
+    values = LOOKUP.validate({"phone": phone, "person_id": person_id})
+    return values["phone"], values["person_id"]
 
 
 def lookup_pass(
@@ -593,12 +593,11 @@ def lookup_pass(
 ) -> PassResult | None:
     """A citizen's latest valid pass by phone + CCCD/passport (public); None if there is none.
 
-    Raises ``FieldError`` for a malformed phone or ID number. The answer is the same whether
+    Raises ``FormInvalid`` for a malformed phone or ID number. The answer is the same whether
     the ID number is unknown or the phone does not match.
     """
     del principal  # public
-    phone_n = parse_phone(phone)
-    pid = _holder_id(person_id)
+    phone_n, pid = _holder(phone, person_id)
     st = _st(store)
     row = _valid_declaration(st, pid, phone=phone_n)
     if row is None:
@@ -647,58 +646,29 @@ def _venue_link(st: Store, venue: Venue) -> str:
 
 
 def register_venue(
-    principal: Principal,
-    name: str,
-    kind: str,
-    province_code: int,
-    ward_code: int,
-    street: str,
-    contact_phone: str,
-    *,
-    store: Store | None = None,
+    principal: Principal, raw: Mapping[str, Any], *, store: Store | None = None
 ) -> Venue:
-    """Register a venue and issue its signed check-in QR (business owners, health officers)."""
+    """Register a venue from the answers of the ``VENUE`` form and, for a health officer, issue
+    its signed check-in QR (business owners, health officers). ``FormInvalid`` names the field."""
     require(principal, "business", "health_officer")
-    errors: dict[str, tuple[str, dict]] = {}
-    values: dict[str, object] = {}
-    for field_name, fn, value in (
-        ("name", lambda v: parse_text(v, limit=MAX_NAME), name),
-        ("street", parse_text, street),
-        ("contact_phone", parse_phone, contact_phone),
-    ):
-        try:
-            values[field_name] = fn(value)
-        except FieldError as exc:
-            errors[field_name] = (exc.key, exc.params)
-    if kind not in VENUE_KINDS:
-        errors["kind"] = ("hd.err.choose", {})
-    if not geo.is_ward(int(ward_code or 0), int(province_code or 0)):
-        errors["ward_code"] = ("hd.err.choose", {})
-    if errors:
-        raise DeclarationInvalid(errors)
+    values = VENUE.validate(raw)
     st = _st(store)
     now = clock.utcnow_naive()
     # A business's venue waits for a health officer (anyone can register a business account,
     # and a venue's check-ins feed contact tracing); an officer's venue opens at once.
     status = "open" if principal.has("health_officer") else "pending"
-    with st.transaction() as cur:
+    with st.transaction():
         venue_id = int(
-            cur.execute(
-                "INSERT INTO hd_venues (name, kind, province_code, ward_code, street,"
-                " contact_phone, status, created_at, created_by)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                [
-                    values["name"],
-                    kind,
-                    int(province_code),
-                    int(ward_code),
-                    values["street"],
-                    values["contact_phone"],
-                    status,
-                    now,
-                    principal.actor,
-                ],
-            ).fetchone()[0]
+            st.insert_row(
+                "hd_venues",
+                {
+                    **storage.row(VENUE, values),
+                    "status": status,
+                    "created_at": now,
+                    "created_by": principal.actor,
+                },
+                returning="id",
+            )
         )
         audit.record(
             principal,
@@ -899,16 +869,15 @@ def checkin_by_link(
     """Check in at the venue of a poster link with phone + CCCD/passport (public).
 
     Needs a valid (not expired, not replaced) declaration with that phone. Raises
-    CheckinError or FieldError with a clear message; nothing is written then.
+    CheckinError or FormInvalid with a clear message; nothing is written then.
     """
     st = _st(store)
     venue = venue_from_token(venue_token, store=st)
-    phone_n = parse_phone(phone)
-    pid = _holder_id(person_id)
-    row = _valid_declaration(st, pid, phone=phone_n)
-    if row is None:
+    phone_n, pid = _holder(phone, person_id)
+    found = _valid_declaration(st, pid, phone=phone_n)
+    if found is None:
         raise CheckinError(t("hd.checkin.no_pass"))
-    return _insert_checkin(st, venue, row, "link", _actor(principal))
+    return _insert_checkin(st, venue, found, "link", _actor(principal))
 
 
 def checkin_with_pass(

@@ -72,6 +72,15 @@ def cccd_sex(cccd: str) -> str:
     return "F" if int(cccd[3]) % 2 else "M"
 
 
+def compose_cccd(province: int, birth_year: int, sex: str, serial: int) -> str:
+    """A well-formed CCCD for demo data and tests: the province code of birth registration,
+    the century/sex digit, the birth year's last two digits and a 6-digit serial."""
+    century = (birth_year // 100 - 19) * 2 + (1 if sex == "F" else 0)
+    if not 0 <= century <= 9 or not 0 <= serial < 10**6 or f"{province:03d}" not in CCCD_PROVINCES:
+        raise ValueError("no CCCD for these values")
+    return f"{province:03d}{century}{birth_year % 100:02d}{serial:06d}"
+
+
 def parse_cccd(value: object, *, this_year: int) -> str:
     """A 12-digit CCCD with a real province code and a possible birth year."""
     text = _SEPARATORS.sub("", code_text(value))

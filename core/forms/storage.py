@@ -3,7 +3,9 @@
 Each field with a value has a column named after it (or its ``column``). A multiple choice is
 stored as one text column of comma-separated codes (``''`` when nothing is chosen), or with
 ``parameters: storage=flags`` as one BOOLEAN column per choice, named after the choice (the
-health declaration's symptoms: ``fever``, ``cough``...). Times are stored as naive UTC.
+health declaration's symptoms: ``fever``, ``cough``...). An unanswered text question is stored
+as ``''`` (tables declare such columns ``NOT NULL DEFAULT ''``); other unanswered questions
+as NULL. Times are stored as naive UTC.
 """
 
 from __future__ import annotations
@@ -96,11 +98,18 @@ def columns(form: Form) -> list[Column]:
     return [c for f in form.fields for c in field_columns(form, f)]
 
 
+_TEXTS = frozenset(
+    {"text", "person_name", "cccd", "passport", "person_id", "phone", "tax_code", "vehicle_plate"}
+)
+
+
 def _stored(value: Any, column: Column, f: Field) -> Any:
     if column.choice is not None:
         return bool(value) and column.choice in value
     if f.base_type == "select_multiple":
         return ",".join(str(v) for v in value) if value else ""
+    if value is None and f.base_type in _TEXTS:
+        return ""
     if isinstance(value, datetime):
         return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
     return value

@@ -35,6 +35,29 @@ def form(**over) -> dict:
     return raw
 
 
+def venue_form(name: str, kind: str, province: int, ward: int, street: str, phone: str) -> dict:
+    """The answers of the venue form."""
+    return {
+        "name": name,
+        "kind": kind,
+        "province_code": province,
+        "ward_code": ward,
+        "street": street,
+        "contact_phone": phone,
+    }
+
+
+def area_form(province: int, ward: int | None, start, end=None, note: str = "") -> dict:
+    """The answers of the epidemic-area form."""
+    return {
+        "province_code": province,
+        "ward_code": ward,
+        "starts_on": start,
+        "ends_on": end,
+        "note": note,
+    }
+
+
 @pytest.fixture()
 def hd(store, frozen_clock):
     """Store + frozen clock + fresh QR key cache."""

@@ -10,7 +10,7 @@ import pandas as pd
 from apps.health_declaration import analytics, service
 from core.qr import service as qr
 from core.testkit import make_principal
-from tests.apps.health_declaration.conftest import WARD, form
+from tests.apps.health_declaration.conftest import WARD, form, venue_form
 
 F = analytics.Filters(date(2021, 9, 1), date(2021, 9, 30))
 
@@ -18,7 +18,7 @@ F = analytics.Filters(date(2021, 9, 1), date(2021, 9, 30))
 def test_counts_move_and_red_list(hd, officer):
     before = analytics.summary(officer, F)
     service.submit_declaration(None, form(full_name="Lê Văn A", exposures=["exp_case"]))
-    service.submit_declaration(None, form(person_id="048000000002", symptoms=["cough"]))
+    service.submit_declaration(None, form(person_id="048185000002", symptoms=["cough"]))
     after = analytics.summary(officer, F)
     assert after["declarations"] == before["declarations"] + 2
     assert after["red"] == 1 and after["fever_cough"] == 1 and after["contacts"] == 1
@@ -41,7 +41,9 @@ def test_export_formula_safe(hd, officer):
 
 def test_checkins_hourly_rollup_and_raw(hd, officer, frozen_clock):
     owner = make_principal("shop1", "business")
-    venue = service.register_venue(owner, "Chợ Hàn", "market", 48, WARD, "1", "0905000111")
+    venue = service.register_venue(
+        owner, venue_form("Chợ Hàn", "market", 48, WARD, "1", "0905000111")
+    )
     venue = service.approve_venue(make_principal("officer", "health_officer"), venue.id)
     token = qr.token_texts([venue.token_id])[venue.token_id]
     service.submit_declaration(None, form())

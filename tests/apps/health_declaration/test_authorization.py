@@ -10,7 +10,7 @@ import pytest
 from apps.health_declaration import analytics, service
 from core.registry import PUBLIC, get_registry
 from core.testkit import authorization_matrix, make_principal
-from tests.apps.health_declaration.conftest import WARD, form
+from tests.apps.health_declaration.conftest import WARD, area_form, form, venue_form
 
 F = analytics.Filters(date(2021, 9, 1), date(2021, 9, 30))
 OFFICER = {"health_officer"}
@@ -18,16 +18,31 @@ VENUE_USERS = {"business", "health_officer"}
 T0, T1 = F.utc_range()
 
 
+def _paper():
+    from apps.health_declaration.forms import DECLARATION
+    from core.forms.table import parse_rows, template_headers, template_row
+
+    raw = form(person_id="048185000888")
+    rows = [template_headers(DECLARATION), template_row(DECLARATION, raw)]
+    return parse_rows(DECLARATION, rows, max_rows=10)
+
+
 def _cases(venue_id: int, pass_text: str, claims: dict) -> dict:
     return {
         "list_areas": (lambda p: service.list_areas(p), OFFICER),
-        "add_area": (lambda p: service.add_area(p, 79, None, date(2021, 9, 1)), OFFICER),
+        "add_area": (lambda p: service.add_area(p, area_form(79, None, date(2021, 9, 1))), OFFICER),
         "end_area": (lambda p: service.end_area(p, 1), OFFICER),
         "register_venue": (
-            lambda p: service.register_venue(p, "Quán", "shop", 48, WARD, "1 A", "0905111222"),
+            lambda p: service.register_venue(
+                p, venue_form("Quán", "shop", 48, WARD, "1 A", "0905111222")
+            ),
             VENUE_USERS,
         ),
         "list_venues": (lambda p: service.list_venues(p), VENUE_USERS),
+        "import_paper_declarations": (
+            lambda p: service.import_paper_declarations(p, _paper()),
+            OFFICER,
+        ),
         "approve_venue": (lambda p: service.approve_venue(p, venue_id), OFFICER),
         "get_venue": (lambda p: service.get_venue(p, venue_id), VENUE_USERS),
         "venue_poster": (lambda p: service.venue_poster(p, venue_id), VENUE_USERS),
@@ -41,7 +56,7 @@ def _cases(venue_id: int, pass_text: str, claims: dict) -> dict:
         ),
         # citizens' functions: everyone, with or without an account
         "submit_declaration": (
-            lambda p: service.submit_declaration(p, form(person_id="048000000777")),
+            lambda p: service.submit_declaration(p, form(person_id="048185000777")),
             {PUBLIC},
         ),
         "lookup_pass": (lambda p: service.lookup_pass(p, "0905123456", "048185000123"), {PUBLIC}),
@@ -76,7 +91,9 @@ def _cases(venue_id: int, pass_text: str, claims: dict) -> dict:
 
 def test_every_entry_point_for_every_role(hd):
     owner = make_principal("authz_business", "business")  # the matrix's business principal
-    venue = service.register_venue(owner, "Chợ", "market", 48, WARD, "1 B", "0905111333")
+    venue = service.register_venue(
+        owner, venue_form("Chợ", "market", 48, WARD, "1 B", "0905111333")
+    )
     service.approve_venue(make_principal("officer", "health_officer"), venue.id)
     res = service.submit_declaration(None, form())
     from core.qr import service as qr
@@ -94,7 +111,7 @@ def test_public_citizen_functions_for_everyone(hd, who):
     from core.auth import ANONYMOUS
 
     principal = ANONYMOUS if who == "anonymous" else make_principal(f"u_{who}", who)
-    pid = f"04800000{len(who):04d}"
+    pid = f"04818500{len(who):04d}"
     res = service.submit_declaration(principal, form(person_id=pid))
     assert service.lookup_pass(principal, "0905123456", pid).token_id == res.token_id
     assert service.pass_png(res.text).startswith(b"\x89PNG")
@@ -108,8 +125,8 @@ def test_public_citizen_functions_for_everyone(hd, who):
 
 def test_business_sees_only_its_venues(hd):
     a, b = make_principal("a", "business"), make_principal("b", "business")
-    va = service.register_venue(a, "A", "shop", 48, WARD, "1", "0905111444")
-    service.register_venue(b, "B", "shop", 48, WARD, "2", "0905111555")
+    va = service.register_venue(a, venue_form("A", "shop", 48, WARD, "1", "0905111444"))
+    service.register_venue(b, venue_form("B", "shop", 48, WARD, "2", "0905111555"))
     assert service.list_venues(a)["name"].tolist() == ["A"]
     with pytest.raises(service.HealthError):
         service.get_venue(b, va.id)

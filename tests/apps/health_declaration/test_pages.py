@@ -9,28 +9,31 @@ from core.auth import ANONYMOUS
 from core.qr import service as qr
 from core.testkit import make_principal, run_page
 from core.testkit import page_text as _texts
-from tests.apps.health_declaration.conftest import WARD, form
+from tests.apps.health_declaration.conftest import WARD, area_form, form, venue_form
 
 
 def test_declare_page_errors_then_pass(hd):
     at = run_page("health_declaration.declare")
     assert not at.exception
-    at.text_input(key="hd_full_name").input("<script>alert(1)</script>")
-    at.text_input(key="hd_birth_year").input("2099")
-    at.text_input(key="hd_person_id").input("123")
-    at.text_input(key="hd_phone").input("12345")
-    at.get("form_submit_button")[0].click()
+    at.text_input(key="hd_declare:full_name").input("<script>alert(1)</script>")
+    at.text_input(key="hd_declare:birth_year").input("2099")
+    at.text_input(key="hd_declare:person_id").input("123")
+    at.text_input(key="hd_declare:phone").input("12345")
+    at.button(key="hd_declare::send").click()
     at.run()
     text = _texts(at)
     assert "12 chữ số" in text and "tương lai" in text and "chữ cái" in text
     assert hd.scalar("SELECT count(*) FROM hd_declarations") == 0
-    at.text_input(key="hd_full_name").input("Nguyễn Thị Thu Hà")
-    at.text_input(key="hd_birth_year").input("1985")
-    at.text_input(key="hd_person_id").input("048185000123")
-    at.text_input(key="hd_phone").input("0905123456")
-    at.text_input(key="hd_street").input("12 Bạch Đằng")
-    at.checkbox(key="hd_committed").check()
-    at.get("form_submit_button")[0].click()
+    assert at.text_input(key="hd_declare:phone").value == "12345"  # kept beside its error
+    at.text_input(key="hd_declare:full_name").input("Nguyễn Thị Thu Hà")
+    at.text_input(key="hd_declare:birth_year").input("1985")
+    at.text_input(key="hd_declare:person_id").input("048185000123")
+    at.text_input(key="hd_declare:phone").input("0905123456")
+    at.text_input(key="hd_declare:street").input("12 Bạch Đằng")
+    at.radio(key="hd_declare:sex").set_value("F")
+    at.selectbox(key="hd_declare:ward_code").set_value(WARD)
+    at.checkbox(key="hd_declare:committed").check()
+    at.button(key="hd_declare::send").click()
     at.run()
     assert not at.exception
     assert hd.scalar("SELECT count(*) FROM hd_declarations") == 1
@@ -40,7 +43,9 @@ def test_declare_page_errors_then_pass(hd):
 
 def test_checkin_page_bad_and_good(hd):
     owner = make_principal("shop1", "business")
-    venue = service.register_venue(owner, "Chợ Hàn", "market", 48, WARD, "1 Trần Phú", "0905000111")
+    venue = service.register_venue(
+        owner, venue_form("Chợ Hàn", "market", 48, WARD, "1 Trần Phú", "0905000111")
+    )
     venue = service.approve_venue(make_principal("officer", "health_officer"), venue.id)
     token = qr.token_texts([venue.token_id])[venue.token_id]
     at = run_page("health_declaration.checkin", query={"v": "HV1:forged"})
@@ -86,8 +91,10 @@ def test_areas_page_lists_a_province_wide_area_and_a_ward_area(hd, officer):
     from core import clock, geo
 
     province = geo.ward_province(WARD)
-    service.add_area(officer, province, None, clock.today_local(), None, "Toàn thành phố")
-    service.add_area(officer, province, WARD, clock.today_local(), None, "Một phường")
+    service.add_area(
+        officer, area_form(province, None, clock.today_local(), None, "Toàn thành phố")
+    )
+    service.add_area(officer, area_form(province, WARD, clock.today_local(), None, "Một phường"))
     at = run_page("health_declaration.areas", officer)
     assert not at.exception, at.exception
     shown = at.dataframe[0].value

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 import pytest
 
 from apps.health_declaration import rules, service
-from apps.health_declaration.models import DeclarationInvalid, FieldError
+from core.forms import FormInvalid
 from core.qr import service as qr
 from core.registry import CheckContext
-from tests.apps.health_declaration.conftest import WARD, form
+from tests.apps.health_declaration.conftest import WARD, area_form, form, venue_form
 
 
 def _count(store, table="hd_declarations"):
@@ -53,10 +53,10 @@ def test_rules_bad_claims():
 
 def test_epidemic_area_rule_and_audit(hd, officer):
     assert service.submit_declaration(None, form(visited_provinces=[79])).colour == "green"
-    area = service.add_area(officer, 79, None, date(2021, 9, 1))
+    area = service.add_area(officer, area_form(79, None, date(2021, 9, 1)))
     res = service.submit_declaration(None, form(person_id="048185000124", visited_provinces=[79]))
     assert res.colour == "yellow" and "epidemic_area" in res.reasons
-    ward_area = service.add_area(officer, 48, WARD, date(2021, 9, 1), date(2021, 9, 30))
+    ward_area = service.add_area(officer, area_form(48, WARD, date(2021, 9, 1), date(2021, 9, 30)))
     assert service.submit_declaration(None, form(person_id="048185000125")).colour == "yellow"
     assert service.end_area(officer, area, date(2021, 9, 5))
     assert service.end_area(officer, ward_area, date(2021, 8, 1))  # before start: removed
@@ -65,10 +65,12 @@ def test_epidemic_area_rule_and_audit(hd, officer):
         r[0] for r in hd.fetchall("SELECT action FROM audit_log WHERE action LIKE 'hd.area%'")
     ]
     assert sorted(actions) == ["hd.area.add", "hd.area.add", "hd.area.end", "hd.area.remove"]
-    with pytest.raises(service.HealthError):
-        service.add_area(officer, 48, 99999999, date(2021, 9, 1))
-    with pytest.raises(service.HealthError):
-        service.add_area(officer, 48, None, date(2021, 9, 2), date(2021, 9, 1))
+    with pytest.raises(FormInvalid) as bad:
+        service.add_area(officer, area_form(48, 99999999, date(2021, 9, 1)))
+    assert set(bad.value.errors) == {"ward_code"}
+    with pytest.raises(FormInvalid) as bad:
+        service.add_area(officer, area_form(48, None, date(2021, 9, 2), date(2021, 9, 1)))
+    assert set(bad.value.errors) == {"ends_on"}
 
 
 @pytest.mark.parametrize(
@@ -78,7 +80,7 @@ def test_epidemic_area_rule_and_audit(hd, officer):
         ({"person_id": "0481850001234"}, "person_id"),
         ({"person_id": "04818500012A"}, "person_id"),
         ({"id_kind": "passport", "person_id": "B1"}, "person_id"),
-        ({"phone": "+1 212 555 0100"}, "phone"),
+        ({"phone": "+999 123"}, "phone"),  # a foreign number must be a real one
         ({"phone": "0123"}, "phone"),
         ({"birth_year": "2030"}, "birth_year"),
         ({"birth_year": "1900"}, "birth_year"),
@@ -96,7 +98,7 @@ def test_epidemic_area_rule_and_audit(hd, officer):
     ],
 )
 def test_bad_input_writes_nothing(hd, over, field):
-    with pytest.raises(DeclarationInvalid) as exc:
+    with pytest.raises(FormInvalid) as exc:
         service.submit_declaration(None, form(**over))
     assert field in exc.value.errors
     assert _count(hd) == 0 and _count(hd, "qr_tokens") == 0
@@ -124,7 +126,7 @@ def test_redeclare_replaces_and_revokes(hd, frozen_clock):
     assert found is not None and found.declaration_id == second.declaration_id
     assert found.text == second.text and found.colour == "yellow"
     assert service.lookup_pass(None, "0905999999", "048185000123") is None
-    with pytest.raises(FieldError):
+    with pytest.raises(FormInvalid):
         service.lookup_pass(None, "12", "048185000123")
     frozen_clock[0] += timedelta(hours=25)
     assert service.lookup_pass(None, "0905123456", "048185000123") is None
@@ -149,7 +151,7 @@ def _venue(owner):
     from core.testkit import make_principal
 
     venue = service.register_venue(
-        owner, "Chợ <Hàn> =1+1", "market", 48, WARD, "119 Trần Phú", "0236 3821 363"
+        owner, venue_form("Chợ <Hàn> =1+1", "market", 48, WARD, "119 Trần Phú", "0236 3821 363")
     )
     assert venue.status == "pending" and venue.link is None and venue.token_id is None
     with pytest.raises(service.HealthError):
@@ -275,7 +277,9 @@ def test_only_officers_approve_pending_venues(hd, owner):
     from core.auth import PermissionDenied
     from core.testkit import make_principal
 
-    venue = service.register_venue(owner, "Quán Mới", "shop", 48, WARD, "2 Lê Lợi", "0905000222")
+    venue = service.register_venue(
+        owner, venue_form("Quán Mới", "shop", 48, WARD, "2 Lê Lợi", "0905000222")
+    )
     with pytest.raises(PermissionDenied):
         service.approve_venue(owner, venue.id)
     officer = make_principal("officer", "health_officer")
@@ -287,3 +291,39 @@ def test_only_officers_approve_pending_venues(hd, owner):
         for r in hd.fetchall("SELECT action FROM audit_log WHERE object_id = ?", [str(venue.id)])
     ]
     assert "hd.venue.approve" in actions and "hd.venue.register" in actions
+
+
+def test_paper_declarations_from_the_form_template(hd, officer):
+    """The template is the declaration form itself: fill two rows, one bad; the good one is
+    stored with its risk colour and no pass; one audit row for the import."""
+    from apps.health_declaration.forms import DECLARATION, PAPER_EXAMPLE
+    from core.forms.table import parse_upload, template_csv
+    from core.forms.table_file import csv_bytes, read_table
+
+    template = template_csv(DECLARATION, PAPER_EXAMPLE)
+    header, example = read_table("t.csv", template, max_rows=5, max_bytes=10**6)
+    good = dict(zip(header, example, strict=False))
+    labels = {f.name: f.label.vi for f in DECLARATION.fields}
+    good[labels["full_name"]] = "Lê Văn Giấy"
+    good[labels["person_id"]] = "048190000321"
+    good[labels["birth_year"]] = 1990
+    good[labels["symptoms"]] = "Sốt, Ho"
+    bad = {**good, labels["phone"]: "0123456789", labels["person_id"]: "048190000322"}
+    data = csv_bytes(header, [[good[h] for h in header], [bad[h] for h in header]])
+    result = parse_upload(DECLARATION, "giay.csv", data, max_rows=100, max_bytes=10**6)
+    assert len(result.good) == 1 and [e.field for e in result.errors] == ["phone"]
+    assert service.import_paper_declarations(officer, result) == 1
+    row = hd.records(
+        "SELECT full_name, colour, source, token_id, fever, cough FROM hd_declarations"
+    )
+    assert row == [
+        {
+            "full_name": "Lê Văn Giấy",
+            "colour": "yellow",
+            "source": "paper",
+            "token_id": None,
+            "fever": True,
+            "cough": True,
+        }
+    ]
+    assert hd.scalar("SELECT count(*) FROM audit_log WHERE action = 'hd.declaration.import'") == 1

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 
 from apps.health_declaration import service
-from apps.health_declaration.models import person_key
+from core.forms.identity import person_key
 from core.testkit import make_principal
 
 T0 = datetime(2021, 9, 10, 8, 0)

@@ -19,12 +19,14 @@ def add_venue(store: Store, name: str, ward: int) -> int:
 
     venue = hd.register_venue(
         make_principal("test", "health_officer"),
-        name,
-        "shop",
-        48,
-        ward,
-        "1 Bạch Đằng",
-        "0905000000",
+        {
+            "name": name,
+            "kind": "shop",
+            "province_code": 48,
+            "ward_code": ward,
+            "street": "1 Bạch Đằng",
+            "contact_phone": "0905000000",
+        },
         store=store,
     )
     return venue.id
@@ -32,13 +34,13 @@ def add_venue(store: Store, name: str, ward: int) -> int:
 
 def add_checkins(store: Store, rows: list[tuple[int, datetime, str, str, str, int]]) -> None:
     """rows: (venue_id, aware time, person_id, name, phone, ward)."""
-    from apps.health_declaration import models as hd_models
+    from core.forms.identity import person_key
 
     frame = pd.DataFrame(
         {
             "venue_id": [r[0] for r in rows],
             "checked_in_at": [clock.to_utc_naive(r[1]) for r in rows],
-            "person_key": [hd_models.person_key(r[2]) for r in rows],
+            "person_key": [person_key(r[2]) for r in rows],
             "person_id": [r[2] for r in rows],
             "full_name": [r[3] for r in rows],
             "phone": [r[4] for r in rows],

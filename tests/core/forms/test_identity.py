@@ -256,3 +256,16 @@ def test_parsers_raise_only_field_errors(value):
         except FieldError:
             continue
         assert isinstance(out, str) and out == unicodedata.normalize("NFC", out)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(sorted(identity.CCCD_PROVINCES)),
+    st.integers(min_value=YEAR - identity.MAX_AGE, max_value=YEAR),
+    st.sampled_from("MF"),
+    st.integers(min_value=0, max_value=999_999),
+)
+def test_composed_cccds_are_valid_and_carry_year_and_sex(province, year, sex, serial):
+    cccd = identity.compose_cccd(int(province), year, sex, serial)
+    assert identity.parse_cccd(cccd, this_year=YEAR) == cccd
+    assert identity.cccd_birth_year(cccd) == year and identity.cccd_sex(cccd) == sex
