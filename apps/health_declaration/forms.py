@@ -121,6 +121,7 @@ DECLARATION = Form(
             required=True,
             parameters={"max_length": 200},
         ),
+        Field("workplace", "text", ("Nơi làm việc, học tập", "Workplace or school")),
         Group(
             "travel",
             ("Đi lại trong 14 ngày qua", "Travel in the last 14 days"),

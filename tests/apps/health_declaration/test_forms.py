@@ -109,3 +109,27 @@ def test_a_whole_declaration_form_never_crashes(raw):
     except FormInvalid as exc:
         assert set(exc.errors) <= set(FIELDS)
         assert all(err.message for err in exc.errors.values())
+
+
+def test_one_question_reaches_page_validation_storage_export_and_template(hd, officer):
+    """A question added to the declaration (``workplace``: one Field plus one migration adding
+    its column) is asked on the page, validated, stored, exported and in the upload template."""
+    from datetime import date
+
+    from apps.health_declaration import analytics, service
+    from core.forms.table import template_csv
+    from core.testkit import run_page
+
+    label = DECLARATION.field("workplace").label.vi
+    at = run_page("health_declaration.declare")
+    assert label in [w.label for w in at.text_input]
+    with pytest.raises(FormInvalid) as bad:
+        service.submit_declaration(None, form(workplace="x" * 501))
+    assert set(bad.value.errors) == {"workplace"}
+    service.submit_declaration(None, form(workplace="Cảng Tiên Sa", symptoms=["fever"]))
+    assert hd.scalar("SELECT workplace FROM hd_declarations") == "Cảng Tiên Sa"
+    today = hd.scalar("SELECT CAST(declared_at AS DATE) FROM hd_declarations")
+    exported = analytics.export_risk(officer, analytics.Filters(date(2021, 1, 1), today))
+    head, first = exported.decode("utf-8-sig").splitlines()[:2]
+    assert "workplace" in head.split(",") and "Cảng Tiên Sa" in first
+    assert label in template_csv(DECLARATION).decode("utf-8-sig").splitlines()[0]

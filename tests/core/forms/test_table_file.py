@@ -894,6 +894,7 @@ def test_csv_bytes_reads_back(header, rows):
     ),
 )
 def test_xlsx_bytes_reads_back(header, rows):
+    assume(any(h.strip() for h in header))  # a blank header and no rows is an empty file
     got = read_table("x.xlsx", xlsx_bytes([Sheet("T", header, rows, text_columns={0})]), **LIMITS)
     assert got == _expected([header, *rows], csv_text=False)
 
