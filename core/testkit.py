@@ -192,7 +192,8 @@ def run_page(
 
 
 def page_text(at: AppTest) -> str:
-    """Every text a user reads on the page (titles, markdown, alerts, captions), one per line."""
+    """Every text a user reads on the page (titles, markdown, alerts, captions, and the labels
+    of its inputs and buttons), one per line."""
     parts: list[Any] = []
     for kind in (
         "title",
@@ -207,6 +208,19 @@ def page_text(at: AppTest) -> str:
         "error",
     ):
         parts += [e.value for e in getattr(at, kind)]
+    for kind in (
+        "text_input",
+        "text_area",
+        "number_input",
+        "date_input",
+        "time_input",
+        "selectbox",
+        "multiselect",
+        "radio",
+        "checkbox",
+        "button",
+    ):
+        parts += [e.label for e in getattr(at, kind)]
     return "\n".join(str(p) for p in parts)
 
 
