@@ -51,6 +51,19 @@ class Settings(BaseModel):
     issuer: str = Field(default="VN-DN", description="Issuer code written into every QR token")
     key_passphrase: SecretStr | None = Field(default=None, description="Encrypts private keys")
     demo_on_first_start: bool = True
+    web_submit_per_minute: int = Field(
+        default=20, ge=1, le=1_000_000, description="Citizens' form posts per minute per client"
+    )
+    web_lookup_per_minute: int = Field(
+        default=10,
+        ge=1,
+        le=1_000_000,
+        description="Look-ups (pass, check-in) per minute per client",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses of reverse proxies whose X-Forwarded-For/-Proto are believed",
+    )
     apps: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -172,7 +185,8 @@ def _env_overrides(environ: dict[str, str]) -> dict[str, Any]:
             continue
         key = name[len(ENV_PREFIX) :].lower()
         if key in fields and key != "apps":
-            out[key] = value
+            listed = fields[key].annotation == list[str]
+            out[key] = [v.strip() for v in value.split(",") if v.strip()] if listed else value
     return out
 
 

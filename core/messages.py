@@ -238,4 +238,32 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Thuật toán không được phép",
         "en": "Algorithm not allowed",
     },
+    # citizens' light web pages
+    "web.footer": {
+        "vi": "Thông tin chỉ dùng cho phòng chống dịch. Không cần tài khoản.",
+        "en": "Used only for epidemic control. No account needed.",
+    },
+    "web.too_many.title": {"vi": "Quá nhiều yêu cầu", "en": "Too many requests"},
+    "web.too_many.text": {
+        "vi": "Bạn đã gửi quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau {seconds} giây.",
+        "en": "You sent too many requests in a short time. Please try again in {seconds} s.",
+    },
+    "web.bad_request.title": {"vi": "Không đọc được yêu cầu", "en": "Request not understood"},
+    "web.bad_request.text": {
+        "vi": "Dữ liệu gửi lên không đúng định dạng. Vui lòng mở lại trang và gửi lại.",
+        "en": "The data sent is not in the expected form. Please open the page again and send it.",
+    },
+    "web.form_expired": {
+        "vi": "Biểu mẫu đã quá hạn (quá 2 giờ) hoặc thiếu mã bảo vệ: vui lòng kiểm tra rồi gửi lại.",
+        "en": "The form expired (over 2 hours) or lacks its protection code: check it and send again.",
+    },
+    "web.form_replayed": {
+        "vi": "Biểu mẫu này đã được gửi rồi (hoặc không hợp lệ): không ghi gì thêm. Kiểm tra rồi gửi lại nếu cần.",
+        "en": "This form was already sent (or is not valid): nothing more was saved. Check it and send again if needed.",
+    },
+    "web.not_found.title": {"vi": "Không tìm thấy trang", "en": "Page not found"},
+    "web.not_found.text": {
+        "vi": "Đường dẫn này không còn hoặc không đúng.",
+        "en": "This link is gone or not right.",
+    },
 }

@@ -187,6 +187,27 @@ class Page:
 
 
 @dataclass(frozen=True)
+class WebPage:
+    """A light HTML page for citizens, served by core's web layer beside Streamlit
+    (``core.web``): works on any phone, with or without JavaScript, in a few kilobytes.
+
+    ``handler`` (a ``"package.module:function"`` reference, imported on first use) takes a
+    ``core.web.http.WebRequest`` and returns a ``core.web.http.WebResponse``. ``path`` is
+    absolute (``/khai-bao``); ``replaces`` lists old addresses that redirect to it (a
+    Streamlit page this page took over). ``limit`` names the rate limit its POSTs count
+    against (``"submit"``: declarations and reports; ``"lookup"``: anything that looks a
+    person up)."""
+
+    name: str
+    path: str
+    handler: Callable[..., Any] | str
+    title_key: str
+    methods: tuple[str, ...] = ("GET", "POST")
+    replaces: tuple[str, ...] = ()
+    limit: str = "submit"
+
+
+@dataclass(frozen=True)
 class Panel:
     """A panel on the shared dashboard (``core.dashboard``), drawn for the roles it names.
     ``render`` may be a ``"package.module:function"`` reference, imported on first use."""
@@ -291,6 +312,8 @@ class App:
     interfaces: dict[str, Callable[..., Any] | str] = field(default_factory=dict)
     """Functions other apps may call, each taking the caller's ``Principal`` first and
     checking the role itself (``Registry.interface``)."""
+    web: list[WebPage] = field(default_factory=list)
+    """Citizens' light HTML pages (``core.web``)."""
     forms: tuple[str, ...] = ()
     """``"package.module:NAME"`` references to the app's ``core.forms.Form`` definitions,
     imported on first use. Core checks each form that names a table against the database after
@@ -430,6 +453,21 @@ def validate_manifest(app: Any) -> list[str]:
     for key, texts in app.messages.items():
         if set(texts) != {"vi", "en"}:
             problems.append(f"message {key!r} needs exactly vi and en")
+    seen_web: set[str] = set()
+    for web in app.web:
+        if not isinstance(web, WebPage):
+            problems.append("web pages must be WebPage(...) declarations")
+            continue
+        if not re.fullmatch(r"/[a-z0-9][a-z0-9/_-]{0,60}", web.path) or web.path in seen_web:
+            problems.append(f"web page {web.name!r}: path {web.path!r} must be unique, /a-z0-9-")
+        seen_web.add(web.path)
+        if not web.name.startswith(f"{app.id}."):
+            problems.append(f"web page name {web.name!r} must start with '{app.id}.'")
+        if web.limit not in ("submit", "lookup", "none"):
+            problems.append(f"web page {web.name!r}: limit must be submit, lookup or none")
+        problem = _ref_problem(f"web page {web.name!r}", web.handler)
+        if problem:
+            problems.append(problem)
     for ref in app.forms:
         problem = _ref_problem("form", ref) if isinstance(ref, str) else "forms are references"
         if problem:
@@ -517,6 +555,9 @@ class Registry:
 
     def token_types(self) -> list[TokenType]:
         return [t for a in self.apps for t in a.token_types]
+
+    def web_pages(self) -> list[tuple[App, WebPage]]:
+        return [(a, w) for a in self.apps for w in a.web]
 
     def forms(self) -> list[tuple[App, Any]]:
         """(app, Form) for every form the installed apps declare (imported now)."""
@@ -645,6 +686,7 @@ def _order_and_check(apps: list[App]) -> tuple[list[App], list[PluginError]]:
     accepted: dict[str, App] = {}
     prefixes: dict[str, str] = {}
     type_ids: dict[str, str] = {}
+    web_paths: dict[str, str] = {}
     role_owner: dict[str, str] = {r.id: "core" for r in CORE_ROLES}
     for app in ordered:
         if app.id in cyclic:
@@ -657,6 +699,10 @@ def _order_and_check(apps: list[App]) -> tuple[list[App], list[PluginError]]:
         clash = [t.prefix for t in app.token_types if t.prefix in prefixes]
         if clash:
             errors.append(PluginError(app.id, f"token prefix {clash[0]} already used"))
+            continue
+        clash = [w.path for w in app.web if w.path in web_paths]
+        if clash:
+            errors.append(PluginError(app.id, f"web page path {clash[0]} already used"))
             continue
         clash = [t.type_id for t in app.token_types if t.type_id in type_ids]
         if clash:
@@ -688,6 +734,7 @@ def _order_and_check(apps: list[App]) -> tuple[list[App], list[PluginError]]:
             )
             continue
         prefixes.update({t.prefix: app.id for t in app.token_types})
+        web_paths.update({w.path: app.id for w in app.web})
         type_ids.update({t.type_id: app.id for t in app.token_types})
         role_owner.update({r.id: app.id for r in app.roles})
         accepted[app.id] = app

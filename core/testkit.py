@@ -119,6 +119,38 @@ def frozen_clock() -> Iterator[list[datetime]]:
 
 
 @pytest.fixture()
+def web_client(store: Store, frozen_clock: list[datetime]) -> Iterator[Any]:
+    """A test client of the citizens' light pages (``core.web``): every installed app's web
+    pages with core's guard, without Streamlit's runtime. Fresh form-token secret and rate
+    limits for each test."""
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.testclient import TestClient
+
+    from core.qr import service as qr
+    from core.web import http, security
+    from core.web.routes import web_routes
+
+    security.reset_secret()
+    http.reset_limiters()
+    qr.reset_cache()
+    app = Starlette(routes=web_routes(), middleware=[Middleware(security.WebGuard)])
+    with TestClient(app, base_url="http://testserver") as client:
+        yield client
+    http.reset_limiters()
+    security.reset_secret()
+
+
+def form_token_of(html: str) -> str:
+    """The form token of the first form of a light page (to post it back in a test)."""
+    import re
+
+    found = re.search(r'name="_csrf" value="([^"]+)"', html)
+    assert found, "no form token on the page"
+    return found.group(1)
+
+
+@pytest.fixture()
 def admin() -> Principal:
     return make_principal("admin", "admin")
 
@@ -375,6 +407,7 @@ __all__ = [
     "FROZEN_AT",
     "authorization_matrix",
     "entry_points",
+    "form_token_of",
     "make_principal",
     "page_app",
     "page_text",

@@ -14,14 +14,13 @@ from pathlib import Path
 from apps.health_declaration.messages import MESSAGES
 from apps.health_declaration.models import HealthSettings, PassClaims, VenueClaims
 from apps.health_declaration.rules import check
-from core.registry import PUBLIC, App, Page, Panel, Role, TokenType, lazy
+from core.registry import App, Page, Panel, Role, TokenType, WebPage, lazy
 
 PASS_PREFIX = "HD1:"
 """Context prefix of the personal health pass."""
 VENUE_PREFIX = "HV1:"
 """Context prefix of a venue's check-in code."""
 OFFICER = frozenset({"health_officer"})
-PUBLIC_ROLES = frozenset({PUBLIC})
 _PAGES = "apps.health_declaration.pages"
 _SERVICE = "apps.health_declaration.service"
 
@@ -32,25 +31,11 @@ app = App(
     roles=[Role("health_officer", "Cán bộ y tế", "Health officer")],
     pages=[
         Page(
-            "health_declaration.declare",
-            "hd.page.declare",
+            "health_declaration.declare_for",
+            "hd.page.declare_for",
             f"{_PAGES}:declare_page",
-            PUBLIC_ROLES,
+            frozenset({"health_officer", "checkpoint"}),
             ":material/medical_information:",
-        ),
-        Page(
-            "health_declaration.pass",
-            "hd.page.pass",
-            f"{_PAGES}:pass_page",
-            PUBLIC_ROLES,
-            ":material/qr_code:",
-        ),
-        Page(
-            "health_declaration.checkin",
-            "hd.page.checkin",
-            f"{_PAGES}:checkin_page",
-            PUBLIC_ROLES,
-            ":material/where_to_vote:",
         ),
         Page(
             "health_declaration.venues",
@@ -79,6 +64,31 @@ app = App(
             f"{_PAGES}:dashboard_page",
             OFFICER,
             ":material/monitoring:",
+        ),
+    ],
+    web=[
+        WebPage(
+            "health_declaration.declare",
+            "/khai-bao",
+            "apps.health_declaration.web:declare",
+            "hd.page.declare",
+            replaces=("/health_declaration-declare",),
+        ),
+        WebPage(
+            "health_declaration.look_up",
+            "/tra-cuu",
+            "apps.health_declaration.web:look_up",
+            "hd.page.pass",
+            replaces=("/health_declaration-pass",),
+            limit="lookup",
+        ),
+        WebPage(
+            "health_declaration.check_in",
+            "/check-in",
+            "apps.health_declaration.web:check_in",
+            "hd.page.checkin",
+            replaces=("/health_declaration-checkin",),
+            limit="lookup",
         ),
     ],
     migrations=Path(__file__).parent / "migrations",

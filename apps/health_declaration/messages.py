@@ -98,6 +98,27 @@ _M: dict[str, tuple[str, str]] = {
         "Born {year} · ID {id}\nDeclared {at} · Valid until {until}",
     ),
     "hd.pass.download": ("Tải mã QR (PNG)", "Download QR (PNG)"),
+    "hd.pass.year": ("Năm sinh", "Year of birth"),
+    "hd.pass.id": ("Giấy tờ", "ID"),
+    "hd.pass.at": ("Khai báo lúc", "Declared"),
+    "hd.pass.until": ("Hiệu lực đến", "Valid until"),
+    "hd.pass.next.green": (
+        "Đưa mã QR này khi vào chợ, siêu thị, cơ quan; khai báo lại khi sức khỏe thay đổi.",
+        "Show this QR at markets, shops and offices; declare again when your health changes.",
+    ),
+    "hd.pass.next.yellow": (
+        "Theo dõi sức khỏe, hạn chế tiếp xúc; nếu sốt, ho, khó thở hãy gọi trạm y tế phường"
+        " hoặc đường dây nóng 1900 9095.",
+        "Watch your health and limit contacts; with fever, cough or short breath call your ward"
+        " health station or the hotline 1900 9095.",
+    ),
+    "hd.pass.next.red": (
+        "Ở tại nhà, không đến nơi đông người; cán bộ y tế phường sẽ liên hệ. Nếu khó thở, gọi"
+        " ngay 115 hoặc đường dây nóng 1900 9095.",
+        "Stay at home and avoid crowds; your ward health worker will contact you. If breathing"
+        " is hard, call 115 or the hotline 1900 9095 now.",
+    ),
+    "hd.page.declare_for": ("Khai báo hộ", "Declare for someone"),
     "hd.cond.symptom_fever_cough": ("Sốt hoặc ho", "Fever or cough"),
     "hd.cond.symptom_any": ("Có triệu chứng", "Has symptoms"),
     "hd.cond.exp_case": ("Tiếp xúc ca bệnh/nghi ngờ", "Contact with a case/suspect"),
@@ -142,6 +163,10 @@ _M: dict[str, tuple[str, str]] = {
     ),
     "hd.checkin.as": ("Check-in với tên {name}", "Check in as {name}"),
     "hd.checkin.or": ("hoặc nhập số điện thoại và CCCD:", "or enter your phone and CCCD:"),
+    "hd.checkin.with_pass": (
+        "Check-in bằng thẻ y tế trên điện thoại này",
+        "Check in with the health pass on this phone",
+    ),
     "hd.checkin.submit": ("Check-in", "Check in"),
     "hd.checkin.done": ("Đã check-in: {name} lúc {at}", "Checked in: {name} at {at}"),
     "hd.poster.line1": (

@@ -15,10 +15,9 @@ import pandas as pd
 import streamlit as st
 
 from apps.health_declaration import analytics, service
-from apps.health_declaration.forms import AREA, DECLARATION, LOOKUP, PAPER_EXAMPLE, VENUE
+from apps.health_declaration.forms import AREA, DECLARATION, PAPER_EXAMPLE, VENUE
 from core import clock, geo
 from core.auth import PermissionDenied
-from core.forms import FORM, FormInvalid
 from core.forms.streamlit_form import render_form, table_upload
 from core.i18n import t
 from core.text import md_escape
@@ -110,83 +109,6 @@ def declare_page() -> None:
     if result is not None:
         st.session_state["hd_last_pass"] = result
         st.session_state["hd_show_pass"] = True
-        st.rerun()
-
-
-# -- public: my pass ---------------------------------------------------------------------------
-
-
-def _found_pass(raw: dict) -> service.PassResult:
-    found = service.lookup_pass(current_principal(), raw["phone"], raw["person_id"])
-    if found is None:
-        raise FormInvalid.one(FORM, "hd.lookup.none")
-    return found
-
-
-def pass_page() -> None:
-    st.title(t("hd.lookup.title"))
-    st.caption(t("hd.lookup.caption"))
-    found = render_form(
-        LOOKUP, key="hd_lookup", submit_label=t("hd.lookup.submit"), on_submit=_found_pass
-    )
-    if found is not None:
-        st.session_state["hd_last_pass"] = found
-        st.session_state["hd_looked_up"] = found
-    shown = st.session_state.get("hd_looked_up")
-    if shown is not None:
-        _show_pass(shown)
-
-
-# -- public: check in ----------------------------------------------------------------------------
-
-
-def checkin_page() -> None:
-    st.title(t("hd.checkin.title"))
-    token = st.query_params.get("v", "")
-    try:
-        venue = service.venue_from_token(token)
-    except service.CheckinError as exc:
-        st.error(str(exc), icon=":material/block:")
-        st.caption(t("hd.checkin.scan_again"))
-        return
-    st.markdown(f"### {md_escape(venue.name)}")
-    st.text(venue.address)
-    done = st.session_state.get("hd_checkin_done")
-    if done is not None and done.venue_id == venue.id:
-        st.success(
-            t("hd.checkin.done", name=done.full_name, at=clock.fmt_local(done.checked_in_at)),
-            icon=":material/check_circle:",
-        )
-        st.caption(t(f"hd.colour.{done.colour}"))
-        return
-    last = st.session_state.get("hd_last_pass")
-    principal = current_principal()
-    if last is not None and last.text:
-        if st.button(
-            t("hd.checkin.as", name=last.full_name),
-            type="primary",
-            key="hd_checkin_as",
-            width="stretch",
-        ):
-            try:
-                st.session_state["hd_checkin_done"] = service.checkin_with_pass(
-                    principal, token, last.text
-                )
-                st.rerun()
-            except service.CheckinError as exc:
-                st.error(str(exc))
-        st.caption(t("hd.checkin.or"))
-    result = render_form(
-        LOOKUP,
-        key="hd_checkin",
-        submit_label=t("hd.checkin.submit"),
-        on_submit=lambda raw: service.checkin_by_link(
-            principal, token, raw["phone"], raw["person_id"]
-        ),
-        catch=(service.CheckinError,),
-    )
-    if result is not None:
-        st.session_state["hd_checkin_done"] = result
         st.rerun()
 
 

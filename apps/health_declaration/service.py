@@ -50,12 +50,12 @@ from core.qr import render
 from core.qr import service as qr
 from core.store import ConflictError, Store, get_store
 from core.text import mask_id
-from core.ui.links import page_link
+from core.ui.links import web_link
 
 log = logging.getLogger(__name__)
 
 APP_ID = "health_declaration"
-CHECKIN_PAGE = "health_declaration.checkin"
+CHECKIN_PATH = "/check-in"
 
 CO_CHECKIN_COLUMNS = [
     "venue_id",
@@ -642,7 +642,7 @@ def _venue_link(st: Store, venue: Venue) -> str:
     text = (
         qr.token_texts([venue.token_id], store=st).get(venue.token_id) if venue.token_id else None
     )
-    return page_link(CHECKIN_PAGE, v=text) if text else ""
+    return web_link(CHECKIN_PATH, v=text) if text else ""
 
 
 def register_venue(
@@ -685,7 +685,7 @@ def register_venue(
         )
     venue = _venue_row(st, venue_id)
     assert venue is not None
-    link = page_link(CHECKIN_PAGE, v=text) if text else None
+    link = web_link(CHECKIN_PATH, v=text) if text else None
     return Venue(**{**venue.__dict__, "link": link})
 
 

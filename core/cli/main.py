@@ -530,7 +530,7 @@ def serve_cmd(port: int | None, no_demo: bool) -> None:
         click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for name, role in logins:
             click.echo(f"  {name:<16} {role}")
-    app_path = Path(__file__).resolve().parent.parent / "ui" / "app.py"
+    app_path = Path(__file__).resolve().parent.parent / "web" / "server.py"
     args = [
         sys.executable,
         "-m",

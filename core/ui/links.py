@@ -17,3 +17,10 @@ def page_link(page_key: str, **params: str) -> str:
     base = get_settings().base_url.rstrip("/")
     query = f"?{urlencode(params)}" if params else ""
     return f"{base}/{page_path(page_key)}{query}"
+
+
+def web_link(path: str, **params: str) -> str:
+    """Absolute link to a citizens' light web page (``/check-in``) with query parameters."""
+    base = get_settings().base_url.rstrip("/")
+    query = f"?{urlencode(params)}" if params else ""
+    return f"{base}{path}{query}"

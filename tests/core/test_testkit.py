@@ -128,8 +128,8 @@ def test_frozen_clock_has_microseconds(frozen_clock):
 
 
 def test_run_page_and_page_app(store):
-    at = run_page("health_declaration.declare", locale="en")
-    assert not at.exception and at.title[0].value == "Health declaration"
+    at = run_page("health_declaration.areas", make_principal("o", "health_officer"), locale="en")
+    assert not at.exception and at.title[0].value == "Epidemic areas"
     later = page_app("core.accounts", make_principal("a", "approver"))
     assert not later.error  # not run yet
     assert later.run().error

@@ -111,7 +111,7 @@ def test_a_whole_declaration_form_never_crashes(raw):
         assert all(err.message for err in exc.errors.values())
 
 
-def test_one_question_reaches_page_validation_storage_export_and_template(hd, officer):
+def test_one_question_reaches_page_validation_storage_export_and_template(web_client, hd, officer):
     """A question added to the declaration (``workplace``: one Field plus one migration adding
     its column) is asked on the page, validated, stored, exported and in the upload template."""
     from datetime import date
@@ -121,7 +121,8 @@ def test_one_question_reaches_page_validation_storage_export_and_template(hd, of
     from core.testkit import run_page
 
     label = DECLARATION.field("workplace").label.vi
-    at = run_page("health_declaration.declare")
+    assert f'<label for="f-workplace">{label}</label>' in web_client.get("/khai-bao").text
+    at = run_page("health_declaration.declare_for", officer)  # officers declaring for someone
     assert label in [w.label for w in at.text_input]
     with pytest.raises(FormInvalid) as bad:
         service.submit_declaration(None, form(workplace="x" * 501))

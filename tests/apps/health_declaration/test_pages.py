@@ -6,14 +6,15 @@ import pytest
 
 from apps.health_declaration import service
 from core.auth import ANONYMOUS
-from core.qr import service as qr
 from core.testkit import make_principal, run_page
 from core.testkit import page_text as _texts
-from tests.apps.health_declaration.conftest import WARD, area_form, form, venue_form
+from tests.apps.health_declaration.conftest import WARD, area_form, form
 
 
-def test_declare_page_errors_then_pass(hd):
-    at = run_page("health_declaration.declare")
+def test_declare_for_someone_errors_then_pass(hd):
+    """Staff at a checkpoint declare for a person without a phone (the citizens' own page is
+    the light HTML one, tests/apps/health_declaration/test_web.py)."""
+    at = run_page("health_declaration.declare_for", make_principal("chot", "checkpoint"))
     assert not at.exception
     at.text_input(key="hd_declare:full_name").input("<script>alert(1)</script>")
     at.text_input(key="hd_declare:birth_year").input("2099")
@@ -41,36 +42,14 @@ def test_declare_page_errors_then_pass(hd):
     assert len(at.get("download_button")) == 1
 
 
-def test_checkin_page_bad_and_good(hd):
-    owner = make_principal("shop1", "business")
-    venue = service.register_venue(
-        owner, venue_form("Chợ Hàn", "market", 48, WARD, "1 Trần Phú", "0905000111")
-    )
-    venue = service.approve_venue(make_principal("officer", "health_officer"), venue.id)
-    token = qr.token_texts([venue.token_id])[venue.token_id]
-    at = run_page("health_declaration.checkin", query={"v": "HV1:forged"})
-    assert not at.exception and "không hợp lệ" in _texts(at)
-    service.submit_declaration(None, form())
-    at = run_page("health_declaration.checkin", query={"v": token})
-    assert "Chợ Hàn" in _texts(at)
-    at.text_input[0].input("0905123456")
-    at.text_input[1].input("048185000123")
-    at.get("form_submit_button")[0].click()
-    at.run()
-    assert not at.exception
-    assert hd.scalar("SELECT count(*) FROM hd_checkins") == 1
-
-
 @pytest.mark.parametrize(
     ("page", "allowed"),
     [
         ("health_declaration.venues", {"business", "health_officer"}),
         ("health_declaration.areas", {"health_officer"}),
         ("health_declaration.dashboard", {"health_officer"}),
-        (
-            "health_declaration.pass",
-            {"anonymous", "admin", "business", "approver", "checkpoint", "health_officer"},
-        ),
+        ("health_declaration.paper", {"health_officer"}),
+        ("health_declaration.declare_for", {"health_officer", "checkpoint"}),
     ],
 )
 @pytest.mark.parametrize(

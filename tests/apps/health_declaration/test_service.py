@@ -162,7 +162,7 @@ def _venue(owner):
 
 def test_venue_poster_and_checkin_by_link(hd, owner, officer, frozen_clock):
     venue = _venue(owner)
-    assert venue.link.startswith("http://testserver/health_declaration-checkin?v=HV1")
+    assert venue.link.startswith("http://testserver/check-in?v=HV1")
     pdf = service.venue_poster(owner, venue.id)
     assert pdf.startswith(b"%PDF")
     token = qr.token_texts([venue.token_id])[venue.token_id]

@@ -1,0 +1,84 @@
+"""The shell of every citizens' page: a few kilobytes of HTML, our own CSS and script (no
+external fonts, icons or libraries), Vietnamese by default with an English switch that keeps
+the page's address."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlencode
+
+from markupsafe import Markup, escape
+
+from core.i18n import t_in
+from core.web.http import WebRequest, WebResponse
+
+ASSETS = Path(__file__).parent / "assets"
+
+
+@cache
+def asset(name: str) -> tuple[bytes, str]:
+    """An asset's bytes and a short hash of them (for cache-busting links)."""
+    data = (ASSETS / name).read_bytes()
+    return data, hashlib.sha256(data).hexdigest()[:10]
+
+
+def asset_url(name: str) -> str:
+    return f"/assets/{name}?v={asset(name)[1]}"
+
+
+def _lang_links(request: WebRequest | None, locale: str) -> Markup:
+    links = []
+    for code, name in (("vi", "Tiếng Việt"), ("en", "English")):
+        query = dict(request.query) if request is not None else {}
+        query["lang"] = code
+        href = f"{request.path if request is not None else ''}?{urlencode(query)}"
+        current = ' aria-current="true"' if code == locale else ""
+        links.append(
+            Markup('<a href="{}" hreflang="{}"{}>{}</a>').format(href, code, Markup(current), name)
+        )
+    return Markup(" · ").join(links)
+
+
+def page(
+    request: WebRequest | None,
+    title: str,
+    body: Markup | str,
+    *,
+    locale: str | None = None,
+    status: int = 200,
+    script: bool = False,
+) -> WebResponse:
+    """A whole page: ``title`` is escaped; ``body`` must already be safe HTML (``Markup``)."""
+    lang = locale or (request.locale if request is not None else "vi")
+    head_script = (
+        Markup('<script src="{}" defer></script>').format(asset_url("forms.js")) if script else ""
+    )
+    html = Markup(
+        '<!doctype html>\n<html lang="{lang}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<title>{title} · {suite}</title><link rel="stylesheet" href="{css}">{script}'
+        '</head><body><header class="top"><span class="brand">{suite}</span>'
+        '<nav class="lang">{langs}</nav></header><main>{body}</main>'
+        "<footer>{footer}</footer></body></html>"
+    ).format(
+        lang=lang,
+        title=title,
+        suite=t_in(lang, "suite.title"),
+        css=asset_url("rapid.css"),
+        script=head_script,
+        langs=_lang_links(request, lang),
+        body=body if isinstance(body, Markup) else escape(body),
+        footer=t_in(lang, "web.footer"),
+    )
+    return WebResponse.html(str(html), status)
+
+
+def message_page(locale: str, title_key: str, text_key: str, **params: object) -> WebResponse:
+    """A short page that says one thing (too many requests, a bad link...)."""
+    title = t_in(locale, title_key)
+    body = Markup('<h1>{}</h1><p class="notice">{}</p>').format(
+        title, t_in(locale, text_key, **params)
+    )
+    return page(None, title, body, locale=locale)

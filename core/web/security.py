@@ -1,0 +1,301 @@
+"""Safety of the public web pages: form tokens (CSRF, used once), rate limits per client,
+a cap on request bodies, security headers, and tokens kept out of the logs.
+
+Citizens need no account, so these pages are the suite's anonymous surface: every guard here is
+applied by core to every app's web page, not left to each page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+log = logging.getLogger(__name__)
+
+TOKEN_MAX_AGE_S = 2 * 3600
+"""A form must be sent within two hours of being shown."""
+SID_COOKIE = "rapid_sid"
+LANG_COOKIE = "rapid_lang"
+WEB_PREFIXES = ("/khai-bao", "/tra-cuu", "/check-in", "/bao-cao", "/giay", "/a/", "/assets/")
+
+
+# -- the server secret -------------------------------------------------------------------------
+
+
+_secret_lock = threading.Lock()
+_secret: bytes | None = None
+
+
+def server_secret() -> bytes:
+    """A random secret kept in the data folder (0600), shared by every server process: signs
+    form tokens and keys the hashes of personal values in logs."""
+    global _secret
+    with _secret_lock:
+        if _secret is None:
+            from core.config import get_settings
+
+            path = Path(get_settings().keys_dir) / "web-secret"
+            _secret = _read_or_create(path)
+        return _secret
+
+
+def _read_or_create(path: Path) -> bytes:
+    if path.is_file():
+        data = path.read_bytes()
+        if len(data) >= 32:
+            return data
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    data = secrets.token_bytes(32)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, path)
+    return data
+
+
+def reset_secret() -> None:
+    """Forget the cached secret (tests use a fresh data folder each)."""
+    global _secret
+    with _secret_lock:
+        _secret = None
+
+
+# -- form tokens (CSRF), used once ------------------------------------------------------------------
+
+
+def new_sid() -> str:
+    return secrets.token_urlsafe(18)
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(server_secret(), salt="rapid-form")
+
+
+def _sid_tag(sid: str) -> str:
+    return hashlib.sha256(sid.encode()).hexdigest()[:16]
+
+
+def form_token(sid: str) -> str:
+    """A token for one form shown to the browser holding session cookie ``sid``."""
+    return _serializer().dumps({"s": _sid_tag(sid), "n": secrets.token_urlsafe(12)})
+
+
+@dataclass(frozen=True)
+class TokenCheck:
+    ok: bool
+    problem: str = ""  # "missing" | "expired" | "forged" | "replayed"
+
+
+def check_form_token(token: str | None, sid: str | None) -> TokenCheck:
+    """Whether a posted form token is genuine, fresh, for this browser, and unused; marks it
+    used (a replay or a double submit is refused)."""
+    if not token or not sid:
+        return TokenCheck(False, "missing")
+    try:
+        data = _serializer().loads(token, max_age=TOKEN_MAX_AGE_S)
+    except SignatureExpired:
+        return TokenCheck(False, "expired")
+    except BadSignature:
+        return TokenCheck(False, "forged")
+    if not isinstance(data, dict) or data.get("s") != _sid_tag(sid) or not data.get("n"):
+        return TokenCheck(False, "forged")
+    if not _use_nonce(str(data["n"])):
+        return TokenCheck(False, "replayed")
+    return TokenCheck(True)
+
+
+def _use_nonce(nonce: str) -> bool:
+    from core import clock
+    from core.store import CONFLICTS, get_store
+
+    store = get_store()
+    now = clock.utcnow_naive()
+    try:
+        with store.transaction() as cur:
+            if cur.execute("SELECT 1 FROM web_form_nonces WHERE nonce = ?", [nonce]).fetchone():
+                return False
+            cur.execute("INSERT INTO web_form_nonces (nonce, used_at) VALUES (?, ?)", [nonce, now])
+    except CONFLICTS:
+        return False
+    if secrets.randbelow(200) == 0:  # now and then, forget tokens past their lifetime
+        from datetime import timedelta
+
+        store.execute(
+            "DELETE FROM web_form_nonces WHERE used_at < ?",
+            [now - timedelta(seconds=TOKEN_MAX_AGE_S + 3600)],
+        )
+    return True
+
+
+# -- rate limits -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    at: float
+
+
+class RateLimiter:
+    """Token buckets per key (a client address, a person): ``rate`` per minute, bursts of
+    ``burst``. In memory, per server process; ``allow`` returns 0 or the seconds to wait."""
+
+    def __init__(
+        self, rate_per_minute: float, burst: int, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.rate = rate_per_minute / 60.0
+        self.burst = float(burst)
+        self.clock = clock
+        self._buckets: dict[str, _Bucket] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, key: str) -> int:
+        now = self.clock()
+        with self._lock:
+            bucket = self._buckets.get(key)
+            if bucket is None:
+                if len(self._buckets) > 100_000:  # a flood of distinct keys: start over
+                    self._buckets.clear()
+                bucket = self._buckets[key] = _Bucket(self.burst, now)
+            bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.at) * self.rate)
+            bucket.at = now
+            if bucket.tokens >= 1.0:
+                bucket.tokens -= 1.0
+                return 0
+            return max(1, int((1.0 - bucket.tokens) / self.rate + 0.999))
+
+
+# -- headers, body cap, log redaction (ASGI middleware) -------------------------------------------------
+
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self';"
+    " connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none';"
+    " object-src 'none'"
+)
+
+
+def is_web_path(path: str) -> bool:
+    return path.startswith(WEB_PREFIXES)
+
+
+class WebGuard:
+    """ASGI middleware for the citizens' pages: security headers on their responses, and a
+    413 page for a request body over ``max_body`` bytes (checked on the declared length and
+    on what arrives). Streamlit's own routes pass through untouched."""
+
+    def __init__(
+        self, app: Any, max_body: int = 64 * 1024, https: Callable[[dict], bool] | None = None
+    ) -> None:
+        self.app = app
+        self.max_body = max_body
+        self.https = https or (lambda scope: scope.get("scheme") == "https")
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http" or not is_web_path(scope.get("path", "")):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body:
+            await _too_large(send)
+            return
+        received = 0
+        too_big = False
+
+        async def capped_receive() -> dict:
+            nonlocal received, too_big
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body:
+                    too_big = True
+                    return {"type": "http.disconnect"}
+            return message
+
+        secure = self.https(scope)
+
+        async def with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers") or [])
+                names = {k.lower() for k, _ in headers}
+                for name, value in _security_headers(secure):
+                    if name not in names:
+                        headers.append((name, value))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, capped_receive, with_headers)
+        if too_big:
+            log.info("refused a request body over %d bytes", self.max_body)
+
+
+def _security_headers(secure: bool) -> list[tuple[bytes, bytes]]:
+    headers = [
+        (b"content-security-policy", CSP.encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"no-referrer"),
+        (b"x-frame-options", b"DENY"),
+        (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+    ]
+    if secure:
+        headers.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+    return headers
+
+
+async def _too_large(send: Callable) -> None:
+    body = (
+        "<!doctype html><meta charset=utf-8><title>413</title>"
+        "<p>Dữ liệu gửi lên quá lớn. / The data sent is too large.</p>"
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"text/html; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+                *_security_headers(False),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+_TOKEN_IN_TEXT = re.compile(r"\b([A-Z0-9]{2,8}:)[0-9A-Z $%*+\-./:]{16,}")
+_TOKEN_PARAM = re.compile(r"([?&#](?:t|v|token|code)=)[^&\s\"]+")
+
+
+def redact(text: str) -> str:
+    """A log line without the signed tokens citizens' links carry."""
+    text = _TOKEN_PARAM.sub(r"\1[token]", text)
+    return _TOKEN_IN_TEXT.sub(r"\1[token]", text)
+
+
+class RedactTokens(logging.Filter):
+    """Keeps tokens from links out of the server's logs (uvicorn's access log included)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)  # type: ignore[assignment]
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        return True
+
+
+def install_log_redaction() -> None:
+    for name in ("uvicorn.access", "uvicorn.error", "streamlit", ""):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactTokens) for f in logger.filters):
+            logger.addFilter(RedactTokens())

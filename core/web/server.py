@@ -1,0 +1,22 @@
+"""The suite's server: Streamlit's staff pages and the citizens' light HTML pages on one port.
+
+``rapid serve`` runs this file with ``streamlit run``, which finds the ``st.App`` below and
+serves it with uvicorn. Streamlit keeps its own routes; ours (``core.web.routes``) come first,
+and ``WebGuard`` adds the security headers and the body cap to ours only.
+"""
+
+from pathlib import Path
+
+import streamlit as st
+from starlette.middleware import Middleware
+
+from core.web.routes import web_routes
+from core.web.security import WebGuard, install_log_redaction
+
+install_log_redaction()
+
+app = st.App(
+    str(Path(__file__).resolve().parent.parent / "ui" / "app.py"),
+    routes=web_routes(),
+    middleware=[Middleware(WebGuard)],
+)
