@@ -10,11 +10,10 @@ from travel_permit_common import fresh_store
 
 from apps.travel_permit import service
 from apps.travel_permit.demo import seed_small
-from apps.travel_permit.models import EmployeeIn, RequestForm
-from apps.travel_permit.roster import RosterParse
 from apps.travel_permit.service import Decision
 from core import accounts, clock
 from core.demo import ensure_demo_users
+from core.forms.table import TableResult
 
 LIMIT = 1.0
 
@@ -26,25 +25,28 @@ def main() -> None:
     who = accounts.principal_for(accounts.get_user("dn_business2", store=store))
     approver = accounts.principal_for(accounts.get_user("approver", store=store))
     rows = [
-        EmployeeIn(
-            full_name="Phạm Thị Hoa",
-            cccd=f"0489900{i:05d}",
-            phone="0905123456",
-            home_ward=20275,
-            work_ward=20275,
-        ).model_dump()
+        {
+            "full_name": "Phạm Thị Hoa",
+            "cccd": f"0489900{i:05d}",
+            "phone": "0905123456",
+            "home_ward": 20275,
+            "work_ward": 20275,
+            "plate": "",
+            "job_title": "",
+        }
         for i in range(700)
     ]
-    service.import_roster(who, RosterParse(good=pd.DataFrame(rows)), store=store)
+    form = service.roster_form(service.my_business(who, store=store))
+    service.import_roster(who, TableResult(form, pd.DataFrame(rows)), store=store)
     today = clock.local(clock.now()).date()
-    form = RequestForm(
-        cccds=[r["cccd"] for r in rows[:200]],
-        purpose="Bench",
-        start_date=today,
-        end_date=today,
-        zones=[20275],
-    )
-    rid = service.submit_request(who, form, store=store)
+    answers = {
+        "employees": [r["cccd"] for r in rows[:200]],
+        "purpose": "Bench",
+        "start_date": today,
+        "end_date": today,
+        "zones": [20275],
+    }
+    rid = service.submit_request(who, answers, store=store)
     from core.qr import service as qr
 
     qr.signer()

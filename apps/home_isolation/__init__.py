@@ -4,7 +4,9 @@ and analytics. The manifest below is the app's only contact with core.
 
 It imports nothing heavy: pages, panels and services are named by reference and imported on
 first use. It uses the ``health_officer`` role of health_declaration (its dependency) and
-reaches that app only through its declared interfaces (``co_checkins``)."""
+reaches that app only through its declared interfaces (``co_checkins``). Its forms (enrolment,
+daily report, officer actions) are data in ``apps.home_isolation.forms``, checked by core
+against their tables."""
 
 from __future__ import annotations
 
@@ -92,4 +94,12 @@ app = App(
     stats=lazy("apps.home_isolation.service:stats"),
     settings_model=IsolationSettings,
     depends_on=("health_declaration",),
+    forms=(
+        "apps.home_isolation.forms:ENROL_F0",
+        "apps.home_isolation.forms:ENROL_F1",
+        "apps.home_isolation.forms:REPORT",
+        "apps.home_isolation.forms:NOTE",
+        "apps.home_isolation.forms:ASSIGN",
+        "apps.home_isolation.forms:FIND",
+    ),
 )

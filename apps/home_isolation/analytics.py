@@ -6,8 +6,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from apps.home_isolation import service
-from core.i18n import t
+from apps.home_isolation import forms, service
+from core.i18n import get_locale, t
 from core.ui.session import current_principal
 
 
@@ -34,6 +34,10 @@ def _alerts_table() -> None:
         hide_index=True,
         width="stretch",
     )
+
+
+def _ward_label() -> str:
+    return forms.ENROL_F0.label("ward_code", get_locale())
 
 
 def page() -> None:
@@ -76,7 +80,7 @@ def page() -> None:
             alt.Chart(top)
             .mark_bar()
             .encode(
-                y=alt.Y("ward:N", sort="-x", title=t("hi.f.ward")),
+                y=alt.Y("ward:N", sort="-x", title=_ward_label()),
                 x=alt.X("n:Q", stack=True, title=t("hi.col.count")),
                 color=alt.Color("kind:N", title=None),
                 tooltip=["ward:N", "kind:N", "n:Q"],
@@ -85,7 +89,7 @@ def page() -> None:
         )
         st.dataframe(
             wards.drop(columns=["ward_code"]).rename(
-                columns={"ward": t("hi.f.ward"), "f0": "F0", "f1": "F1"}
+                columns={"ward": _ward_label(), "f0": "F0", "f1": "F1"}
             ),
             hide_index=True,
             width="stretch",

@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from apps.home_isolation import service
-from apps.home_isolation.models import CHRONIC, LEVELS, RANK, isolation_settings
+from apps.home_isolation.forms import CHRONIC, PROVINCE
+from apps.home_isolation.models import LEVELS, RANK, isolation_settings
 from core import audit, clock, geo
 from core.registry import DemoContext
 from core.store import Store
@@ -63,7 +64,7 @@ def _people(store: Store, n: int, rng: np.random.Generator) -> pd.DataFrame:
     frame = frame.sample(frac=1.0, random_state=int(rng.integers(1 << 30))).head(n)
     missing = n - len(frame)
     if missing > 0:
-        wards = [w.code for w in geo.wards(geo.DA_NANG)]
+        wards = [w.code for w in geo.wards(PROVINCE)]
         idx = np.arange(missing)
         extra = pd.DataFrame(
             {
@@ -197,7 +198,8 @@ def generate(store: Store, scale: Scale, progress=lambda f, s: None, *, seed: in
     age = rng.normal(42, 17, n).clip(1, 98).round()
     people_df["age"] = pd.array(age.astype(int), dtype="Int16")
     chronic = rng.random(n) < 0.15
-    people_df["chronic"] = np.where(chronic, [CHRONIC[i % len(CHRONIC)] for i in range(n)], "")
+    codes = CHRONIC.names
+    people_df["chronic"] = np.where(chronic, [codes[i % len(codes)] for i in range(n)], "")
     people_df["vaccine_doses"] = pd.array(rng.integers(0, 4, n), dtype="Int16")
     # released: historical cohort, and live people past their end (F0 with a negative test)
     ended = people_df["isolation_end"].dt.date.to_numpy() < today

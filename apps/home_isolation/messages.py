@@ -1,6 +1,6 @@
-"""UI strings of the home isolation app, Vietnamese and English."""
-
-from apps.home_isolation.models import CHRONIC, MEDICINES, SYMPTOMS
+"""UI strings of the home isolation app, Vietnamese and English. The questions' labels, hints,
+choices and input messages are in the forms (``apps.home_isolation.forms``); the messages here
+are the service's own refusals and everything else on the pages."""
 
 MESSAGES: dict[str, dict[str, str]] = {
     "hi.token": {"vi": "Mã theo dõi cách ly tại nhà", "en": "Home isolation monitoring code"},
@@ -27,46 +27,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "hi.alert.red": {"vi": "Chỉ số nguy hiểm", "en": "Red report"},
     "hi.alert.missed": {"vi": "Không báo cáo 24 giờ", "en": "No report for 24 h"},
     "hi.alert.worsening": {"vi": "Diễn tiến xấu", "en": "Worsening"},
-    "hi.test.pcr": {"vi": "RT-PCR", "en": "RT-PCR"},
-    "hi.test.antigen": {"vi": "Test nhanh kháng nguyên", "en": "Rapid antigen test"},
     "hi.all": {"vi": "Tất cả", "en": "All"},
-    # fields
-    "hi.f.person_id": {"vi": "Số CCCD / hộ chiếu", "en": "ID card / passport number"},
-    "hi.f.full_name": {"vi": "Họ và tên", "en": "Full name"},
-    "hi.f.phone": {"vi": "Số điện thoại", "en": "Phone"},
-    "hi.f.ward": {"vi": "Phường/xã", "en": "Ward/commune"},
-    "hi.f.age": {"vi": "Tuổi", "en": "Age"},
-    "hi.f.chronic": {"vi": "Bệnh nền", "en": "Chronic conditions"},
-    "hi.f.vaccine_doses": {"vi": "Số mũi vắc-xin", "en": "Vaccine doses"},
-    "hi.f.test_date": {"vi": "Ngày xét nghiệm dương tính", "en": "Positive test date"},
-    "hi.f.test_type": {"vi": "Loại xét nghiệm", "en": "Test type"},
-    "hi.f.onset_date": {"vi": "Ngày khởi phát triệu chứng", "en": "Symptom onset"},
-    "hi.f.no_onset": {"vi": "Không có triệu chứng", "en": "No symptoms"},
-    "hi.f.exposure_date": {"vi": "Ngày tiếp xúc cuối", "en": "Last exposure"},
-    "hi.f.source_id": {
-        "vi": "F0 nguồn (mã hồ sơ hoặc số CCCD)",
-        "en": "Source F0 (enrolment id or ID number)",
-    },
-    "hi.f.temperature": {"vi": "Nhiệt độ (°C)", "en": "Temperature (°C)"},
-    "hi.f.spo2": {"vi": "SpO2 (%)", "en": "SpO2 (%)"},
-    "hi.f.pulse": {"vi": "Mạch (lần/phút)", "en": "Pulse (beats/min)"},
-    "hi.f.resp_rate": {"vi": "Nhịp thở (lần/phút)", "en": "Breathing rate (breaths/min)"},
-    "hi.f.symptoms": {"vi": "Triệu chứng", "en": "Symptoms"},
-    "hi.f.medicines": {"vi": "Thuốc đã dùng", "en": "Medicines taken"},
-    "hi.f.note": {"vi": "Ghi chú thêm", "en": "Anything else"},
-    "hi.f.measured_date": {"vi": "Ngày đo", "en": "Date measured"},
-    "hi.f.measured_time": {"vi": "Giờ đo", "en": "Time measured"},
-    "hi.f.negative_test_date": {"vi": "Ngày xét nghiệm âm tính", "en": "Negative test date"},
-    "hi.f.staff": {"vi": "Cán bộ phụ trách (tên đăng nhập)", "en": "Staff member (username)"},
+    # filters and columns (the questions' labels are in the forms)
     "hi.f.kind": {"vi": "Đối tượng", "en": "Kind"},
     "hi.f.status": {"vi": "Trạng thái", "en": "Status"},
     "hi.f.level": {"vi": "Mức độ", "en": "Level"},
     "hi.f.alerts_only": {"vi": "Chỉ người có cảnh báo", "en": "Only people with alerts"},
-    "hi.f.window": {"vi": "Khoảng thời gian (± phút)", "en": "Window (± minutes)"},
-    "hi.f.search": {
-        "vi": "Tìm (mã hồ sơ, CCCD, điện thoại, tên)",
-        "en": "Find (enrolment id, ID number, phone, name)",
-    },
     # columns
     "hi.col.id": {"vi": "Mã hồ sơ", "en": "Enrolment"},
     "hi.col.isolation_end": {"vi": "Kết thúc dự kiến", "en": "Isolation ends"},
@@ -90,8 +56,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "hi.col.open_alerts": {"vi": "Cảnh báo mở", "en": "Open alerts"},
     "hi.col.median_age": {"vi": "Tuổi trung vị (giờ)", "en": "Median age (h)"},
     "hi.col.oldest_age": {"vi": "Lâu nhất (giờ)", "en": "Oldest (h)"},
-    "hi.col.value": {"vi": "Giá trị", "en": "Value"},
-    "hi.col.measure": {"vi": "Chỉ số", "en": "Measure"},
     # buttons and actions
     "hi.enrol.f0": {"vi": "Đăng ký F0", "en": "Enrol F0"},
     "hi.enrol.f1": {"vi": "Đăng ký F1", "en": "Enrol F1"},
@@ -141,7 +105,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Chỉ số nguy hiểm! Cán bộ y tế đã được báo. Nếu khó thở, gọi 115 ngay.",
         "en": "Danger signs! A health officer has been alerted. If short of breath, call 115 now.",
     },
-    "hi.report.measured_now": {"vi": "Đo lúc này", "en": "Measured now"},
     "hi.board.count": {
         "vi": "{shown} / {total} người (xếp theo mức độ và tuổi cảnh báo)",
         "en": "{shown} of {total} people (by level and alert age)",
@@ -151,24 +114,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "hi.board.open_person": {"vi": "Mở hồ sơ", "en": "Open record"},
     "hi.act.ack": {"vi": "Xác nhận cảnh báo", "en": "Acknowledge alert"},
     "hi.act.assign": {"vi": "Phân công", "en": "Assign"},
+    "hi.act.find": {"vi": "Tìm", "en": "Find"},
     "hi.act.note": {"vi": "Thêm ghi chú", "en": "Add note"},
     "hi.act.transfer": {"vi": "Chuyển viện", "en": "Transfer to hospital"},
     "hi.act.release": {"vi": "Kết thúc cách ly", "en": "Release"},
     "hi.act.link": {"vi": "Đường link / QR theo dõi", "en": "Monitoring link / QR"},
     "hi.act.download_qr": {"vi": "Tải mã QR (PNG)", "en": "Download QR (PNG)"},
     "hi.act.done": {"vi": "Đã lưu.", "en": "Saved."},
-    "hi.act.confirm_release": {
-        "vi": "Tôi xác nhận kết thúc cách ly cho {name}",
-        "en": "I confirm ending isolation for {name}",
-    },
-    "hi.act.confirm_transfer": {
-        "vi": "Tôi xác nhận chuyển {name} vào bệnh viện",
-        "en": "I confirm transferring {name} to hospital",
-    },
-    "hi.act.confirm_needed": {
-        "vi": "Hãy đánh dấu ô xác nhận trước khi thực hiện.",
-        "en": "Tick the confirmation box first.",
-    },
     "hi.act.release_open_alerts": {
         "vi": "Người này còn {n} cảnh báo chưa xử lý.",
         "en": "This person still has {n} open alerts.",
@@ -228,59 +180,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "hi.stat.in_hospital": {"vi": "Đã chuyển viện", "en": "In hospital"},
     "hi.stat.open_alerts": {"vi": "Cảnh báo mở", "en": "Open alerts"},
     # errors
-    "hi.err.required": {"vi": "Vui lòng nhập mục này.", "en": "This field is required."},
-    "hi.err.not_number": {"vi": "Vui lòng nhập một con số.", "en": "Please enter a number."},
-    "hi.err.whole_number": {"vi": "Vui lòng nhập số nguyên.", "en": "Please enter a whole number."},
-    "hi.err.temperature_range": {
-        "vi": "Nhiệt độ phải trong khoảng {low}–{high} °C. Vui lòng đo lại.",
-        "en": "Temperature must be between {low} and {high} °C. Please measure again.",
-    },
-    "hi.err.spo2_range": {
-        "vi": "SpO2 phải trong khoảng {low}–{high}%. Vui lòng đo lại.",
-        "en": "SpO2 must be between {low} and {high}%. Please measure again.",
-    },
-    "hi.err.pulse_range": {
-        "vi": "Mạch {low}–{high} lần/phút mới hợp lệ. Vui lòng đếm lại.",
-        "en": "A pulse must be {low}–{high} beats per minute. Please count again.",
-    },
-    "hi.err.resp_rate_range": {
-        "vi": "Nhịp thở {low}–{high} lần/phút mới hợp lệ. Vui lòng đếm lại.",
-        "en": "A breathing rate must be {low}–{high} breaths per minute. Please count again.",
-    },
-    "hi.err.bad_time": {"vi": "Thời gian không hợp lệ.", "en": "Not a valid time."},
-    "hi.err.future": {
-        "vi": "Thời điểm đo không thể ở tương lai.",
-        "en": "The measurement cannot be in the future.",
-    },
-    "hi.err.too_old": {"vi": "Ngày này đã quá cũ.", "en": "That date is too long ago."},
-    "hi.err.unknown_choice": {
-        "vi": "Lựa chọn không hợp lệ: {value}",
-        "en": "Unknown choice: {value}",
-    },
-    "hi.err.too_long": {"vi": "Tối đa {max} ký tự.", "en": "At most {max} characters."},
     "hi.err.too_many": {
         "vi": "Đã đủ {max} báo cáo trong ngày hôm nay.",
         "en": "The {max} reports allowed today have been sent.",
     },
-    "hi.err.person_id": {
-        "vi": "CCCD gồm 12 chữ số, hoặc số hộ chiếu (chữ cái đầu + 5–8 ký tự).",
-        "en": "An ID card has 12 digits; a passport number is a letter and 5–8 letters/digits.",
-    },
-    "hi.err.name": {"vi": "Họ tên từ 2 đến 100 ký tự.", "en": "A name of 2 to 100 characters."},
-    "hi.err.phone": {
-        "vi": "Số điện thoại gồm 10 chữ số, bắt đầu bằng 0.",
-        "en": "A phone number has 10 digits and starts with 0.",
-    },
-    "hi.err.ward": {"vi": "Chọn phường/xã.", "en": "Pick a ward."},
-    "hi.err.age": {"vi": "Tuổi từ 0 đến 120.", "en": "Age 0 to 120."},
-    "hi.err.doses": {"vi": "Số mũi từ 0 đến 6.", "en": "0 to 6 doses."},
-    "hi.err.bad_date": {"vi": "Ngày không hợp lệ.", "en": "Not a valid date."},
-    "hi.err.future_date": {
-        "vi": "Ngày không thể ở tương lai.",
-        "en": "The date cannot be in the future.",
-    },
-    "hi.err.test_type": {"vi": "Chọn loại xét nghiệm.", "en": "Pick a test type."},
-    "hi.err.source_missing": {"vi": "Nhập F0 nguồn.", "en": "Enter the source F0."},
     "hi.err.source_unknown": {
         "vi": "Không tìm thấy F0 này. Hãy đăng ký F0 trước khi liên kết F1.",
         "en": "No such F0. Enrol the F0 before linking an F1 to them.",
@@ -292,10 +195,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "hi.err.already_released": {
         "vi": "Người này đã kết thúc cách ly.",
         "en": "This person has already been released.",
-    },
-    "hi.err.needs_negative": {
-        "vi": "F0 cần có ngày xét nghiệm âm tính để kết thúc cách ly.",
-        "en": "An F0 needs a negative test date to be released.",
     },
     "hi.err.not_isolating": {
         "vi": "Người này không còn cách ly tại nhà.",
@@ -312,11 +211,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "hi.err.kind": {"vi": "Chỉ F0 hoặc F1.", "en": "Only F0 or F1."},
     "hi.err.bad_filter": {"vi": "Bộ lọc không hợp lệ.", "en": "Invalid filter."},
-    "hi.err.window": {"vi": "Từ 1 đến 1440 phút.", "en": "1 to 1440 minutes."},
-    "hi.err.form": {
-        "vi": "Vui lòng sửa các mục được đánh dấu.",
-        "en": "Please fix the marked fields.",
-    },
     "hi.link.missing": {
         "vi": "Thiếu mã theo dõi. Hãy mở đúng đường link hoặc quét mã QR được cán bộ y tế gửi.",
         "en": "No monitoring code. Open the link or scan the QR code the health officer gave you.",
@@ -337,49 +231,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Bạn đang được điều trị tại bệnh viện; không cần báo cáo qua link này.",
         "en": "You are in hospital care; no reports through this link are needed.",
     },
-    "hi.rule.ISOLATING": {
-        "vi": "Người này đang cách ly tại nhà",
-        "en": "This person is in home isolation",
-    },
 }
-
-for _code in SYMPTOMS:
-    MESSAGES.setdefault(f"hi.symptom.{_code}", {"vi": _code, "en": _code})
-for _code in MEDICINES:
-    MESSAGES.setdefault(f"hi.medicine.{_code}", {"vi": _code, "en": _code})
-for _code in CHRONIC:
-    MESSAGES.setdefault(f"hi.chronic.{_code}", {"vi": _code, "en": _code})
-
-_VOCAB = {
-    "hi.symptom.fever": ("Sốt", "Fever"),
-    "hi.symptom.cough": ("Ho", "Cough"),
-    "hi.symptom.sore_throat": ("Đau họng", "Sore throat"),
-    "hi.symptom.loss_smell": ("Mất vị giác/khứu giác", "Loss of taste/smell"),
-    "hi.symptom.fatigue": ("Mệt mỏi", "Fatigue"),
-    "hi.symptom.headache": ("Đau đầu", "Headache"),
-    "hi.symptom.muscle_pain": ("Đau cơ", "Muscle pain"),
-    "hi.symptom.diarrhoea": ("Tiêu chảy", "Diarrhoea"),
-    "hi.symptom.breathless": ("Khó thở", "Short of breath"),
-    "hi.symptom.chest_pain": ("Đau tức ngực", "Chest pain"),
-    "hi.symptom.confusion": ("Lơ mơ, lú lẫn", "Confusion"),
-    "hi.symptom.cyanosis": ("Môi, đầu chi tím tái", "Bluish lips or fingers"),
-    "hi.medicine.paracetamol": ("Hạ sốt (paracetamol)", "Fever reducer (paracetamol)"),
-    "hi.medicine.antiviral": ("Thuốc kháng vi-rút", "Antiviral"),
-    "hi.medicine.cough_syrup": ("Thuốc ho", "Cough syrup"),
-    "hi.medicine.vitamin": ("Vitamin", "Vitamins"),
-    "hi.medicine.other": ("Thuốc khác", "Other"),
-    "hi.chronic.diabetes": ("Đái tháo đường", "Diabetes"),
-    "hi.chronic.hypertension": ("Tăng huyết áp", "Hypertension"),
-    "hi.chronic.heart": ("Bệnh tim mạch", "Heart disease"),
-    "hi.chronic.lung": ("Bệnh phổi mạn tính", "Chronic lung disease"),
-    "hi.chronic.kidney": ("Bệnh thận mạn", "Chronic kidney disease"),
-    "hi.chronic.liver": ("Bệnh gan", "Liver disease"),
-    "hi.chronic.cancer": ("Ung thư", "Cancer"),
-    "hi.chronic.immune": ("Suy giảm miễn dịch", "Immunodeficiency"),
-    "hi.chronic.obesity": ("Béo phì", "Obesity"),
-}
-for _key, (_vi, _en) in _VOCAB.items():
-    MESSAGES[_key] = {"vi": _vi, "en": _en}
 
 _REASONS = {
     "spo2_low": ("SpO2 ≤ 93%", "SpO2 ≤ 93%"),

@@ -1,50 +1,33 @@
-"""Streamlit pages of the home isolation app: thin (read input, call the service, show)."""
+"""Streamlit pages of the home isolation app: thin (draw the app's forms with
+``render_form``, call the service, show). Every input error is shown beside its field."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from apps.home_isolation import service
-from apps.home_isolation.models import (
-    CHRONIC,
-    KINDS,
-    LEVELS,
-    MEDICINES,
-    STATUSES,
-    SYMPTOMS,
-    TEST_TYPES,
-    FormInvalid,
-    isolation_settings,
-)
+from apps.home_isolation import forms, service
+from apps.home_isolation.models import KINDS, LEVELS, STATUSES, isolation_settings
 from core import clock, geo
-from core.i18n import t
+from core.auth import PermissionDenied
+from core.forms import ChoiceList, Form
+from core.forms.streamlit_form import render_form
+from core.i18n import get_locale, t
 from core.text import md_escape
 from core.ui import flash
 from core.ui.links import page_path
 from core.ui.session import current_principal
 
 LEVEL_ICON = {"green": "🟢", "yellow": "🟡", "orange": "🟠", "red": "🔴"}
+REFUSALS = (service.IsolationError, PermissionDenied)
+"""Refusals a form shows above itself (not about one answer)."""
 
 
 # -- helpers ----------------------------------------------------------------------------------
-
-
-def _errors(key: str) -> dict[str, str]:
-    return st.session_state.get(key) or {}
-
-
-def _show_error(errors: dict[str, str], name: str) -> None:
-    if name in errors:
-        st.error(errors[name], icon=":material/error:")
-
-
-def _form_errors(exc: FormInvalid) -> dict[str, str]:
-    return {name: t(key, **kw) for name, (key, kw) in exc.errors.items()}
 
 
 def _level(level: str) -> str:
@@ -55,8 +38,41 @@ def _reasons(text: str) -> str:
     return ", ".join(t(f"hi.reason.{c}") for c in (text or "").split(",") if c)
 
 
+def _label(form: Form, name: str) -> str:
+    """A question's label in the reader's language (column headers use the forms' words)."""
+    return form.label(name, get_locale())
+
+
+def _choices(chosen: ChoiceList, codes: str | None) -> str:
+    """Stored comma-separated codes as their labels in the reader's language."""
+    locale = get_locale()
+    texts = []
+    for code in (codes or "").split(","):
+        choice = chosen.get(code) if code else None
+        if choice is not None:
+            texts.append(choice.text(locale))
+        elif code:
+            texts.append(code)
+    return ", ".join(texts)
+
+
 def _ward_options() -> list[int]:
-    return [w.code for w in geo.wards(geo.DA_NANG)]
+    return [w.code for w in geo.wards(forms.PROVINCE)]
+
+
+def _remember(key: str) -> Callable[[Mapping[str, Any]], None]:
+    """An ``on_submit`` that keeps a search's answers for the following runs of the page."""
+
+    def keep(raw: Mapping[str, Any]) -> None:
+        st.session_state[key] = dict(raw)
+
+    return keep
+
+
+def _saved(_: object = None) -> None:
+    """After an officer's action: "Saved." on the next run, even if the person has left the
+    board (released people drop out of the default filter)."""
+    flash.later(t("hi.act.done"))
 
 
 def _local(value: Any) -> str:
@@ -84,59 +100,8 @@ def _show_link(url: str, name: str) -> None:
 # -- enrolment --------------------------------------------------------------------------------
 
 
-def _identity_fields(prefix: str, errors: dict[str, str]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    values["person_id"] = st.text_input(t("hi.f.person_id"), key=f"{prefix}_pid", max_chars=20)
-    _show_error(errors, "person_id")
-    values["full_name"] = st.text_input(t("hi.f.full_name"), key=f"{prefix}_name", max_chars=100)
-    _show_error(errors, "full_name")
-    values["phone"] = st.text_input(t("hi.f.phone"), key=f"{prefix}_phone", max_chars=15)
-    _show_error(errors, "phone")
-    values["ward_code"] = st.selectbox(
-        t("hi.f.ward"),
-        _ward_options(),
-        format_func=geo.ward_name,
-        index=None,
-        placeholder=t("hi.f.ward"),
-        key=f"{prefix}_ward",
-    )
-    _show_error(errors, "ward_code")
-    values["age"] = st.text_input(t("hi.f.age"), key=f"{prefix}_age", max_chars=3)
-    _show_error(errors, "age")
-    values["chronic"] = st.multiselect(
-        t("hi.f.chronic"), CHRONIC, format_func=lambda c: t(f"hi.chronic.{c}"), key=f"{prefix}_chr"
-    )
-    _show_error(errors, "chronic")
-    values["vaccine_doses"] = st.selectbox(
-        t("hi.f.vaccine_doses"), [0, 1, 2, 3, 4], key=f"{prefix}_vac"
-    )
-    _show_error(errors, "vaccine_doses")
-    return values
-
-
-def _past_date(
-    name: str, key: str, value: date | None, today: date, errors: dict[str, str]
-) -> date | None:
-    """A date field (today at the latest) with its error below it."""
-    day = st.date_input(
-        t(f"hi.f.{name}"), value=value, max_value=today, key=key, format="DD/MM/YYYY"
-    )
-    _show_error(errors, name)
-    return day
-
-
-def _submit_enrol(kind: str, values: dict[str, Any], err_key: str) -> None:
-    try:
-        row = service.enroll(current_principal(), kind, values)
-    except FormInvalid as exc:
-        st.session_state[err_key] = _form_errors(exc)
-        st.rerun()
-    except service.IsolationError as exc:
-        st.session_state[err_key] = {exc.field or "_form": exc.message}
-        st.rerun()
-    st.session_state[err_key] = {}
+def _enrolled(row: Mapping[str, Any]) -> None:
     st.session_state["hi_enrolled"] = row["id"]
-    st.rerun()
 
 
 def enrol_page() -> None:
@@ -166,36 +131,16 @@ def enrol_page() -> None:
             )
             if row["status"] == "isolating":
                 _show_link(service.monitoring_link(principal, row["id"]), row["id"])
-    tab0, tab1 = st.tabs([t("hi.enrol.f0"), t("hi.enrol.f1")])
-    today = clock.today_local()
-    with tab0:
-        errors = _errors("hi_err_f0")
-        _show_error(errors, "_form")
-        with st.form("hi_f0"):
-            values = _identity_fields("f0", errors)
-            values["test_date"] = _past_date("test_date", "f0_test", today, today, errors)
-            values["test_type"] = st.selectbox(
-                t("hi.f.test_type"),
-                TEST_TYPES,
-                format_func=lambda c: t(f"hi.test.{c}"),
-                key="f0_tt",
+    buttons = {"F0": t("hi.enrol.f0"), "F1": t("hi.enrol.f1")}
+    for tab, kind in zip(st.tabs(list(buttons.values())), KINDS, strict=True):
+        with tab:
+            render_form(
+                forms.ENROL_FORMS[kind],
+                key=f"hi_{kind.lower()}",
+                submit_label=buttons[kind],
+                on_submit=lambda raw, kind=kind: _enrolled(service.enroll(principal, kind, raw)),
+                catch=REFUSALS,
             )
-            _show_error(errors, "test_type")
-            values["onset_date"] = _past_date("onset_date", "f0_onset", None, today, errors)
-            sent = st.form_submit_button(t("hi.enrol.f0"), type="primary")
-        if sent:
-            _submit_enrol("F0", values, "hi_err_f0")
-    with tab1:
-        errors = _errors("hi_err_f1")
-        _show_error(errors, "_form")
-        with st.form("hi_f1"):
-            values = {"source_id": st.text_input(t("hi.f.source_id"), key="f1_src", max_chars=20)}
-            _show_error(errors, "source_id")
-            values.update(_identity_fields("f1", errors))
-            values["exposure_date"] = _past_date("exposure_date", "f1_exp", today, today, errors)
-            sent = st.form_submit_button(t("hi.enrol.f1"), type="primary")
-        if sent:
-            _submit_enrol("F1", values, "hi_err_f1")
 
 
 # -- the citizen's report page ----------------------------------------------------------------
@@ -234,61 +179,19 @@ def report_page() -> None:
     if view.reports_today >= view.max_per_day:
         st.warning(t("hi.report.limit", max=view.max_per_day))
         return
-    errors = _errors("hi_err_report")
-    _show_error(errors, "_form")
-    now_local = clock.local(clock.now())
-    with st.form("hi_report"):
-        values: dict[str, Any] = {}
-        values["temperature"] = st.text_input(t("hi.f.temperature"), key="r_temp", max_chars=6)
-        _show_error(errors, "temperature")
-        values["spo2"] = st.text_input(t("hi.f.spo2"), key="r_spo2", max_chars=5)
-        _show_error(errors, "spo2")
-        values["pulse"] = st.text_input(t("hi.f.pulse"), key="r_pulse", max_chars=5)
-        _show_error(errors, "pulse")
-        values["resp_rate"] = st.text_input(t("hi.f.resp_rate"), key="r_resp", max_chars=5)
-        _show_error(errors, "resp_rate")
-        values["symptoms"] = st.multiselect(
-            t("hi.f.symptoms"), SYMPTOMS, format_func=lambda c: t(f"hi.symptom.{c}"), key="r_sym"
-        )
-        _show_error(errors, "symptoms")
-        values["medicines"] = st.multiselect(
-            t("hi.f.medicines"), MEDICINES, format_func=lambda c: t(f"hi.medicine.{c}"), key="r_med"
-        )
-        _show_error(errors, "medicines")
-        values["note"] = st.text_area(t("hi.f.note"), key="r_note", max_chars=1000)
-        _show_error(errors, "note")
-        now_flag = st.checkbox(t("hi.report.measured_now"), value=True, key="r_now")
-        col1, col2 = st.columns(2)
-        day = col1.date_input(
-            t("hi.f.measured_date"),
-            value=now_local.date(),
-            key="r_day",
-            format="DD/MM/YYYY",  # type: ignore[union-attr]
-        )
-        at = col2.time_input(
-            t("hi.f.measured_time"),
-            value=now_local.time().replace(second=0, microsecond=0),
-            key="r_time",
-            step=300,  # type: ignore[union-attr]
-        )
-        _show_error(errors, "measured_at")
-        sent = st.form_submit_button(t("hi.report.submit"), type="primary")
-    if sent:
-        if not now_flag:
-            values["measured_at"] = datetime.combine(day, at, tzinfo=clock.LOCAL_TZ)
-        try:
-            result = service.submit_report(principal, token, values)
-        except FormInvalid as exc:
-            st.session_state["hi_err_report"] = _form_errors(exc)
-            st.rerun()
-        except service.IsolationError as exc:
-            st.session_state["hi_err_report"] = {exc.field or "_form": exc.message}
-            st.rerun()
-        st.session_state["hi_err_report"] = {}
+
+    def send(raw: Mapping[str, Any]) -> None:
+        result = service.submit_report(principal, token, raw)
         st.session_state["hi_report_result"] = {"level": result.level}
-        for key in ("r_temp", "r_spo2", "r_pulse", "r_resp", "r_note", "r_sym", "r_med"):
-            st.session_state.pop(key, None)
-        st.rerun()
+
+    render_form(
+        forms.REPORT,
+        key="hi_report",
+        submit_label=t("hi.report.submit"),
+        on_submit=send,
+        initial={"measured_now": True},
+        catch=REFUSALS,
+    )
 
 
 # -- the officer board --------------------------------------------------------------------------
@@ -300,7 +203,7 @@ def board_page() -> None:
     flash.show()
     cols = st.columns([3, 2, 1, 2, 2])
     ward = cols[0].selectbox(
-        t("hi.f.ward"),
+        _label(forms.ENROL_F0, "ward_code"),
         [None, *_ward_options()],
         format_func=lambda c: t("hi.all") if c is None else geo.ward_name(c),
         key="hb_ward",
@@ -340,11 +243,11 @@ def board_page() -> None:
             t("hi.col.alert_age"): pd.to_numeric(frame["alert_age_hours"], errors="coerce").round(
                 1
             ),
-            t("hi.f.full_name"): frame["full_name"],
+            _label(forms.ENROL_F0, "full_name"): frame["full_name"],
             t("hi.f.kind"): frame["kind"],
-            t("hi.f.age"): frame["age"],
-            t("hi.f.ward"): frame["ward"],
-            t("hi.f.phone"): frame["phone"],
+            _label(forms.ENROL_F0, "age"): frame["age"],
+            _label(forms.ENROL_F0, "ward_code"): frame["ward"],
+            _label(forms.ENROL_F0, "phone"): frame["phone"],
             t("hi.col.last_report"): frame["last_report_at"].map(_local),
             t("hi.col.isolation_end"): frame["isolation_end"].map(lambda d: d.strftime("%d/%m")),
             t("hi.col.assigned"): frame["assigned_to"].fillna(""),
@@ -380,7 +283,8 @@ def board_page() -> None:
 
 
 def _actions(enrolment_id: str) -> None:
-    """Acknowledge, assign, note, transfer, release for one person (all audited)."""
+    """Acknowledge, assign, note, transfer, release for one person (all audited). The forms
+    are keyed by person, so what was typed for one is not offered for another."""
     principal = current_principal()
     row = service.enrolment(principal, enrolment_id)
     st.markdown(
@@ -396,41 +300,53 @@ def _actions(enrolment_id: str) -> None:
         if c2.button(t("hi.act.ack"), key=f"ack_{alert.id}"):
             _do(service.acknowledge, principal, alert.id)
     c1, c2 = st.columns(2)
-    with c1.form("hi_assign"):
-        staff = st.text_input(t("hi.f.staff"), value=row["assigned_to"] or "", max_chars=64)
-        if st.form_submit_button(t("hi.act.assign")):
-            _do(service.assign, principal, enrolment_id, staff)
-    with c2.form("hi_note", clear_on_submit=True):
-        note = st.text_area(t("hi.f.note"), max_chars=2000, height=80)
-        if st.form_submit_button(t("hi.act.note")):
-            _do(service.add_note, principal, enrolment_id, note)
+    with c1:
+        render_form(
+            forms.ASSIGN,
+            key=f"hi_assign:{enrolment_id}",
+            submit_label=t("hi.act.assign"),
+            on_submit=lambda raw: _saved(service.assign(principal, enrolment_id, raw)),
+            initial={"staff": row["assigned_to"]},
+            catch=REFUSALS,
+        )
+    with c2:
+        render_form(
+            forms.NOTE,
+            key=f"hi_note:{enrolment_id}",
+            submit_label=t("hi.act.note"),
+            on_submit=lambda raw: _saved(service.add_note(principal, enrolment_id, raw)),
+            catch=REFUSALS,
+        )
     if row["status"] == "released":
         return
-    name = md_escape(row["full_name"])
     c3, c4 = st.columns(2)
     if row["status"] == "isolating":
-        with c3.form("hi_transfer"):
-            sure = st.checkbox(t("hi.act.confirm_transfer", name=name))
-            if st.form_submit_button(t("hi.act.transfer")):
-                _confirmed(sure, service.transfer_to_hospital, principal, enrolment_id)
-    with c4.form("hi_release"):
+        with c3:
+            render_form(
+                forms.transfer_form(row["full_name"]),
+                key=f"hi_transfer:{enrolment_id}",
+                submit_label=t("hi.act.transfer"),
+                on_submit=lambda raw: _saved(
+                    service.transfer_to_hospital(principal, enrolment_id, raw)
+                ),
+                catch=REFUSALS,
+            )
+    with c4:
         if not open_alerts.empty:
             st.warning(t("hi.act.release_open_alerts", n=len(open_alerts)))
-        neg = st.date_input(t("hi.f.negative_test_date"), value=None, format="DD/MM/YYYY")
-        sure = st.checkbox(t("hi.act.confirm_release", name=name))
-        if st.form_submit_button(t("hi.act.release")):
-            _confirmed(sure, service.release, principal, enrolment_id, negative_test_date=neg)
-
-
-def _confirmed(sure: bool, fn: Any, *args: Any, **kwargs: Any) -> None:
-    """Ending someone's monitoring needs the tick box: one stray click must not do it."""
-    if not sure:
-        st.error(t("hi.act.confirm_needed"))
-        return
-    _do(fn, *args, **kwargs)
+        render_form(
+            forms.release_form(
+                row["full_name"], service.needs_negative_test(row, isolation_settings())
+            ),
+            key=f"hi_release:{enrolment_id}",
+            submit_label=t("hi.act.release"),
+            on_submit=lambda raw: _saved(service.release(principal, enrolment_id, raw)),
+            catch=REFUSALS,
+        )
 
 
 def _do(fn: Any, *args: Any, **kwargs: Any) -> None:
+    """A one-click action (acknowledging an alert): its refusal here, or "Saved." and a rerun."""
     try:
         fn(*args, **kwargs)
     except service.IsolationError as exc:
@@ -449,7 +365,7 @@ def _vitals_chart(reports: pd.DataFrame) -> alt.Chart:
         var_name="measure",
         value_name="value",
     )
-    names = {"spo2": "SpO2 (%)", "temperature": t("hi.f.temperature"), "pulse": t("hi.f.pulse")}
+    names = {name: _label(forms.REPORT, name) for name in ("spo2", "temperature", "pulse")}
     long["measure"] = long["measure"].map(names)
     base = alt.Chart(long).encode(
         x=alt.X("time:T", title=t("hi.col.time")),
@@ -470,16 +386,22 @@ def person_page() -> None:
     st.title(t("hi.person.title"))
     flash.show()
     wanted = st.query_params.get("e") or st.session_state.get("hi_person")
-    needle = st.text_input(t("hi.f.search"), key="hp_find", max_chars=40)
-    if needle:
-        found = service.find(principal, needle)
-        if not found.empty:
-            wanted = st.selectbox(
-                t("hi.board.pick"),
-                found["id"].tolist(),
-                format_func=lambda i: f"{found.set_index('id').loc[i, 'full_name']} ({i})",
-                key="hp_pick",
-            )
+    render_form(
+        forms.FIND,
+        key="hp_find",
+        submit_label=t("hi.act.find"),
+        on_submit=_remember("hp_query"),
+        clear_on_success=False,
+        catch=REFUSALS,
+    )
+    found = service.find(principal, st.session_state.get("hp_query") or {})
+    if found is not None and not found.empty:
+        wanted = st.selectbox(
+            t("hi.board.pick"),
+            found["id"].tolist(),
+            format_func=lambda i: f"{found.set_index('id').loc[i, 'full_name']} ({i})",
+            key="hp_pick",
+        )
     if not wanted:
         st.info(t("hi.person.none"))
         return
@@ -504,8 +426,7 @@ def person_page() -> None:
             phone=row["phone"],
             ward=row["ward"],
             age=row["age"] if row["age"] is not None else t("hi.unknown"),
-            chronic=", ".join(t(f"hi.chronic.{c}") for c in row["chronic"].split(",") if c)
-            or t("hi.none"),
+            chronic=_choices(forms.CHRONIC, row["chronic"]) or t("hi.none"),
             doses=row["vaccine_doses"] if row["vaccine_doses"] is not None else t("hi.unknown"),
             end=row["isolation_end"].strftime("%d/%m/%Y"),
         )
@@ -526,17 +447,17 @@ def person_page() -> None:
                 {
                     t("hi.col.time"): table["measured_at"].map(_local),
                     t("hi.f.level"): table["level"].map(_level),
-                    t("hi.f.temperature"): table["temperature"],
-                    t("hi.f.spo2"): table["spo2"],
-                    t("hi.f.pulse"): table["pulse"],
-                    t("hi.f.resp_rate"): table["resp_rate"],
-                    t("hi.f.symptoms"): table["symptoms"].map(
-                        lambda v: ", ".join(t(f"hi.symptom.{c}") for c in v.split(",") if c)
+                    **{
+                        _label(forms.REPORT, name): table[name]
+                        for name in ("temperature", "spo2", "pulse", "resp_rate")
+                    },
+                    _label(forms.REPORT, "symptoms"): table["symptoms"].map(
+                        lambda v: _choices(forms.SYMPTOMS, v)
                     ),
-                    t("hi.f.medicines"): table["medicines"].map(
-                        lambda v: ", ".join(t(f"hi.medicine.{c}") for c in v.split(",") if c)
+                    _label(forms.REPORT, "medicines"): table["medicines"].map(
+                        lambda v: _choices(forms.MEDICINES, v)
                     ),
-                    t("hi.f.note"): table["note"],
+                    _label(forms.REPORT, "note"): table["note"],
                     t("hi.col.reasons"): table["reasons"].map(_reasons),
                 }
             ),
@@ -561,12 +482,20 @@ def tracing_page() -> None:
     principal = current_principal()
     s = isolation_settings()
     st.title(t("hi.tracing.title"))
-    needle = st.text_input(t("hi.f.search"), key="ht_find", max_chars=40)
-    if needle:
-        recent = service.find(principal, needle, limit=200)
-        recent = recent[recent["kind"] == "F0"]
-    else:
+    render_form(
+        forms.trace_form(s.trace_window_minutes),
+        key="ht_search",
+        submit_label=t("hi.tracing.run"),
+        on_submit=_remember("ht_query"),
+        clear_on_success=False,
+        catch=REFUSALS,
+    )
+    query = st.session_state.get("ht_query") or {}
+    recent = service.find(principal, query, limit=200)
+    if recent is None:
         recent = service.board(principal, status=None, kind="F0", limit=500)[0]
+    else:
+        recent = recent[recent["kind"] == "F0"]
     names = dict(zip(recent["id"], recent["full_name"], strict=True))
     options = sorted(names, key=lambda i: names[i])
     default = st.query_params.get("e")
@@ -582,17 +511,15 @@ def tracing_page() -> None:
         format_func=lambda i: f"{names[i]} ({i})",
         key="ht_source",
     )
-    minutes = st.number_input(
-        t("hi.f.window"), min_value=1, max_value=24 * 60, value=s.trace_window_minutes, key="ht_min"
-    )
     if not source:
         return
     row = service.enrolment(principal, source)
     since = service.infectious_since(row, s)
-    st.caption(t("hi.tracing.window_info", since=clock.fmt_local(since), minutes=int(minutes)))
+    minutes = service.trace_window(query)
+    st.caption(t("hi.tracing.window_info", since=clock.fmt_local(since), minutes=minutes))
     flash.show()
     try:
-        found = service.trace_candidates(principal, source, window_minutes=int(minutes))
+        found = service.trace_candidates(principal, source, query)
     except ImportError as exc:  # the health declaration app is missing
         st.error(t("hi.tracing.unavailable", error=type(exc).__name__))
         return
@@ -625,8 +552,8 @@ def tracing_page() -> None:
         disabled=[c for c in table.columns if c != "select"],
         column_config={
             "select": st.column_config.CheckboxColumn(t("hi.col.select")),
-            "candidate": t("hi.f.full_name"),
-            "phone": t("hi.f.phone"),
+            "candidate": _label(forms.ENROL_F0, "full_name"),
+            "phone": _label(forms.ENROL_F0, "phone"),
             "venue": t("hi.col.venue"),
             "source_at": t("hi.col.source_time"),
             "candidate_at": t("hi.col.candidate_time"),

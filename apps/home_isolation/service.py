@@ -5,6 +5,11 @@ authorization first (deny by default).
 Officer entry points take a :class:`Principal` with the ``health_officer`` role. The citizen's
 entry points (``open_link``, ``submit_report``) accept any principal, including the anonymous
 one: the signed monitoring token is the authority, checked server-side on every call.
+
+Entry points with input take the raw answers of a form of ``apps.home_isolation.forms`` (as
+``render_form`` gives them) and validate them with it: bad answers, and the rules only the
+service can check (already enrolled, unknown source F0, unknown staff member), raise
+``core.forms.FormInvalid`` naming the field, so the page shows each beside its field.
 """
 
 from __future__ import annotations
@@ -20,23 +25,29 @@ import duckdb
 import pandas as pd
 
 from apps.home_isolation import PREFIX
+from apps.home_isolation.forms import (
+    ASSIGN,
+    ENROL_FORMS,
+    FIND,
+    NOTE,
+    REPORT,
+    release_form,
+    trace_form,
+    transfer_form,
+)
 from apps.home_isolation.models import (
     KINDS,
     LEVELS,
     STATUSES,
-    EnrolIn,
-    FormInvalid,
     IsolationSettings,
     MonitoringClaims,
     isolation_settings,
-    normalise_person_id,
-    normalise_phone,
-    parse_enrol,
-    parse_report,
 )
 from apps.home_isolation.rules import is_worsening, triage
 from core import audit, clock, geo
 from core.auth import Principal, require
+from core.forms import FieldError, FormInvalid, storage
+from core.forms.identity import code_text, normalize_person_id, parse_phone
 from core.i18n import t
 from core.store import CONFLICTS, Store, get_store
 from core.text import collapse_spaces, mask_id, nfc
@@ -48,11 +59,11 @@ ALERT_KINDS = ("red", "missed", "worsening")
 
 
 class IsolationError(Exception):
-    """A refusal with a message fit for the user (``key`` is a messages.py key)."""
+    """A refusal that is not about one answer (``key`` is a messages.py key): no such
+    enrolment, already released, the day's reports all sent... Pages show it above the form."""
 
-    def __init__(self, key: str, field: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, key: str, **kwargs: Any) -> None:
         self.key = key
-        self.field = field
         self.kwargs = kwargs
         super().__init__(key)
 
@@ -175,31 +186,65 @@ def _end_monitoring(
 # -- registry ---------------------------------------------------------------------------------
 
 
+ENROLMENT_INPUT = (
+    "kind",
+    "person_id",
+    "full_name",
+    "phone",
+    "province_code",
+    "ward_code",
+    "age",
+    "chronic",
+    "vaccine_doses",
+    "source_id",
+    "test_date",
+    "test_type",
+    "onset_date",
+    "exposure_date",
+)
+"""The columns of an enrolment that come from its form (or from a traced contact's check-in);
+the rest are computed on insert."""
+
+
+def _enrolment_input(kind: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """An enrolment form's validated values as its ``hi_enrolments`` columns (both forms give
+    every column of ``ENROLMENT_INPUT``; a question the other kind asks is NULL)."""
+    rec: dict[str, Any] = dict.fromkeys(ENROLMENT_INPUT)
+    rec.update(storage.row(ENROL_FORMS[kind], values))
+    rec["kind"] = kind
+    rec["province_code"] = geo.ward_province(rec["ward_code"]) or 0
+    return rec
+
+
 def _frame_of(
-    rows: Sequence[EnrolIn], ids: Sequence[str], actor: str, s: IsolationSettings
+    rows: Sequence[Mapping[str, Any]], ids: Sequence[str], actor: str, s: IsolationSettings
 ) -> pd.DataFrame:
+    """Enrolment rows (``ENROLMENT_INPUT`` columns each) ready for ``insert_enrolments``."""
     now = clock.utcnow_naive()
     return pd.DataFrame(
         {
             "id": list(ids),
-            "person_id": [r.person_id for r in rows],
-            "full_name": [r.full_name for r in rows],
-            "phone": [r.phone for r in rows],
-            "province_code": [r.province_code for r in rows],
-            "ward_code": [r.ward_code for r in rows],
-            "age": pd.array([r.age for r in rows], dtype="Int16"),
-            "chronic": [",".join(r.chronic) for r in rows],
-            "vaccine_doses": pd.array([r.vaccine_doses for r in rows], dtype="Int16"),
-            "kind": [r.kind for r in rows],
-            "source_id": [r.source_id for r in rows],
-            "test_date": pd.to_datetime([r.test_date for r in rows]),
-            "test_type": [r.test_type for r in rows],
-            "onset_date": pd.to_datetime([r.onset_date for r in rows]),
-            "exposure_date": pd.to_datetime([r.exposure_date for r in rows]),
+            "person_id": [r["person_id"] for r in rows],
+            "full_name": [r["full_name"] for r in rows],
+            "phone": [r["phone"] for r in rows],
+            "province_code": [r["province_code"] for r in rows],
+            "ward_code": [r["ward_code"] for r in rows],
+            "age": pd.array([r["age"] for r in rows], dtype="Int16"),
+            "chronic": [r["chronic"] or "" for r in rows],
+            "vaccine_doses": pd.array([r["vaccine_doses"] for r in rows], dtype="Int16"),
+            "kind": [r["kind"] for r in rows],
+            "source_id": [r["source_id"] for r in rows],
+            "test_date": pd.to_datetime([r["test_date"] for r in rows]),
+            "test_type": [r["test_type"] for r in rows],
+            "onset_date": pd.to_datetime([r["onset_date"] for r in rows]),
+            "exposure_date": pd.to_datetime([r["exposure_date"] for r in rows]),
             "isolation_end": pd.to_datetime(
                 [
                     isolation_end(
-                        r.kind, test_date=r.test_date, exposure_date=r.exposure_date, settings=s
+                        r["kind"],
+                        test_date=r["test_date"],
+                        exposure_date=r["exposure_date"],
+                        settings=s,
                     )
                     for r in rows
                 ]
@@ -226,7 +271,7 @@ def insert_enrolments(
     finally:
         cur.unregister("_hi_new")
     if clash or frame["person_id"].duplicated().any():
-        raise IsolationError("hi.err.already_enrolled", "person_id")
+        raise IsolationError("hi.err.already_enrolled")
     store.insert_df("hi_enrolments", frame)
     store.insert_df("hi_active", frame[["person_id", "id"]].rename(columns={"id": "enrolment_id"}))
     audit.record_many(
@@ -283,35 +328,35 @@ def _issue_links(
 
 
 def _resolve_source(store: Store, ref: str) -> dict[str, Any]:
-    ref = nfc(ref)
+    """The F0 an F1's ``source_id`` answer names (their enrolment id or person id)."""
     rows = store.records(
         "SELECT * FROM hi_enrolments WHERE kind = 'F0' AND (id = ? OR person_id = ?)"
         " ORDER BY enrolled_at DESC LIMIT 1",
-        [ref, normalise_person_id(ref)],
+        [ref, normalize_person_id(ref)],
     )
     if not rows:
-        raise IsolationError("hi.err.source_unknown", "source_id")
+        raise FormInvalid.one("source_id", "hi.err.source_unknown")
     return rows[0]
 
 
 def enroll(
     principal: Principal, kind: str, raw: Mapping[str, Any], *, store: Store | None = None
 ) -> dict[str, Any]:
-    """Enrol one F0 or F1 from form values; returns the enrolment with its monitoring link.
-    Raises FormInvalid (bad fields) or IsolationError (already enrolled, unknown F0)."""
+    """Enrol one F0 or F1 from the answers of ``ENROL_F0``/``ENROL_F1``; returns the enrolment
+    with its monitoring link. Raises FormInvalid (bad answers, unknown source F0, already
+    enrolled: each beside its field)."""
     require(principal, OFFICER)
     if kind not in KINDS:
         raise IsolationError("hi.err.kind")
     store = _store(store)
-    data = parse_enrol(raw, kind, clock.today_local())
+    rec = _enrolment_input(kind, ENROL_FORMS[kind].validate(raw))
     with store.transaction():
-        if data.kind == "F1":
-            source = _resolve_source(store, data.source_id or "")
-            data = EnrolIn(**{**data.__dict__, "source_id": source["id"]})
-        if store.scalar("SELECT 1 FROM hi_active WHERE person_id = ?", [data.person_id]):
-            raise IsolationError("hi.err.already_enrolled", "person_id")
+        if kind == "F1":
+            rec["source_id"] = _resolve_source(store, rec["source_id"])["id"]
+        if store.scalar("SELECT 1 FROM hi_active WHERE person_id = ?", [rec["person_id"]]):
+            raise FormInvalid.one("person_id", "hi.err.already_enrolled")
         eid = new_id()
-        frame = _frame_of([data], [eid], principal.actor, _settings())
+        frame = _frame_of([rec], [eid], principal.actor, _settings())
         insert_enrolments(frame, principal, store=store)
         _note(store, eid, principal.actor, "enrol", kind)
     return enrolment(principal, eid, store=store)
@@ -379,16 +424,25 @@ def monitoring_link(principal: Principal, enrolment_id: str, *, store: Store | N
     return page_link("home_isolation.report", t=text)
 
 
+def needs_negative_test(row: Mapping[str, Any], settings: IsolationSettings) -> bool:
+    """Whether releasing this enrolment needs a negative test date: an isolating F0, when
+    ``f0_needs_negative_test`` (the release form of the page and of the service agree)."""
+    return bool(
+        row["kind"] == "F0" and row["status"] == "isolating" and settings.f0_needs_negative_test
+    )
+
+
 def release(
     principal: Principal,
     enrolment_id: str,
+    raw: Mapping[str, Any],
     *,
-    negative_test_date: date | None = None,
-    note: str = "",
     store: Store | None = None,
 ) -> None:
-    """End monitoring: status released, open alerts closed, the monitoring token revoked.
-    An isolating F0 needs a negative test (when configured); nobody is released twice."""
+    """End monitoring from the answers of ``release_form``: status released, open alerts
+    closed, the monitoring token revoked. The release is confirmed by a tick naming the
+    person; an isolating F0 needs a negative test date (when configured), never in the future;
+    nobody is released twice."""
     require(principal, OFFICER)
     store = _store(store)
     s = _settings()
@@ -396,15 +450,8 @@ def release(
         row = _enrolment(store, enrolment_id)
         if row["status"] == "released":
             raise IsolationError("hi.err.already_released")
-        if negative_test_date is not None and negative_test_date > clock.today_local():
-            raise IsolationError("hi.err.future_date", "negative_test_date")
-        if (
-            row["kind"] == "F0"
-            and row["status"] == "isolating"
-            and s.f0_needs_negative_test
-            and negative_test_date is None
-        ):
-            raise IsolationError("hi.err.needs_negative", "negative_test_date")
+        form = release_form(row["full_name"], needs_negative_test(row, s))
+        negative_test_date = form.validate(raw)["negative_test_date"]
         now = clock.utcnow_naive()
         store.execute(
             "UPDATE hi_enrolments SET status = 'released', released_at = ?, released_by = ?,"
@@ -418,26 +465,32 @@ def release(
             row,
             "release",
             "home isolation released",
-            note,
+            "",
             {"negative_test_date": negative_test_date},
         )
 
 
 def transfer_to_hospital(
-    principal: Principal, enrolment_id: str, *, note: str = "", store: Store | None = None
+    principal: Principal,
+    enrolment_id: str,
+    raw: Mapping[str, Any],
+    *,
+    store: Store | None = None,
 ) -> None:
-    """Move an isolating person to hospital care: home monitoring stops, the link is revoked."""
+    """Move an isolating person to hospital care, confirmed by the tick of ``transfer_form``:
+    home monitoring stops, the link is revoked."""
     require(principal, OFFICER)
     store = _store(store)
     with store.transaction():
         row = _enrolment(store, enrolment_id)
         if row["status"] != "isolating":
             raise IsolationError("hi.err.not_isolating")
+        transfer_form(row["full_name"]).validate(raw)
         store.execute(
             "UPDATE hi_enrolments SET status = 'hospital', transferred_at = ? WHERE id = ?",
             [clock.utcnow_naive(), row["id"]],
         )
-        _end_monitoring(store, principal, row, "transfer", "transferred to hospital", note)
+        _end_monitoring(store, principal, row, "transfer", "transferred to hospital", "")
 
 
 def acknowledge(
@@ -470,20 +523,21 @@ def acknowledge(
 
 
 def assign(
-    principal: Principal, enrolment_id: str, staff: str, *, store: Store | None = None
+    principal: Principal, enrolment_id: str, raw: Mapping[str, Any], *, store: Store | None = None
 ) -> None:
-    """Assign a person to a health officer (an existing, enabled health_officer account)."""
+    """Assign a person to a health officer from the answer of ``ASSIGN`` (the user name of an
+    existing, enabled health_officer account)."""
     from core import accounts
 
     require(principal, OFFICER)
     store = _store(store)
-    username = nfc(staff).lower()
+    username = ASSIGN.validate(raw)["staff"].lower()
     try:
         user = accounts.get_user(username, store=store)
     except accounts.AccountError as exc:
-        raise IsolationError("hi.err.staff_unknown", "staff", name=username[:40]) from exc
+        raise FormInvalid.one("staff", "hi.err.staff_unknown", name=username[:40]) from exc
     if not user.has_role(OFFICER) or user.disabled:
-        raise IsolationError("hi.err.staff_unknown", "staff", name=username[:40])
+        raise FormInvalid.one("staff", "hi.err.staff_unknown", name=username[:40])
     with store.transaction():
         row = _enrolment(store, enrolment_id)
         store.execute(
@@ -496,15 +550,12 @@ def assign(
 
 
 def add_note(
-    principal: Principal, enrolment_id: str, text: str, *, store: Store | None = None
+    principal: Principal, enrolment_id: str, raw: Mapping[str, Any], *, store: Store | None = None
 ) -> None:
+    """Add the officer's note (the answer of ``NOTE``) to a person's case log."""
     require(principal, OFFICER)
     store = _store(store)
-    body = nfc(text or "")
-    if not body:
-        raise IsolationError("hi.err.required", "note")
-    if len(body) > 2000:
-        raise IsolationError("hi.err.too_long", "note", max=2000)
+    body = NOTE.validate(raw)["note"]
     with store.transaction():
         row = _enrolment(store, enrolment_id)
         _note(store, row["id"], principal.actor, "note", body)
@@ -601,18 +652,20 @@ def submit_report(
     *,
     store: Store | None = None,
 ) -> ReportResult:
-    """Record one daily report sent through a monitoring link; triage it and open alerts.
-    Raises LinkRefused, FormInvalid or IsolationError; nothing is written then."""
+    """Record one daily report (the answers of ``REPORT``) sent through a monitoring link;
+    triage it and open alerts. No measured time: measured now. Raises LinkRefused, FormInvalid
+    or IsolationError; nothing is written then."""
     store = _store(store)
     s = _settings()
     now = clock.now()
-    data = parse_report(raw, now)
+    data = REPORT.validate(raw, now=now)
+    measured_at = data["measured_at"] or now
     with store.transaction():
         row = _check_link(store, token_text)
         eid = row["id"]
         if _reports_on_day(store, eid, now) >= s.max_reports_per_day:
-            raise IsolationError("hi.err.too_many", None, max=s.max_reports_per_day)
-        measured = clock.to_utc_naive(data.measured_at)
+            raise IsolationError("hi.err.too_many", max=s.max_reports_per_day)
+        measured = clock.to_utc_naive(measured_at)
         window_start = measured - timedelta(days=s.fever_window_days)
         fever_days_rows = store.fetchall(
             "SELECT DISTINCT CAST(measured_at + INTERVAL '7 hours' AS DATE) FROM hi_reports"
@@ -620,43 +673,36 @@ def submit_report(
             [eid, window_start, measured, s.fever_threshold],
         )
         fever_days = {r[0] for r in fever_days_rows}
-        if data.temperature >= s.fever_threshold:
-            fever_days.add(clock.local(data.measured_at).date())  # type: ignore[union-attr]
+        if data["temperature"] >= s.fever_threshold:
+            fever_days.add(clock.local(measured_at).date())  # type: ignore[union-attr]
         chronic = [c for c in (row["chronic"] or "").split(",") if c]
         verdict = triage(
             {
-                "spo2": data.spo2,
-                "temperature": data.temperature,
-                "pulse": data.pulse,
-                "resp_rate": data.resp_rate,
+                "spo2": data["spo2"],
+                "temperature": data["temperature"],
+                "pulse": data["pulse"],
+                "resp_rate": data["resp_rate"],
                 "fever_days": len(fever_days),
             },
-            data.symptoms,
+            data["symptoms"] or (),
             age=row["age"],
             chronic=chronic,
             settings=s,
         )
         rid = new_id("R")
-        store.execute(
-            "INSERT INTO hi_reports (id, enrolment_id, measured_at, received_at, temperature, spo2,"
-            " pulse, resp_rate, symptoms, medicines, note, level, level_rank, reasons)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                rid,
-                eid,
-                measured,
-                clock.to_utc_naive(now),
-                data.temperature,
-                data.spo2,
-                data.pulse,
-                data.resp_rate,
-                ",".join(data.symptoms),
-                ",".join(data.medicines),
-                data.note,
-                verdict.level,
-                verdict.rank,
-                ",".join(verdict.reasons),
-            ],
+        store.insert_row(
+            "hi_reports",
+            {
+                "id": rid,
+                "enrolment_id": eid,
+                **storage.row(REPORT, data),
+                "measured_at": measured,
+                "received_at": clock.to_utc_naive(now),
+                "note": data["note"] or "",
+                "level": verdict.level,
+                "level_rank": verdict.rank,
+                "reasons": ",".join(verdict.reasons),
+            },
         )
         latest = row["last_report_at"] is None or measured >= row["last_report_at"]
         if latest:
@@ -835,19 +881,28 @@ def person_notes(
     )
 
 
+def _phone_or_text(value: object) -> str:
+    """A phone number as stored (``parse_phone``), or the value as text when it is none."""
+    try:
+        return parse_phone(value)
+    except FieldError:
+        return code_text(value)
+
+
 def find(
-    principal: Principal, text: str, *, limit: int = 20, store: Store | None = None
-) -> pd.DataFrame:
-    """Enrolments whose id, person id, phone or name matches ``text`` (newest first)."""
+    principal: Principal, raw: Mapping[str, Any], *, limit: int = 20, store: Store | None = None
+) -> pd.DataFrame | None:
+    """Enrolments whose id, person id, phone or name matches the ``search`` answer of ``FIND``
+    (or of ``trace_form``), newest first; None when nothing was searched for."""
     require(principal, OFFICER)
-    needle = nfc(text or "")
+    needle = FIND.validate(raw)["search"]
     if not needle:
-        return pd.DataFrame(columns=["id", "kind", "full_name", "status", "enrolled_at"])
+        return None
     return _store(store).df(
         "SELECT id, kind, full_name, status, ward_code, enrolled_at FROM hi_enrolments"
         " WHERE id = ? OR person_id = ? OR phone = ? OR full_name ILIKE ?"
         " ORDER BY enrolled_at DESC LIMIT ?",
-        [needle, normalise_person_id(needle), normalise_phone(needle), f"%{needle}%", int(limit)],
+        [needle, normalize_person_id(needle), _phone_or_text(needle), f"%{needle}%", int(limit)],
     )
 
 
@@ -862,15 +917,23 @@ def infectious_since(row: Mapping[str, Any], settings: IsolationSettings) -> dat
     return datetime.combine(start, time(0), tzinfo=clock.LOCAL_TZ).astimezone(UTC)
 
 
+def trace_window(raw: Mapping[str, Any] | None = None) -> int:
+    """The window (+/- minutes) of a tracing search: the ``window_minutes`` answer of
+    ``trace_form``, or ``trace_window_minutes`` when not given. Raises FormInvalid."""
+    s = _settings()
+    return int(trace_form(s.trace_window_minutes).validate(raw or {})["window_minutes"])
+
+
 def trace_candidates(
     principal: Principal,
     source_id: str,
+    raw: Mapping[str, Any] | None = None,
     *,
-    window_minutes: int | None = None,
     store: Store | None = None,
 ) -> pd.DataFrame:
-    """F1 candidates for an F0: people checked in at the same venue within +/- the window of
-    the F0's check-ins during the infectious window (through the health declaration app's
+    """F1 candidates for an F0: people checked in at the same venue within +/- the window
+    (the ``window_minutes`` answer of ``trace_form``; the setting when not given) of the F0's
+    check-ins during the infectious window (through the health declaration app's
     ``co_checkins`` interface, which checks the principal's role itself). Adds
     ``already_enrolled``; the F0 themself is left out."""
     require(principal, OFFICER)
@@ -879,12 +942,10 @@ def trace_candidates(
     co_checkins = get_registry().interface("health_declaration", "co_checkins")
     store = _store(store)
     s = _settings()
+    minutes = trace_window(raw)
     source = _enrolment(store, source_id)
     if source["kind"] != "F0":
-        raise IsolationError("hi.err.source_unknown", "source_id")
-    minutes = int(window_minutes or s.trace_window_minutes)
-    if not 1 <= minutes <= 24 * 60:
-        raise IsolationError("hi.err.window")
+        raise IsolationError("hi.err.source_unknown")
     since = infectious_since(source, s)
     frame = co_checkins(principal, source["person_id"], since, clock.now(), minutes, store=store)
     frame = frame[frame["candidate_id"] != source["person_id"]].copy()
@@ -917,11 +978,11 @@ def enroll_contacts(
     with store.transaction():
         source = _enrolment(store, source_id)
         if source["kind"] != "F0":
-            raise IsolationError("hi.err.source_unknown", "source_id")
-        frame["candidate_id"] = frame["candidate_id"].map(normalise_person_id)
+            raise IsolationError("hi.err.source_unknown")
+        frame["candidate_id"] = frame["candidate_id"].map(normalize_person_id)
         latest = frame.sort_values("candidate_checked_in_at").groupby("candidate_id").tail(1)
         active = _active_among(store, latest["candidate_id"].tolist())
-        rows: list[EnrolIn] = []
+        rows: list[dict[str, Any]] = []
         skipped: list[str] = []
         for rec in latest.to_dict(orient="records"):
             pid = rec["candidate_id"]
@@ -933,20 +994,20 @@ def enroll_contacts(
             ward = _int_or_none(rec.get("candidate_ward"))
             if ward is None or not geo.is_ward(ward):
                 ward = int(source["ward_code"])
+            # the check-in's own data (another app's record, not a form of ours)
             rows.append(
-                EnrolIn(
-                    kind="F1",
-                    person_id=pid,
-                    full_name=collapse_spaces(str(rec.get("candidate_name") or pid))[:100],
-                    phone=normalise_phone(rec.get("candidate_phone")),
-                    ward_code=ward,
-                    province_code=geo.ward_province(ward) or 0,
-                    age=None,
-                    chronic=(),
-                    vaccine_doses=None,
-                    exposure_date=min(exposure, today),
-                    source_id=source["id"],
-                )
+                {
+                    **dict.fromkeys(ENROLMENT_INPUT),
+                    "kind": "F1",
+                    "person_id": pid,
+                    "full_name": collapse_spaces(str(rec.get("candidate_name") or pid))[:100],
+                    "phone": _phone_or_text(rec.get("candidate_phone")),
+                    "ward_code": ward,
+                    "province_code": geo.ward_province(ward) or 0,
+                    "chronic": "",
+                    "exposure_date": min(exposure, today),
+                    "source_id": source["id"],
+                }
             )
         ids = [new_id() for _ in rows]
         if rows:
@@ -1058,7 +1119,6 @@ def stats(store: Store) -> dict[str, int]:
 
 
 __all__ = [
-    "FormInvalid",
     "IsolationError",
     "LinkRefused",
     "LinkView",
@@ -1076,6 +1136,7 @@ __all__ = [
     "enrollment_or_none",
     "find",
     "monitoring_link",
+    "needs_negative_test",
     "open_alerts_summary",
     "open_link",
     "per_day",
@@ -1086,5 +1147,6 @@ __all__ = [
     "submit_report",
     "totals",
     "trace_candidates",
+    "trace_window",
     "transfer_to_hospital",
 ]

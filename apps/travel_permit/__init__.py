@@ -1,8 +1,9 @@
 """Travel permits: business registration, employee rosters, requests, approver queue, signed
 QR permits (TP1:), revocation and analytics. The manifest below is the whole contract.
 
-It imports nothing heavy: pages, panels and services are named by reference and imported on
-first use, so loading the manifest (``rapid --help``, the registry) stays fast."""
+It imports nothing heavy: pages, panels, services and forms are named by reference and imported
+on first use, so loading the manifest (``rapid --help``, the registry) stays fast. Every form
+is data in ``apps.travel_permit.forms``; core checks the stored ones against their tables."""
 
 from __future__ import annotations
 
@@ -116,5 +117,18 @@ app = App(
     stats=lazy("apps.travel_permit.service:stats"),
     register_commands=lazy("apps.travel_permit.cli:register"),
     settings_model=TravelPermitSettings,
+    forms=tuple(
+        f"apps.travel_permit.forms:{name}"
+        for name in (
+            "BUSINESS",
+            "EMPLOYEE",
+            "REQUEST",
+            "DECISION",
+            "REFUSAL",
+            "VERIFICATION",
+            "REVOKE",
+            "RENEW",
+        )
+    ),
     optional_roles=("health_officer",),
 )

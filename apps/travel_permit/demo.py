@@ -17,7 +17,7 @@ from core.registry import DemoContext
 from core.store import Store
 
 from . import service
-from .models import REJECT_REASONS, SECTORS, BusinessForm, EmployeeIn, RequestForm
+from .forms import REJECT_REASONS, SECTORS
 from .service import Decision
 
 log = logging.getLogger(__name__)
@@ -133,13 +133,14 @@ def seed(ctx: DemoContext) -> None:
 
 
 def _mst(n: int) -> str:
-    from .models import mst_check_digit
+    """A valid tax code (check digit of Vietnam's MST) derived from ``n``."""
+    from stdnum.vn.mst import calc_check_digit
 
     while True:
         first9 = f"04{n % 10_000_000:07d}"
-        check = mst_check_digit(first9)
-        if check is not None:
-            return first9 + str(check)
+        check = calc_check_digit(first9)
+        if len(check) == 1:
+            return first9 + check
         n += 1
 
 
@@ -174,16 +175,18 @@ def seed_small(store: Store, progress=lambda f, s: None, *, seed: int = 2021) ->
     for b, (company, sector) in enumerate(names, start=1):
         progress(b / 4, f"business {b}")
         username = f"dn_business{b}"
-        form = BusinessForm(
-            name=company,
-            tax_code=_mst(4000 + b * 37),
-            sector=sector,
-            address=f"{10 + b} Bạch Đằng",
-            ward_code=wards[b],
-            contact_name=f"{FAMILY[b]} {MIDDLE[b]} {GIVEN[b]}",
-            phone=f"090512345{b}",
-        )
-        service.register_business(ANONYMOUS, form, username, DEMO_PASSWORD, store=store)
+        answers = {
+            "name": company,
+            "tax_code": _mst(4000 + b * 37),
+            "sector": sector,
+            "address": f"{10 + b} Bạch Đằng",
+            "ward_code": wards[b],
+            "contact_name": f"{FAMILY[b]} {MIDDLE[b]} {GIVEN[b]}",
+            "phone": f"090512345{b}",
+            "username": username,
+            "password": DEMO_PASSWORD,
+        }
+        service.register_business(ANONYMOUS, answers, store=store)
         principal = accounts.principal_for(accounts.get_user(username, store=store))
         bid = service.my_business(principal, store=store)["id"]
         if b == 3:
@@ -192,30 +195,30 @@ def seed_small(store: Store, progress=lambda f, s: None, *, seed: int = 2021) ->
         emps = []
         for i in range(40):
             emps.append(
-                EmployeeIn(
-                    full_name=f"{FAMILY[rng.integers(len(FAMILY))]} {MIDDLE[rng.integers(len(MIDDLE))]} "
-                    f"{GIVEN[rng.integers(len(GIVEN))]}",
-                    cccd=f"048{b:02d}{rng.integers(1940, 2003) % 100:02d}{i:05d}",
-                    phone=f"09{rng.integers(10**7, 10**8)}",
-                    home_ward=wards[int(rng.integers(len(wards)))],
-                    work_ward=wards[b],
-                    job_title="Nhân viên",
-                )
+                {
+                    "full_name": f"{FAMILY[rng.integers(len(FAMILY))]}"
+                    f" {MIDDLE[rng.integers(len(MIDDLE))]} {GIVEN[rng.integers(len(GIVEN))]}",
+                    "cccd": f"048{b:02d}{rng.integers(1940, 2003) % 100:02d}{i:05d}",
+                    "phone": f"090{rng.integers(10**6, 10**7)}",
+                    "home_ward": wards[int(rng.integers(len(wards)))],
+                    "work_ward": wards[b],
+                    "job_title": "Nhân viên",
+                }
             )
         for emp in emps:
             service.save_employee(principal, emp, store=store)
-        ids = [e.cccd for e in emps]
+        ids = [e["cccd"] for e in emps]
 
         def form_for(chosen, days=7, b=b):
-            return RequestForm(
-                cccds=chosen,
-                purpose="Đi làm tại cơ sở sản xuất, kinh doanh thiết yếu",
-                start_date=today,
-                end_date=today + timedelta(days=days - 1),
-                zones=[wards[b], wards[b + 3], wards[0]],
-                start_minute=5 * 60,
-                end_minute=21 * 60,
-            )
+            return {
+                "employees": chosen,
+                "purpose": "Đi làm tại cơ sở sản xuất, kinh doanh thiết yếu",
+                "start_date": today,
+                "end_date": today + timedelta(days=days - 1),
+                "zones": [wards[b], wards[b + 3], wards[0]],
+                "start_minute": 5 * 60,
+                "end_minute": 21 * 60,
+            }
 
         r_ok = service.submit_request(principal, form_for(ids[0:5]), store=store)
         service.decide(approver, r_ok, Decision.approve_all(), store=store)

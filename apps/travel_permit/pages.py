@@ -1,41 +1,35 @@
-"""Streamlit pages: read input, call the service, show the result. No SQL here."""
+"""Streamlit pages: read input, call the service, show the result. No SQL here; every form
+is drawn from its definition in ``forms`` (errors beside their fields, values kept)."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 import pandas as pd
 import streamlit as st
-from pydantic import ValidationError
 
-from core import accounts as core_accounts
 from core import clock, geo
-from core.auth import PermissionDenied
-from core.i18n import reason_text, t
+from core.auth import PermissionDenied, Principal
+from core.forms.streamlit_form import render_form, table_upload
+from core.i18n import get_locale, reason_text, t
 from core.text import md_escape
 from core.ui import flash
 from core.ui.downloads import on_click
 from core.ui.session import current_principal
 
-from . import roster as roster_files
-from . import service
-from .models import REJECT_REASONS, SECTORS, BusinessForm, EmployeeIn, RequestForm, form_errors
-from .rules import hhmm, hours_label
+from . import forms, service
+from .rules import hours_label
 from .service import Decision, QueueFilter, TPError
 
-
-def _errors(exc: Exception) -> None:
-    for line in form_errors(exc) if isinstance(exc, ValidationError) else [str(exc)]:
-        st.error(line)
+CATCH = (TPError, PermissionDenied)
+"""Refusals shown above a form (errors about a field are shown beside it)."""
 
 
 def _wards(province: int) -> list[int]:
     return [u.code for u in geo.wards(province)]
-
-
-def _hours_options() -> list[int]:
-    return list(range(0, 24 * 60 + 1, 30))
 
 
 def _status_label(value: str) -> str:
@@ -52,38 +46,15 @@ def register() -> None:
         st.info(t("tp.reg.logged_in"))
         return
     st.write(t("tp.reg.intro"))
-    province = service.app_settings().province_code
     st.caption(t("tp.f.units_caption"))
-    with st.form("tp_register"):
-        name = st.text_input(t("tp.f.company"), max_chars=200)
-        tax_code = st.text_input(t("tp.f.tax_code"), max_chars=20)
-        sector = st.selectbox(t("tp.f.sector"), SECTORS, format_func=lambda s: t(f"tp.sector.{s}"))
-        st.text_input(t("tp.f.province"), geo.province_name(province), disabled=True)
-        ward = st.selectbox(t("tp.f.ward"), _wards(province), format_func=geo.ward_name)
-        address = st.text_input(t("tp.f.address"), max_chars=300)
-        contact = st.text_input(t("tp.f.contact"), max_chars=100)
-        phone = st.text_input(t("tp.f.phone"), max_chars=20)
-        username = st.text_input(t("tp.f.username"), max_chars=32)
-        password = st.text_input(t("tp.f.password"), type="password", max_chars=128)
-        submitted = st.form_submit_button(t("tp.reg.submit"), type="primary")
-    if not submitted:
-        return
-    try:
-        form = BusinessForm(
-            name=name,
-            tax_code=tax_code,
-            sector=sector,
-            address=address,
-            province_code=province,
-            ward_code=ward,
-            contact_name=contact,
-            phone=phone,
-        )
-        biz = service.register_business(principal, form, username, password)
-    except (ValidationError, TPError, core_accounts.AccountError, PermissionDenied) as exc:
-        _errors(exc)
-        return
-    st.success(t("tp.reg.done", username=biz["username"]))
+    render_form(
+        forms.business_form(service.app_settings().province_code),
+        key="tp_register",
+        submit_label=t("tp.reg.submit"),
+        on_submit=lambda raw: service.register_business(principal, raw),
+        success_message=lambda biz: t("tp.reg.done", username=biz["username"]),
+        catch=CATCH,
+    )
 
 
 def view() -> None:
@@ -166,7 +137,7 @@ def business() -> None:
         return
     shown = frame.assign(
         status=frame["status"].map(_status_label),
-        reason_code=frame["reason_code"].map(lambda r: t(f"tp.reason.{r}") if r else ""),
+        reason_code=frame["reason_code"].map(lambda r: forms.label(forms.REASON_CHOICES, r)),
         submitted_at=frame["submitted_at"].map(clock.fmt_local),
     )
     st.dataframe(shown, hide_index=True, width="stretch")
@@ -184,36 +155,35 @@ def business() -> None:
 
 # -- roster -----------------------------------------------------------------------------------
 
+ROSTER_EXAMPLE = {"plate": "43A-123.45", "job_title": "Kỹ sư"}
+
 
 def roster() -> None:
     principal = current_principal()
     biz = _business_or_stop()
     settings = service.app_settings()
-    province = biz["province_code"]
+    form = service.roster_form(biz)
     st.title(t("tp.page.roster"))
     flash.show()
-    c1, c2, c3 = st.columns(3)
-    c1.download_button(
-        t("tp.roster.template_xlsx"),
-        on_click(roster_files.template_xlsx, province),
-        "mau_danh_sach_nhan_vien.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    c2.download_button(
-        t("tp.roster.template_csv"), roster_files.template_csv(), "mau_danh_sach.csv", "text/csv"
-    )
-    c3.download_button(
+    st.download_button(
         t("tp.roster.export"),
         on_click(service.export_roster, principal),
         "danh_sach.csv",
         "text/csv",
     )
-    st.caption(
-        t("tp.roster.limits", rows=f"{settings.max_roster_rows:,}", mb=settings.max_upload_mb)
+    st.subheader(t("tp.roster.upload"))
+    st.caption(t("tp.roster.upsert_hint"))
+    table_upload(
+        form,
+        key="tp_upload",
+        on_import=lambda upload: _import(principal, upload),
+        max_rows=settings.max_roster_rows,
+        max_mb=settings.max_upload_mb,
+        unique=("cccd",),
+        example=ROSTER_EXAMPLE,
+        list_filter={"province": int(biz["province_code"])},
+        file_stem="mau_danh_sach_nhan_vien",
     )
-    upload = st.file_uploader(t("tp.roster.upload"), type=["csv", "xlsx", "txt"], key="tp_upload")
-    if upload is not None:
-        _upload(principal, upload, province, settings)
     frame = service.list_employees(principal)
     st.subheader(t("tp.roster.count", n=len(frame)))
     if not frame.empty:
@@ -222,31 +192,14 @@ def roster() -> None:
             work_ward=frame["work_ward"].map(geo.ward_name),
         )
         st.dataframe(shown, hide_index=True, width="stretch")
-    with st.expander(t("tp.roster.add")), st.form("tp_employee"):
-        name = st.text_input(t("tp.f.full_name"), max_chars=100)
-        cccd = st.text_input(t("tp.f.cccd"), max_chars=20)
-        phone = st.text_input(t("tp.f.phone"), max_chars=20)
-        wards = _wards(province)
-        home = st.selectbox(t("tp.f.home_ward"), wards, format_func=geo.ward_name)
-        work = st.selectbox(t("tp.f.work_ward"), wards, format_func=geo.ward_name)
-        plate = st.text_input(t("tp.f.plate"), max_chars=20)
-        job = st.text_input(t("tp.f.job_title"), max_chars=100)
-        if st.form_submit_button(t("tp.roster.save")):
-            try:
-                emp = EmployeeIn(
-                    full_name=name,
-                    cccd=cccd,
-                    phone=phone,
-                    home_ward=home,
-                    work_ward=work,
-                    plate=plate,
-                    job_title=job,
-                )
-                service.save_employee(principal, emp)
-            except (ValidationError, TPError) as exc:
-                _errors(exc)
-            else:
-                flash.rerun(t("tp.roster.saved"))
+    with st.expander(t("tp.roster.add")):
+        render_form(
+            form,
+            key="tp_employee",
+            submit_label=t("tp.roster.save"),
+            on_submit=lambda raw: _save_employee(principal, raw),
+            catch=CATCH,
+        )
     if not frame.empty:
         with st.expander(t("tp.roster.remove")):
             st.caption(t("tp.roster.remove_hint"))
@@ -257,61 +210,24 @@ def roster() -> None:
             if st.button(t("tp.roster.remove"), key="tp_remove"):
                 try:
                     service.remove_employee(principal, who)
-                    st.success(t("tp.roster.removed"))
-                    st.rerun()
                 except TPError as exc:
-                    _errors(exc)
+                    st.error(str(exc))
+                else:
+                    flash.rerun(t("tp.roster.removed"))
 
 
-def _parse_upload(upload, province: int, settings) -> roster_files.RosterParse:
-    """The upload parsed once per file, not again on every rerun while it stays selected."""
-    key = (upload.file_id, province, settings.max_roster_rows, settings.max_upload_mb)
-    cached = st.session_state.get("tp_upload_parsed")
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    parsed = roster_files.parse_file(
-        upload.name,
-        upload.getvalue(),
-        province,
-        max_rows=settings.max_roster_rows,
-        max_bytes=settings.max_upload_mb * 1_000_000,
-    )
-    st.session_state["tp_upload_parsed"] = (key, parsed)
-    return parsed
+def _save_employee(principal: Principal, raw: Mapping[str, Any]) -> None:
+    service.save_employee(principal, raw)
+    flash.later(t("tp.roster.saved"))  # shown at the top, above the updated roster
 
 
-def _upload(principal, upload, province: int, settings) -> None:
+def _import(principal: Principal, upload: Any) -> str:
+    """The good rows of an upload stored; the message ``table_upload`` shows."""
     try:
-        parsed = _parse_upload(upload, province, settings)
-    except roster_files.RosterFileError as exc:
-        st.error(str(exc))
-        return
-    st.info(
-        t(
-            "tp.roster.summary",
-            good=len(parsed.good),
-            bad=len(parsed.errors),
-            total=parsed.total_rows,
-        )
-    )
-    if parsed.errors:
-        errors = parsed.error_frame
-        st.dataframe(errors, hide_index=True, width="stretch")
-        st.download_button(
-            t("tp.roster.errors_csv"),
-            on_click(roster_files.export_csv, errors),
-            "loi.csv",
-            "text/csv",
-        )
-        st.caption(t("tp.roster.fix_file"))
-    if len(parsed.good) and st.button(
-        t("tp.roster.import_good", n=len(parsed.good)), type="primary", key="tp_import"
-    ):
-        try:
-            added, updated = service.import_roster(principal, parsed)
-            st.success(t("tp.roster.imported", added=added, updated=updated))
-        except TPError as exc:
-            _errors(exc)
+        added, updated = service.import_roster(principal, upload)
+    except CATCH as exc:
+        return str(exc)
+    return t("tp.roster.imported", added=added, updated=updated)
 
 
 # -- request ----------------------------------------------------------------------------------
@@ -328,57 +244,42 @@ def request() -> None:
     _request_form(principal, biz)
 
 
-def _request_form(principal, biz, *, default_ids=(), resubmit_of: str | None = None) -> None:
+def _request_form(
+    principal: Principal,
+    biz: Mapping[str, Any],
+    *,
+    default_ids: tuple[str, ...] | list[str] = (),
+    resubmit_of: str | None = None,
+) -> None:
     employees = service.list_employees(principal)
     if employees.empty:
         st.warning(t("tp.req.empty_roster"))
         return
-    settings = service.app_settings()
-    labels = dict(zip(employees["cccd"], employees["full_name"], strict=True))
-    today = clock.today_local()
-    province = biz["province_code"]
-    with st.form(f"tp_request_{resubmit_of or 'new'}"):
-        chosen = st.multiselect(
-            t("tp.req.choose"),
-            list(labels),
-            default=[c for c in default_ids if c in labels],
-            format_func=lambda c: f"{labels[c]} (…{c[-4:]})",
-        )
-        purpose = st.text_area(t("tp.f.purpose"), max_chars=500)
-        c1, c2 = st.columns(2)
-        start = c1.date_input(t("tp.f.start"), today, format="DD/MM/YYYY")
-        end = c2.date_input(t("tp.f.end"), today + timedelta(days=6), format="DD/MM/YYYY")
-        st.caption(t("tp.req.max_days", days=settings.max_validity_days))
-        zones = st.multiselect(
-            t("tp.f.zones"), _wards(province), default=[biz["ward_code"]], format_func=geo.ward_name
-        )
-        st.caption(t("tp.f.units_caption"))
-        h1, h2 = st.columns(2)
-        hours = _hours_options()
-        start_min = h1.selectbox(t("tp.f.hours_from"), hours, index=12, format_func=hhmm)
-        end_min = h2.selectbox(t("tp.f.hours_to"), hours, index=40, format_func=hhmm)
-        label = t("tp.biz.resubmit") if resubmit_of else t("tp.req.submit")
-        submitted = st.form_submit_button(label, type="primary")
-    if not submitted:
-        return
-    try:
-        form = RequestForm(
-            cccds=chosen,
-            purpose=purpose,
-            start_date=start,
-            end_date=end,
-            zones=zones,
-            start_minute=start_min,
-            end_minute=end_min,
-        )
+    roster = forms.roster_key(employees["cccd"], employees["full_name"])
+    form = service.request_form_for(biz, roster)
+    days = service.app_settings().max_validity_days
+    on_roster = set(employees["cccd"])
+
+    def send(raw: Mapping[str, Any]) -> str:
         if resubmit_of:
-            rid = service.resubmit_request(principal, resubmit_of, form)
-            st.success(t("tp.biz.resubmitted", id=rid))
-        else:
-            rid = service.submit_request(principal, form)
-            st.success(t("tp.req.done", id=rid))
-    except (ValidationError, TPError, PermissionDenied) as exc:
-        _errors(exc)
+            return service.resubmit_request(principal, resubmit_of, raw)
+        return service.submit_request(principal, raw)
+
+    render_form(
+        form,
+        key=f"tp_request_{resubmit_of or 'new'}",
+        submit_label=t("tp.biz.resubmit") if resubmit_of else t("tp.req.submit"),
+        on_submit=send,
+        initial={
+            "employees": [c for c in default_ids if c in on_roster],
+            "end_date": clock.today_local() + timedelta(days=min(6, days - 1)),
+            "zones": [int(biz["ward_code"])],
+        },
+        success_message=lambda rid: t(
+            "tp.biz.resubmitted" if resubmit_of else "tp.req.done", id=rid
+        ),
+        catch=CATCH,
+    )
 
 
 # -- permits ----------------------------------------------------------------------------------
@@ -393,8 +294,8 @@ def permits() -> None:
         st.caption(t("tp.view.missing"))
     try:
         frame = service.list_permits(principal, request_id=request_id, limit=2000)
-    except (PermissionDenied, TPError) as exc:
-        _errors(exc)
+    except CATCH as exc:
+        st.error(str(exc))
         return
     if frame.empty:
         st.info(t("tp.permits.none"))
@@ -430,6 +331,9 @@ def permits() -> None:
         else:
             st.error(t("tp.err.no_permits"))
     labels = dict(zip(frame["permit_id"], frame["full_name"], strict=True))
+    renewed = st.session_state.pop(RENEWED, None)
+    if renewed in labels:  # a renewal just issued it: show the new permit
+        st.session_state["tp_permit_pick"] = renewed
     pid = st.selectbox(
         t("tp.permits.pick"),
         list(labels),
@@ -449,28 +353,38 @@ def permits() -> None:
     st.markdown(f"[{t('tp.permits.link')}]({service.permit_view_link(principal, pid)})")
     if row["status"] != "active":
         return
-    with st.form("tp_revoke"):
-        reason = st.text_input(t("tp.f.revoke_reason"), max_chars=500)
-        if st.form_submit_button(t("tp.permits.revoke")):
-            try:
-                service.revoke_permit(principal, pid, reason)
-            except (TPError, PermissionDenied) as exc:
-                _errors(exc)
-            else:
-                flash.rerun(t("tp.permits.revoked", id=pid))
+    render_form(
+        forms.REVOKE,
+        key="tp_revoke",
+        submit_label=t("tp.permits.revoke"),
+        on_submit=lambda raw: _revoke(principal, pid, raw),
+        catch=CATCH,
+    )
     if principal.has("approver"):
-        today = clock.today_local()
-        with st.form("tp_renew"):
-            c1, c2 = st.columns(2)
-            start = c1.date_input(t("tp.f.start"), today, format="DD/MM/YYYY")
-            end = c2.date_input(t("tp.f.end"), today + timedelta(days=6), format="DD/MM/YYYY")
-            if st.form_submit_button(t("tp.permits.renew")):
-                try:
-                    new = service.renew_permit(principal, pid, start, end)
-                except TPError as exc:
-                    _errors(exc)
-                else:  # the new permit is now the one shown
-                    flash.rerun(t("tp.permits.renewed", id=new), tp_permit_pick=new)
+        days = service.app_settings().max_validity_days
+        render_form(
+            forms.renew_form(days),
+            key="tp_renew",
+            submit_label=t("tp.permits.renew"),
+            on_submit=lambda raw: _renew(principal, pid, raw),
+            initial={"end_date": clock.today_local() + timedelta(days=min(6, days - 1))},
+            catch=CATCH,
+        )
+
+
+RENEWED = "tp_permit_renewed"
+"""Session key: the permit a renewal just issued, to be chosen on the next run."""
+
+
+def _revoke(principal: Principal, pid: str, raw: Mapping[str, Any]) -> None:
+    service.revoke_permit(principal, pid, raw)
+    flash.later(t("tp.permits.revoked", id=pid))
+
+
+def _renew(principal: Principal, pid: str, raw: Mapping[str, Any]) -> None:
+    new = service.renew_permit(principal, pid, raw)
+    flash.later(t("tp.permits.renewed", id=new))
+    st.session_state[RENEWED] = new  # the new permit is then the one shown
 
 
 # -- approver ---------------------------------------------------------------------------------
@@ -493,8 +407,8 @@ def queue() -> None:
     )
     sector = c3.selectbox(
         t("tp.f.sector"),
-        ["", *SECTORS],
-        format_func=lambda s: t(f"tp.sector.{s}") if s else t("tp.f.all"),
+        ["", *forms.SECTORS],
+        format_func=lambda s: forms.label(forms.SECTOR_CHOICES, s) if s else t("tp.f.all"),
     )
     age = c4.number_input(
         t("tp.f.min_age"), min_value=0.0, max_value=24.0 * 60, value=0.0, step=1.0
@@ -517,7 +431,7 @@ def queue() -> None:
             "id": frame["id"],
             "business": frame["business"],
             "ward": frame["ward"],
-            "sector": frame["sector"].map(lambda s: t(f"tp.sector.{s}")),
+            "sector": frame["sector"].map(lambda s: forms.label(forms.SECTOR_CHOICES, s)),
             "n": frame["n_employees"],
             "age_h": frame["age_hours"],
             "status": frame["status"].map(_status_label),
@@ -526,8 +440,10 @@ def queue() -> None:
             "reason_text": None,
         }
     )
-    decisions = {t("tp.decision.approve"): "approve", t("tp.decision.reject"): "reject"}
-    reasons = {t(f"tp.reason.{code}"): code for code in REJECT_REASONS}
+    # the bulk table's rows are answers to the decision form (approve or reject, no partial)
+    decisions = {forms.label(forms.DECISION_CHOICES, c): c for c in ("approve", "reject")}
+    reasons = {forms.label(forms.REASON_CHOICES, c): c for c in forms.REJECT_REASONS}
+    locale = get_locale()
     st.subheader(t("tp.queue.bulk"))
     st.caption(t("tp.queue.bulk_hint"))
     edited = st.data_editor(
@@ -544,21 +460,26 @@ def queue() -> None:
             "age_h": st.column_config.NumberColumn(t("tp.col.age_h"), format="%.1f"),
             "status": st.column_config.TextColumn(t("tp.col.status")),
             "decision": st.column_config.SelectboxColumn(
-                t("tp.f.decision"), options=list(decisions)
+                forms.DECISION.label("decision", locale), options=list(decisions)
             ),
             "reason_code": st.column_config.SelectboxColumn(
-                t("tp.f.reason"), options=list(reasons)
+                forms.DECISION.label("reason_code", locale), options=list(reasons)
             ),
-            "reason_text": st.column_config.TextColumn(t("tp.f.reason_text"), max_chars=500),
+            "reason_text": st.column_config.TextColumn(
+                forms.DECISION.label("reason_text", locale), max_chars=forms.MAX_TEXT
+            ),
         },
         key="tp_queue_editor",
     )
     if st.button(t("tp.queue.apply"), key="tp_apply"):
-        edited = edited.assign(
+        answers = edited.assign(
             decision=edited["decision"].map(decisions),
             reason_code=edited["reason_code"].map(reasons),
         )
-        rows = edited[edited["decision"].fillna("") != ""].to_dict("records")
+        rows = [
+            {k: None if _blank(v) else v for k, v in row.items()}
+            for row in answers.to_dict("records")
+        ]
         for rid, outcome in service.bulk_decide(principal, rows):
             st.write(f"{rid}: {outcome}")
     st.subheader(t("tp.biz.detail"))
@@ -567,11 +488,16 @@ def queue() -> None:
         _decision_panel(principal, rid)
 
 
-def _decision_panel(principal, rid: str) -> None:
+def _blank(value: Any) -> bool:
+    """An empty cell of an edited table (None, NaN, '')."""
+    return value is None or value == "" or (isinstance(value, float) and pd.isna(value))
+
+
+def _decision_panel(principal: Principal, rid: str) -> None:
     try:
         req = service.get_request(principal, rid)
     except TPError as exc:
-        _errors(exc)
+        st.error(str(exc))
         return
     biz = req["business"]
     st.write(
@@ -614,33 +540,27 @@ def _decision_panel(principal, rid: str) -> None:
         column_config={"approve": st.column_config.CheckboxColumn(t("tp.f.approve"))},
         key=f"tp_items_{rid}",
     )
-    with st.form(f"tp_decide_{rid}"):
-        reason = st.selectbox(
-            t("tp.f.reason"),
-            ["", *REJECT_REASONS],
-            format_func=lambda r: t(f"tp.reason.{r}") if r else "—",
-        )
-        text = st.text_area(t("tp.f.reason_text"), max_chars=500)
-        c1, c2, c3 = st.columns(3)
-        approve_all = c1.form_submit_button(t("tp.queue.approve_all"), type="primary")
-        partial = c2.form_submit_button(t("tp.queue.partial"))
-        reject_all = c3.form_submit_button(t("tp.queue.reject_all"))
-    decision = None
-    if approve_all:
-        decision = Decision.approve_all()
-    elif reject_all:
-        decision = Decision.reject_all(reason, text)
-    elif partial:
-        chosen = frozenset(edited.loc[edited["approve"], "cccd"])
-        decision = Decision(chosen, reason or None, text)
-    if decision is None:
-        return
-    try:
-        res = service.decide(principal, rid, decision)
-    except TPError as exc:
-        _errors(exc)
-        return
-    flash.rerun(
+    selected = frozenset(edited.loc[edited["approve"], "cccd"])
+    if st.button(t("tp.queue.approve_all"), type="primary", key=f"tp_approve_{rid}"):
+        try:
+            _decide(principal, rid, Decision.approve_all())
+        except TPError as exc:
+            st.error(str(exc))
+        else:
+            st.rerun()
+    st.markdown(f"**{t('tp.queue.refuse')}**")
+    render_form(
+        forms.REFUSAL,
+        key=f"tp_decide_{rid}",
+        submit_label=t("tp.queue.send_refusal"),
+        on_submit=lambda raw: _decide(principal, rid, Decision.of(raw, selected)),
+        catch=CATCH,
+    )
+
+
+def _decide(principal: Principal, rid: str, decision: Decision) -> None:
+    res = service.decide(principal, rid, decision)
+    flash.later(
         t(
             "tp.queue.decided",
             status=_status_label(res["status"]),
@@ -663,15 +583,26 @@ def accounts() -> None:
     )
     labels = dict(zip(frame["id"], frame["name"] + " · " + frame["tax_code"], strict=True))
     bid = st.selectbox(t("tp.f.company"), list(labels), format_func=lambda b: labels[b])
-    with st.form("tp_verify"):
-        reason = st.text_input(t("tp.f.verify_reason"), max_chars=500)
-        c1, c2 = st.columns(2)
-        ok = c1.form_submit_button(t("tp.acc.verify"), type="primary")
-        refuse = c2.form_submit_button(t("tp.acc.refuse"))
-    if ok or refuse:
+    name = md_escape(labels[bid])
+    if st.button(t("tp.acc.verify"), type="primary", key="tp_verify_ok"):
         try:
-            service.verify_business(principal, bid, bool(ok), reason)
+            service.verify_business(principal, bid, True)
         except TPError as exc:
-            _errors(exc)
+            st.error(str(exc))
         else:
-            flash.rerun(t("tp.acc.done", name=md_escape(labels[bid])))
+            flash.rerun(t("tp.acc.done", name=name))
+    st.markdown(f"**{t('tp.acc.refuse_title')}**")
+    render_form(
+        forms.VERIFICATION,
+        key="tp_verify",
+        submit_label=t("tp.acc.refuse"),
+        on_submit=lambda raw: _refuse(principal, bid, raw, name),
+        only=("reason",),
+        fixed={"decision": "refuse"},
+        catch=CATCH,
+    )
+
+
+def _refuse(principal: Principal, bid: str, raw: Mapping[str, Any], name: str) -> None:
+    service.verify_business(principal, bid, False, raw)
+    flash.later(t("tp.acc.done", name=name))

@@ -14,7 +14,7 @@ import logging
 import secrets
 import uuid
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -26,30 +26,22 @@ from apps.travel_permit import PREFIX
 from core import accounts, audit, clock, geo
 from core.auth import PermissionDenied, Principal, require
 from core.config import get_settings
-from core.i18n import t
+from core.forms import FORM, FieldError, Form, FormInvalid
+from core.forms.identity import normalize_person_id
+from core.forms.storage import row as form_row
+from core.i18n import get_locale, t
 from core.store import CONFLICTS, Store, get_store
 from core.text import mask_id
 
-from .models import (
-    REJECT_REASONS,
-    BusinessForm,
-    EmployeeIn,
-    FieldError,
-    RequestForm,
-    TravelPermitSettings,
-    parse_cccd,
-    parse_text,
-)
-from .roster import HEADERS_VI, RosterParse, export_csv
+from . import forms
+from .models import TravelPermitSettings
 from .rules import hours_label
 
 log = logging.getLogger(__name__)
 
 APP_ID = "travel_permit"
 VIEW_PAGE = "travel_permit.view"
-
-
-"""What a transaction raises when a concurrent one touched the same rows first."""
+ROSTER_COLUMNS = ("cccd", "full_name", "phone", "home_ward", "work_ward", "plate", "job_title")
 
 
 class TPError(ValueError):
@@ -106,12 +98,9 @@ def _verified_business(principal: Principal, store: Store) -> dict[str, Any]:
     return biz
 
 
-def _reason(text: str) -> str:
-    """The free-text explanation a refusal or revocation must carry."""
-    try:
-        return parse_text(text)
-    except FieldError as exc:
-        raise TPError(t("tp.err.explanation_required")) from exc
+def _answers(raw: Mapping[str, Any] | str, name: str) -> Mapping[str, Any]:
+    """A form's raw answers; a bare text is the answer to its one question ``name``."""
+    return {name: raw} if isinstance(raw, str) else raw
 
 
 def zones_label(zones: Iterable[int]) -> str:
@@ -122,32 +111,33 @@ def zones_label(zones: Iterable[int]) -> str:
 
 
 def register_business(
-    principal: Principal,
-    form: BusinessForm,
-    username: str,
-    password: str,
-    *,
-    store: Store | None = None,
+    principal: Principal, raw: Mapping[str, Any], *, store: Store | None = None
 ) -> dict[str, Any]:
-    """Self-registration (not logged in): a business account, pending until an approver
-    verifies it."""
+    """Self-registration (not logged in) from the answers to ``forms.business_form``: a
+    business account, pending until an approver verifies it. A tax code already held (by a
+    business not refused), a user name taken or a weak password is an error beside its field."""
     if not principal.is_anonymous:
         raise _deny()
     store = _store(store)
-    holder = store.fetchone(
-        "SELECT id, status FROM tp_businesses WHERE tax_code = ?", [form.tax_code]
-    )
+    province = app_settings().province_code
+    values = forms.business_form(province).validate(raw)
+    tax_code = values["tax_code"]
+    holder = store.fetchone("SELECT id, status FROM tp_businesses WHERE tax_code = ?", [tax_code])
     if holder is not None and holder[1] != "rejected":
-        raise TPError(t("tp.err.mst_exists", mst=form.tax_code))
+        raise FormInvalid.one("tax_code", "tp.err.mst_exists", mst=tax_code)
     try:
-        return _insert_business(form, username, password, holder, store)
+        return _insert_business(values, province, holder, store)
+    except accounts.AccountError as exc:
+        field = {"full_name": "name"}.get(exc.field or "", exc.field or FORM)
+        text = str(exc)
+        raise FormInvalid({field: FieldError("forms.err.constraint", text=(text, text))}) from None
     except duckdb.ConstraintException:
         # another registration of the same tax code committed first
-        raise TPError(t("tp.err.mst_exists", mst=form.tax_code)) from None
+        raise FormInvalid.one("tax_code", "tp.err.mst_exists", mst=tax_code) from None
 
 
 def _insert_business(
-    form: BusinessForm, username: str, password: str, holder: tuple | None, store: Store
+    values: dict[str, Any], province: int, holder: tuple | None, store: Store
 ) -> dict[str, Any]:
     with store.transaction() as cur:
         if holder is not None:
@@ -160,34 +150,32 @@ def _insert_business(
                 [holder[0][:8], holder[0]],
             )
         user = accounts.insert_user(
-            f"self:{username}", username, form.name, "business", password, store=store
+            f"self:{values['username']}",
+            values["username"],
+            values["name"],
+            "business",
+            values["password"],
+            store=store,
         )
         bid = str(uuid.uuid4())
-        cur.execute(
-            "INSERT INTO tp_businesses (id, user_id, username, name, tax_code, sector, address,"
-            " province_code, ward_code, contact_name, phone, status, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
-            [
-                bid,
-                user.id,
-                user.username,
-                form.name,
-                form.tax_code,
-                form.sector,
-                form.address,
-                form.province_code,
-                form.ward_code,
-                form.contact_name,
-                form.phone,
-                clock.utcnow_naive(),
-            ],
+        store.insert_row(
+            "tp_businesses",
+            {
+                **form_row(forms.business_form(province), values),
+                "id": bid,
+                "user_id": user.id,
+                "username": user.username,
+                "province_code": province,
+                "status": "pending",
+                "created_at": clock.utcnow_naive(),
+            },
         )
         audit.record(
             user.username,
             "tp.business.register",
             "tp_business",
             bid,
-            {"tax_code": form.tax_code, "name": form.name},
+            {"tax_code": values["tax_code"], "name": values["name"]},
             store=store,
         )
     return store.records("SELECT * FROM tp_businesses WHERE id = ?", [bid])[0]
@@ -219,22 +207,23 @@ def verify_business(
     principal: Principal,
     business_id: str,
     approve: bool,
-    reason: str = "",
+    reason: Mapping[str, Any] | str = "",
     *,
     store: Store | None = None,
 ) -> None:
-    """Verify (or refuse) a pending business account; one approver wins."""
+    """Verify (or refuse) a pending business account; one approver wins. ``reason``: the
+    answers to ``forms.VERIFICATION`` (or its note as text), required to refuse."""
     require(principal, "approver")
     store = _store(store)
-    if not approve:
-        reason = _reason(reason)
+    answers = {**_answers(reason, "reason"), "decision": "verify" if approve else "refuse"}
+    note = forms.VERIFICATION.validate(answers)["reason"] or ""
     status = "verified" if approve else "rejected"
     try:
         with store.transaction() as cur:
             n = cur.execute(
                 "UPDATE tp_businesses SET status = ?, status_reason = ?, verified_at = ?,"
                 " verified_by = ? WHERE id = ? AND status = 'pending'",
-                [status, reason, clock.utcnow_naive(), principal.actor, business_id],
+                [status, note, clock.utcnow_naive(), principal.actor, business_id],
             ).fetchone()[0]
             if n != 1:
                 raise AlreadyDecided(t("tp.err.already_decided"))
@@ -243,7 +232,7 @@ def verify_business(
                 f"tp.business.{status}",
                 "tp_business",
                 business_id,
-                {"reason": reason},
+                {"reason": note},
                 store=store,
             )
     except CONFLICTS as exc:
@@ -272,12 +261,12 @@ def list_employees(
 
 
 def _upsert_frame(store: Store, business_id: str, frame: pd.DataFrame) -> tuple[int, int]:
-    frame = frame[
-        ["cccd", "full_name", "phone", "home_ward", "work_ward", "plate", "job_title"]
-    ].copy()
+    frame = frame[list(ROSTER_COLUMNS)].copy()
     frame.insert(0, "business_id", business_id)
     frame["home_ward"] = frame["home_ward"].astype("int32")
     frame["work_ward"] = frame["work_ward"].astype("int32")
+    frame["plate"] = frame["plate"].fillna("")  # an unanswered question is stored as ''
+    frame["job_title"] = frame["job_title"].fillna("")
     frame["updated_at"] = clock.utcnow_naive()
     cur = store.cursor()
     cur.register("_tp_roster", frame)
@@ -300,17 +289,23 @@ def _upsert_frame(store: Store, business_id: str, frame: pd.DataFrame) -> tuple[
     return len(frame) - existing, existing
 
 
+def roster_form(business: Mapping[str, Any]) -> Form:
+    """The employee form of a business (the wards of its province)."""
+    return forms.employee_form(int(business["province_code"]))
+
+
 def save_employee(
-    principal: Principal, employee: EmployeeIn, *, store: Store | None = None
+    principal: Principal, raw: Mapping[str, Any], *, store: Store | None = None
 ) -> None:
-    """Add or edit one employee (upsert by CCCD)."""
+    """Add or edit one employee (upsert by CCCD) from the answers to ``forms.employee_form``."""
     store = _store(store)
     biz = _own_business(principal, store)
-    frame = pd.DataFrame([employee.model_dump()])
+    values = roster_form(biz).validate(raw)
+    frame = pd.DataFrame([form_row(roster_form(biz), values)])
     with store.transaction():
         _upsert_frame(store, biz["id"], frame)
         audit.record(
-            principal, "tp.employee.save", "tp_employee", mask_id(employee.cccd), store=store
+            principal, "tp.employee.save", "tp_employee", mask_id(values["cccd"]), store=store
         )
 
 
@@ -318,7 +313,7 @@ def remove_employee(principal: Principal, cccd: str, *, store: Store | None = No
     """Take an employee off the roster (their permits stay until revoked)."""
     store = _store(store)
     biz = _own_business(principal, store)
-    cccd = parse_cccd(cccd)
+    cccd = normalize_person_id(cccd)
     with store.transaction() as cur:
         n = cur.execute(
             "UPDATE tp_employees SET active = FALSE, updated_at = ?"
@@ -331,33 +326,45 @@ def remove_employee(principal: Principal, cccd: str, *, store: Store | None = No
 
 
 def import_roster(
-    principal: Principal, parsed: RosterParse, *, store: Store | None = None
+    principal: Principal, upload: Any, *, store: Store | None = None
 ) -> tuple[int, int]:
-    """Store the good rows of a parsed upload; returns (added, updated). Upsert by CCCD."""
+    """Store the good rows of a roster upload read with the business's employee form
+    (``core.forms.table.parse_upload``: a ``TableResult``); returns (added, updated). Upsert
+    by CCCD."""
     store = _store(store)
     biz = _own_business(principal, store)
-    if parsed.good.empty:
+    if upload.form is not roster_form(biz):
+        raise TPError(t("tp.err.not_found"))  # read with another form: its rows are not checked
+    if upload.good.empty:
         raise TPError(t("tp.roster.nothing_to_import"))
     with store.transaction():
-        added, updated = _upsert_frame(store, biz["id"], parsed.good)
+        added, updated = _upsert_frame(store, biz["id"], upload.good)
         audit.record(
             principal,
             "tp.roster.import",
             "tp_business",
             biz["id"],
-            {"added": added, "updated": updated, "bad_rows": len(parsed.errors)},
+            {"added": added, "updated": updated, "bad_rows": len(upload.errors)},
             store=store,
         )
     return added, updated
 
 
 def export_roster(principal: Principal, *, store: Store | None = None) -> bytes:
-    """The business's roster as CSV UTF-8 (BOM), Vietnamese headers, formulas neutralised."""
+    """The business's roster as CSV UTF-8 (BOM) with the upload's Vietnamese headers (so it
+    uploads again), ward names, formulas neutralised."""
+    from core.forms.table import table_fields
+    from core.forms.table_file import csv_bytes
+
     require(principal, "business")  # approvers read rosters with list_employees
-    frame = list_employees(principal, store=store).drop(columns=["updated_at"])
+    store = _store(store)
+    form = roster_form(_own_business(principal, store))
+    frame = list_employees(principal, store=store)
     for col in ("home_ward", "work_ward"):
         frame[col] = frame[col].map(geo.ward_name)
-    return export_csv(frame, HEADERS_VI)
+    fields = table_fields(form)
+    rows = frame[[f.name for f in fields]].itertuples(index=False, name=None)
+    return csv_bytes([f.label.vi for f in fields], rows)
 
 
 # -- requests ---------------------------------------------------------------------------------
@@ -399,60 +406,69 @@ def _quota(store: Store, business_id: str) -> dict[str, int]:
     }
 
 
-def _check_dates(start: date, end: date) -> None:
-    """Start before end, and no longer than ``max_validity_days``."""
+def _roster(store: Store, business_id: str) -> tuple[tuple[str, str], ...]:
+    """(CCCD, name) of every active employee, in the roster's order (``forms.request_form``)."""
+    rows = store.fetchall(
+        "SELECT cccd, full_name FROM tp_employees WHERE business_id = ? AND active"
+        " ORDER BY full_name, cccd",
+        [business_id],
+    )
+    return tuple((str(c), str(n)) for c, n in rows)
+
+
+def request_form_for(business: Mapping[str, Any], roster: tuple[tuple[str, str], ...]) -> Form:
+    """The request form of a business: its roster, its province, the settings' longest window.
+    ``roster``: (CCCD, name) pairs (``forms.roster_key``), at least one."""
     settings = app_settings()
-    if end < start:
-        raise TPError(t("tp.err.dates_order"))
-    days = (end - start).days + 1
-    if days > settings.max_validity_days:
-        raise TPError(t("tp.err.too_long_window", days=days, max=settings.max_validity_days))
+    return forms.request_form(roster, int(business["province_code"]), settings.max_validity_days)
+
+
+@dataclass(frozen=True)
+class _Request:
+    """A validated request: its form, the values and the chosen employees with their names."""
+
+    form: Form
+    values: dict[str, Any]
+    found: pd.DataFrame
+
+    @property
+    def cccds(self) -> list[str]:
+        return list(self.found["cccd"])
 
 
 def submit_request(
     principal: Principal,
-    form: RequestForm,
+    raw: Mapping[str, Any],
     *,
     resubmitted_from: str | None = None,
     store: Store | None = None,
 ) -> str:
-    """Ask for permits for some employees; checks window, zones, roster and quota."""
+    """Ask for permits for some employees of the roster, from the answers to
+    ``forms.request_form``: window, zones, hours; then nobody asked for twice, and the quota."""
     store = _store(store)
     biz = _verified_business(principal, store)
-    _check_dates(form.start_date, form.end_date)
-    if form.start_date < clock.today_local():
-        raise TPError(t("tp.err.start_past"))
-    province = biz["province_code"]
-    if any(not geo.is_ward(z, province) for z in form.zones):
-        raise TPError(t("tp.err.ward", province=geo.province_name(province)))
-    wanted = pd.DataFrame({"cccd": form.cccds})
-    cur = store.cursor()
-    cur.register("_tp_wanted", wanted)
-    try:
-        found = cur.execute(
-            "SELECT e.cccd, e.full_name FROM tp_employees e JOIN _tp_wanted w USING (cccd)"
-            " WHERE e.business_id = ? AND e.active",
-            [biz["id"]],
-        ).df()
-    finally:
-        cur.unregister("_tp_wanted")
-    if len(found) != len(form.cccds):
-        raise TPError(t("tp.err.not_in_roster", n=len(form.cccds) - len(found)))
+    roster = _roster(store, biz["id"])
+    if not roster:
+        raise FormInvalid.one("employees", "tp.req.empty_roster")
+    form = request_form_for(biz, roster)
+    values = form.validate(raw)
+    names = dict(roster)
+    chosen = values["employees"]
+    found = pd.DataFrame({"cccd": chosen, "full_name": [names[c] for c in chosen]})
+    values["zones"] = sorted(int(z) for z in values["zones"])
     rid = _new_id("R")
     now = clock.utcnow_naive()
     try:
-        _insert_request(store, principal, biz["id"], form, found, rid, now, resubmitted_from)
+        _insert_request(
+            store, principal, biz["id"], _Request(form, values, found), rid, now, resubmitted_from
+        )
     except CONFLICTS:
         raise TPError(t("common.conflict")) from None
     return rid
 
 
 def _refuse_duplicates(
-    store: Store,
-    business_id: str,
-    form: RequestForm,
-    found: pd.DataFrame,
-    resubmitted_from: str | None,
+    store: Store, business_id: str, request: _Request, resubmitted_from: str | None
 ) -> None:
     """A rejected request is resubmitted once; nobody is asked for twice while a request for
     them is pending or while they hold an active permit overlapping the new window."""
@@ -462,8 +478,9 @@ def _refuse_duplicates(
         )
         if again is not None:
             raise TPError(t("tp.err.already_resubmitted", id=again))
-    begin, finish = window_utc(form.start_date, form.end_date)
-    cccds = list(found["cccd"])
+    begin, finish = window_utc(request.values["start_date"], request.values["end_date"])
+    found = request.found
+    cccds = request.cccds
     taken = store.fetchall(
         f"SELECT DISTINCT cccd FROM ({_PENDING_OR_PERMITTED}) WHERE list_contains(?, cccd)",  # noqa: S608 - constant
         [business_id, business_id, clock.to_utc_naive(begin), clock.to_utc_naive(finish), cccds],
@@ -471,15 +488,14 @@ def _refuse_duplicates(
     if taken:
         names = dict(zip(found["cccd"], found["full_name"], strict=True))
         shown = ", ".join(sorted(names[c] for (c,) in taken))
-        raise TPError(t("tp.err.already_asked", n=len(taken), names=shown))
+        raise FormInvalid.one("employees", "tp.err.already_asked", n=len(taken), names=shown)
 
 
 def _insert_request(
     store: Store,
     principal: Principal,
     business_id: str,
-    form: RequestForm,
-    found: pd.DataFrame,
+    request: _Request,
     rid: str,
     now: datetime,
     resubmitted_from: str | None,
@@ -488,43 +504,39 @@ def _insert_request(
         # Touch the business row first: two requests of one business at once then conflict
         # (one is told to retry) instead of both passing the quota on the same snapshot.
         cur.execute("UPDATE tp_businesses SET status = status WHERE id = ?", [business_id])
-        _refuse_duplicates(store, business_id, form, found, resubmitted_from)
+        _refuse_duplicates(store, business_id, request, resubmitted_from)
         quota = _quota(store, business_id)
-        if quota["busy"] + len(form.cccds) > quota["limit"]:
-            raise TPError(t("tp.err.quota", asked=len(form.cccds), **quota))
-        cur.execute(
-            "INSERT INTO tp_requests (id, business_id, purpose, start_date, end_date, zones,"
-            " start_minute, end_minute, n_employees, status, submitted_at, resubmitted_from,"
-            " created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
-            [
-                rid,
-                business_id,
-                form.purpose,
-                form.start_date,
-                form.end_date,
-                form.zones,
-                form.start_minute,
-                form.end_minute,
-                len(found),
-                now,
-                resubmitted_from,
-                principal.actor,
-            ],
+        asked = len(request.found)
+        if quota["busy"] + asked > quota["limit"]:
+            raise FormInvalid.one("employees", "tp.err.quota", asked=asked, **quota)
+        store.insert_row(
+            "tp_requests",
+            {
+                **form_row(request.form, request.values),
+                "id": rid,
+                "business_id": business_id,
+                "zones": request.values["zones"],
+                "n_employees": asked,
+                "status": "pending",
+                "submitted_at": now,
+                "resubmitted_from": resubmitted_from,
+                "created_by": principal.actor,
+            },
         )
-        items = found.assign(request_id=rid, status="pending")
+        items = request.found.assign(request_id=rid, status="pending")
         store.insert_df("tp_request_items", items[["request_id", "cccd", "full_name", "status"]])
         audit.record(
             principal,
             "tp.request.submit",
             "tp_request",
             rid,
-            {"employees": len(found), "resubmitted_from": resubmitted_from},
+            {"employees": asked, "resubmitted_from": resubmitted_from},
             store=store,
         )
 
 
 def resubmit_request(
-    principal: Principal, request_id: str, form: RequestForm, *, store: Store | None = None
+    principal: Principal, request_id: str, raw: Mapping[str, Any], *, store: Store | None = None
 ) -> str:
     """Fix and resubmit a rejected (or partly rejected) request as a new pending request."""
     store = _store(store)
@@ -536,7 +548,7 @@ def resubmit_request(
         raise _deny()
     if row[0] not in ("rejected", "partial"):
         raise TPError(t("tp.err.not_rejected"))
-    return submit_request(principal, form, resubmitted_from=request_id, store=store)
+    return submit_request(principal, raw, resubmitted_from=request_id, store=store)
 
 
 def list_requests(
@@ -642,20 +654,34 @@ def queue(
 
 @dataclass(frozen=True)
 class Decision:
-    """``approve``: the CCCDs to approve (None = all). The others are rejected, which needs a
-    reason code from REJECT_REASONS and a free-text explanation."""
+    """``approve``: the CCCDs to approve (None = all). The others are rejected, which needs
+    the answers to ``forms.DECISION``'s reason code and explanation (checked by ``decide``)."""
 
     approve: frozenset[str] | None = None
-    reason_code: str | None = None
-    reason_text: str = ""
+    reason_code: Any = None
+    reason_text: Any = ""
 
     @classmethod
     def approve_all(cls) -> Decision:
         return cls(None)
 
     @classmethod
-    def reject_all(cls, reason_code: str, reason_text: str) -> Decision:
+    def reject_all(cls, reason_code: Any, reason_text: Any) -> Decision:
         return cls(frozenset(), reason_code, reason_text)
+
+    @classmethod
+    def of(cls, raw: Mapping[str, Any], selected: Iterable[str] = ()) -> Decision:
+        """From the answers to ``forms.DECISION`` (or ``forms.REFUSAL``); ``selected``: the
+        CCCDs to approve when the decision is ``partial``."""
+        code, text = raw.get("reason_code"), raw.get("reason_text")
+        kind = raw.get("decision")
+        if kind == "approve":
+            return cls.approve_all()
+        if kind == "partial":
+            return cls(frozenset(selected), code, text)
+        if kind == "reject":
+            return cls.reject_all(code, text)
+        raise FormInvalid.one("decision", "forms.err.choice" if kind else "forms.err.required")
 
 
 def _claims(name: str, cccd: str, tax_code: str, zones: Sequence[int], h: Sequence[int]) -> dict:
@@ -698,11 +724,16 @@ def decide(
     if approve - all_ids:
         raise TPError(t("tp.err.not_in_request"))
     rejected = all_ids - approve
-    reason_text = ""
+    reason_code, reason_text = None, ""
     if rejected:
-        if decision.reason_code not in REJECT_REASONS:
-            raise TPError(t("tp.err.reason_required"))
-        reason_text = _reason(decision.reason_text)
+        values = forms.DECISION.validate(
+            {
+                "decision": "partial" if approve else "reject",
+                "reason_code": decision.reason_code,
+                "reason_text": decision.reason_text,
+            }
+        )
+        reason_code, reason_text = values["reason_code"], values["reason_text"]
     status = "approved" if not rejected else ("rejected" if not approve else "partial")
     biz = store.records("SELECT tax_code FROM tp_businesses WHERE id = ?", [req["business_id"]])[0]
     begin, finish = window_utc(req["start_date"], req["end_date"])
@@ -723,7 +754,7 @@ def decide(
                     status,
                     now,
                     principal.actor,
-                    decision.reason_code if rejected else None,
+                    reason_code,
                     reason_text or None,
                     len(approved),
                     request_id,
@@ -734,7 +765,7 @@ def decide(
             dec = items.copy()
             dec["status"] = dec["cccd"].map(lambda c: "approved" if c in approve else "rejected")
             dec["reason_code"] = dec["status"].map(
-                lambda s: None if s == "approved" else decision.reason_code
+                lambda s: None if s == "approved" else reason_code
             )
             dec = dec.merge(approved[["cccd", "permit_id"]], on="cccd", how="left")
             cur.register("_tp_dec", dec)
@@ -772,7 +803,7 @@ def decide(
                 {
                     "approved": len(approved),
                     "rejected": len(rejected),
-                    "reason_code": decision.reason_code if rejected else None,
+                    "reason_code": reason_code,
                     "reason": reason_text,
                 },
                 store=store,
@@ -812,31 +843,33 @@ def _permit_frame(
 
 
 def bulk_decide(
-    principal: Principal, rows: Sequence[dict[str, Any]], *, store: Store | None = None
+    principal: Principal, rows: Sequence[Mapping[str, Any]], *, store: Store | None = None
 ) -> list[tuple[str, str]]:
-    """Decisions from the queue table: each row has ``id``, ``decision`` ('approve'/'reject'/''),
-    ``reason_code``, ``reason_text``. Each request is its own transaction; returns
-    (request id, outcome message) for every row with a decision."""
+    """Decisions from the queue table: each row has ``id`` and the answers to
+    ``forms.DECISION`` (``decision`` 'approve'/'reject' or empty: no decision, ``reason_code``,
+    ``reason_text``), validated row by row. Each request is its own transaction; returns
+    (request id, outcome message) for every row with a decision, a refused row's message
+    naming its row number and the questions to fix."""
     require(principal, "approver")
     out: list[tuple[str, str]] = []
-    for row in rows:
-        choice = (row.get("decision") or "").strip()
-        if not choice:
+    for number, row in enumerate(rows, start=1):
+        choice = row.get("decision")
+        if choice is None or not str(choice).strip():
             continue
         rid = str(row.get("id"))
+        answers = {k: row.get(k) for k in ("decision", "reason_code", "reason_text")}
         try:
-            if choice == "approve":
-                res = decide(principal, rid, Decision.approve_all(), store=store)
-            elif choice == "reject":
-                res = decide(
-                    principal,
-                    rid,
-                    Decision.reject_all(row.get("reason_code") or "", row.get("reason_text") or ""),
-                    store=store,
-                )
-            else:
-                raise TPError(t("tp.err.bad_decision"))
+            values = forms.DECISION.validate(answers)
+            if values["decision"] == "partial":  # nobody is selected in the table
+                raise FormInvalid.one("decision", "tp.err.bad_decision")
+            res = decide(principal, rid, Decision.of(values), store=store)
             out.append((rid, t(f"tp.status.{res['status']}")))
+        except FormInvalid as exc:
+            problems = "; ".join(
+                f"{forms.DECISION.label(name, get_locale())}: {err.message}"
+                for name, err in exc.errors.items()
+            )
+            out.append((rid, t("tp.queue.row_invalid", row=number, problems=problems)))
         except TPError as exc:
             out.append((rid, str(exc)))
     return out
@@ -1017,14 +1050,19 @@ def permits_pdf(
 
 
 def revoke_permit(
-    principal: Principal, permit_id: str, reason: str, *, store: Store | None = None
+    principal: Principal,
+    permit_id: str,
+    reason: Mapping[str, Any] | str,
+    *,
+    store: Store | None = None,
 ) -> None:
-    """Revoke a permit: approvers any, a business its own (e.g. a departed employee)."""
+    """Revoke a permit: approvers any, a business its own (e.g. a departed employee).
+    ``reason``: the answers to ``forms.REVOKE`` (or the reason as text)."""
     from core.qr import service as qr
 
     store = _store(store)
     frame = _permit_rows(principal, store, [permit_id], None)
-    reason = _reason(reason)
+    reason = forms.REVOKE.validate(_answers(reason, "reason"))["reason"]
     if frame.iloc[0]["status"] != "active":
         raise TPError(t("tp.err.not_active"))
     try:
@@ -1050,15 +1088,11 @@ def revoke_permit(
 
 
 def renew_permit(
-    principal: Principal,
-    permit_id: str,
-    start_date: date,
-    end_date: date,
-    *,
-    store: Store | None = None,
+    principal: Principal, permit_id: str, raw: Mapping[str, Any], *, store: Store | None = None
 ) -> str:
     """Approvers: a new permit for the same holder, zones and hours with a new validity
-    window; the old one is revoked as 'renewed'. Returns the new permit id."""
+    window (the answers to ``forms.renew_form``); the old one is revoked as 'renewed'.
+    Returns the new permit id."""
     from core.qr import service as qr
 
     require(principal, "approver")
@@ -1067,10 +1101,11 @@ def renew_permit(
     old = frame.iloc[0]
     if old["status"] != "active":
         raise TPError(t("tp.err.not_active"))
-    _check_dates(start_date, end_date)
+    values = forms.renew_form(app_settings().max_validity_days).validate(raw)
+    start_date, end_date = values["start_date"], values["end_date"]
     begin, finish = window_utc(start_date, end_date)
     if finish <= clock.now():
-        raise TPError(t("tp.err.window_over"))
+        raise FormInvalid.one("end_date", "tp.err.window_over")
     new_id = new_permit_id()
     zones = list(old["zones"])
     hours = (int(old["start_minute"]), int(old["end_minute"]))
@@ -1206,7 +1241,7 @@ def analytics(principal: Principal, *, store: Store | None = None) -> dict[str, 
         "SELECT coalesce(reason_code, 'other') AS reason, count(*) AS requests FROM tp_requests"
         " WHERE status = 'rejected' GROUP BY ALL ORDER BY requests DESC"
     )
-    reasons["label"] = reasons["reason"].map(lambda r: t(f"tp.reason.{r}"))
+    reasons["label"] = reasons["reason"].map(lambda r: forms.label(forms.REASON_CHOICES, r))
     per_ward = store.df(
         "SELECT b.province_code, b.ward_code, count(*) AS permits FROM tp_permits p"
         " JOIN tp_businesses b ON b.id = p.business_id GROUP BY ALL ORDER BY permits DESC"

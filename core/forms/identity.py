@@ -49,9 +49,12 @@ def nfc(text: str) -> str:
 
 
 def code_text(value: object) -> str:
-    """A code typed in a cell, as text: a spreadsheet's 48090001234.0 reads as 48090001234."""
+    """A code typed in a cell, as text: a spreadsheet's 48090001234.0 reads as 48090001234,
+    and a leading apostrophe (the spreadsheet's "this is text" mark, which exports add before
+    ``+84...``) is dropped."""
     if isinstance(value, str):
-        return nfc(value).strip()
+        text = nfc(value).strip()
+        return text[1:].lstrip() if text.startswith("'") else text
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, bool) or value is None:

@@ -285,9 +285,7 @@ class Form:
             raise DefinitionError(problems)
         self._calculations = [s for s in self._steps if s.calculation is not None]
         self._inputs = [s for s in self._steps if s.parser is not None]
-        self._plan_parse = [
-            (s.field.name, s.parser, s.default, s.dynamic_default) for s in self._inputs
-        ]
+        self._plan_parse = [(s.field.name, s.parser, s.default) for s in self._inputs]
         self._last_day: tuple[datetime, date] | None = None
         self._plain = not self._calculations and all(
             not s.relevant and s.constraint is None and isinstance(s.required, bool)
@@ -692,7 +690,7 @@ class Form:
     @property
     def has_dependencies(self) -> bool:
         """True when a question's visibility or choices depend on other answers."""
-        return bool(self._filters) or any(
+        return any(f.constant is None for f in self._filters.values()) or any(
             s.relevant or not isinstance(s.required, bool) for s in self._steps
         )
 
@@ -735,13 +733,11 @@ class Form:
         env = _Env(state)
         parse_errors: dict[str, FieldError] = {}
         get = raw.get
-        for name, parser, default, dynamic in self._plan_parse:
+        for name, parser, default in self._plan_parse:
             value = get(name, _MISSING)
-            if value is _MISSING:
-                if dynamic is None:
-                    values[name] = default
-                    continue
-                value = dynamic.evaluate(env)
+            if value is _MISSING:  # a static default fills an omitted answer; "today()" is only
+                values[name] = default  # a starting value for renderers, never an answer
+                continue
             if value is None or value == "" or value == [] or value == ():
                 values[name] = None
                 continue

@@ -161,6 +161,31 @@ def _forget(form: Form, form_key: str, names: Sequence[str]) -> None:
             del st.session_state[key]
 
 
+def _blank(form: Form, form_key: str) -> None:
+    """Set every widget to its empty value. Forgetting a widget's state is not enough in a
+    browser: the page keeps showing (and sends back) what was typed until the server sets a
+    value explicitly (a live form, drawn in a fragment, kept its answers after "send")."""
+    state = st.session_state
+    for f in form.input_fields:
+        key = widget_key(form_key, f.name)
+        widget = f.kind.widget
+        if widget in ("text", "number", "password"):
+            state[key] = ""
+        elif widget in ("select_one", "date", "time", "yes_no"):
+            state[key] = None
+        elif widget == "select_multiple" and _as_checkboxes(form, f):
+            chosen = form.choice_list(f)
+            for c in chosen.choices if chosen else ():
+                state[_box_key(form_key, f.name, c.name)] = False
+        elif widget == "select_multiple":
+            state[key] = []
+        elif widget == "datetime":
+            state[key + ":date"] = None
+            state[key + ":time"] = None
+        elif widget == "acknowledge":
+            state[key] = False
+
+
 def _widget(
     form: Form, form_key: str, f: Field, state: ParseState, locale: str, disabled: bool
 ) -> None:
@@ -170,27 +195,37 @@ def _widget(
     if widget == "note":
         st.markdown(f.label.get(locale))
         return
+    _draw_widget(form, form_key, f, state, locale, disabled, key, label, hint, widget)
+
+
+def _draw_widget(
+    form: Form,
+    form_key: str,
+    f: Field,
+    state: ParseState,
+    locale: str,
+    disabled: bool,
+    key: str,
+    label: str,
+    hint: str | None,
+    widget: str,
+) -> None:
     if widget == "text":
         if "multiline" in f.appearance:
             limit = int(f.parameters.get("max_length", 2000))
-            st.text_area(
-                label, key=key, help=hint, max_chars=min(2 * limit, 8000), disabled=disabled
-            )
+            st.text_area(label, key=key, max_chars=min(2 * limit, 8000), disabled=disabled)
         else:
             limit = int(f.parameters.get("max_length", 500 if f.base_type == "text" else 100))
-            st.text_input(
-                label, key=key, help=hint, max_chars=min(2 * limit, 4000), disabled=disabled
-            )
+            st.text_input(label, key=key, max_chars=min(2 * limit, 4000), disabled=disabled)
     elif widget == "password":
-        st.text_input(label, key=key, help=hint, type="password", max_chars=128, disabled=disabled)
+        st.text_input(label, key=key, type="password", max_chars=128, disabled=disabled)
     elif widget == "number":
-        st.text_input(label, key=key, help=hint, max_chars=24, disabled=disabled)
+        st.text_input(label, key=key, max_chars=24, disabled=disabled)
     elif widget == "date":
         st.date_input(
             label,
             value=None,
             key=key,
-            help=hint,
             format="DD/MM/YYYY",
             disabled=disabled,
             **_date_bounds(f),
@@ -198,13 +233,13 @@ def _widget(
     elif widget == "datetime":
         left, right = st.columns(2)
         left.date_input(
-            label, value=None, key=key + ":date", help=hint, format="DD/MM/YYYY", disabled=disabled
+            label, value=None, key=key + ":date", format="DD/MM/YYYY", disabled=disabled
         )
         right.time_input(
             t("forms.time_of_day"), value=None, key=key + ":time", step=300, disabled=disabled
         )
     elif widget == "time":
-        st.time_input(label, value=None, key=key, help=hint, step=1800, disabled=disabled)
+        st.time_input(label, value=None, key=key, step=1800, disabled=disabled)
     elif widget == "select_one":
         options = form.options(f.name, state)
         names = [c.name for c in options]
@@ -220,7 +255,6 @@ def _widget(
                 names,
                 **_unset(key),
                 key=key,
-                help=hint,
                 horizontal=True,
                 format_func=texts.__getitem__,
                 disabled=disabled,
@@ -231,7 +265,6 @@ def _widget(
                 names,
                 **_unset(key),
                 key=key,
-                help=hint,
                 placeholder=t("forms.choose"),
                 format_func=texts.__getitem__,
                 disabled=disabled,
@@ -255,7 +288,6 @@ def _widget(
                 label,
                 list(texts),
                 key=key,
-                help=hint,
                 format_func=texts.__getitem__,
                 placeholder=t("forms.choose"),
                 disabled=disabled,
@@ -266,16 +298,15 @@ def _widget(
             ["yes", "no"],
             **_unset(key),
             key=key,
-            help=hint,
             horizontal=True,
             format_func=lambda v: t(f"forms.{v}"),
             disabled=disabled,
         )
     elif widget == "acknowledge":
-        st.checkbox(label, key=key, help=hint, disabled=disabled)
+        st.checkbox(label, key=key, disabled=disabled)
     elif widget == "file":
         accept = [a.strip() for a in str(f.parameters.get("accept", "")).split(",") if a.strip()]
-        st.file_uploader(label, type=accept or None, key=key, help=hint, disabled=disabled)
+        st.file_uploader(label, type=accept or None, key=key, disabled=disabled)
 
 
 def _unset(key: str) -> dict[str, Any]:
@@ -327,6 +358,9 @@ def _draw_items(
             continue
         _widget(form, form_key, item, state, locale, item.name in disabled)
         _show_error(errors, item.name)
+        hint = _hint(item, locale)
+        if hint and not (item.kind.widget == "select_multiple" and _as_checkboxes(form, item)):
+            st.caption(hint)  # under the field and its error, not a "?" tooltip
         if item.kind.has_value:
             drawn.append(item.name)
     return drawn
@@ -357,6 +391,7 @@ def render_form(
     state = st.session_state
     if state.pop(_clear_key(key), False):
         _forget(form, key, [f.name for f in form.fields])
+        _blank(form, key)
         state.pop(f"{key}::seeded", None)
         state.pop(_errors_key(key), None)
     _seed(form, key, initial or {})
@@ -458,10 +493,12 @@ def table_upload(
     example: Mapping[str, Any] | None = None,
     list_filter: Mapping[str, Any] | None = None,
     file_stem: str = "mau",
+    catch: tuple[type[Exception], ...] = (),
 ) -> None:
     """Bulk entry from a spreadsheet: the templates generated from the form, the uploader, the
     problems row by row (with an error file to fix and upload again), and a button importing
-    the good rows through ``on_import(result)``, which returns the message to show."""
+    the good rows through ``on_import(result)``, which returns the message to show (or raises
+    ``FormInvalid`` or one of ``catch``: shown as the error, nothing cleared)."""
     from core.forms.table import parse_upload, template_csv, template_xlsx
     from core.forms.table_file import TableFileError
     from core.ui.downloads import on_click
@@ -529,7 +566,14 @@ def table_upload(
         )
         st.caption(t("forms.upload.fix_file"))
     if good and st.button(t("forms.upload.import", n=good), type="primary", key=f"{key}::import"):
-        message = on_import(result)
+        try:
+            message = on_import(result)
+        except FormInvalid as exc:
+            st.error(str(exc), icon=":material/error:")
+            return
+        except catch as exc:
+            st.error(str(exc), icon=":material/error:")
+            return
         state.pop(f"{key}::parsed", None)
         state[f"{key}::generation"] = generation + 1
         state[f"{key}::imported"] = message

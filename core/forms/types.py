@@ -371,9 +371,16 @@ class _Choices:
     MEMO = 20_000
 
     def __init__(self, chosen: ChoiceList) -> None:
-        self.index = chosen.index()
-        self.lookup = chosen.lookup()
+        self.chosen = chosen
         self.memo: dict[object, tuple[Any, ...]] = {}
+
+    @property
+    def index(self) -> dict[object, Any]:
+        return self.chosen.index()
+
+    @property
+    def lookup(self) -> dict[str, tuple[Any, ...]]:
+        return self.chosen.lookup()  # built on first use: a 50,000-name roster folds once
 
     def candidates(self, raw: Any) -> tuple[Any, ...]:
         if isinstance(raw, list | dict | set | tuple | bool):

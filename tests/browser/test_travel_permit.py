@@ -85,7 +85,7 @@ def test_business_uploads_a_roster_and_requests_permits(live_server, browser_pag
     upload = tmp_path / "danh_sach.csv"
     upload.write_bytes(b"\xef\xbb\xbf" + ROSTER_CSV.encode())
     page.locator("input[type=file]").first.set_input_files(str(upload))
-    page.get_by_text("2 dòng hợp lệ, 1 lỗi trên tổng 3 dòng").wait_for()
+    page.get_by_text("2 dòng hợp lệ, 1 dòng có lỗi, trên tổng 3 dòng.").wait_for()
     page.get_by_role("button", name="Nhập 2 dòng hợp lệ").click()
     page.get_by_text("Đã nhập: 2 người mới, 0 người cập nhật").wait_for()
 

@@ -83,6 +83,11 @@ def f1_form(source: str, **over: Any) -> dict[str, Any]:
     return base
 
 
+def release_answers(negative_test_date: Any = None, **over: Any) -> dict[str, Any]:
+    """The release form ticked (and a negative test date when given)."""
+    return {"negative_test_date": negative_test_date, "confirm": True, **over}
+
+
 def good_report(**over: Any) -> dict[str, Any]:
     base = {"temperature": "36,8", "spo2": "98", "pulse": "80", "resp_rate": "16"}
     base.update(over)

@@ -9,9 +9,16 @@ import pytest
 
 from apps.home_isolation import service
 from core.auth import PermissionDenied
+from core.forms import FormInvalid
 from core.registry import PUBLIC
 from core.testkit import authorization_matrix, make_principal, service_modules
-from tests.apps.home_isolation.conftest import f0_form, f1_form, good_report, link_token
+from tests.apps.home_isolation.conftest import (
+    f0_form,
+    f1_form,
+    good_report,
+    link_token,
+    release_answers,
+)
 
 PUBLIC_FUNCTIONS = {"open_link", "submit_report"}
 
@@ -21,8 +28,8 @@ def _args(ctx: dict) -> dict[str, tuple[tuple, dict]]:
     return {
         "acknowledge": ((alert,), {}),
         "active_by_ward": ((), {}),
-        "add_note": ((eid, "ghi chú"), {}),
-        "assign": ((eid, "officer"), {}),
+        "add_note": ((eid, {"note": "ghi chú"}), {}),
+        "assign": ((eid, {"staff": "officer"}), {}),
         "board": ((), {}),
         "enroll": (("F0", f0_form(person_id="048090000099")), {}),
         "enroll_contacts": ((eid, pd.DataFrame()), {}),
@@ -30,7 +37,7 @@ def _args(ctx: dict) -> dict[str, tuple[tuple, dict]]:
         "enroll_f1": ((f1_form(eid, person_id="048090000097"),), {}),
         "enrolment": ((eid,), {}),
         "enrollment_or_none": ((eid,), {}),
-        "find": (("An",), {}),
+        "find": (({"search": "An"},), {}),
         "monitoring_link": ((eid,), {}),
         "open_alerts_summary": ((), {}),
         "open_link": ((token,), {}),
@@ -38,11 +45,11 @@ def _args(ctx: dict) -> dict[str, tuple[tuple, dict]]:
         "person_alerts": ((eid,), {}),
         "person_notes": ((eid,), {}),
         "person_reports": ((eid,), {}),
-        "release": ((eid,), {}),
+        "release": ((eid, release_answers()), {}),
         "submit_report": ((token, good_report()), {}),
         "totals": ((), {}),
         "trace_candidates": ((eid,), {}),
-        "transfer_to_hospital": ((eid,), {}),
+        "transfer_to_hospital": ((eid, {"confirm": True}), {}),
     }
 
 
@@ -64,7 +71,7 @@ def test_every_entry_point_for_every_role(store, ctx):
     authorization_matrix(
         service_modules("home_isolation"),
         cases,
-        errors=(service.IsolationError, service.LinkRefused, ValueError),
+        errors=(service.IsolationError, FormInvalid),
     )
 
 

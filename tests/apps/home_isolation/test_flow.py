@@ -55,9 +55,9 @@ def test_enrol_report_red_missed(store, officer, frozen_clock):
     red_alert = service.person_alerts(officer, f0["id"], open_only=True)
     red_id = red_alert[red_alert["kind"] == "red"]["id"].iloc[0]
     service.acknowledge(officer, red_id)
-    service.assign(officer, f0["id"], "nurse")
-    service.add_note(officer, f0["id"], "Gọi điện, bệnh nhân ổn")
-    service.transfer_to_hospital(officer, f0["id"])
+    service.assign(officer, f0["id"], {"staff": "nurse"})
+    service.add_note(officer, f0["id"], {"note": "Gọi điện, bệnh nhân ổn"})
+    service.transfer_to_hospital(officer, f0["id"], {"confirm": True})
     actions = set(audit.search(_admin(), limit=1000)["action"])
     assert {
         "isolation.enrol",

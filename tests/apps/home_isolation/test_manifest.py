@@ -33,6 +33,23 @@ def test_every_message_key_exists_in_both_languages():
     assert not missing, missing
 
 
+def test_no_message_goes_unused():
+    """Labels, hints, choices and input messages live in the forms: the catalog keeps only
+    what the code names (literally, or by a prefix such as ``"hi.level." + level``; the
+    token's words are named by the manifest's token type)."""
+    named = set()
+    for path in Path(pkg.__file__).parent.glob("*.py"):
+        if path.name != "messages.py":
+            named |= set(re.findall(r"""["'](hi\.[A-Za-z0-9_.]*)""", path.read_text()))
+    prefixes = tuple(n for n in named if n.endswith("."))
+    unused = [
+        key
+        for key in MESSAGES
+        if key not in named and not key.startswith(prefixes) and not key.startswith("hi.token")
+    ]
+    assert unused == []
+
+
 def test_checkpoint_rule_refuses_isolating_people():
     ctx = CheckContext(now=datetime(2021, 9, 10, tzinfo=UTC))
     result = checkpoint_rule({"e": "HI0123456789", "r": "F0"}, ctx)

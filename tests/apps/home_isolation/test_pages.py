@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from apps.home_isolation import service
+from core import clock
 from core.auth import ANONYMOUS
 from core.registry import get_registry
 from core.testkit import make_principal, page_app
-from tests.apps.home_isolation.conftest import f0_form, f1_form, good_report, link_token
+from tests.apps.home_isolation.conftest import WARD, f0_form, f1_form, good_report, link_token
 
 OFFICER_PAGES = [
     "home_isolation.board",
@@ -82,6 +83,29 @@ def test_board_actions(store, people, officer):
     assert service.person_alerts(officer, people["f0"], open_only=True).empty
 
 
+def test_board_assign_and_note_errors_beside_their_fields(store, people, officer):
+    at = app_for("home_isolation.board", officer).run()
+    at.selectbox(key="hb_pick").select(people["f0"]).run()
+    staff = at.text_input(key=f"hi_assign:{people['f0']}:staff")
+    staff.input("ghost")
+    _submit(at, "Phân công")
+    assert any("ghost" in e for e in _messages(at))  # no health officer of that name
+    assert at.text_input(key=f"hi_assign:{people['f0']}:staff").value == "ghost"  # kept
+    at.text_input(key=f"hi_assign:{people['f0']}:staff").input("nurse")
+    _submit(at, "Phân công")
+    assert not at.exception, at.exception
+    assert service.enrolment(officer, people["f0"])["assigned_to"] == "nurse"
+    assert at.text_input(key=f"hi_assign:{people['f0']}:staff").value == "nurse"
+    _submit(at, "Thêm ghi chú")
+    assert any("Vui lòng điền" in e for e in _messages(at))  # an empty note
+    at.text_area(key=f"hi_note:{people['f0']}:note").input("Đã gọi điện")
+    _submit(at, "Thêm ghi chú")
+    assert any("Đã lưu" in s.value for s in at.success)
+    assert at.text_area(key=f"hi_note:{people['f0']}:note").value == ""  # cleared
+    notes = service.person_notes(officer, people["f0"])
+    assert "Đã gọi điện" in set(notes["text"])
+
+
 def _submit(at: AppTest, label: str) -> AppTest:
     return next(b for b in at.get("form_submit_button") if b.label == label).click().run()
 
@@ -91,7 +115,8 @@ def test_release_and_transfer_need_the_tick_box(store, people, officer):
     at.selectbox(key="hb_pick").select(people["f0"]).run()
     assert any("cảnh báo chưa xử lý" in w.value for w in at.warning)  # open red alert shown
     _submit(at, "Kết thúc cách ly")
-    assert any("ô xác nhận" in e.value for e in at.error)
+    assert any("ô xác nhận" in e.value for e in at.error)  # beside the tick box
+    assert any("âm tính" in e.value for e in at.error)  # beside the negative test date
     _submit(at, "Chuyển viện")
     assert service.enrolment(officer, people["f0"])["status"] == "isolating"  # nothing done
     at.date_input[0].set_value(date.today())  # an F0 needs a negative test
@@ -103,45 +128,116 @@ def test_release_and_transfer_need_the_tick_box(store, people, officer):
     assert any("Đã lưu" in s.value for s in at.success)  # said even though they left the board
 
 
-def test_enrol_page_shows_errors_and_link(store, officer):
+def _messages(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def test_enrol_page_shows_errors_beside_fields_keeps_values_and_gives_the_link(store, officer):
     at = app_for("home_isolation.enrol", officer).run()
-    at.text_input(key="f0_pid").input("12")
-    at.button[0].click().run()
-    assert not at.exception
-    assert any(e.value for e in at.error)
-    at.text_input(key="f0_pid").input("048090000055")
-    at.text_input(key="f0_name").input("Ngô Thị Hoa")
-    at.text_input(key="f0_phone").input("0905111222")
-    at.selectbox(key="f0_ward").select_index(0)
-    at.text_input(key="f0_age").input("30")
+    assert not at.exception, at.exception
+    assert at.date_input(key="hi_f0:test_date").value == clock.today_local()  # starts today
+    at.text_input(key="hi_f0:person_id").input("12")
+    at.text_input(key="hi_f0:full_name").input("Ngô Thị Hoa")
+    at.text_input(key="hi_f0:phone").input("0236 3821 234")  # a landline: accepted
     at.button[0].click().run()
     assert not at.exception, at.exception
+    errors = _messages(at)
+    assert any("CCCD" in e for e in errors)  # beside the id
+    assert any("Vui lòng điền" in e for e in errors)  # the ward and the age are missing
+    assert not any("điện thoại" in e for e in errors)
+    assert at.text_input(key="hi_f0:full_name").value == "Ngô Thị Hoa"  # kept
+    at.text_input(key="hi_f0:person_id").input("048090000055")
+    at.selectbox(key="hi_f0:ward_code").select_index(0)
+    at.text_input(key="hi_f0:age").input("30")
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert not at.error
     assert at.success and "048090000055" not in at.success[0].value
     assert any("home_isolation-report?t=HI1" in c.value for c in at.code)
+    assert at.text_input(key="hi_f0:person_id").value == ""  # cleared after success
+    row = store.records("SELECT * FROM hi_enrolments")[0]
+    assert (row["phone"], row["age"], row["test_type"], row["vaccine_doses"]) == (
+        "02363821234",
+        30,
+        "pcr",
+        0,
+    )
+
+
+def test_enrol_page_refusals_beside_the_field(store, officer):
+    f0 = service.enroll_f0(officer, f0_form())
+    at = app_for("home_isolation.enrol", officer).run()
+    f1 = f1_form("HI0000000000")
+    at.text_input(key="hi_f1:source_id").input(f1["source_id"])
+    at.text_input(key="hi_f1:person_id").input(f0["person_id"])
+    at.text_input(key="hi_f1:full_name").input(f1["full_name"])
+    at.text_input(key="hi_f1:phone").input(f1["phone"])
+    at.selectbox(key="hi_f1:ward_code").select(WARD)
+    at.button[1].click().run()
+    assert not at.exception, at.exception
+    assert any("Không tìm thấy F0" in e for e in _messages(at))
+    at.text_input(key="hi_f1:source_id").input(f0["id"])
+    at.button[1].click().run()
+    assert any("đang được theo dõi" in e for e in _messages(at))  # already enrolled
+    assert store.scalar("SELECT count(*) FROM hi_enrolments") == 1
+
+
+def _report_values(at: AppTest, **values: str) -> AppTest:
+    for name, value in values.items():
+        at.text_input(key=f"hi_report:{name}").input(value)
+    return at
 
 
 def test_report_page_public(store, people):
     at = app_for("home_isolation.report", ANONYMOUS, t=people["token"]).run()
     assert not at.exception
-    at.text_input(key="r_temp").input("37,2")
-    at.text_input(key="r_spo2").input("90")
-    at.text_input(key="r_pulse").input("100")
-    at.text_input(key="r_resp").input("24")
+    assert not at.date_input  # "measured now?" is answered yes: no date and time asked
+    _report_values(at, temperature="37,2", spo2="90", pulse="100", resp_rate="24")
     at.button[0].click().run()
     assert not at.exception, at.exception
     assert at.success
     assert at.error and ("🔴" in at.error[0].value or at.error[0].icon == "🔴")
+    assert at.warning  # the day's three reports are in: no form any more
 
 
 def test_report_page_errors_next_to_fields(store, people):
     at = app_for("home_isolation.report", ANONYMOUS, t=people["token"]).run()
-    at.text_input(key="r_temp").input("50")
-    at.text_input(key="r_spo2").input("120")
-    at.text_input(key="r_pulse").input("80")
-    at.text_input(key="r_resp").input("16")
+    _report_values(at, temperature="50", spo2="120", pulse="80", resp_rate="16")
     at.button[0].click().run()
-    assert len(at.error) == 2
+    errors = _messages(at)
+    assert "Không được lớn hơn 43." in errors and "Không được lớn hơn 100." in errors
+    assert len(errors) == 3  # the two fields, and "please correct the fields below"
+    assert at.text_input(key="hi_report:pulse").value == "80"  # kept
     assert store.scalar("SELECT count(*) FROM hi_reports") == 2
+
+
+def test_report_page_measured_earlier(store, frozen_clock, people):
+    at = app_for("home_isolation.report", ANONYMOUS, t=people["token"]).run()
+    at.radio(key="hi_report:measured_now").set_value("no").run()
+    assert len(at.date_input) == 1 and len(at.time_input) == 1  # the time is asked now
+    _report_values(at, temperature="36,9", spo2="97", pulse="80", resp_rate="16")
+    at.button[0].click().run()
+    assert any("Vui lòng điền" in e for e in _messages(at))  # ...and needed
+    at.date_input(key="hi_report:measured_at:date").set_value(date(2021, 9, 10))
+    at.time_input(key="hi_report:measured_at:time").set_value(time(13, 30))
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert at.success
+    earlier = datetime(2021, 9, 10, 6, 30)  # 13:30 in Vietnam
+    assert store.scalar("SELECT count(*) FROM hi_reports WHERE measured_at = ?", [earlier]) == 1
+
+
+def test_pages_in_english(store, people, officer):
+    enrol = page_app("home_isolation.enrol", officer, locale="en", timeout=30).run()
+    labels = {w.label.rstrip(" *") for w in enrol.text_input}
+    assert {"Full name", "CCCD / passport number", "Phone number", "Age"} <= labels
+    enrol.button[0].click().run()
+    assert any("Please fill in" in e.value for e in enrol.error)
+    report = page_app(
+        "home_isolation.report", ANONYMOUS, query={"t": people["token"]}, locale="en", timeout=30
+    ).run()
+    assert "Temperature (°C)" in {w.label.rstrip(" *") for w in report.text_input}
+    assert [b.label for b in report.button] == ["Send report"]
 
 
 def test_report_page_bad_link(store):
@@ -159,7 +255,6 @@ def _walk(node):
 def test_tracing_page_lists_and_enrols(store, officer, frozen_clock):
     from datetime import timedelta
 
-    from tests.apps.home_isolation.conftest import WARD
     from tests.apps.home_isolation.hd_data import add_checkins, add_venue
 
     now = frozen_clock[0]

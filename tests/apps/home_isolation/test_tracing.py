@@ -73,7 +73,7 @@ def test_tracing_lists_and_enrols_contacts(store, officer, venues):
     assert (found["overlap_minutes"] > 0).all()
     assert not found["already_enrolled"].any()
 
-    wider = service.trace_candidates(officer, f0["id"], window_minutes=120)
+    wider = service.trace_candidates(officer, f0["id"], {"window_minutes": "120"})
     assert "048090000012" in set(wider["candidate_id"])
 
     out = service.enroll_contacts(officer, f0["id"], found)

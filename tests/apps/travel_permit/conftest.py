@@ -1,13 +1,15 @@
-"""Fixtures for the travel permit app: a registered, verified business with a roster."""
+"""Fixtures for the travel permit app: a registered, verified business with a roster. Services
+take the raw answers to the app's forms, as the pages send them."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
+from stdnum.vn.mst import calc_check_digit
 
 from apps.travel_permit import service
-from apps.travel_permit.models import BusinessForm, EmployeeIn, RequestForm, mst_check_digit
 from core import accounts, clock
 from core.auth import ANONYMOUS, Principal
 from core.testkit import make_principal
@@ -21,9 +23,9 @@ def make_mst(seed: int) -> str:
     n = seed
     while True:
         first9 = f"04{n:07d}"[-9:]
-        check = mst_check_digit(first9)
-        if check is not None:
-            return first9 + str(check)
+        check = calc_check_digit(first9)
+        if len(check) == 1:
+            return first9 + check
         n += 1
 
 
@@ -31,8 +33,8 @@ def cccd(i: int) -> str:
     return f"0480900{i:05d}"
 
 
-def business_form(seed: int, **fields) -> BusinessForm:
-    """A valid registration with tax code ``make_mst(seed)``; ``fields`` override the rest."""
+def business_answers(seed: int, **fields: Any) -> dict[str, Any]:
+    """Valid registration answers with tax code ``make_mst(seed)``; ``fields`` override."""
     values = {
         "name": f"Công ty {seed}",
         "tax_code": make_mst(seed),
@@ -41,28 +43,34 @@ def business_form(seed: int, **fields) -> BusinessForm:
         "ward_code": WARDS[0],
         "contact_name": "Nguyễn Văn An",
         "phone": "0905123456",
+        "username": f"cty_{seed}",
+        "password": PASSWORD,
     }
-    return BusinessForm(**{**values, **fields})
+    return {**values, **fields}
 
 
 def register(username: str, seed: int, store) -> Principal:
-    form = business_form(seed, name=f"Công ty {username}")
-    service.register_business(ANONYMOUS, form, username, PASSWORD, store=store)
+    answers = business_answers(seed, name=f"Công ty {username}", username=username)
+    service.register_business(ANONYMOUS, answers, store=store)
     return accounts.principal_for(accounts.get_user(username, store=store))
+
+
+def employee(i: int, **fields: Any) -> dict[str, Any]:
+    return {
+        "full_name": f"Trần Thị Mai {chr(65 + i % 26)}",
+        "cccd": cccd(i),
+        "phone": "0905000000",
+        "home_ward": WARDS[1],
+        "work_ward": WARDS[2],
+        **fields,
+    }
 
 
 def add_roster(principal: Principal, n: int, store, start: int = 0) -> list[str]:
     ids = []
     for i in range(start, start + n):
-        emp = EmployeeIn(
-            full_name=f"Trần Thị Mai {chr(65 + i % 26)}",
-            cccd=cccd(i),
-            phone="0905000000",
-            home_ward=WARDS[1],
-            work_ward=WARDS[2],
-        )
-        service.save_employee(principal, emp, store=store)
-        ids.append(emp.cccd)
+        service.save_employee(principal, employee(i), store=store)
+        ids.append(cccd(i))
     return ids
 
 
@@ -90,19 +98,20 @@ def other_biz(store, approver) -> Principal:
     return principal
 
 
-def request_form(cccds, days: int = 3, **kw) -> RequestForm:
-    today = clock.local(clock.now()).date()
-    values = dict(
-        cccds=list(cccds),
-        purpose="Vận chuyển hàng hoá thiết yếu",
-        start_date=today,
-        end_date=today + timedelta(days=days - 1),
-        zones=[WARDS[0], WARDS[2]],
-        start_minute=0,
-        end_minute=24 * 60,
-    )
+def request_answers(cccds, days: int = 3, **kw: Any) -> dict[str, Any]:
+    """Answers to the request form for ``cccds`` over ``days`` days from today."""
+    start = today()
+    values = {
+        "employees": list(cccds),
+        "purpose": "Vận chuyển hàng hoá thiết yếu",
+        "start_date": start,
+        "end_date": start + timedelta(days=days - 1),
+        "zones": [WARDS[0], WARDS[2]],
+        "start_minute": 0,
+        "end_minute": 24 * 60,
+    }
     values.update(kw)
-    return RequestForm(**values)
+    return values
 
 
 def today() -> date:

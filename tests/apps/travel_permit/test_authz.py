@@ -10,26 +10,26 @@ from datetime import timedelta
 
 import pytest
 
-from apps.travel_permit import roster, service
-from apps.travel_permit.models import EmployeeIn
+from apps.travel_permit import forms, service
 from apps.travel_permit.service import Decision, TPError
-from core.accounts import AccountError
+from core.forms import FormInvalid
+from core.forms.table import parse_upload, template_csv
 from core.qr import service as qr
 from core.registry import PUBLIC
 from core.testkit import authorization_matrix
 
-from .conftest import WARDS, business_form, request_form, today
+from .conftest import WARDS, business_answers, employee, request_answers, today
 
 
 @pytest.fixture()
 def world(store, biz, other_biz, approver):
     """``biz`` owns a decided request with permits and a rejected one; ``other_biz`` attacks."""
     ids = list(service.list_employees(biz, store=store)["cccd"])
-    rid = service.submit_request(biz, request_form(ids[:2]), store=store)
+    rid = service.submit_request(biz, request_answers(ids[:2]), store=store)
     service.decide(approver, rid, Decision.approve_all(), store=store)
-    rej = service.submit_request(biz, request_form(ids[2:4]), store=store)
+    rej = service.submit_request(biz, request_answers(ids[2:4]), store=store)
     service.decide(approver, rej, Decision.reject_all("zone", "Sai khu vực"), store=store)
-    pending = service.submit_request(biz, request_form(ids[4:5]), store=store)
+    pending = service.submit_request(biz, request_answers(ids[4:5]), store=store)
     pid = service.list_permits(biz, store=store).iloc[0]["permit_id"]
     return {
         "biz": biz,
@@ -45,32 +45,32 @@ def world(store, biz, other_biz, approver):
     }
 
 
-def _form():
-    return business_form(
-        9999, name="Công ty Mới", sector="it", contact_name="Võ Văn E", phone="0935123456"
+def _answers():
+    return business_answers(
+        9999,
+        name="Công ty Mới",
+        sector="it",
+        contact_name="Võ Văn E",
+        phone="0935123456",
+        username="moi_dn",
+        password="Matkhau12345",
     )
 
 
 def _parsed():
-    data = roster.template_csv()
-    return roster.parse_file("t.csv", data, 48, max_rows=100, max_bytes=10**6)
+    form = forms.employee_form(48)
+    return parse_upload(form, "t.csv", template_csv(form), max_rows=100, max_bytes=10**6)
 
 
 def _cases(w):
-    emp = EmployeeIn(
-        full_name="Hồ Văn F",
-        cccd="048090077777",
-        phone="0905123456",
-        home_ward=WARDS[0],
-        work_ward=WARDS[0],
-    )
+    emp = employee(77777, full_name="Hồ Văn F", home_ward=WARDS[0], work_ward=WARDS[0])
     biz, appr = {"business"}, {"approver"}
     # "business" is another business than the owner: where the owner alone may act on its
     # data (a request, a permit), that business is refused (PermissionDenied) like any role.
     return {
         # name: (call, allowed roles)
         "register_business": (
-            lambda p: service.register_business(p, _form(), "moi_dn", "Matkhau12345"),
+            lambda p: service.register_business(p, _answers()),
             {"anonymous"},
         ),
         "my_business": (lambda p: service.my_business(p), biz),
@@ -88,9 +88,9 @@ def _cases(w):
         "import_roster": (lambda p: service.import_roster(p, _parsed()), biz),
         "export_roster": (lambda p: service.export_roster(p), biz),
         "quota_status": (lambda p: service.quota_status(p), biz),
-        "submit_request": (lambda p: service.submit_request(p, request_form(w["ids"][:1])), biz),
+        "submit_request": (lambda p: service.submit_request(p, request_answers(w["ids"][:1])), biz),
         "resubmit_request": (
-            lambda p: service.resubmit_request(p, w["rejected"], request_form(w["ids"][2:3])),
+            lambda p: service.resubmit_request(p, w["rejected"], request_answers(w["ids"][2:3])),
             set(),  # only the owner of the rejected request: refused to any other business
         ),
         "list_requests": (lambda p: service.list_requests(p), biz),
@@ -112,7 +112,9 @@ def _cases(w):
         "permits_pdf": (lambda p: service.permits_pdf(p, permit_ids=[w["pid"]]), appr),
         "revoke_permit": (lambda p: service.revoke_permit(p, w["pid"], "thu hồi"), appr),
         "renew_permit": (
-            lambda p: service.renew_permit(p, w["pid"], today(), today() + timedelta(days=2)),
+            lambda p: service.renew_permit(
+                p, w["pid"], {"start_date": today(), "end_date": today() + timedelta(days=2)}
+            ),
             appr,
         ),
         "view_permit": (lambda p: service.view_permit(p, w["text"]), {PUBLIC}),
@@ -125,7 +127,7 @@ def test_every_entry_point_for_every_role(store, world):
         "travel_permit",
         _cases(world),
         principals={"business": world["other_biz"], "approver": world["approver"]},
-        errors=(TPError, AccountError),
+        errors=(TPError, FormInvalid),
     )
 
 

@@ -6,15 +6,24 @@ import threading
 from datetime import timedelta
 
 import pytest
-from pydantic import ValidationError
 
 from apps.travel_permit import service
-from apps.travel_permit.models import BusinessForm, RequestForm
 from apps.travel_permit.service import AlreadyDecided, Decision, TPError
+from core import geo
 from core.auth import ANONYMOUS, PermissionDenied
+from core.forms import FormInvalid
 from core.qr import service as qr
 
-from .conftest import WARDS, add_roster, business_form, make_mst, register, request_form, today
+from .conftest import (
+    WARDS,
+    add_roster,
+    business_answers,
+    employee,
+    make_mst,
+    register,
+    request_answers,
+    today,
+)
 
 
 def _count(store, table: str) -> int:
@@ -26,11 +35,11 @@ def test_full_flow_register_verify_request_approve_pdf_verify_revoke(store, appr
     business = service.my_business(principal, store=store)
     assert business["status"] == "pending"
     with pytest.raises(TPError):  # not verified yet
-        service.submit_request(principal, request_form(["048090000001"]), store=store)
+        service.submit_request(principal, request_answers(["048090000001"]), store=store)
     service.verify_business(approver, business["id"], True, store=store)
     assert service.my_business(principal, store=store)["status"] == "verified"
     ids = add_roster(principal, 10, store)
-    rid = service.submit_request(principal, request_form(ids[:3]), store=store)
+    rid = service.submit_request(principal, request_answers(ids[:3]), store=store)
     frame, total = service.queue(approver, store=store)
     assert total == 1 and frame.iloc[0]["id"] == rid
     result = service.decide(approver, rid, Decision.approve_all(), store=store)
@@ -69,7 +78,7 @@ def test_full_flow_register_verify_request_approve_pdf_verify_revoke(store, appr
 
 def test_partial_approval_and_resubmit(store, biz, approver):
     ids = [r for r in service.list_employees(biz, store=store)["cccd"]][:4]
-    rid = service.submit_request(biz, request_form(ids), store=store)
+    rid = service.submit_request(biz, request_answers(ids), store=store)
     res = service.decide(
         approver,
         rid,
@@ -80,19 +89,27 @@ def test_partial_approval_and_resubmit(store, biz, approver):
     req = service.get_request(biz, rid, store=store)
     assert sorted(req["items"]["status"]) == ["approved", "approved", "rejected", "rejected"]
     assert req["reason_text"] == "Sai số CCCD của hai người"
-    new = service.resubmit_request(biz, rid, request_form(ids[2:]), store=store)
+    new = service.resubmit_request(biz, rid, request_answers(ids[2:]), store=store)
     assert service.get_request(biz, new, store=store)["resubmitted_from"] == rid
     with pytest.raises(TPError):  # pending cannot be resubmitted
-        service.resubmit_request(biz, new, request_form(ids[2:]), store=store)
+        service.resubmit_request(biz, new, request_answers(ids[2:]), store=store)
 
 
 def test_reject_requires_reason_and_writes_nothing(store, biz, approver):
     ids = list(service.list_employees(biz, store=store)["cccd"])[:2]
-    rid = service.submit_request(biz, request_form(ids), store=store)
+    rid = service.submit_request(biz, request_answers(ids), store=store)
     before = _count(store, "audit_log")
-    for code, text in [(None, "x"), ("quota", ""), ("quota", "   "), ("bogus", "why")]:
-        with pytest.raises(TPError):
+    for code, text, field, key in [
+        (None, "x", "reason_code", "forms.err.required"),
+        ("quota", "", "reason_text", "forms.err.required"),
+        ("quota", "   ", "reason_text", "forms.err.required"),
+        ("bogus", "why", "reason_code", "forms.err.choice"),
+    ]:
+        with pytest.raises(FormInvalid) as err:  # beside the field of the decision form
             service.decide(approver, rid, Decision(frozenset(), code, text), store=store)
+        assert {k: e.key for k, e in err.value.errors.items()} == {field: key}
+    with pytest.raises(FormInvalid):  # a partial decision refuses someone: reasons needed
+        service.decide(approver, rid, Decision(frozenset(ids[:1]), None, ""), store=store)
     assert _count(store, "audit_log") == before
     assert store.scalar("SELECT status FROM tp_requests WHERE id = ?", [rid]) == "pending"
     service.decide(approver, rid, Decision.reject_all("quota", "Quá nhiều người"), store=store)
@@ -103,42 +120,57 @@ def test_reject_requires_reason_and_writes_nothing(store, biz, approver):
 
 def test_quota_message(store, biz):
     ids = list(service.list_employees(biz, store=store)["cccd"])  # 20 people -> quota 6
-    with pytest.raises(TPError, match="6"):
-        service.submit_request(biz, request_form(ids[:7]), store=store)
-    service.submit_request(biz, request_form(ids[:6]), store=store)
-    with pytest.raises(TPError):
-        service.submit_request(biz, request_form(ids[6:7]), store=store)
+    with pytest.raises(FormInvalid, match="6") as err:  # beside the employees chosen
+        service.submit_request(biz, request_answers(ids[:7]), store=store)
+    assert set(err.value.errors) == {"employees"}
+    service.submit_request(biz, request_answers(ids[:6]), store=store)
+    with pytest.raises(FormInvalid):
+        service.submit_request(biz, request_answers(ids[6:7]), store=store)
     assert _count(store, "tp_requests") == 1
+
+
+def _invalid(call) -> dict[str, str]:
+    """The fields (and message keys) a refused form submission names."""
+    with pytest.raises(FormInvalid) as err:
+        call()
+    return {name: e.key for name, e in err.value.errors.items()}
 
 
 def test_dates_wrong_order_and_too_long(store, biz, monkeypatch):
     ids = list(service.list_employees(biz, store=store)["cccd"])[:2]
-    with pytest.raises(ValidationError):
-        request_form(ids, start_date=today(), end_date=today() - timedelta(days=1))
-    with pytest.raises(TPError, match="15"):
-        service.submit_request(biz, request_form(ids, days=15), store=store)
-    with pytest.raises(TPError):
-        service.submit_request(
-            biz,
-            request_form(ids, start_date=today() - timedelta(days=2), end_date=today()),
-            store=store,
-        )
+    backwards = request_answers(ids, start_date=today(), end_date=today() - timedelta(days=1))
+    assert _invalid(lambda: service.submit_request(biz, backwards, store=store)) == {
+        "end_date": "forms.err.constraint"
+    }
+    with pytest.raises(FormInvalid, match="14") as err:  # at most 14 days (the setting)
+        service.submit_request(biz, request_answers(ids, days=15), store=store)
+    assert set(err.value.errors) == {"end_date"}
+    past = request_answers(ids, start_date=today() - timedelta(days=2), end_date=today())
+    assert _invalid(lambda: service.submit_request(biz, past, store=store)) == {
+        "start_date": "forms.err.constraint"
+    }
+    same_hours = request_answers(ids, start_minute=360, end_minute=360)
+    assert _invalid(lambda: service.submit_request(biz, same_hours, store=store)) == {
+        "end_minute": "forms.err.constraint"
+    }
+    assert _count(store, "tp_requests") == 0
     monkeypatch.setattr(
         service.get_settings(), "apps", {"travel_permit": {"max_validity_days": 30}}
     )
-    service.submit_request(biz, request_form(ids, days=15), store=store)
+    service.submit_request(biz, request_answers(ids, days=15), store=store)
 
 
 def test_employee_not_in_roster_and_other_business(store, biz, other_biz):
     theirs = list(service.list_employees(other_biz, store=store)["cccd"])[:1]
-    with pytest.raises(TPError):
-        service.submit_request(biz, request_form(theirs), store=store)
+    assert _invalid(lambda: service.submit_request(biz, request_answers(theirs), store=store)) == {
+        "employees": "forms.err.choice"
+    }
     assert _count(store, "tp_requests") == 0
 
 
 def test_business_cannot_touch_another_business(store, biz, other_biz, approver):
     ids = list(service.list_employees(other_biz, store=store)["cccd"])[:2]
-    rid = service.submit_request(other_biz, request_form(ids), store=store)
+    rid = service.submit_request(other_biz, request_answers(ids), store=store)
     service.decide(approver, rid, Decision.approve_all(), store=store)
     pid = service.list_permits(other_biz, store=store).iloc[0]["permit_id"]
     with pytest.raises(PermissionDenied):
@@ -157,54 +189,87 @@ def test_business_cannot_touch_another_business(store, biz, other_biz, approver)
 
 def test_renew_permit(store, biz, approver):
     ids = list(service.list_employees(biz, store=store)["cccd"])[:1]
-    rid = service.submit_request(biz, request_form(ids), store=store)
+    rid = service.submit_request(biz, request_answers(ids), store=store)
     service.decide(approver, rid, Decision.approve_all(), store=store)
     pid = service.list_permits(biz, store=store).iloc[0]["permit_id"]
-    new = service.renew_permit(approver, pid, today(), today() + timedelta(days=6), store=store)
+    window = {"start_date": today(), "end_date": today() + timedelta(days=6)}
+    new = service.renew_permit(approver, pid, window, store=store)
     permits = service.list_permits(biz, store=store).set_index("permit_id")
     assert permits.loc[pid, "status"] == "renewed" and permits.loc[new, "status"] == "active"
     old_text = qr.token_texts([pid], store=store)[pid]
     assert qr.verify_server(old_text, store=store).reason.value == "REVOKED"
     new_text = qr.token_texts([new], store=store)[new]
     assert qr.verify_server(new_text, store=store).ok
-    with pytest.raises(TPError):
-        service.renew_permit(approver, new, today(), today() + timedelta(days=60), store=store)
+    too_long = {"start_date": today(), "end_date": today() + timedelta(days=60)}
+    assert _invalid(lambda: service.renew_permit(approver, new, too_long, store=store)) == {
+        "end_date": "forms.err.constraint"
+    }
+    over = {"start_date": today() - timedelta(days=5), "end_date": today() - timedelta(days=1)}
+    assert _invalid(lambda: service.renew_permit(approver, new, over, store=store)) == {
+        "end_date": "tp.err.window_over"
+    }
+    with pytest.raises(TPError):  # the renewed permit is no longer active
+        service.renew_permit(approver, pid, window, store=store)
 
 
 def test_business_registration_bad_input(store):
-    good = dict(
-        name="Công ty A",
-        tax_code=make_mst(77),
-        sector="food",
-        address="1 Lê Duẩn",
-        ward_code=WARDS[0],
-        contact_name="Lê Văn B",
-        phone="0905123456",
-    )
-    BusinessForm(**good)
+    good = business_answers(77, name="Công ty A", sector="food", username="cty_a")
     wrong_check = good["tax_code"][:9] + str((int(good["tax_code"][9]) + 1) % 10)
-    for field, value in [
-        ("tax_code", wrong_check),
-        ("tax_code", "12345"),
-        ("phone", "0123"),
-        ("ward_code", 1),  # not a Da Nang ward
-        ("sector", "casino"),
+    hanoi_ward = geo.wards(1)[0].code
+    for field, value, key in [
+        ("tax_code", wrong_check, "forms.err.tax_code_check"),
+        ("tax_code", "12345", "forms.err.tax_code"),
+        ("phone", "0123", "forms.err.phone"),
+        ("ward_code", hanoi_ward, "forms.err.choice_filtered"),  # not a Da Nang ward
+        ("sector", "casino", "forms.err.choice"),
+        ("contact_name", "Nguyen2", "forms.err.name_chars"),
+        ("name", "", "forms.err.required"),
+        ("password", "", "forms.err.required"),
     ]:
-        with pytest.raises(ValidationError):
-            BusinessForm(**{**good, field: value})
-    service.register_business(ANONYMOUS, BusinessForm(**good), "cty_a", "Matkhau12345", store=store)
-    with pytest.raises(TPError):  # same tax code twice
-        service.register_business(
-            ANONYMOUS, BusinessForm(**good), "cty_b", "Matkhau12345", store=store
-        )
+        answers = {**good, field: value}
+        refused = _invalid(lambda a=answers: service.register_business(ANONYMOUS, a, store=store))
+        assert refused == {field: key}
+    # the account service's refusals are beside the user name or the password
+    for field, value in [
+        ("username", "A"),
+        ("password", "short1"),
+        ("password", "cty_a2021xyz"),  # contains the user name
+    ]:
+        answers = {**good, field: value}
+        refused = _invalid(lambda a=answers: service.register_business(ANONYMOUS, a, store=store))
+        assert set(refused) == {field}
+    service.register_business(ANONYMOUS, good, store=store)
+    same_tax = {**good, "username": "cty_b"}
+    assert _invalid(lambda: service.register_business(ANONYMOUS, same_tax, store=store)) == {
+        "tax_code": "tp.err.mst_exists"
+    }
+    taken = business_answers(78, username="cty_a")
+    assert set(_invalid(lambda: service.register_business(ANONYMOUS, taken, store=store))) == {
+        "username"
+    }
     assert _count(store, "tp_businesses") == 1
+    row = store.records("SELECT * FROM tp_businesses")[0]
+    assert (row["province_code"], row["ward_code"], row["username"]) == (48, WARDS[0], "cty_a")
+    assert row["phone"] == "0905123456" and row["status"] == "pending"
+
+
+def test_landline_and_branch_tax_code_are_accepted(store):
+    """The unified rules: a Da Nang landline is a phone number, a branch keeps its suffix."""
+    answers = business_answers(
+        79, phone="0236 3821 234", tax_code=make_mst(79) + "001", username="cty_chi_nhanh"
+    )
+    row = service.register_business(ANONYMOUS, answers, store=store)
+    assert row["phone"] == "02363821234" and row["tax_code"] == make_mst(79) + "-001"
 
 
 def test_approver_refuses_business_needs_reason(store, approver):
     principal = register("cty_x", 99, store)
     bid = service.my_business(principal, store=store)["id"]
-    with pytest.raises(TPError):
-        service.verify_business(approver, bid, False, "", store=store)
+    for reason in ("", "   ", {"reason": None}):
+        refused = _invalid(
+            lambda r=reason: service.verify_business(approver, bid, False, r, store=store)
+        )
+        assert refused == {"reason": "forms.err.required"}
     service.verify_business(approver, bid, False, "Mã số thuế không khớp", store=store)
     with pytest.raises(AlreadyDecided):
         service.verify_business(approver, bid, True, store=store)
@@ -212,7 +277,7 @@ def test_approver_refuses_business_needs_reason(store, approver):
 
 def test_two_approvers_one_wins(store, biz, approver):
     ids = list(service.list_employees(biz, store=store)["cccd"])[:5]
-    rid = service.submit_request(biz, request_form(ids), store=store)
+    rid = service.submit_request(biz, request_answers(ids), store=store)
     other = approver.__class__("duyet2", approver.roles, "duyet2")
     barrier = threading.Barrier(2)
     results: list[object] = []
@@ -245,30 +310,37 @@ def test_two_approvers_one_wins(store, biz, approver):
 
 def test_bulk_decide(store, biz, approver):
     ids = list(service.list_employees(biz, store=store)["cccd"])
-    r1 = service.submit_request(biz, request_form(ids[:2]), store=store)
-    r2 = service.submit_request(biz, request_form(ids[2:4]), store=store)
-    r3 = service.submit_request(biz, request_form(ids[4:6]), store=store)
+    r1 = service.submit_request(biz, request_answers(ids[:2]), store=store)
+    r2 = service.submit_request(biz, request_answers(ids[2:3]), store=store)
+    r3 = service.submit_request(biz, request_answers(ids[3:4]), store=store)
+    r4 = service.submit_request(biz, request_answers(ids[4:5]), store=store)  # quota: 6
     out = dict(
         service.bulk_decide(
             approver,
             [
-                {"id": r1, "decision": "approve"},
+                {"id": r1, "decision": "approve", "reason_code": "zone"},  # ignored: approved
                 {"id": r2, "decision": "reject", "reason_code": "", "reason_text": ""},
                 {"id": r3, "decision": "reject", "reason_code": "zone", "reason_text": "Sai khu"},
                 {"id": "R-nothing", "decision": ""},
+                {"id": r4, "decision": "maybe"},
             ],
             store=store,
         )
     )
-    assert set(out) == {r1, r2, r3}
+    assert set(out) == {r1, r2, r3, r4}
+    assert out[r1] == "Đã duyệt" and out[r3] == "Từ chối"
+    # a refused row names its row and each question to fix
+    assert out[r2].startswith("Dòng 2: ") and "Lý do: " in out[r2] and "Giải thích: " in out[r2]
+    assert out[r4].startswith("Dòng 5: Quyết định: ")
     statuses = dict(store.fetchall("SELECT id, status FROM tp_requests"))
-    assert statuses == {r1: "approved", r2: "pending", r3: "rejected"}
+    assert statuses == {r1: "approved", r2: "pending", r3: "rejected", r4: "pending"}
+    assert store.scalar("SELECT reason_code FROM tp_requests WHERE id = ?", [r1]) is None
 
 
 def test_analytics_and_stats(store, biz, approver):
     ids = list(service.list_employees(biz, store=store)["cccd"])
-    r1 = service.submit_request(biz, request_form(ids[:2]), store=store)
-    service.submit_request(biz, request_form(ids[2:3]), store=store)
+    r1 = service.submit_request(biz, request_answers(ids[:2]), store=store)
+    service.submit_request(biz, request_answers(ids[2:3]), store=store)
     service.decide(approver, r1, Decision.approve_all(), store=store)
     data = service.analytics(approver, store=store)
     assert data["totals"]["applications"] == 2 and data["totals"]["pending"] == 1
@@ -279,18 +351,19 @@ def test_analytics_and_stats(store, biz, approver):
 
 
 def test_roster_export_neutralises_formulas(store, biz):
-    from apps.travel_permit.models import EmployeeIn
-
-    emp = EmployeeIn(
+    emp = employee(
+        99999,
         full_name="Lê Văn Cường",
         cccd="048090099999",
-        phone="0905111222",
         home_ward=WARDS[0],
         work_ward=WARDS[0],
         job_title='=HYPERLINK("http://x")',
     )
     service.save_employee(biz, emp, store=store)
     data = service.export_roster(biz, store=store).decode("utf-8-sig")
+    assert data.splitlines()[0] == (
+        "Họ và tên,Số CCCD,Số điện thoại,Phường/xã nơi ở,Phường/xã nơi làm việc,Biển số xe,Chức vụ"
+    )
     assert "'=HYPERLINK" in data and "\n=HYPERLINK" not in data and ",=HYPERLINK" not in data
     service.remove_employee(biz, "048090099999", store=store)
     assert "048090099999" not in set(service.list_employees(biz, store=store)["cccd"])
@@ -298,23 +371,59 @@ def test_roster_export_neutralises_formulas(store, biz):
         service.remove_employee(biz, "048090099999", store=store)
 
 
-def test_request_form_rejects_bad_cccd_and_duplicates():
-    with pytest.raises(ValidationError):
-        RequestForm(
-            cccds=["04809000000"],
-            purpose="x",
-            start_date=today(),
-            end_date=today(),
-            zones=[WARDS[0]],
-        )
-    with pytest.raises(ValidationError):
-        RequestForm(
-            cccds=["048090000001"] * 2,
-            purpose="x",
-            start_date=today(),
-            end_date=today(),
-            zones=[WARDS[0]],
-        )
+def test_requested_employees_come_from_the_roster(store, biz):
+    ids = list(service.list_employees(biz, store=store)["cccd"])
+    unknown = request_answers(["04809000000"])
+    assert _invalid(lambda: service.submit_request(biz, unknown, store=store)) == {
+        "employees": "forms.err.choice"
+    }
+    assert _invalid(lambda: service.submit_request(biz, request_answers([]), store=store)) == {
+        "employees": "forms.err.required"
+    }
+    rid = service.submit_request(biz, request_answers([ids[0], ids[0]]), store=store)
+    assert store.scalar("SELECT n_employees FROM tp_requests WHERE id = ?", [rid]) == 1
+    hanoi = request_answers(ids[1:2], zones=[geo.wards(1)[0].code])
+    assert _invalid(lambda: service.submit_request(biz, hanoi, store=store)) == {
+        "zones": "forms.err.choice_filtered"
+    }
+    service.remove_employee(biz, ids[2], store=store)  # off the roster: not a choice any more
+    gone = request_answers(ids[2:3])
+    assert _invalid(lambda: service.submit_request(biz, gone, store=store)) == {
+        "employees": "forms.err.choice"
+    }
+
+
+def test_a_request_is_stored_as_answered(store, biz):
+    ids = list(service.list_employees(biz, store=store)["cccd"])[:2]
+    answers = request_answers(
+        ids,
+        purpose="  Giao hàng\nthiết yếu  ",
+        zones=[str(WARDS[2]), WARDS[0]],
+        start_minute=300,
+        end_minute="1260",
+    )
+    rid = service.submit_request(biz, answers, store=store)
+    row = store.records("SELECT * FROM tp_requests WHERE id = ?", [rid])[0]
+    assert row["purpose"] == "Giao hàng\nthiết yếu"
+    assert list(row["zones"]) == sorted([WARDS[0], WARDS[2]])
+    assert (row["start_minute"], row["end_minute"], row["n_employees"]) == (300, 1260, 2)
+    assert row["status"] == "pending" and row["created_by"] == "cty_an"
+    items = store.fetchall("SELECT cccd, status FROM tp_request_items ORDER BY cccd")
+    assert items == [(c, "pending") for c in sorted(ids)]
+
+
+def test_employee_answers_are_checked_and_upserted(store, biz):
+    bad = employee(900, cccd="04809000090", phone="0123", home_ward=geo.wards(1)[0].code)
+    assert _invalid(lambda: service.save_employee(biz, bad, store=store)) == {
+        "cccd": "forms.err.cccd_11",
+        "phone": "forms.err.phone",
+        "home_ward": "forms.err.choice_filtered",
+    }
+    service.save_employee(biz, employee(900, plate="43a-123.45"), store=store)
+    service.save_employee(biz, employee(900, full_name="Trần Thị Mai Hoa"), store=store)
+    row = store.records("SELECT * FROM tp_employees WHERE cccd = ?", [employee(900)["cccd"]])[0]
+    assert row["full_name"] == "Trần Thị Mai Hoa" and row["plate"] == "" and row["job_title"] == ""
+    assert store.scalar("SELECT count(*) FROM audit_log WHERE action = 'tp.employee.save'") == 22
 
 
 def test_a_rejected_registration_releases_its_tax_code(store, approver):
@@ -322,11 +431,18 @@ def test_a_rejected_registration_releases_its_tax_code(store, approver):
     company out; a pending or verified holder still blocks a second registration."""
     squatter = register("squatter", 4242, store)
     bid = service.my_business(squatter, store=store)["id"]
-    real = business_form(4242, name="Công ty Thật", sector="food", phone="0905123457")
-    with pytest.raises(TPError):  # the squatter is still pending: refused
-        service.register_business(ANONYMOUS, real, "cty_that", "Matkhau12345", store=store)
+    real = business_answers(
+        4242,
+        name="Công ty Thật",
+        sector="food",
+        phone="0905123457",
+        username="cty_that",
+        password="Matkhau12345",
+    )
+    with pytest.raises(FormInvalid):  # the squatter is still pending: refused
+        service.register_business(ANONYMOUS, real, store=store)
     service.verify_business(approver, bid, False, "Không phải chủ doanh nghiệp", store=store)
-    row = service.register_business(ANONYMOUS, real, "cty_that", "Matkhau12345", store=store)
+    row = service.register_business(ANONYMOUS, real, store=store)
     assert row["tax_code"] == make_mst(4242) and row["status"] == "pending"
     assert service.my_business(squatter, store=store)["status"] == "rejected"
 
@@ -347,9 +463,9 @@ def test_concurrent_requests_cannot_exceed_the_quota(store, biz):
     def ask(cccds):
         try:
             barrier.wait()
-            service.submit_request(biz, request_form(cccds), store=get_store())
+            service.submit_request(biz, request_answers(cccds), store=get_store())
             outcomes.append("ok")
-        except TPError as exc:
+        except (TPError, FormInvalid) as exc:
             outcomes.append(str(exc))
 
     threads = [threading.Thread(target=ask, args=(b,)) for b in batches]
@@ -362,21 +478,21 @@ def test_concurrent_requests_cannot_exceed_the_quota(store, biz):
 
 def test_nobody_is_asked_for_twice(store, biz, approver):
     ids = list(service.list_employees(biz, store=store)["cccd"])[:4]
-    rid = service.submit_request(biz, request_form(ids[:2]), store=store)
-    with pytest.raises(TPError, match="đang chờ duyệt") as err:  # pending for them already
-        service.submit_request(biz, request_form(ids[1:3]), store=store)
+    rid = service.submit_request(biz, request_answers(ids[:2]), store=store)
+    with pytest.raises(FormInvalid, match="đang chờ duyệt") as err:  # pending for them already
+        service.submit_request(biz, request_answers(ids[1:3]), store=store)
     assert "1 người" in str(err.value)
     service.decide(
         approver, rid, Decision(frozenset(ids[:1]), "quota", "Chỉ một người"), store=store
     )
-    with pytest.raises(TPError, match="giấy còn hiệu lực"):  # ids[0] holds a permit now
-        service.submit_request(biz, request_form(ids[:1]), store=store)
-    later = request_form(
+    with pytest.raises(FormInvalid, match="giấy còn hiệu lực"):  # ids[0] holds a permit now
+        service.submit_request(biz, request_answers(ids[:1]), store=store)
+    later = request_answers(
         ids[:1], start_date=today() + timedelta(days=10), end_date=today() + timedelta(days=12)
     )
     assert service.submit_request(biz, later, store=store)  # after that permit ends: fine
 
-    first = service.resubmit_request(biz, rid, request_form(ids[1:2]), store=store)
+    first = service.resubmit_request(biz, rid, request_answers(ids[1:2]), store=store)
     with pytest.raises(TPError, match=first):  # a rejected request is resubmitted once
-        service.resubmit_request(biz, rid, request_form(ids[2:3]), store=store)
+        service.resubmit_request(biz, rid, request_answers(ids[2:3]), store=store)
     assert store.scalar("SELECT count(*) FROM tp_requests WHERE resubmitted_from = ?", [rid]) == 1
