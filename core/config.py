@@ -52,10 +52,10 @@ class Settings(BaseModel):
     key_passphrase: SecretStr | None = Field(default=None, description="Encrypts private keys")
     demo_on_first_start: bool = True
     web_submit_per_minute: int = Field(
-        default=20, ge=1, le=1_000_000, description="Citizens' form posts per minute per client"
+        default=30, ge=1, le=1_000_000, description="Citizens' form posts per minute per client"
     )
     web_lookup_per_minute: int = Field(
-        default=10,
+        default=30,
         ge=1,
         le=1_000_000,
         description="Look-ups (pass, check-in) per minute per client",

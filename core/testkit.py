@@ -119,7 +119,7 @@ def frozen_clock() -> Iterator[list[datetime]]:
 
 
 @pytest.fixture()
-def web_client(store: Store, frozen_clock: list[datetime]) -> Iterator[Any]:
+def web_client(store: Store) -> Iterator[Any]:
     """A test client of the citizens' light pages (``core.web``): every installed app's web
     pages with core's guard, without Streamlit's runtime. Fresh form-token secret and rate
     limits for each test."""

@@ -15,7 +15,7 @@ from pathlib import Path
 from apps.home_isolation.messages import MESSAGES
 from apps.home_isolation.models import IsolationSettings, MonitoringClaims
 from apps.home_isolation.rules import checkpoint_rule
-from core.registry import PUBLIC, App, Page, Panel, TokenType, lazy
+from core.registry import App, Page, Panel, TokenType, WebPage, lazy
 
 PREFIX = "HI1:"
 """Context prefix of a monitoring token (the personal daily-report link)."""
@@ -63,14 +63,15 @@ app = App(
             OFFICER,
             ":material/bar_chart:",
         ),
-        Page(
+    ],
+    web=[
+        WebPage(
             "home_isolation.report",
+            "/bao-cao",
+            "apps.home_isolation.web:report",
             "hi.report.title",
-            f"{_PAGES}:report_page",
-            frozenset({PUBLIC}),
-            ":material/thermometer:",
-            in_nav=False,
-        ),
+            replaces=("/home_isolation-report",),
+        )
     ],
     migrations=Path(__file__).parent / "migrations",
     token_types=[

@@ -17,6 +17,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "hi.analytics.title": {"vi": "Thống kê cách ly tại nhà", "en": "Home isolation analytics"},
     "hi.panel.title": {"vi": "Cách ly tại nhà", "en": "Home isolation"},
     # vocabulary
+    "hi.report.again": {"vi": "Gửi báo cáo khác", "en": "Send another report"},
     "hi.level.green": {"vi": "Xanh", "en": "Green"},
     "hi.level.yellow": {"vi": "Vàng", "en": "Yellow"},
     "hi.level.orange": {"vi": "Cam", "en": "Orange"},

@@ -146,54 +146,6 @@ def enrol_page() -> None:
 # -- the citizen's report page ----------------------------------------------------------------
 
 
-def report_page() -> None:
-    """Public: opened from the personal monitoring link (``?t=<token>``), no account."""
-    principal = current_principal()
-    st.title(t("hi.report.title"))
-    token = st.query_params.get("t", "")
-    try:
-        view = service.open_link(principal, token)
-    except service.LinkRefused as exc:
-        st.error(exc.message, icon=":material/block:")
-        return
-    result = st.session_state.pop("hi_report_result", None)
-    if result is not None:
-        st.success(t("hi.report.sent"))
-        box = (
-            st.error
-            if result["level"] == "red"
-            else st.warning
-            if result["level"] != "green"
-            else st.info
-        )
-        box(f"{_level(result['level'])}: {t('hi.report.advice.' + result['level'])}")
-    st.write(
-        t(
-            "hi.report.hello",
-            name=view.name,
-            kind=view.kind,
-            end=view.isolation_end.strftime("%d/%m/%Y"),
-        )
-    )
-    st.caption(t("hi.report.count", n=view.reports_today, max=view.max_per_day))
-    if view.reports_today >= view.max_per_day:
-        st.warning(t("hi.report.limit", max=view.max_per_day))
-        return
-
-    def send(raw: Mapping[str, Any]) -> None:
-        result = service.submit_report(principal, token, raw)
-        st.session_state["hi_report_result"] = {"level": result.level}
-
-    render_form(
-        forms.REPORT,
-        key="hi_report",
-        submit_label=t("hi.report.submit"),
-        on_submit=send,
-        initial={"measured_now": True},
-        catch=REFUSALS,
-    )
-
-
 # -- the officer board --------------------------------------------------------------------------
 
 
@@ -576,6 +528,5 @@ __all__ = [
     "board_page",
     "enrol_page",
     "person_page",
-    "report_page",
     "tracing_page",
 ]

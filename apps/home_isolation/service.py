@@ -408,7 +408,7 @@ def enrollment_or_none(
 def monitoring_link(principal: Principal, enrolment_id: str, *, store: Store | None = None) -> str:
     """The person's signed monitoring link (issued now if they have none yet)."""
     from core.qr import service as qr
-    from core.ui.links import page_link
+    from core.ui.links import web_link
 
     require(principal, OFFICER)
     store = _store(store)
@@ -421,7 +421,7 @@ def monitoring_link(principal: Principal, enrolment_id: str, *, store: Store | N
     if text is None:
         with store.transaction():
             text = _issue_links(store, [row["id"]], principal.actor)[row["id"]]
-    return page_link("home_isolation.report", t=text)
+    return web_link("/bao-cao", t=text)
 
 
 def needs_negative_test(row: Mapping[str, Any], settings: IsolationSettings) -> bool:

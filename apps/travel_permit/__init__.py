@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.registry import PUBLIC, App, Page, Panel, Role, TokenType, lazy
+from core.registry import PUBLIC, App, Page, Panel, Role, TokenType, WebPage, lazy
 
 from .messages import MESSAGES
 from .models import PermitClaims, TravelPermitSettings
@@ -83,14 +83,16 @@ app = App(
             APPROVER | OFFICER,
             ":material/monitoring:",
         ),
-        Page(
+    ],
+    web=[
+        WebPage(
             "travel_permit.view",
+            "/giay",
+            "apps.travel_permit.web:view",
             "tp.page.view",
-            f"{_PAGES}:view",
-            frozenset({PUBLIC}),
-            ":material/badge:",
-            in_nav=False,
-        ),
+            replaces=("/travel_permit-view",),
+            limit="lookup",
+        )
     ],
     migrations=Path(__file__).parent / "migrations",
     token_types=[

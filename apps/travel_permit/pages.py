@@ -3,7 +3,6 @@ is drawn from its definition in ``forms`` (errors beside their fields, values ke
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
@@ -14,7 +13,7 @@ import streamlit as st
 from core import clock, geo
 from core.auth import PermissionDenied, Principal
 from core.forms.streamlit_form import render_form, table_upload
-from core.i18n import get_locale, reason_text, t
+from core.i18n import get_locale, t
 from core.text import md_escape
 from core.ui import flash
 from core.ui.downloads import on_click
@@ -55,46 +54,6 @@ def register() -> None:
         success_message=lambda biz: t("tp.reg.done", username=biz["username"]),
         catch=CATCH,
     )
-
-
-def view() -> None:
-    """The permit shown large on a phone; the link carries the token text (?t=TP1:...)."""
-    text = st.query_params.get("t", "")
-    if not text:
-        st.info(t("tp.view.missing"))
-        with st.form("tp_view"):
-            text = st.text_input(t("tp.view.paste"), max_chars=4096)
-            if not st.form_submit_button(t("tp.view.check")) or not text:
-                return
-    # Streamlit reruns the page on every interaction: verify (and audit) a token at most once a
-    # minute per session, so an open link cannot flood the audit log yet a revocation shows.
-    cache = st.session_state.setdefault("tp_viewed", {})
-    now = time.monotonic()
-    if text not in cache or now - cache[text][0] > 60:
-        if len(cache) > 50:
-            cache.clear()
-        cache[text] = (now, service.view_permit(current_principal(), text))
-    shown = cache[text][1]
-    if shown["ok"]:
-        st.success(f"## ✅ {t('tp.view.valid')}")
-    else:
-        st.error(f"## ⛔ {t('tp.view.invalid', reason=reason_text(shown['reason']))}")
-    if shown.get("name"):
-        from core.qr import render
-
-        st.markdown(f"# {md_escape(shown['name'])}")
-        st.image(render.png_bytes(text.strip(), scale=8), width=320)
-        rows = [
-            ("CCCD", shown["cccd"]),
-            (t("tp.view.business"), shown["business"]),
-            (t("tp.view.from"), shown["valid_from"]),
-            (t("tp.view.until"), shown["valid_until"]),
-            (t("tp.view.hours"), shown["hours"]),
-            (t("tp.view.zones"), shown["zones"]),
-        ]
-        for label, value in rows:
-            st.markdown(f"**{label}:** {md_escape(value)}")
-        st.caption(shown["permit_id"] or "")
 
 
 # -- business ---------------------------------------------------------------------------------

@@ -40,7 +40,6 @@ from .rules import hours_label
 log = logging.getLogger(__name__)
 
 APP_ID = "travel_permit"
-VIEW_PAGE = "travel_permit.view"
 ROSTER_COLUMNS = ("cccd", "full_name", "phone", "home_ward", "work_ward", "plate", "job_title")
 
 
@@ -965,9 +964,9 @@ def active_permit_count(
 
 
 def permit_link(permit_text: str) -> str:
-    from core.ui.links import page_link
+    from core.ui.links import web_link
 
-    return page_link(VIEW_PAGE, t=permit_text)
+    return web_link("/giay", t=permit_text)
 
 
 def _permit_text(principal: Principal, store: Store, permit_id: str) -> str:

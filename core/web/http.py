@@ -159,13 +159,13 @@ def endpoint(handler: Callable[..., Any] | str, limit: str) -> Callable[..., Any
             sid = security.new_sid()
         form: dict[str, list[str]] = {}
         token = None
-        if request.method == "POST":
-            wait = 0
+        looks_up = limit == "lookup" and bool(query)  # a link's token is checked on GET too
+        if request.method == "POST" or looks_up:
             bucket = limiter(limit)
-            if bucket is not None:
-                wait = bucket.allow(client)
+            wait = bucket.allow(client) if bucket is not None else 0
             if wait:
                 return _to_starlette(_too_many(locale, wait), locale, sid, new_sid, https, gz)
+        if request.method == "POST":
             try:
                 data = await request.form(max_files=0, max_fields=MAX_FIELDS)
             except Exception:  # noqa: BLE001 - a malformed body is the client's problem

@@ -53,7 +53,7 @@ def test_register_download_verify_revoke(live_server, browser_page):
         assert fh.read(5) == b"%PDF-"
     link = page.get_by_role("link", name="Liên kết xem trên điện thoại")
     href = link.get_attribute("href")
-    assert href and "/travel_permit-view?t=TP1" in href
+    assert href and "/giay?t=TP1" in href
 
     phone = page.context.new_page()
     phone.set_viewport_size({"width": 390, "height": 844})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -153,7 +153,7 @@ def test_enrol_page_shows_errors_beside_fields_keeps_values_and_gives_the_link(s
     assert not at.exception, at.exception
     assert not at.error
     assert at.success and "048090000055" not in at.success[0].value
-    assert any("home_isolation-report?t=HI1" in c.value for c in at.code)
+    assert any("/bao-cao?t=HI1" in c.value for c in at.code)
     assert at.text_input(key="hi_f0:person_id").value == ""  # cleared after success
     row = store.records("SELECT * FROM hi_enrolments")[0]
     assert (row["phone"], row["age"], row["test_type"], row["vaccine_doses"]) == (
@@ -182,68 +182,12 @@ def test_enrol_page_refusals_beside_the_field(store, officer):
     assert store.scalar("SELECT count(*) FROM hi_enrolments") == 1
 
 
-def _report_values(at: AppTest, **values: str) -> AppTest:
-    for name, value in values.items():
-        at.text_input(key=f"hi_report:{name}").input(value)
-    return at
-
-
-def test_report_page_public(store, people):
-    at = app_for("home_isolation.report", ANONYMOUS, t=people["token"]).run()
-    assert not at.exception
-    assert not at.date_input  # "measured now?" is answered yes: no date and time asked
-    _report_values(at, temperature="37,2", spo2="90", pulse="100", resp_rate="24")
-    at.button[0].click().run()
-    assert not at.exception, at.exception
-    assert at.success
-    assert at.error and ("🔴" in at.error[0].value or at.error[0].icon == "🔴")
-    assert at.warning  # the day's three reports are in: no form any more
-
-
-def test_report_page_errors_next_to_fields(store, people):
-    at = app_for("home_isolation.report", ANONYMOUS, t=people["token"]).run()
-    _report_values(at, temperature="50", spo2="120", pulse="80", resp_rate="16")
-    at.button[0].click().run()
-    errors = _messages(at)
-    assert "Không được lớn hơn 43." in errors and "Không được lớn hơn 100." in errors
-    assert len(errors) == 3  # the two fields, and "please correct the fields below"
-    assert at.text_input(key="hi_report:pulse").value == "80"  # kept
-    assert store.scalar("SELECT count(*) FROM hi_reports") == 2
-
-
-def test_report_page_measured_earlier(store, frozen_clock, people):
-    at = app_for("home_isolation.report", ANONYMOUS, t=people["token"]).run()
-    at.radio(key="hi_report:measured_now").set_value("no").run()
-    assert len(at.date_input) == 1 and len(at.time_input) == 1  # the time is asked now
-    _report_values(at, temperature="36,9", spo2="97", pulse="80", resp_rate="16")
-    at.button[0].click().run()
-    assert any("Vui lòng điền" in e for e in _messages(at))  # ...and needed
-    at.date_input(key="hi_report:measured_at:date").set_value(date(2021, 9, 10))
-    at.time_input(key="hi_report:measured_at:time").set_value(time(13, 30))
-    at.button[0].click().run()
-    assert not at.exception, at.exception
-    assert at.success
-    earlier = datetime(2021, 9, 10, 6, 30)  # 13:30 in Vietnam
-    assert store.scalar("SELECT count(*) FROM hi_reports WHERE measured_at = ?", [earlier]) == 1
-
-
 def test_pages_in_english(store, people, officer):
     enrol = page_app("home_isolation.enrol", officer, locale="en", timeout=30).run()
     labels = {w.label.rstrip(" *") for w in enrol.text_input}
     assert {"Full name", "CCCD / passport number", "Phone number", "Age"} <= labels
     enrol.button[0].click().run()
     assert any("Please fill in" in e.value for e in enrol.error)
-    report = page_app(
-        "home_isolation.report", ANONYMOUS, query={"t": people["token"]}, locale="en", timeout=30
-    ).run()
-    assert "Temperature (°C)" in {w.label.rstrip(" *") for w in report.text_input}
-    assert [b.label for b in report.button] == ["Send report"]
-
-
-def test_report_page_bad_link(store):
-    at = app_for("home_isolation.report", ANONYMOUS, t="HI1:NOPE").run()
-    assert not at.exception
-    assert at.error and not at.button
 
 
 def _walk(node):

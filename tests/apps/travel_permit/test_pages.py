@@ -307,16 +307,18 @@ def test_permits_page_revoke_and_renew(seeded, store):
     assert store.scalar("SELECT status FROM tp_permits WHERE permit_id = ?", [new]) == "revoked"
 
 
-def test_public_view_page(seeded, store):
+def test_public_view_page(seeded, store, web_client):
+    """The permit on a phone is a light page (``/giay``), checked on every view."""
     pid = service.list_permits(seeded["biz"], store=store).iloc[0]["permit_id"]
     text = qr.token_texts([pid], store=store)[pid]
-    at = run("travel_permit.view", ANONYMOUS, {"t": text})
-    assert "HỢP LỆ" in _text(at)
+    page = web_client.get("/giay", params={"t": text})
+    assert page.status_code == 200 and "HỢP LỆ" in page.text and "<svg" in page.text
     service.revoke_permit(seeded["approver"], pid, "Sai thông tin", store=store)
-    at = run("travel_permit.view", ANONYMOUS, {"t": text})
-    assert "REVOKED" in _text(at)
-    at = run("travel_permit.view", ANONYMOUS, {"t": "TP1:garbage"})
-    assert "KHÔNG HỢP LỆ" in _text(at)
+    page = web_client.get("/giay", params={"t": text})
+    assert page.status_code == 400 and "REVOKED" in page.text
+    assert "KHÔNG HỢP LỆ" in web_client.get("/giay", params={"t": "TP1:garbage"}).text
+    old = web_client.get("/travel_permit-view?t=TP1:X", follow_redirects=False)
+    assert old.status_code == 301 and old.headers["location"] == "/giay?t=TP1:X"
 
 
 def test_analytics_page(seeded):

@@ -58,7 +58,7 @@ def test_full_flow_register_verify_request_approve_pdf_verify_revoke(store, appr
     verdict = qr.verify_server(text, expected_prefixes=["TP1:"], store=store)
     assert verdict.ok and verdict.reason.value == "VALID"
     assert verdict.claims["c"].endswith(ids[0][-4:]) or verdict.claims["c"].startswith("****")
-    assert service.permit_link(text).startswith("http://testserver/travel_permit-view?t=TP1")
+    assert service.permit_link(text).startswith("http://testserver/giay?t=TP1")
     shown = service.view_permit(ANONYMOUS, text, store=store)
     assert shown["ok"] and shown["name"].startswith("Trần")
     service.revoke_permit(principal, pid, "Nhân viên đã nghỉ việc", store=store)

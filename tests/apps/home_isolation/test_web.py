@@ -1,0 +1,85 @@
+"""The daily report opened from a monitoring link: the citizens' light page, through HTTP."""
+
+from __future__ import annotations
+
+import pytest
+
+from apps.home_isolation import forms, service
+from core.testkit import form_token_of
+from tests.apps.home_isolation.conftest import f0_form, good_report, link_token
+
+SHOWN = ",".join(f.name for f in forms.REPORT.input_fields if f.name != "measured_at")
+
+
+@pytest.fixture()
+def token(store, officer, frozen_clock):
+    f0 = service.enroll_f0(officer, f0_form())
+    token = link_token(officer, f0["id"])
+    service.submit_report(None, token, good_report())
+    service.submit_report(None, token, good_report(spo2="91"))
+    return token
+
+
+def _send(client, token: str, **answers: str):
+    page = client.get("/bao-cao", params={"t": token})
+    data = {"t": token, "_csrf": form_token_of(page.text), "_shown": SHOWN, "measured_now": "yes"}
+    return client.post("/bao-cao", data={**data, **answers})
+
+
+def test_a_report_gives_the_level_and_what_to_do(web_client, store, token):
+    page = web_client.get("/bao-cao", params={"t": token})
+    assert page.status_code == 200 and '<label for="f-temperature">' in page.text
+    assert 'inputmode="decimal"' in page.text  # the phone's number keyboard
+    done = _send(web_client, token, temperature="37,2", spo2="90", pulse="100", resp_rate="24")
+    assert done.status_code == 200 and "Đỏ" in done.text
+    assert store.scalar("SELECT count(*) FROM hi_reports") == 3
+    full = web_client.get("/bao-cao", params={"t": token})  # the day's three reports are in
+    assert "<form" not in full.text
+
+
+def test_errors_beside_fields_values_kept(web_client, store, token):
+    bad = _send(web_client, token, temperature="50", spo2="120", pulse="80", resp_rate="16")
+    assert bad.status_code == 422
+    assert 'id="e-temperature"' in bad.text and 'id="e-spo2"' in bad.text
+    assert 'value="80"' in bad.text
+    assert store.scalar("SELECT count(*) FROM hi_reports") == 2
+
+
+def test_measured_earlier_is_asked_when_not_now(web_client, store, token):
+    answers = dict(temperature="36,9", spo2="97", pulse="80", resp_rate="16")
+    page = web_client.get("/bao-cao", params={"t": token})
+    asked = web_client.post(
+        "/bao-cao",
+        data={
+            "t": token,
+            "_csrf": form_token_of(page.text),
+            "_shown": SHOWN,
+            "measured_now": "no",
+            **answers,
+        },
+    )
+    assert asked.status_code == 422 and 'id="e-measured_at"' in asked.text  # a new question
+    done = web_client.post(
+        "/bao-cao",
+        data={
+            "t": token,
+            "_csrf": form_token_of(asked.text),
+            "_shown": SHOWN + ",measured_at",
+            "measured_now": "no",
+            "measured_at": "2021-09-10T13:30",
+            **answers,
+        },
+    )
+    assert done.status_code == 200, done.text[-1500:]
+    assert store.scalar("SELECT count(*) FROM hi_reports") == 3
+
+
+def test_a_forged_link_and_the_old_address(web_client, store):
+    assert web_client.get("/bao-cao", params={"t": "HI1:NOPE"}).status_code == 400
+    old = web_client.get("/home_isolation-report?t=HI1:X", follow_redirects=False)
+    assert old.status_code == 301 and old.headers["location"] == "/bao-cao?t=HI1:X"
+
+
+def test_english(web_client, token):
+    page = web_client.get("/bao-cao", params={"t": token, "lang": "en"})
+    assert "Temperature" in page.text and "Send report" in page.text
