@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] && echo "" || echo "sudo")
 RUN_PKGS := libzbar0
 TEST_PKGS := libzbar0 chromium poppler-utils
 
-.PHONY: run test bench lint format sysdeps-run sysdeps-test install clean-data
+.PHONY: run test bench lint format sysdeps-run sysdeps-test install clean-data assets
 
 run: sysdeps-run install
 	$(BIN)/rapid serve
@@ -43,6 +43,11 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	@touch $@
+
+# The phone scanner's JavaScript bundle (core/web/assets/scanner/, committed) from web/scanner's
+# lock file; needs Node >= 20 and npm. `make run` and `make test` do not need it.
+assets:
+	sh web/scanner/build.sh
 
 clean-data:
 	rm -rf data
