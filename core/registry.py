@@ -172,7 +172,6 @@ class Page:
     render: Callable[[], None] | str
     roles: frozenset[str]
     icon: str = ":material/article:"
-    in_nav: bool = True
 
     @property
     def is_public(self) -> bool:

@@ -145,11 +145,9 @@ def _st_page(page: Page, default: bool = False) -> st.Page:
     )
 
 
-def build_navigation(principal: Principal) -> tuple[dict[str, list[st.Page]], set[str]]:
-    """Every page the principal may open, by section, and the url paths left out of the menu
-    (``Page.in_nav=False``: landing pages reached from a link, e.g. a permit on a phone)."""
+def build_navigation(principal: Principal) -> dict[str, list[st.Page]]:
+    """Every page the principal may open, by section."""
     sections: dict[str, list[st.Page]] = {}
-    hidden: set[str] = set()
     if principal.is_anonymous:
         sections[t("nav.account")] = [
             st.Page(
@@ -172,26 +170,21 @@ def build_navigation(principal: Principal) -> tuple[dict[str, list[st.Page]], se
         ]
     public: list[st.Page] = []
     for section, page in all_pages():
-        if not page.in_nav:
-            hidden.add(page_path(page.key))
         if page.is_public:
             public.append(_st_page(page))
         elif not principal.is_anonymous and page.allows(principal.roles):
             sections.setdefault(_section_title(section), []).append(_st_page(page))
     if public:
         sections[t("nav.public")] = public
-    return sections, hidden
+    return sections
 
 
-def _menu(sections: dict[str, list[st.Page]], hidden: set[str]) -> None:
-    """The sidebar menu: every routable page except the link-only ones."""
+def _menu(sections: dict[str, list[st.Page]]) -> None:
+    """The sidebar menu: every page the principal may open."""
     with st.sidebar:
         for title, pages in sections.items():
-            shown = [p for p in pages if p.url_path not in hidden]
-            if not shown:
-                continue
             st.caption(title)
-            for p in shown:
+            for p in pages:
                 st.page_link(p)
         st.divider()
 
@@ -220,9 +213,9 @@ def main() -> None:
     elif login_closed():
         flash.later(t("session.closed"))
     principal = current_principal()
-    sections, hidden = build_navigation(principal)
+    sections = build_navigation(principal)
     current = st.navigation(sections, position="hidden")
-    _menu(sections, hidden)
+    _menu(sections)
     _sidebar(principal)
     with st.sidebar:
         sync_cookie()

@@ -186,18 +186,17 @@ def test_open_session_ends_when_the_account_is_disabled_or_reset(users, admin, c
     assert any("vừa được thay đổi" in i.value for i in at.info)
 
 
-def test_menu_lists_pages_but_not_link_only_ones(store):
-    """Public pages are in the citizens' menu; link-only landing pages (in_nav=False) are not,
-    though they stay routable from their links."""
+def test_menu_lists_the_public_pages_to_anonymous_visitors(store):
+    """Every public page is in the citizens' menu; no staff page is."""
     from core.registry import get_registry
     from core.ui.links import page_path
 
     at = AppTest.from_file(APP, default_timeout=30).run()
     shown = {link.proto.page for link in at.get("page_link")}
-    hidden = {page_path(p.key) for _, p in get_registry().pages() if not p.in_nav}
-    public = {page_path(p.key) for _, p in get_registry().pages() if p.is_public and p.in_nav}
-    assert hidden and not (hidden & shown)
-    assert public <= shown
+    public = {page_path(p.key) for _, p in get_registry().pages() if p.is_public}
+    staff = {page_path(p.key) for _, p in get_registry().pages() if not p.is_public}
+    assert public and public <= shown
+    assert not (staff & shown)
 
 
 # -- remembered logins (a page reload resumes the login) -----------------------------------------
