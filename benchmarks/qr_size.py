@@ -1,181 +1,111 @@
-"""Size of a typical travel-permit token vs the same claims as JSON + base64.
+"""QR size of a travel permit: the largest realistic permit must fit a version 10 QR code at
+error correction M (311 characters in alphanumeric mode; a larger code is harder to scan from
+a phone screen or a worn print).
 
-Also prints where the bytes go, and the QR version each text needs at error correction M
-(our token is QR alphanumeric mode, 5.5 bits/char; base64 needs byte mode, 8 bits/char).
+Ours: the claims the app builds today (``apps.travel_permit.service._claims``: name, the last 4
+digits of the CCCD, wards, hours; no employer tax code), a 65-bit permit id, no ``iss`` or
+``iat`` (the key id names the signer, ``nbf`` starts the validity), signed as
+``core.qr.service`` signs: zlib level 9 for single decisions, level 0 for batches over 64 (a
+level-0 token that would not fit version 10 is compressed). Baseline, measured in the same run:
+the same permits as c45f022 issued them (masked CCCD and tax code, issuer "VN-DN", iat, a
+10-hex-digit id). The ratio is ours / baseline in characters. Exits 1 when our largest
+realistic permit needs a version above 10.
 """
 
 from __future__ import annotations
 
-import base64
-import json
+import secrets
 import sys
-import zlib
 from datetime import UTC, datetime, timedelta
 
-import cbor2
 from _util import line
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from apps.travel_permit.service import _claims, new_permit_id
 from core.qr import Signer
-from core.qr.codec import b45decode, b45encode, deflate
-from core.qr.cose import ALGS, Sign1Encoder
-from core.qr.sign import (
-    APP_CLAIM,
-    CWT_CTI,
-    CWT_EXP,
-    CWT_IAT,
-    CWT_ISS,
-    CWT_NBF,
-    example_permit_claims,
-)
+from core.qr.render import qr_version
+from core.qr.sign import QR_V10_M_CHARS
 
-PERMIT_ID = "TP25000123"  # ~10 characters, as in the brief
-
-
-def qr_version(text: str) -> str:
-    try:
-        import segno
-    except ImportError:
-        return "?"
-    return str(segno.make(text, error="m", boost_error=False).version)
+TARGET_VERSION = 10
+CCCD = "048090001234"
+TYPICAL = ("Nguyễn Thị Thu Hà", (20194, 20197, 20200), (360, 1200))
+LARGEST = ("Trương Nguyễn Hoàng Phương Thảo", (20194, 20197, 20200), (22 * 60, 6 * 60))
+"""Five syllables (a double family name), each of the longest common ones and each with a
+diacritic: 31 characters, 40 bytes of UTF-8. Three wards (home, work, one on the way) and
+hours past midnight (both minutes need 3 CBOR bytes)."""
+LINEAGE = ("Công Tằng Tôn Nữ Thị Phương Thảo", (20194, 20197), (22 * 60, 6 * 60))
+"""A rare seven-syllable royal-lineage name (44 bytes): fits with two wards."""
+TAX_CODE = "0401234567"
 
 
-TARGET_CHARS = 200
+def c45f022_claims(name: str, zones: tuple[int, ...], hours: tuple[int, int]) -> dict:
+    """The claims c45f022's ``decide`` signed: masked CCCD and the business tax code."""
+    return {
+        "n": name,
+        "c": "*" * 8 + CCCD[-4:],
+        "b": TAX_CODE,
+        "w": list(zones),
+        "h": list(hours),
+    }
 
 
-def what_if(
-    app: object,
-    *,
-    kid: bytes,
-    token_id: bytes,
-    nbf: int,
-    exp: int,
-    compress: bool = True,
-) -> int:
-    """Length of a TP1: token built another way (fresh key, same CWT claims), for the
-    owner's decision only: these layouts are not what we issue."""
-    key = ed25519.Ed25519PrivateKey.generate()
-    payload = cbor2.dumps(
-        {CWT_ISS: "DN", CWT_EXP: exp, CWT_NBF: nbf, CWT_IAT: nbf, CWT_CTI: token_id, APP_CLAIM: app}
-    )
-    enc = Sign1Encoder(ALGS["EdDSA"], kid)
-    msg = enc.message(payload, key.sign(enc.to_be_signed(payload, b"TP1:")))
-    return len("TP1:" + b45encode(deflate(msg) if compress else msg))
+def longest(signer: Signer, permit: tuple, *, ours: bool, n: int = 50) -> str:
+    """The longest of ``n`` tokens of one permit (ids and signatures vary)."""
+    name, zones, hours = permit
+    nbf = datetime(2021, 9, 5, 17, tzinfo=UTC)
+    exp = nbf + timedelta(days=14)
+    if ours:
+        claims = _claims(name, CCCD, zones, hours)
+        tokens = [
+            signer.sign("TP1:", claims, token_id=new_permit_id(), not_before=nbf, expires=exp)
+            for _ in range(n)
+        ]
+    else:
+        claims = c45f022_claims(name, zones, hours)
+        tokens = [
+            signer.sign(
+                "TP1:",
+                claims,
+                token_id="P" + secrets.token_hex(5).upper(),
+                not_before=nbf,
+                expires=exp,
+                issued_at=nbf,
+            )
+            for _ in range(n)
+        ]
+    return max(tokens, key=len)
 
 
 def main() -> int:
-    signer = Signer(ed25519.Ed25519PrivateKey.generate(), issuer="DN")
-    nbf = datetime(2021, 9, 5, tzinfo=UTC)
-    exp = nbf + timedelta(days=7)
-    claims = example_permit_claims()
-    # median over many token ids: the length varies by a few chars with the signature bytes
-    # (zlib fixed Huffman codes spend 9 bits on bytes >= 144)
-    tokens = sorted(
-        (
-            signer.sign(
-                "TP1:", claims, token_id=f"TP25{i:06d}", not_before=nbf, expires=exp, issued_at=nbf
-            )
-            for i in range(1000)
-        ),
-        key=len,
-    )
-    lengths = [len(t) for t in tokens]
-    token = tokens[len(tokens) // 2]
-    ours = len(token)
-
-    readable = {
-        "iss": "DN",
-        "jti": PERMIT_ID,
-        "iat": int(nbf.timestamp()),
-        "nbf": int(nbf.timestamp()),
-        "exp": int(exp.timestamp()),
-        "name": claims["n"],
-        "cccd": claims["c"],
-        "tax_code": claims["b"],
-        "wards": claims["w"],
-        "hours": "06:00-20:00",
+    key = ed25519.Ed25519PrivateKey.generate()
+    ours = {"single": Signer(key), "bulk (> 64)": Signer(key, zlib_level=0)}
+    base = {
+        "single": Signer(key, issuer="VN-DN"),
+        "bulk (> 64)": Signer(key, issuer="VN-DN", zlib_level=0),
     }
-    js = json.dumps(readable, ensure_ascii=False, separators=(",", ":")).encode()
-    b64 = base64.b64encode(js).decode()
-    sig = base64.urlsafe_b64encode(signer.sign_bytes(js)).rstrip(b"=").decode()
-    jws = (
-        base64.urlsafe_b64encode(b'{"alg":"EdDSA","kid":"' + base64.b64encode(signer.kid) + b'"}')
-        .rstrip(b"=")
-        .decode()
-        + "."
-        + base64.urlsafe_b64encode(js).rstrip(b"=").decode()
-        + "."
-        + sig
-    )
-
-    line("our token, typical permit (median of 1,000)", ours, "chars")
-    print(f"{'  min / max':<44} {lengths[0]:>8} / {lengths[-1]} chars")
-    line("baseline: same claims as JSON + base64 (unsigned)", len(b64), "chars")
-    print(f"{'ratio ours / JSON+base64':<44} {ours / len(b64):>14.2f}")
-    line("signed baseline: JWS compact (EdDSA, JSON)", len(jws), "chars")
-    print(f"{'ratio ours / JWS':<44} {ours / len(jws):>14.2f}")
     print(
-        f"{'QR version at ECC M: ours / JSON+b64 / JWS':<44} {qr_version(token):>8} / {qr_version(b64)} / {qr_version(jws)}"
+        f"QR version at error correction M (target <= {TARGET_VERSION},"
+        f" i.e. <= {QR_V10_M_CHARS} characters)"
     )
-
-    raw = zlib.decompress(b45decode(token[4:]))
-    cwt = cbor2.loads(cbor2.loads(raw).value[2])
-    payload = cbor2.loads(raw).value[2]
-    app = len(cbor2.dumps(cwt[APP_CLAIM]))
-    std = len(payload) - app
-    framing = len(raw) - len(payload) - 66 - len(signer.encoder.protected_raw)
-    print("\nwhere the bytes go in the median token (base45 turns 2 bytes into 3 chars):")
-    for name, n in (
-        ("Ed25519 signature (+2 B CBOR head)", 66),
-        ("protected header {alg, kid 8 B}", len(signer.encoder.protected_raw)),
-        ("COSE framing (tag, array, bstr heads)", framing),
-        ("CWT map: iss/exp/nbf/iat/cti, app label", std),
-        ("app claims (name, CCCD, tax, wards, hours)", app),
-        ("zlib (header, block, adler32)", len(b45decode(token[4:])) - len(raw)),
+    worst = 0
+    for label, permit in (
+        ("typical permit", TYPICAL),
+        ("largest realistic permit", LARGEST),
+        ("royal-lineage name, 2 wards", LINEAGE),
     ):
-        print(f"  {name:<44} {n:>5} B")
-    print(f"  {'prefix':<44} {4:>5} chars")
+        print(f"\n{label}: {permit[0]!r}, {len(permit[1])} wards")
+        for mode in ours:
+            mine = longest(ours[mode], permit, ours=True)
+            then = longest(base[mode], permit, ours=False)
+            v_mine, v_then = qr_version(mine), qr_version(then)
+            worst = max(worst, v_mine)
+            line(f"  {mode}: ours", len(mine), f"chars (version {v_mine})")
+            line(f"  {mode}: baseline c45f022 (same run)", len(then), f"chars (version {v_then})")
+            print(f"{'  ratio ours / baseline':<44} {len(mine) / len(then):>14.2f}")
+    met = worst <= TARGET_VERSION
     print(
-        "a 200-char token holds 130 bytes; signature + kid + framing + zlib alone take "
-        f"{66 + len(signer.encoder.protected_raw) + framing + len(b45decode(token[4:])) - len(raw)} B"
-    )
-    floor = sorted(
-        len(
-            signer.sign(
-                "TP1:", {}, token_id=f"TP25{i:06d}", not_before=nbf, expires=exp, issued_at=nbf
-            )
-        )
-        for i in range(200)
-    )[100]
-    room = TARGET_CHARS - floor
-    print(
-        f"\nfloor: the same token with an EMPTY app-claims map (only the CWT claims issue 3"
-        f" requires,\nkid and signature): {floor} chars, "
-        + (
-            f"leaving {room} chars for the permit's fields"
-            if room >= 0
-            else f"already {-room} over the target before any permit field"
-        )
-    )
-    t0, t1 = int(nbf.timestamp()), int(exp.timestamp())
-    compact = [claims["n"], 1234, int(claims["b"]), claims["w"], claims["h"]]
-    today = {"kid": signer.kid, "token_id": PERMIT_ID.encode()}
-    small = {"kid": signer.kid[:4], "token_id": b"\x01" * 6, "compress": False}
-    rows = (
-        ("as issued today (map, text values)", claims, today),
-        ("app claims as a CBOR array of integers", compact, today),
-        ("+ kid 4 B, 6-byte token id, no zlib", compact, small),
-        ("+ drop the holder's name", compact[1:], small),
-        ("+ drop the name and the zones", [1234, compact[2], compact[4]], small),
-    )
-    print("what-if layouts, measured (median over 51 keys), for the owner's decision:")
-    for label, app, kw in rows:
-        n = sorted(what_if(app, **kw, nbf=t0, exp=t1) for _ in range(51))[25]
-        print(f"  {label:<44} {n:>5} chars")
-    met = len(token) <= TARGET_CHARS
-    print(
-        f"target <= {TARGET_CHARS} chars for a typical permit: {'met' if met else 'NOT met'}"
-        " (the required claims plus an Ed25519 signature do not fit; see the floor above)"
+        f"\ntarget: every permit above in a version <= {TARGET_VERSION} QR code at M:"
+        f" {'met' if met else 'NOT met'} (largest: version {worst})"
     )
     return 0 if met else 1
 

@@ -40,4 +40,5 @@ app = App(
     register_commands=lazy("checkpoints.cli:register"),
     settings_model=CheckpointSettings,
     optional_roles=("approver", "health_officer"),  # they watch the dashboard where installed
+    interfaces={"add_checkpoint": lazy("checkpoints.service:add_checkpoint")},  # admins only
 )

@@ -2,9 +2,13 @@
 
 * impossible travel: the same permit (token hash) at two checkpoints further apart than it
   could travel in the time between (great-circle distance / time > ``max_speed_kmh``);
-* repeats: one revoked or forged code scanned ``repeat_threshold`` times or more.
+* repeats: one revoked permit (token hash) or one forged code (code hash: the same text)
+  scanned ``repeat_threshold`` times or more.
 
-Vectorised with pandas/numpy: consecutive scans of each token, not all pairs.
+Only scans whose token signature verified have a ``token_hash`` (the keyed hash of the token
+id): a forged code that claims a real permit's id has none, so it can never raise an anomaly
+against the real holder. Vectorised with pandas/numpy: consecutive scans of each token, not
+all pairs.
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ def impossible_travel(
         return []
     pos = places.set_index("id")[["latitude", "longitude"]]
     df = scans[["scanned_at", "checkpoint_id", "token_hash"]].join(pos, on="checkpoint_id")
-    df = df.dropna(subset=["latitude", "longitude"])
+    df = df.dropna(subset=["token_hash", "latitude", "longitude"])
     df = df[df["token_hash"].duplicated(keep=False)]
     if df.empty:
         return []
@@ -94,10 +98,13 @@ def impossible_travel(
 def repeated_bad(scans: pd.DataFrame, threshold: int = 2) -> list[Anomaly]:
     if scans.empty:
         return []
-    bad = scans[scans["reason"].isin(BAD_REASONS)]
+    codes = scans["code_hash"] if "code_hash" in scans else pd.Series(None, index=scans.index)
+    revoked = scans["reason"].eq("REVOKED") & scans["token_hash"].notna()
+    forged = scans["reason"].isin(FORGED_REASONS) & codes.notna()
+    bad = scans.assign(key=scans["token_hash"].where(revoked, codes))[revoked | forged]
     if bad.empty:
         return []
-    g = bad.groupby("token_hash").agg(
+    g = bad.groupby("key").agg(
         n=("reason", "size"),
         first=("scanned_at", "min"),
         last=("scanned_at", "max"),

@@ -2,7 +2,10 @@
 
 ``build`` wraps ``core.qr.offline.build_bundle`` with the checkpoint identity, zone and rule
 configuration. ``open_station_bundle`` verifies the signature (pinned to ``trust.json`` when
-given), the zone and the age, and refuses with a sentence a checkpoint officer understands.
+given: only the server's own keys sign bundles), the zone and the age, and refuses with a
+sentence a checkpoint officer understands. Given the station's state it also refuses a bundle
+older than the newest one the station has accepted (an older bundle lacks later revocations),
+and remembers the newest.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from core.qr.offline import OfflineBundle, build_bundle, load_bundle, load_trust
 from core.qr.trust import TrustList
 
 from .settings import CheckpointSettings, get_checkpoint_settings
+from .stationkey import StationKeyError, StationState
 from .verify import Verifier
 
 MAX_BUNDLE_BYTES = 64 * 1024 * 1024
@@ -97,8 +101,11 @@ def parse_bundle(
     now: datetime | None = None,
     warn_age_hours: float | None = None,
     max_age_hours: float | None = None,
+    state: StationState | None = None,
 ) -> StationBundle:
-    """Verify bundle bytes for a station; BundleRefused with the reason otherwise."""
+    """Verify bundle bytes for a station; BundleRefused with the reason otherwise. With the
+    station's ``state``, a bundle older than the newest accepted one is refused, and an
+    accepted bundle becomes the newest."""
     if not isinstance(data, bytes | bytearray) or not data:
         raise BundleRefused("the bundle file is empty")
     if len(data) > MAX_BUNDLE_BYTES:
@@ -106,7 +113,7 @@ def parse_bundle(
     try:
         b = load_bundle(bytes(data), anchors)
     except BundleError as exc:
-        raise BundleRefused(f"the bundle is not valid (tampered or not a bundle): {exc}") from None
+        raise BundleRefused(f"the bundle is not valid: {exc}") from None
     except Exception as exc:  # noqa: BLE001 - any malformed content is a refusal, not a crash
         raise BundleRefused(f"the bundle is not valid: {type(exc).__name__}") from None
     zone = b.zone
@@ -142,6 +149,8 @@ def parse_bundle(
         warnings.append(f"the bundle is {age:.1f} h old (over {warn_h:g} h): get a fresh one soon")
     if not b.pinned:
         warnings.append("no pinned trust file (--trust): the bundle is checked for integrity only")
+    if state is not None:
+        _check_sequence(b, state)
     cp = b.checkpoint if isinstance(b.checkpoint, dict) else {}
     return StationBundle(
         bundle=b,
@@ -154,6 +163,20 @@ def parse_bundle(
     )
 
 
+def _check_sequence(b: OfflineBundle, state: StationState) -> None:
+    try:
+        newest = state.bundle_seq()
+        if b.seq < newest:
+            raise BundleRefused(
+                "this bundle is older than one this station has already used (built"
+                f" {clock.fmt_local(b.created_at)}): it may miss later revocations."
+                " Fetch the newest bundle (rapid checkpoint bundle) before scanning."
+            )
+        state.raise_bundle_seq(b.seq)
+    except StationKeyError as exc:
+        raise BundleRefused(str(exc)) from None
+
+
 def open_station_bundle(
     path: Path,
     *,
@@ -163,10 +186,12 @@ def open_station_bundle(
     now: datetime | None = None,
     warn_age_hours: float | None = None,
     max_age_hours: float | None = None,
+    state: StationState | None = None,
 ) -> StationBundle:
     """Read and verify a bundle file; BundleRefused with a clear reason otherwise.
 
-    The signer must be in ``trust_file`` or ``anchors`` when given (pinned)."""
+    The signer must be one of the server's own keys in ``trust_file`` or ``anchors`` when
+    given (pinned); see ``parse_bundle`` for ``state``."""
     if trust_file is not None:
         try:
             anchors = load_trust_file(Path(trust_file))
@@ -186,4 +211,5 @@ def open_station_bundle(
         now=now,
         warn_age_hours=warn_age_hours,
         max_age_hours=max_age_hours,
+        state=state,
     )

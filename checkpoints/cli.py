@@ -1,4 +1,11 @@
-"""``rapid checkpoint ...`` (bundle, scan, upload, add, list) and ``rapid qr decode``."""
+"""``rapid checkpoint ...`` (add, list, bundle, station-key, register-station, scan, upload)
+and ``rapid qr decode``.
+
+Setting up a station: on the server ``rapid checkpoint add`` (the checkpoint), ``rapid
+checkpoint bundle`` and ``rapid keys export-trust`` (what the station pins); on the station
+``rapid checkpoint station-key --out station.pub``; on the server ``rapid checkpoint
+register-station CHECKPOINT station.pub --staff NAME``. Then the station scans (``scan``, its
+log signed line by line with its key) and the server takes the log (``upload``)."""
 
 from __future__ import annotations
 
@@ -104,7 +111,58 @@ def cp_bundle(zone: str, out: Path, checkpoint_id: str | None) -> None:
 def _default_log() -> Path:
     from core.config import get_settings
 
-    return Path(get_settings().data_dir) / "checkpoint_scans.duckdb"
+    return Path(get_settings().data_dir) / "checkpoint_scans.jsonl"
+
+
+@checkpoint_group.command("station-key")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the public key to this file (give it to the server's administrator).",
+)
+def cp_station_key(out: Path | None) -> None:
+    """This station's public key (made on first use): the server registers it so that it
+    accepts this station's scan logs."""
+    from .stationkey import StationKeyError, load_or_create
+
+    try:
+        key, created = load_or_create()
+    except StationKeyError as exc:
+        raise _cli_error(str(exc)) from exc
+    pem = key.public_pem()
+    if out is not None:
+        try:
+            out.write_text(pem, encoding="ascii")
+        except OSError as exc:
+            raise _cli_error(f"cannot write {out}: {exc.strerror or exc}") from exc
+    click.echo(pem, nl=False)
+    click.echo(
+        f"station {key.kid}{' (new key)' if created else ''}; on the server: rapid checkpoint"
+        f" register-station CHECKPOINT {out or 'station.pub'} --staff NAME",
+        err=True,
+    )
+
+
+@checkpoint_group.command("register-station")
+@click.argument("checkpoint_id")
+@click.argument("public_key", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--staff", required=True, help="Whose scans these are (shown on the dashboard).")
+def cp_register_station(checkpoint_id: str, public_key: Path, staff: str) -> None:
+    """Accept scan logs signed by this station key for CHECKPOINT_ID."""
+    from core.cli.main import open_store
+
+    from . import service
+
+    try:
+        text = public_key.read_bytes()[:8192]
+    except OSError as exc:
+        raise _cli_error(f"cannot read {public_key}: {exc.strerror or exc}") from exc
+    with open_store() as store:
+        try:
+            rec = service.register_station(operator(), checkpoint_id, text, staff, store=store)
+        except service.CheckpointError as exc:
+            raise _cli_error(str(exc)) from exc
+    click.echo(f"station {rec['kid']} registered for {rec['checkpoint_id']} ({rec['staff']})")
 
 
 COLOURS = {"VALID": "green", "INVALID": "red", "WARN": "yellow"}
@@ -152,9 +210,13 @@ def human_line(ev) -> str:
     "--log",
     "log_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Station scan log (DuckDB file). Default: DATA_DIR/checkpoint_scans.duckdb",
+    help="Station scan log (signed JSON lines). Default: DATA_DIR/checkpoint_scans.jsonl",
 )
-@click.option("--staff", help="Officer on duty (default: the OS user).")
+@click.option(
+    "--staff",
+    help="Officer on duty, in this station's log (default: the OS user); the server shows"
+    " the name registered for the station.",
+)
 @click.option("--warn-age", type=float, help="Warn when the bundle is older (hours, default 12).")
 @click.option("--max-age", type=float, help="Refuse when the bundle is older (hours, default 72).")
 def cp_scan(
@@ -178,6 +240,7 @@ def cp_scan(
     from .frames import FrameSourceError, open_source
     from .scanlog import LogError, StationLog
     from .station import Station
+    from .stationkey import StationKeyError, load_or_create
 
     given = [x for x in (camera, video, images, url) if x is not None]
     if len(given) != 1:
@@ -189,9 +252,16 @@ def cp_scan(
     for w in sb.warnings:
         click.echo(click.style(f"warning: {w}", fg="yellow"), err=True)
     try:
-        scan_log = StationLog(log_path or _default_log())
-    except LogError as exc:
+        key, created = load_or_create()
+        scan_log = StationLog(log_path or _default_log(), key)
+    except (LogError, StationKeyError) as exc:
         raise _cli_error(str(exc)) from exc
+    if created:
+        click.echo(
+            f"this station's key {key.kid} was made: register it on the server (rapid checkpoint"
+            " station-key --out station.pub, then register-station) before uploading its log",
+            err=True,
+        )
     staff = (staff or os_user("staff"))[:100]
     live = camera is not None or url is not None
     station = Station(
@@ -267,6 +337,7 @@ def _local_anchors():
 
 def _open_bundle(path, trust_file, zone, warn_age, max_age, allow_unpinned=False):
     from .bundle import BundleRefused, open_station_bundle
+    from .stationkey import StationState
 
     anchors = None
     if trust_file is None:
@@ -283,26 +354,24 @@ def _open_bundle(path, trust_file, zone, warn_age, max_age, allow_unpinned=False
         station_zone=zone,
         warn_age_hours=warn_age,
         max_age_hours=max_age,
+        state=StationState(),
     )
 
 
 @checkpoint_group.command("upload")
 @click.argument("logfile", type=click.Path(dir_okay=False, path_type=Path))
 def cp_upload(logfile: Path) -> None:
-    """Merge a station scan log into the central store (idempotent)."""
+    """Merge a registered station's signed scan log into the central store (idempotent)."""
     from core.cli.main import open_store
 
     from . import service
-    from .scanlog import LogError, read_log
+    from .scanlog import LogError
 
-    try:
-        frame = read_log(logfile)  # validate before touching the central store
-    except LogError as exc:
-        raise _cli_error(f"upload refused, nothing written: {exc}") from exc
     with open_store() as store:
-        added, skipped = service.upload_frame(
-            operator(), frame, source_name=logfile.name, store=store
-        )
+        try:  # the whole log is checked before anything is written
+            added, skipped = service.upload_log(operator(), logfile, store=store)
+        except LogError as exc:
+            raise _cli_error(f"upload refused, nothing written: {exc}") from exc
     click.echo(f"{added} scan(s) added, {skipped} already present")
 
 

@@ -4,7 +4,10 @@ the ``cp.field.*`` below label foreign EU health certificates (HC1), which no ap
 
 from __future__ import annotations
 
+from core.qr.messages import MESSAGES as QR_MESSAGES
+
 MESSAGES: dict[str, dict[str, str]] = {
+    **QR_MESSAGES,  # the token core's newer reason labels (see core.qr.messages)
     "cp.page.scan": {"vi": "Quét mã QR", "en": "Scan QR"},
     "cp.page.dashboard": {"vi": "Bảng điều khiển chốt", "en": "Checkpoint dashboard"},
     "cp.token.hc": {"vi": "Chứng nhận y tế (HC1)", "en": "Health certificate (HC1)"},

@@ -244,10 +244,10 @@ def _anomaly_table(items) -> pd.DataFrame:
 
 def _upload_widget(principal) -> None:
     with st.expander(t("cp.dash.upload")):
-        f = st.file_uploader(t("cp.dash.upload"), type=["duckdb", "db"], key="cp_log_file")
+        f = st.file_uploader(t("cp.dash.upload"), type=["jsonl"], key="cp_log_file")
         if f is not None and st.button(t("cp.dash.upload_button"), key="cp_log_go"):
             with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / "upload.duckdb"
+                path = Path(tmp) / "upload.jsonl"
                 path.write_bytes(f.getvalue())
                 try:
                     added, skipped = service.upload_log(principal, path)

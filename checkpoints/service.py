@@ -1,9 +1,22 @@
-"""Central checkpoint service: checkpoint identities, the central scan log, uploads and the
-data behind the dashboard. Plain Python; every entry point checks the caller's role."""
+"""Central checkpoint service: checkpoint identities, stations, the central scan log, uploads
+and the data behind the dashboard. Plain Python; every entry point checks the caller's role.
+
+Token ids in the scan log (issue 14 item 11). The central log stores a token id only as
+``HMAC-SHA256(server key, id)`` (``token_hash``), and only for scans whose token signature
+verified; a scan that did not verify keeps ``code_hash``, the keyed hash of the scanned text,
+which counts repeats of one forged code and points at nobody's permit. The key is a server-only
+secret made once in the key store (``DATA_DIR/keys/scanlog-hmac.secret``, 0600), never in a
+bundle, token or log: without it the hashes cannot be matched to ids, so the logs cannot be
+joined into movement traces, and the anomaly checks read ``token_hash`` only. The server hashes
+on import (station logs carry the raw id, for this; a station deletes its log once uploaded)
+and on its own scanner page's writes.
+"""
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
 import logging
 import re
 from dataclasses import dataclass
@@ -19,7 +32,7 @@ from core.registry import get_registry
 from core.store import Store, get_store, settle
 
 from . import anomalies
-from .scanlog import LogError, new_scan_id, read_log
+from .scanlog import LogError, StationRecord, new_scan_id, read_log
 from .settings import get_checkpoint_settings
 from .verify import ScanVerdict, Verifier
 
@@ -102,7 +115,131 @@ def get_checkpoint(
     return rows[0] if rows else None
 
 
+# -- keyed hashes ----------------------------------------------------------------------------
+
+SCAN_KEY = "scanlog-hmac"
+
+
+@functools.lru_cache(maxsize=8)
+def _scan_key_for(keys_dir: str) -> bytes:
+    from core.qr import service as qr
+
+    return qr.keystore().secret(SCAN_KEY)
+
+
+def _scan_key() -> bytes:
+    from core.config import get_settings
+
+    return _scan_key_for(str(get_settings().keys_dir))
+
+
+def token_key_hash(token_id: str) -> str:
+    """HMAC-SHA256 (server key) of a verified token id: what the central log stores."""
+    return hmac.new(_scan_key(), b"token:" + token_id.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def code_key_hash(code: str) -> str:
+    """HMAC-SHA256 (server key) of a scanned code's SHA-256, for scans that did not verify."""
+    return hmac.new(_scan_key(), b"code:" + code.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+# -- stations ---------------------------------------------------------------------------------
+
+
+def register_station(
+    principal: Principal,
+    checkpoint_id: str,
+    public_key: bytes | str,
+    staff: str,
+    *,
+    store: Store | None = None,
+) -> dict[str, Any]:
+    """Admins: let the station holding ``public_key`` (its ``rapid checkpoint station-key``)
+    upload scan logs for ``checkpoint_id``; its rows are shown as ``staff``. Registering a key
+    again moves it (the old registration is kept, retired)."""
+    from core.text import nfc
+
+    from .stationkey import StationKeyError, kid_hex, load_public_key, public_key_text
+
+    require(principal, "admin")
+    store = _store(store)
+    try:
+        key = load_public_key(public_key)
+    except StationKeyError as exc:
+        raise CheckpointError(str(exc)) from None
+    staff = nfc((staff or "").strip())
+    if not staff or len(staff) > 100 or any(ord(c) < 0x20 or ord(c) == 0x7F for c in staff):
+        raise CheckpointError("staff: 1-100 characters")
+    if get_checkpoint(principal, checkpoint_id, store=store) is None:
+        raise CheckpointError(f"no checkpoint {checkpoint_id}: add it with `rapid checkpoint add`")
+    kid = kid_hex(key)
+    now = clock.utcnow_naive()
+    with store.transaction() as cur:
+        cur.execute("DELETE FROM cp_stations WHERE kid = ?", [kid])
+        cur.execute(
+            "INSERT INTO cp_stations (kid, public_key, checkpoint_id, staff, registered_at,"
+            " registered_by) VALUES (?, ?, ?, ?, ?, ?)",
+            [kid, public_key_text(key), checkpoint_id, staff, now, principal.actor],
+        )
+        audit.record(
+            principal,
+            "checkpoint.station.register",
+            "station",
+            kid,
+            {"checkpoint": checkpoint_id, "staff": staff},
+            store=store,
+        )
+    return {"kid": kid, "checkpoint_id": checkpoint_id, "staff": staff}
+
+
+def retire_station(principal: Principal, kid: str, *, store: Store | None = None) -> bool:
+    """Admins: a lost or replaced station's logs are refused from now on."""
+    require(principal, "admin")
+    store = _store(store)
+    with store.transaction() as cur:
+        n = cur.execute(
+            "UPDATE cp_stations SET retired_at = ? WHERE kid = ? AND retired_at IS NULL",
+            [clock.utcnow_naive(), kid],
+        ).fetchone()[0]
+        if n:
+            audit.record(principal, "checkpoint.station.retire", "station", kid, store=store)
+    return bool(n)
+
+
+def list_stations(principal: Principal, *, store: Store | None = None) -> list[dict[str, Any]]:
+    require(principal, *VIEWERS)
+    return _store(store).records(
+        "SELECT kid, checkpoint_id, staff, registered_at, retired_at FROM cp_stations"
+        " ORDER BY checkpoint_id, kid"
+    )
+
+
+def _stations(store: Store) -> dict[str, StationRecord]:
+    from .stationkey import load_public_key
+
+    return {
+        kid: StationRecord(kid, load_public_key(key), cp, staff)
+        for kid, key, cp, staff in store.fetchall(
+            "SELECT kid, public_key, checkpoint_id, staff FROM cp_stations WHERE retired_at IS NULL"
+        )
+    }
+
+
 # -- the central scan log ---------------------------------------------------------------------
+
+_SCAN_COLUMNS = (
+    "scan_id",
+    "scanned_at",
+    "checkpoint_id",
+    "staff",
+    "token_hash",
+    "code_hash",
+    "token_type",
+    "verdict",
+    "reason",
+    "source",
+    "received_at",
+)
 
 
 def record_scan(
@@ -113,18 +250,21 @@ def record_scan(
     at: datetime | None = None,
     store: Store | None = None,
 ) -> str:
-    """Write one verdict of the server scanner page into the central log."""
+    """Write one verdict of the server scanner page into the central log (keyed hashes only)."""
     require(principal, *SCANNERS)
     store = _store(store)
     scan_id = new_scan_id()
+    verified = verdict.token_id is not None
     store.execute(
-        "INSERT INTO cp_scans VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'server', ?)",
+        f"INSERT INTO cp_scans ({', '.join(_SCAN_COLUMNS)})"  # noqa: S608 - constant names
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'server', ?)",
         [
             scan_id,
             clock.to_utc_naive(at or clock.now()),
             (checkpoint_id or "-")[:100],
             principal.actor[:100],
-            verdict.token_hash,
+            token_key_hash(verdict.token_id) if verified else None,
+            None if verified else code_key_hash(verdict.code),
             verdict.token_type[:100],
             verdict.verdict,
             verdict.reason[:100],
@@ -134,10 +274,37 @@ def record_scan(
     return scan_id
 
 
+def _keyed_rows(rows: pd.DataFrame, station: StationRecord) -> pd.DataFrame:
+    """Parsed log rows as cp_scans rows: ids and codes replaced by keyed hashes, checkpoint and
+    staff from the station's registration."""
+    out = pd.DataFrame(
+        {
+            "scan_id": rows["scan_id"],
+            "scanned_at": rows["scanned_at"],
+            "checkpoint_id": station.checkpoint_id,
+            "staff": station.staff,
+            "token_hash": [
+                token_key_hash(t) if isinstance(t, str) else None for t in rows["token_id"]
+            ],
+            "code_hash": [code_key_hash(c) if isinstance(c, str) else None for c in rows["code"]],
+            "token_type": rows["token_type"],
+            "verdict": rows["verdict"],
+            "reason": rows["reason"],
+        }
+    )
+    return out.astype({"token_hash": object, "code_hash": object})
+
+
 def upload_frame(
-    principal: Principal, frame: pd.DataFrame, *, source_name: str = "", store: Store | None = None
+    principal: Principal,
+    frame: pd.DataFrame,
+    *,
+    source_name: str = "",
+    source: str | None = None,
+    store: Store | None = None,
 ) -> tuple[int, int]:
-    """Merge validated log rows; returns (added, already present). All or nothing."""
+    """Merge rows already in the central log's form (keyed hashes, no raw ids); returns
+    (added, already present). All or nothing."""
     require(principal, *SCANNERS)
     store = _store(store)
     if frame.empty:
@@ -156,9 +323,9 @@ def upload_frame(
             cur.unregister("_cp_upload")
         new = frame[~frame["scan_id"].isin(present)].copy()
         if not new.empty:
-            new["source"] = f"station:{principal.actor}"[:100]
+            new["source"] = (source or f"station:{principal.actor}")[:100]
             new["received_at"] = clock.utcnow_naive()
-            store.insert_df("cp_scans", new)
+            store.insert_df("cp_scans", new[list(_SCAN_COLUMNS)])
         audit.record(
             principal,
             "checkpoint.upload",
@@ -173,10 +340,17 @@ def upload_frame(
 def upload_log(
     principal: Principal, path: Path | str, *, store: Store | None = None
 ) -> tuple[int, int]:
-    """Read, validate and merge a station log file. LogError: nothing written."""
+    """Read, check and merge a station's signed log file. LogError: nothing written."""
     require(principal, *SCANNERS)
-    frame = read_log(path)
-    return upload_frame(principal, frame, source_name=Path(path).name, store=store)
+    store = _store(store)
+    parsed = read_log(path, _stations(store))
+    return upload_frame(
+        principal,
+        _keyed_rows(parsed.rows, parsed.station),
+        source_name=Path(path).name,
+        source=f"station:{parsed.station.kid}",
+        store=store,
+    )
 
 
 def recent_scans(
@@ -193,8 +367,8 @@ def recent_scans(
 def scans_frame(principal: Principal, *, store: Store | None = None) -> pd.DataFrame:
     require(principal, *VIEWERS)
     return _store(store).df(
-        "SELECT scan_id, scanned_at, checkpoint_id, staff, token_hash, token_type, verdict,"
-        " reason, source FROM cp_scans ORDER BY scanned_at"
+        "SELECT scan_id, scanned_at, checkpoint_id, staff, token_hash, code_hash, token_type,"
+        " verdict, reason, source FROM cp_scans ORDER BY scanned_at"
     )
 
 
@@ -218,7 +392,9 @@ def find_anomalies(principal: Principal, *, store: Store | None = None) -> list[
     require(principal, *VIEWERS)
     store = _store(store)
     s = get_checkpoint_settings()
-    scans = store.df("SELECT scanned_at, checkpoint_id, token_hash, verdict, reason FROM cp_scans")
+    scans = store.df(
+        "SELECT scanned_at, checkpoint_id, token_hash, code_hash, verdict, reason FROM cp_scans"
+    )
     places = store.df("SELECT id, name, latitude, longitude FROM cp_checkpoints")
     return anomalies.detect(
         scans, places, max_speed_kmh=s.max_speed_kmh, repeat_threshold=s.repeat_threshold
@@ -240,6 +416,9 @@ __all__ = [
     "find_anomalies",
     "get_checkpoint",
     "list_checkpoints",
+    "list_stations",
+    "register_station",
+    "retire_station",
     "per_hour",
     "record_scan",
     "rejection_reasons",

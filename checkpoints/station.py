@@ -45,7 +45,6 @@ class ScanEvent:
             "verdict": v.verdict,
             "reason": v.reason,
             "type": v.token_type,
-            "token_hash": v.token_hash,
             "fields": v.fields,
             "scan_id": self.scan_id,
         }

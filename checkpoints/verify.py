@@ -4,6 +4,12 @@ offline (trust list + revocations), apply the app's rule, and return one verdict
 The scanner never imports an app: the prefix is looked up in the registry
 (``token_type_for``) and that TokenType's ``rule`` is called. Foreign EU health certificates
 (``HC1:``) whose signer is in the trust list are shown as a health certificate.
+
+A verdict carries the token id only when the token's signature verified (``token_id``): the id a
+forged code claims is never used, so a forgery naming a real permit cannot be counted against
+its holder. Every verdict carries ``code``, the SHA-256 of the scanned text, which identifies
+that exact code (repeats of one forged code) and nobody's permit. Neither is printed; the
+station keeps them in its signed log until the server takes them (``checkpoints.scanlog``).
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from core.qr.trust import TrustList
-from core.qr.verify import TokenVerdict, decode_unverified, verify
+from core.qr.verify import TokenVerdict, verify
 from core.registry import CheckContext, Registry, RuleResult, get_registry
 
 log = logging.getLogger(__name__)
@@ -28,6 +34,20 @@ MAX_SCAN_CHARS = 4096
 FORGED_REASONS = frozenset(
     {"BAD_SIGNATURE", "UNKNOWN_KEY", "KEY_COMPROMISED", "ALG_NOT_ALLOWED", "BAD_STRUCTURE"}
 )
+UNVERIFIED_REASONS = FORGED_REASONS | frozenset(
+    {
+        "BAD_PREFIX",
+        "BAD_BASE45",
+        "BAD_COMPRESSION",
+        "WRONG_TYPE",
+        "TOO_LARGE",
+        "UNKNOWN_TYPE",
+        "NOT_TEXT",
+        "INTERNAL_ERROR",
+    }
+)
+"""Reasons given before (or instead of) a good signature: such a verdict never has a token id."""
+MAX_TOKEN_ID_CHARS = 128
 
 
 @dataclass(frozen=True)
@@ -37,42 +57,50 @@ class ScanVerdict:
     verdict: str  # VALID | INVALID | WARN
     reason: str
     token_type: str  # type id (TP, HD, HC, ...) or "?" when unknown
-    token_hash: str  # sha256 hex of the token id (never the id itself)
+    code: str  # sha256 hex of the scanned text: this exact code, nobody's permit
     fields: dict[str, str] = field(default_factory=dict)
     detail: str = ""
+    token_id: str | None = field(default=None, repr=False)
+    """The token's id, only when its signature verified; never printed or shown."""
 
     @property
     def ok(self) -> bool:
         return self.verdict == "VALID"
 
+    @property
+    def verified(self) -> bool:
+        return self.token_id is not None
+
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        del out["token_id"]
+        return out
 
 
 def hash_id(value: str) -> str:
+    """SHA-256 hex of a text (UTF-8)."""
     return hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()
 
 
-def token_hash(text: str, token_id: str | None) -> str:
-    """sha256 of the token id; for codes whose id cannot be read (forged, garbage), the id they
-    claim if it decodes, else the hash of the text itself, so repeats can still be counted."""
-    if token_id:
-        return hash_id(token_id)
-    try:
-        dec = decode_unverified(text)
-        payload = getattr(dec, "payload", None)
-        if isinstance(payload, dict):
-            cti = payload.get(7)
-            if isinstance(cti, bytes):
-                try:
-                    cti = cti.decode()
-                except UnicodeDecodeError:
-                    cti = cti.hex()
-            if isinstance(cti, str) and cti:
-                return hash_id(cti)
-    except Exception:  # noqa: BLE001 - display helper only
-        log.debug("unverified decode failed", exc_info=True)
+def code_digest(text: str) -> str:
+    """The fingerprint of one scanned code: SHA-256 of its text."""
     return hash_id("text:" + text)
+
+
+def _verified_id(token_id: str | None) -> str | None:
+    if not token_id or len(token_id) > MAX_TOKEN_ID_CHARS:
+        return None
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in token_id):
+        return None
+    return token_id
+
+
+def _signed_id(v: TokenVerdict) -> str | None:
+    """The token id of a verdict whose signature verified (the token core fills ``token_id``
+    only after the signature check, and claims only then)."""
+    if v.reason.value in UNVERIFIED_REASONS:
+        return None
+    return _verified_id(v.token_id)
 
 
 def _s(value: Any) -> str:
@@ -144,26 +172,22 @@ class Verifier:
         except Exception as exc:  # noqa: BLE001 - a verdict, never a crash at a checkpoint
             log.warning("unexpected error checking a scan: %s", type(exc).__name__)
             safe = text if isinstance(text, str) else repr(text)
-            return ScanVerdict(
-                "INVALID", "INTERNAL_ERROR", "?", hash_id("text:" + safe[:4096])
-            ), None
+            return ScanVerdict("INVALID", "INTERNAL_ERROR", "?", code_digest(safe[:4096])), None
 
     def _check(self, text: Any, now: datetime) -> tuple[ScanVerdict, dict | None]:
         if not isinstance(text, str):
-            return ScanVerdict("INVALID", "NOT_TEXT", "?", hash_id(repr(text)[:200])), None
+            return ScanVerdict("INVALID", "NOT_TEXT", "?", code_digest(repr(text)[:200])), None
         text = text.strip()
         if len(text) > MAX_SCAN_CHARS:
             verdict = ScanVerdict(
-                "INVALID", "TOO_LARGE", "?", hash_id("text:" + text), detail="over 4096 chars"
+                "INVALID", "TOO_LARGE", "?", code_digest(text), detail="over 4096 chars"
             )
             return verdict, None
         if text.startswith(HC_PREFIX):
             return self._health_certificate(text, now)
         tt = self._type_for(text)
         if tt is None:
-            verdict = ScanVerdict(
-                "INVALID", UNKNOWN_TYPE, "?", hash_id("text:" + text), detail=text[:16]
-            )
+            verdict = ScanVerdict("INVALID", UNKNOWN_TYPE, "?", code_digest(text), detail=text[:16])
             return verdict, None
         v = verify(
             text,
@@ -173,19 +197,22 @@ class Verifier:
             expected_prefixes=[tt.prefix],
             leeway=self.leeway,
         )
-        th = token_hash(text, v.token_id)
+        code = code_digest(text)
+        tid = _signed_id(v)
         if not v.ok:
-            return ScanVerdict(
-                "INVALID", v.reason.value, tt.type_id, th, detail=v.detail[:200]
-            ), None
+            verdict = ScanVerdict(
+                "INVALID", v.reason.value, tt.type_id, code, detail=v.detail[:200], token_id=tid
+            )
+            return verdict, None
         claims = dict(v.claims)
-        return self._apply_rule(tt, claims, th, now, v), claims
+        return self._apply_rule(tt, claims, code, now, v), claims
 
     def _apply_rule(
-        self, tt: Any, claims: dict, th: str, now: datetime, token: TokenVerdict
+        self, tt: Any, claims: dict, code: str, now: datetime, token: TokenVerdict
     ) -> ScanVerdict:
+        tid = _signed_id(token)
         if tt.rule is None:
-            return ScanVerdict("WARN", "NO_RULE", tt.type_id, th)
+            return ScanVerdict("WARN", "NO_RULE", tt.type_id, code, token_id=tid)
         ctx = CheckContext(
             now=now,
             zone=self.zone,
@@ -199,9 +226,9 @@ class Verifier:
             result = tt.rule(dict(claims), ctx)
         except Exception as exc:  # noqa: BLE001 - an app bug must not stop the checkpoint
             log.warning("rule of %s failed: %s", tt.type_id, type(exc).__name__)
-            return ScanVerdict("INVALID", "RULE_ERROR", tt.type_id, th)
+            return ScanVerdict("INVALID", "RULE_ERROR", tt.type_id, code, token_id=tid)
         if not isinstance(result, RuleResult) or result.verdict not in ("VALID", "INVALID", "WARN"):
-            return ScanVerdict("INVALID", "RULE_ERROR", tt.type_id, th)
+            return ScanVerdict("INVALID", "RULE_ERROR", tt.type_id, code, token_id=tid)
         fields = {str(k): _s(val) for k, val in (result.fields or {}).items()}
         if result.reason not in tt.reasons or not set(fields) <= set(tt.fields):
             log.warning(  # shown as a bare code / key: the app should declare (and label) it
@@ -210,7 +237,9 @@ class Verifier:
                 result.reason,
                 sorted(set(fields) - set(tt.fields)),
             )
-        return ScanVerdict(result.verdict, str(result.reason), tt.type_id, th, fields)
+        return ScanVerdict(
+            result.verdict, str(result.reason), tt.type_id, code, fields, token_id=tid
+        )
 
     def _health_certificate(self, text: str, now: datetime) -> tuple[ScanVerdict, dict | None]:
         v = verify(
@@ -221,12 +250,18 @@ class Verifier:
             expected_prefixes=[HC_PREFIX],
             leeway=self.leeway,
         )
-        th = token_hash(text, v.token_id)
+        code = code_digest(text)
+        tid = _signed_id(v)
         if not v.ok:
-            return ScanVerdict("INVALID", v.reason.value, HC_TYPE, th, detail=v.detail[:200]), None
+            verdict = ScanVerdict(
+                "INVALID", v.reason.value, HC_TYPE, code, detail=v.detail[:200], token_id=tid
+            )
+            return verdict, None
         claims = dict(v.claims)
         fields = dcc_fields(v.claims)
         if fields is None:
-            verdict = ScanVerdict("INVALID", "BAD_STRUCTURE", HC_TYPE, th, detail="no DCC payload")
+            verdict = ScanVerdict(
+                "INVALID", "BAD_STRUCTURE", HC_TYPE, code, detail="no DCC payload"
+            )
             return verdict, claims
-        return ScanVerdict("VALID", "VALID", HC_TYPE, th, fields), claims
+        return ScanVerdict("VALID", "VALID", HC_TYPE, code, fields, token_id=tid), claims

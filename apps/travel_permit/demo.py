@@ -477,7 +477,6 @@ def seed_city(store: Store, progress=lambda f, s: None, *, seed: int = 2021) -> 
     # token claims as plain lists; validity bounds converted once per distinct value
     names_l = item_names[sel].tolist()
     tail_l = [c[-4:] for c in item_cccd[sel].tolist()]
-    tax_l = np.array(taxes, dtype=object)[req_biz[p_req]].tolist()
     zones_l = permits["zones"].tolist()
     from_l = _aware_utc(valid_from).tolist()
     until_l = _aware_utc(valid_until).tolist()
@@ -492,13 +491,7 @@ def seed_city(store: Store, progress=lambda f, s: None, *, seed: int = 2021) -> 
         part = permits.iloc[lo:hi]
         items_q = [
             qr.IssueItem(
-                claims={
-                    "n": names_l[i],
-                    "c": "********" + tail_l[i],
-                    "b": tax_l[i],
-                    "w": zones_l[i],
-                    "h": hours,
-                },
+                claims={"n": names_l[i], "c": tail_l[i], "w": zones_l[i], "h": hours},
                 expires=until_l[i],
                 not_before=from_l[i],
                 subject=f"{req_l[i]}/{tail_l[i]}",

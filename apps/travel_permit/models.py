@@ -26,11 +26,15 @@ class TravelPermitSettings(BaseModel):
 
 
 class PermitClaims(BaseModel):
-    """The app claims inside a TP1: token (compact: one-letter keys)."""
+    """The app claims inside a TP1: token (compact: one-letter keys), only what a checkpoint
+    checks or shows: the holder's name, the last 4 digits of their CCCD (``c``, shown masked;
+    permits issued before carry the masked form ``********1234``), the wards and the daily
+    hours. The employer's tax code (``b``) is no longer issued (the gate does not use it and
+    it kept the QR at version 11 for long names); older permits that carry it still verify."""
 
     model_config = ConfigDict(extra="forbid")
     n: str = Field(max_length=MAX_NAME)
-    c: str = Field(pattern=r"^\*{8}\d{4}$")
-    b: str = Field(pattern=r"^\d{10}(-\d{3})?$")
+    c: str = Field(pattern=r"^(\*{8})?\d{4}$")
+    b: str | None = Field(default=None, pattern=r"^\d{10}(-\d{3})?$")
     w: list[int] = Field(min_length=1)
     h: list[int] = Field(min_length=2, max_length=2)

@@ -37,10 +37,11 @@ def hours_label(start_minute: int, end_minute: int) -> str:
 
 def fields(claims: dict[str, Any], valid_until: datetime | None = None) -> dict[str, str]:
     """What the checkpoint shows; ``valid_until`` is the token's expiry (CheckContext)."""
+    cccd = str(claims.get("c", ""))
     out = {
         "name": str(claims.get("n", "")),
-        "cccd": str(claims.get("c", "")),
-        "business": str(claims.get("b", "")),
+        "cccd": "*" * 8 + cccd if len(cccd) == 4 else cccd,  # new permits carry the last 4
+        "business": str(claims.get("b", "")),  # permits issued before carry the tax code
         "zones": ", ".join(
             geo.ward_name(int(w)) for w in claims.get("w", []) if _int(w) is not None
         ),

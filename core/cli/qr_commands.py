@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from core import clock
 from core.auth import operator
 from core.cli.main import CliError, _progress, open_store
+from core.config import get_settings
 from core.qr import service
 from core.qr.bundle import BundleError
 from core.qr.keys import KeyStoreError
@@ -100,7 +101,8 @@ def keys_compromise(kid: str) -> None:
 @keys_group.command("trust")
 @click.argument("cert", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def keys_trust(cert: Path) -> None:
-    """Trust a foreign signer's X.509 certificate (PEM, DER or base64 DER)."""
+    """Trust a foreign signer's X.509 certificate (PEM, DER or base64 DER), for HC1: health
+    certificates only: a foreign signer never signs our token types or checkpoint bundles."""
     try:
         info = service.keystore().trust_certificate(cert.read_bytes())
     except (KeyStoreError, ValueError) as exc:
@@ -115,7 +117,8 @@ def keys_trust(cert: Path) -> None:
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="File (default stdout)."
 )
 def keys_export_trust(out: Path | None) -> None:
-    """The public trust list as JSON (for checkpoint stations to pin)."""
+    """The public trust list as JSON for checkpoint stations to pin: the token signers and,
+    apart, this server's own keys, the only ones whose bundles a station accepts."""
     text = json.dumps(service.keystore().export_trust(), indent=2)
     if out is None:
         click.echo(text)
@@ -257,7 +260,13 @@ def _verdict_json(v: TokenVerdict) -> dict[str, Any]:
     "--trust",
     "trust_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Pinned trust list for the bundle.",
+    help="Pinned trust list for the bundle (rapid keys export-trust on the server).",
+)
+@click.option(
+    "--allow-unpinned",
+    is_flag=True,
+    help="Accept a --bundle without --trust: its signature is then checked against its own"
+    " trust list (integrity only; anyone can make such a bundle). Not for real checks.",
 )
 @click.option("--at", "at_time", help="Verify as of this ISO time (default now).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON line per token.")
@@ -266,10 +275,19 @@ def qr_verify(
     infile: Path | None,
     bundle: Path | None,
     trust_file: Path | None,
+    allow_unpinned: bool,
     at_time: str | None,
     as_json: bool,
 ) -> None:
     """Verify tokens; exit code 0 only if every token is valid."""
+    if bundle is not None and trust_file is None and not allow_unpinned:
+        raise CliError(
+            "--bundle needs a pinned trust list: give --trust trust.json (from `rapid keys"
+            " export-trust` on the server), or --allow-unpinned to check the bundle's integrity"
+            " only"
+        )
+    if bundle is None and (trust_file is not None or allow_unpinned):
+        raise CliError("--trust and --allow-unpinned go with --bundle")
     tokens = _read_tokens(text, infile)
     now = _parse_time(at_time, 0, "--at") if at_time else clock.now()
     verdicts: list[TokenVerdict] = []
@@ -279,6 +297,11 @@ def qr_verify(
             offline = load_bundle(bundle.read_bytes(), anchors)
         except BundleError as exc:
             raise CliError(f"{bundle}: {exc}") from exc
+        if not offline.pinned:
+            click.echo(
+                "warning: no pinned trust list: the bundle is checked for integrity only",
+                err=True,
+            )
         verdicts = [
             verify(tok, trust=offline.trust, revoked=offline.revoked, now=now) for tok in tokens
         ]  # type: ignore[arg-type]
@@ -356,8 +379,9 @@ def _card_for(token: str) -> Card:
     if isinstance(payload.get(CWT_EXP), int):
         until = datetime.fromtimestamp(payload[CWT_EXP], UTC)
         lines.append(f"Hiệu lực đến / Valid until: {clock.fmt_local(until)}")
-    if payload.get(CWT_ISS):
-        lines.append(f"Cơ quan cấp / Issuer: {payload[CWT_ISS]}")
+    issuer = payload.get(CWT_ISS) or get_settings().issuer  # tokens no longer carry it
+    if issuer:
+        lines.append(f"Cơ quan cấp / Issuer: {issuer}")
     cti = payload.get(CWT_CTI)
     if isinstance(cti, bytes):
         lines.append(f"Mã / ID: {cti.decode(errors='replace')}")

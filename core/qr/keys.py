@@ -13,6 +13,12 @@ mode 0600, PKCS#8, encrypted with BestAvailableEncryption when a passphrase is g
 Exactly one local key is active (the signer); retired keys stay trusted so their tokens
 remain valid until they expire; compromised keys are refused (KEY_COMPROMISED).
 Key material is never logged. Mutations take an exclusive ``flock`` on ``.lock``.
+
+``export_trust`` is what a checkpoint station pins: every token signer (``keys``, local and
+foreign) and, separately, the keys that may sign its offline bundles (``bundle_signers``:
+our own keys, never a foreign certificate). ``secret(name)`` keeps server-only random secrets
+(``<name>.secret``, 32 bytes, 0600) beside the keys, such as the key of the scan logs'
+keyed hashes; they are never exported.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ import fcntl
 import json
 import logging
 import os
+import re
+import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,6 +42,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from core import clock
+from core.qr.bundle import bundle_signers
 from core.qr.sign import Signer
 from core.qr.trust import (
     TrustEntry,
@@ -46,6 +55,8 @@ from core.qr.trust import (
 
 log = logging.getLogger(__name__)
 META = "keys.json"
+SECRET_BYTES = 32
+_SECRET_NAME = re.compile(r"^[a-z][a-z0-9-]{0,40}$")
 
 
 class KeyStoreError(RuntimeError):
@@ -297,8 +308,63 @@ class KeyStore:
         return tl
 
     def export_trust(self) -> dict[str, Any]:
-        """JSON-able trust list (public keys only) for a checkpoint bundle."""
-        return self.trust_list().to_dict()
+        """JSON-able pin file for a checkpoint station (public keys only): the trust list of
+        token signers (``version``/``keys``, as ``TrustList.to_dict``) plus ``bundle_signers``,
+        our own keys that are not compromised, the only ones a station accepts a bundle from."""
+        trust = self.trust_list()
+        return {
+            **trust.to_dict(),
+            "bundle_signers": [e.to_dict() for e in bundle_signers(trust)],
+        }
+
+    def next_counter(self, name: str, floor: int = 0) -> int:
+        """The next value of a counter kept as ``<name>.counter``: greater than every value it
+        gave before and at least ``floor`` (so a clock set back never repeats a value)."""
+        if not _SECRET_NAME.match(name):
+            raise KeyStoreError(f"bad counter name {name!r}")
+        path = self.dir / f"{name}.counter"
+        with self._locked():
+            try:
+                last = int(path.read_text("ascii").strip() or 0)
+            except FileNotFoundError:
+                last = 0
+            except (OSError, ValueError) as exc:
+                raise KeyStoreError(f"cannot read {path.name}: {exc}") from None
+            value = max(int(floor), last + 1)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="ascii") as f:
+                f.write(f"{value}\n")
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        return value
+
+    def secret(self, name: str) -> bytes:
+        """A random server-only secret kept as ``<name>.secret`` (0600), made on first use.
+        Never exported, never in a bundle or token."""
+        if not _SECRET_NAME.match(name):
+            raise KeyStoreError(f"bad secret name {name!r}")
+        path = self.dir / f"{name}.secret"
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            with self._locked():
+                if not path.exists():
+                    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+                    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                    with os.fdopen(fd, "wb") as f:
+                        f.write(secrets.token_bytes(SECRET_BYTES))
+                        f.flush()
+                        os.fsync(f.fileno())
+                    os.replace(tmp, path)
+                    log.info("created server secret %s", name)
+            data = path.read_bytes()
+        except OSError as exc:
+            raise KeyStoreError(f"cannot read {path.name}: {exc.strerror or exc}") from None
+        if len(data) != SECRET_BYTES:
+            raise KeyStoreError(f"{path.name} is damaged (expected {SECRET_BYTES} bytes)")
+        return data
 
     def _info(self, rec: dict[str, Any]) -> KeyInfo:
         return KeyInfo(

@@ -406,6 +406,14 @@ def _interleave(codewords: bytes, version: int, level: str) -> np.ndarray:
     return np.concatenate([data, ecc])
 
 
+def qr_version(text: str, *, error: str = DEFAULT_ERROR) -> int:
+    """The QR version (1-40) ``qr_matrix`` draws ``text`` in at error correction ``error``."""
+    level = error.upper()
+    if level not in _EC_FORMAT_BITS:
+        raise ValueError(f"error level must be one of L, M, Q, H, not {error!r}")
+    return _choose_version(_seg_lengths(_segments(text)), level)
+
+
 def qr_matrix(
     text: str, *, error: str = DEFAULT_ERROR, mask: int = DEFAULT_MASK, boost_error: bool = True
 ) -> np.ndarray:

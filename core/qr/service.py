@@ -3,6 +3,13 @@ verify against this server's keys and revocation list. Apps describe claims; thi
 
 Claims of a prefix that an installed app declares (``TokenType``) are validated against its
 ``claims_model`` before anything is signed; a batch with one bad item is refused whole.
+
+Token ids are random and long enough not to collide at city scale (``new_token_id``: 72 bits;
+48 bits gave a ~6% chance of one collision over 6 million health passes), and ids drawn here
+are checked against the issued ones first (``fresh_token_ids``), so even a repeat never fails
+the decision that issues the token. A token with a ``not_before`` carries no ``iat`` (the issue
+time stays in ``qr_tokens``): nbf already starts its validity, and the bytes are the QR's.
+Tokens carry no ``iss`` either (see ``signer``): a QR carries only what a checkpoint needs.
 """
 
 from __future__ import annotations
@@ -33,6 +40,8 @@ _cache: dict[str, Any] = {}
 
 SMALL_BATCH = 64
 """Up to this many tokens are inserted with bound parameters; more go through Arrow in bulk."""
+TOKEN_ID_ATTEMPTS = 8
+"""Draws of a fresh id for one that is already taken before giving up (never in practice)."""
 TOKEN_COLUMNS = (
     "token_id",
     "prefix",
@@ -97,8 +106,10 @@ def signer(*, bulk: bool = False) -> Signer:
         if _cache.get("signer_stamp") != stamp:
             ks = keystore()
             ks.init()
-            _cache["single"] = ks.active_signer(get_settings().issuer)
-            _cache["bulk"] = ks.active_signer(get_settings().issuer, zlib_level=0)
+            # no "iss" claim: the key id already names the signer, no checkpoint reads it,
+            # and its bytes are the QR's (the issuer code is in each bundle and on cards)
+            _cache["single"] = ks.active_signer()
+            _cache["bulk"] = ks.active_signer(zlib_level=0)
             _cache["signer_stamp"] = _meta_stamp()
         return _cache[key]
 
@@ -119,7 +130,40 @@ def reset_cache() -> None:
 
 
 def new_token_id() -> str:
-    return secrets.token_urlsafe(6)
+    """A random token id: 72 bits as 12 URL-safe characters."""
+    return secrets.token_urlsafe(9)
+
+
+def _taken_ids(store: Store, ids: Sequence[str]) -> set[str]:
+    rows = store.fetchall(
+        "SELECT token_id FROM qr_tokens WHERE token_id IN (SELECT unnest(?::VARCHAR[]))",
+        [list(ids)],
+    )
+    return {r[0] for r in rows}
+
+
+def fresh_token_ids(
+    n: int, *, store: Store | None = None, make: Callable[[], str] | None = None
+) -> list[str]:
+    """``n`` distinct ids from ``make`` (default ``new_token_id``) that no issued token holds:
+    an id drawn twice, or one already issued, is drawn again (a collision must not fail the
+    decision issuing it). Inside the caller's transaction when there is one."""
+    store = store or get_store()
+    make = make or (lambda: new_token_id())
+    ids = [make() for _ in range(n)]
+    for _ in range(TOKEN_ID_ATTEMPTS):
+        taken = _taken_ids(store, ids) if ids else set()
+        seen: set[str] = set()
+        again = []
+        for i, tid in enumerate(ids):
+            if tid in taken or tid in seen:
+                again.append(i)
+            seen.add(tid)
+        if not again:
+            return ids
+        for i in again:
+            ids[i] = make()
+    raise IssueError("could not draw unused token ids")
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -190,7 +234,7 @@ def issue(
             hit = times[value] = (aware, clock.to_utc_naive(aware), to_epoch(aware))  # type: ignore[arg-type]
         return hit
 
-    ids: list[str] = []
+    given: list[str | None] = []
     plans: list[dict[str, Any]] = []
     exp_at: list[datetime] = []
     nbf_at: list[datetime | None] = []
@@ -210,8 +254,7 @@ def issue(
             iat_s, iat_naive = iat, now_naive
         else:
             _, iat_naive, iat_s = when(item.issued_at)
-        token_id = item.token_id or new_token_id()
-        ids.append(token_id)
+        given.append(item.token_id)
         exp_at.append(exp_naive)
         nbf_at.append(nbf_naive)
         iat_at.append(iat_naive)
@@ -219,11 +262,14 @@ def issue(
             {
                 "claims": item.claims,
                 "expires": exp_s,
-                "token_id": token_id,
                 "not_before": nbf_s,
-                "issued_at": iat_s,
+                "issued_at": iat_s if nbf_s is None else None,  # nbf starts the validity
             }
         )
+    drawn = iter(fresh_token_ids(sum(1 for tid in given if not tid), store=store))
+    ids = [tid or next(drawn) for tid in given]
+    for plan, tid in zip(plans, ids, strict=True):
+        plan["token_id"] = tid
     if len(set(ids)) != len(ids):
         raise IssueError("duplicate token id in one batch")
     total = len(plans)
@@ -364,6 +410,8 @@ def token_texts(token_ids: Sequence[str], *, store: Store | None = None) -> dict
 __all__ = [
     "IssueError",
     "check_claims",
+    "fresh_token_ids",
+    "new_token_id",
     "IssueItem",
     "Issued",
     "Reason",

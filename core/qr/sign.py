@@ -9,7 +9,7 @@ label  name    value
 4      exp     expiry, integer seconds since the Unix epoch (UTC)
 5      nbf     not before, integer seconds (omitted if not given)
 6      iat     issued at, integer seconds (omitted if not given)
-7      cti     token id as UTF-8 bytes (revocation key; random 8 chars if not given)
+7      cti     token id as UTF-8 bytes (revocation key; random 72 bits if not given)
 -65537 app     the app's own claims: one CBOR map (see APP_CLAIM)
 =====  ======  ===========================================================
 
@@ -70,12 +70,17 @@ class TokenClaims:
     extra: Mapping[int, Any] = field(default_factory=dict)
 
 
+QR_V10_M_CHARS = 311
+"""Most characters of a token (QR alphanumeric mode) in a QR version 10 at error correction M;
+a larger version is harder to scan from a phone screen or a worn print."""
+
+
 def example_permit_claims() -> dict[str, Any]:
-    """The typical travel permit used by tests and benchmarks (documentation by example)."""
+    """The typical travel permit used by tests and benchmarks (documentation by example): only
+    what the checkpoint checks or shows (no employer tax code: the gate does not use it)."""
     return {
         "n": "Nguyễn Thị Thu Hà",  # holder name, NFC
-        "c": "****1234",  # masked CCCD: last 4 digits only
-        "b": "0401234567",  # business tax code
+        "c": "1234",  # the last 4 digits of the CCCD (shown masked: ********1234)
         "w": [20194, 20197, 20200],  # ward codes (ints)
         "h": [360, 1200],  # daily hours 06:00-20:00 as minutes
     }
@@ -93,7 +98,8 @@ class Signer:
         zlib_level: int = 9,
     ) -> None:
         """``zlib_level``: 9 (default) for the shortest tokens, 0 for ~1.4x faster bulk
-        issuing at ~10 more characters per token (see ``core.qr.codec.deflate``)."""
+        issuing at ~10 more characters per token (see ``core.qr.codec.deflate``); a level-0
+        token that would not fit a version 10 QR code (``QR_V10_M_CHARS``) is compressed."""
         if not isinstance(private_key, ed25519.Ed25519PrivateKey):
             raise TypeError("Signer needs an Ed25519 private key")
         if not 0 <= zlib_level <= 9:
@@ -136,7 +142,7 @@ class Signer:
             p[CWT_NBF] = nbf
         if iat is not None:
             p[CWT_IAT] = iat
-        p[CWT_CTI] = (token_id or secrets.token_urlsafe(6)).encode()
+        p[CWT_CTI] = (token_id or secrets.token_urlsafe(9)).encode()
         if extra:
             p.update(extra)
         p[APP_CLAIM] = dict(claims)
@@ -145,8 +151,10 @@ class Signer:
     def _finish(self, prefix: str, aad: bytes, payload: bytes) -> str:
         enc = self._enc
         msg = enc.message(payload, self._key.sign(enc.to_be_signed(payload, aad)))
-        body = b45encode(deflate(msg, self.zlib_level))
-        return prefix + body
+        packed = deflate(msg, self.zlib_level)
+        if self.zlib_level == 0 and len(prefix) + (len(packed) * 3 + 1) // 2 > QR_V10_M_CHARS:
+            packed = deflate(msg, 9)  # a large token is worth the compression time
+        return prefix + b45encode(packed)
 
     def sign(
         self,

@@ -4,7 +4,12 @@ Checks run cheapest-first and stop at the first failure::
 
     size -> prefix format -> expected type -> base45 -> zlib -> CBOR/COSE -> kid known
     -> alg allowed for that key -> signature -> key compromised -> CWT claims -> revoked
-    -> not yet valid (nbf, iat) -> expired
+    -> no expiry -> not yet valid (nbf, iat) -> expired
+
+A token without an expiry (CWT ``exp``) is refused (``NO_EXPIRY``): every issuer here sets one
+(permits: the end of their window; health passes: their validity; isolation links: the end of
+isolation plus a margin) and an HCERT always carries one; a signed token that would be good
+forever (a test token, a script's mistake) is refused rather than trusted forever.
 
 Everything after the signature check is authenticated; the verdict only carries claims
 (``claims``, ``issuer``, times) when the signature verified.
@@ -56,6 +61,7 @@ class Reason(enum.StrEnum):
     TOO_LARGE = "TOO_LARGE"
     KEY_COMPROMISED = "KEY_COMPROMISED"
     ALG_NOT_ALLOWED = "ALG_NOT_ALLOWED"
+    NO_EXPIRY = "NO_EXPIRY"
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +242,8 @@ def _verify(
     tid = full["token_id"]
     if tid is not None and tid in revoked:
         return TokenVerdict(False, Reason.REVOKED, **full)
+    if "expires_at" not in times:
+        return TokenVerdict(False, Reason.NO_EXPIRY, **full, detail="no exp claim")
     for name in ("not_before", "issued_at"):
         t = times.get(name)
         if t is not None and now + leeway < t:

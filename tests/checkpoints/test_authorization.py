@@ -1,6 +1,6 @@
 """Every service entry point of the checkpoint scanner with every role (the core test kit's
 authorization matrix): scanning for checkpoint staff and admins, the dashboard's data for the
-same, checkpoint identities for admins."""
+same, checkpoint identities and stations for admins."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pandas as pd
 
 from checkpoints import service
 from checkpoints.scanlog import LogError
+from checkpoints.stationkey import load_or_create
 from checkpoints.verify import ScanVerdict
 from core.testkit import authorization_matrix
 
@@ -18,7 +19,8 @@ VIEWERS = STAFF | {"approver", "health_officer"}  # they watch the dashboard
 
 
 def test_every_entry_point_for_every_role(store, tmp_path):
-    verdict = ScanVerdict("VALID", "VALID", "TP", "0" * 64)
+    verdict = ScanVerdict("VALID", "VALID", "TP", "0" * 64, token_id="P123")
+    station = load_or_create(tmp_path / "station")[0].public_pem()
     authorization_matrix(
         "checkpoints",
         {
@@ -28,9 +30,15 @@ def test_every_entry_point_for_every_role(store, tmp_path):
             ),
             "list_checkpoints": (lambda p: service.list_checkpoints(p), VIEWERS),
             "get_checkpoint": (lambda p: service.get_checkpoint(p, "cp-x"), VIEWERS),
+            "register_station": (
+                lambda p: service.register_station(p, "cp-x", station, "Lan"),
+                {"admin"},
+            ),
+            "retire_station": (lambda p: service.retire_station(p, "0" * 16), {"admin"}),
+            "list_stations": (lambda p: service.list_stations(p), VIEWERS),
             "record_scan": (lambda p: service.record_scan(p, verdict, "cp-x"), STAFF),
             "upload_frame": (lambda p: service.upload_frame(p, pd.DataFrame()), STAFF),
-            "upload_log": (lambda p: service.upload_log(p, tmp_path / "none.duckdb"), STAFF),
+            "upload_log": (lambda p: service.upload_log(p, tmp_path / "none.jsonl"), STAFF),
             "recent_scans": (lambda p: service.recent_scans(p), VIEWERS),
             "scans_frame": (lambda p: service.scans_frame(p), VIEWERS),
             "per_hour": (lambda p: service.per_hour(p), VIEWERS),

@@ -103,6 +103,7 @@ def test_server_scan_image_verdicts_and_log(store, permit):
     )
     assert [r["reason"] for r in rows] == ["VALID", "ZONE_NOT_ALLOWED", "REVOKED"]
     assert all(r["source"] == "server" and permit.token_id not in r["token_hash"] for r in rows)
+    assert len({r["token_hash"] for r in rows}) == 1  # one permit: one keyed hash
     with pytest.raises(PermissionDenied):
         service.scan_texts(Principal("b", frozenset({"business"})), [permit.text])
 
@@ -165,7 +166,7 @@ def test_health_pass_verdict_card_speaks_the_language_never_raw_keys(store, perm
             "CẢNH BÁO",
             "Nguy cơ cao (đỏ)",
             "Thẻ khai báo y tế cá nhân",
-            "Năm sinh",
+            "Mã thẻ",
             "Màu thẻ",
             "Đỏ",
             "Khai báo lúc",
@@ -177,7 +178,7 @@ def test_health_pass_verdict_card_speaks_the_language_never_raw_keys(store, perm
             "WARNING",
             "High risk (red)",
             "Personal health pass",
-            "Year of birth",
+            "Pass number",
             "Colour",
             "Red",
         ):
