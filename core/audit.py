@@ -1,8 +1,16 @@
-"""The append-only audit log: one function writes it, nothing updates or deletes it."""
+"""The append-only audit log: one function writes it, nothing updates or deletes it.
+
+Beside it, aggregate counters for the anonymous surface (``count``): one row per (hour,
+action) with attempts / matches / throttled, never a row per anonymous request.
+"""
 
 from __future__ import annotations
 
+import atexit
 import json
+import logging
+import threading
+import time as _time
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -13,7 +21,7 @@ from core import clock
 from core.auth import Principal, require
 from core.config import get_settings
 from core.registry import get_registry
-from core.store import Store, StoreLockedError, get_store
+from core.store import CONFLICTS, Store, StoreError, StoreLockedError, get_store
 
 MAX_DETAILS = 20_000
 SMALL_BATCH = 64
@@ -204,3 +212,103 @@ def import_pending(store: Store) -> int:
             )
         path.unlink()
     return len(rows)
+
+
+# -- aggregate counters of anonymous actions ---------------------------------------------------------
+
+log = logging.getLogger(__name__)
+
+COUNT_FLUSH_S = 10.0
+"""Counters are kept in memory and written at most this often (and before they are read)."""
+_COUNT_UPSERT = (
+    "INSERT INTO audit_counts (hour, action, attempts, matches, throttled) VALUES (?, ?, ?, ?, ?)"
+    " ON CONFLICT (hour, action) DO UPDATE SET attempts = attempts + excluded.attempts,"
+    " matches = matches + excluded.matches, throttled = throttled + excluded.throttled"
+)
+_counts_lock = threading.Lock()
+_counts: dict[tuple[Store, datetime, str], list[int]] = {}
+_last_flush = [_time.monotonic()]
+
+
+def count(
+    action: str, *, matched: bool = False, throttled: bool = False, store: Store | None = None
+) -> None:
+    """Count one anonymous attempt of ``action`` in this hour's aggregate row: attempts + 1,
+    matches + 1 when it found what it looked for, throttled + 1 when a limit refused it.
+
+    Cheap: counted in memory and written every ``COUNT_FLUSH_S`` seconds in one statement per
+    row (concurrent requests never contend on a row). ``counts`` writes what is pending first.
+    """
+    st = store or get_store()
+    hour = clock.utcnow_naive().replace(minute=0, second=0, microsecond=0)
+    key = (st, hour, str(action)[:100])
+    with _counts_lock:
+        entry = _counts.get(key)
+        if entry is None:
+            entry = _counts[key] = [0, 0, 0]
+        entry[0] += 1
+        entry[1] += bool(matched)
+        entry[2] += bool(throttled)
+        due = _time.monotonic() - _last_flush[0] >= COUNT_FLUSH_S
+    if due and not st.in_transaction:
+        flush_counts()
+
+
+def flush_counts() -> int:
+    """Write the pending counters (each to the database it was counted in). Returns the rows
+    written. A store that was closed meanwhile loses its pending counts (tests, shutdown)."""
+    with _counts_lock:
+        pending = dict(_counts)
+        _counts.clear()
+        _last_flush[0] = _time.monotonic()
+    written = 0
+    by_store: dict[Store, list[tuple[Any, ...]]] = {}
+    for (st, hour, action), (attempts, matches, throttled) in pending.items():
+        by_store.setdefault(st, []).append((hour, action, attempts, matches, throttled))
+    for st, rows in by_store.items():
+        for attempt in range(5):
+            try:
+                with st.transaction() as cur:
+                    cur.executemany(_COUNT_UPSERT, rows)
+                written += len(rows)
+                break
+            except CONFLICTS:  # before StoreError: a ConflictError is one
+                if attempt == 4:
+                    log.warning("audit counters lost to write conflicts: %d rows", len(rows))
+                _time.sleep(0.005 * (attempt + 1))
+            except StoreError:
+                break  # closed: nothing to write to
+    return written
+
+
+def counts(
+    principal: Principal,
+    *,
+    action: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    store: Store | None = None,
+) -> pd.DataFrame:
+    """The hourly counters (hour UTC, action, attempts, matches, throttled), newest first.
+    Admins only."""
+    require(principal, "admin")
+    flush_counts()
+    where, params = ["1=1"], []
+    if action:
+        where.append("action = ?")
+        params.append(action)
+    if since:
+        where.append("hour >= ?")
+        params.append(clock.to_utc_naive(since).replace(minute=0, second=0, microsecond=0))
+    if until:
+        where.append("hour < ?")
+        params.append(clock.to_utc_naive(until))
+    return (store or get_store()).df(
+        "SELECT hour, action, attempts, matches, throttled FROM audit_counts WHERE "  # noqa: S608 - constant clauses; values bound
+        + " AND ".join(where)
+        + " ORDER BY hour DESC, action LIMIT 100000",
+        params,
+    )
+
+
+atexit.register(flush_counts)

@@ -101,7 +101,7 @@ app = App(
             rule=check,
             on_venue_scan=lazy(f"{_SERVICE}:venue_scan"),
             reasons=("OK", "RISK_YELLOW", "RISK_RED", "BAD_CLAIMS"),
-            fields=("colour", "name", "year_of_birth", "declared_at", "id"),
+            fields=("colour", "name", "declared_at", "valid_until", "id"),
         ),
         TokenType("HV", VENUE_PREFIX, "hd.token.venue", VenueClaims),
     ],

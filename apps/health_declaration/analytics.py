@@ -2,6 +2,11 @@
 
 Filters are a local date range and a province/ward: Vietnam abolished districts in July 2025,
 so the issue's "district" filter is a province + ward filter here.
+
+Reads of personal health data are audited: the red/yellow list writes one row per view (the
+filter and how many people it showed, not a row per person), opening one person's history one
+row naming that person, and an export one row with the purpose the officer gave (required).
+Counts and charts (no one named) are not audited.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import pandas as pd
 
@@ -19,7 +25,7 @@ from core.text import formula_safe
 
 RISK_COLUMNS = (
     "declared_at, full_name, birth_year, person_id, phone, province_code, ward_code, street,"
-    " colour, risk_reasons, fever, cough, exp_case, from_epidemic, id"
+    " colour, risk_reasons, holder_flag, fever, cough, exp_case, from_epidemic, id"
 )
 """The columns of the on-screen red/yellow list."""
 
@@ -31,7 +37,7 @@ def export_columns() -> str:
     from core.forms.storage import columns
 
     names = ["declared_at", *(c.name for c in columns(DECLARATION))]
-    names += ["colour", "risk_reasons", "from_epidemic", "id"]
+    names += ["colour", "risk_reasons", "holder_flag", "from_epidemic", "id"]
     return ", ".join(f'"{n}"' for n in names)
 
 
@@ -43,6 +49,10 @@ class Filters:
     end: date
     province: int | None = None
     ward: int | None = None
+
+    def audit(self) -> dict[str, Any]:
+        """The filter as an audit row records it."""
+        return {"from": self.start, "to": self.end, "province": self.province, "ward": self.ward}
 
     def utc_range(self) -> tuple[datetime, datetime]:
         lo = datetime.combine(self.start, time(0), tzinfo=clock.LOCAL_TZ)
@@ -129,8 +139,18 @@ def risk_list(
     limit: int = 500,
     store: Store | None = None,
 ) -> pd.DataFrame:
-    """Red/yellow declarations, newest first (the people to reach); times in local time."""
-    return _risk_rows(principal, f, colours, limit, store, RISK_COLUMNS)
+    """Red/yellow declarations, newest first (the people to reach); times in local time.
+    One audit row per call: the filter and the number of people shown."""
+    frame = _risk_rows(principal, f, colours, limit, store, RISK_COLUMNS)
+    audit.record(
+        principal,
+        "hd.risk.view",
+        "risk_list",
+        ",".join(colours),
+        {"rows": len(frame), "colours": list(colours), "filters": f.audit(), "limit": limit},
+        store=store,
+    )
+    return frame
 
 
 def _risk_rows(
@@ -173,30 +193,49 @@ def _risk_rows(
     return frame
 
 
-def person_declarations(
-    principal: Principal, person_id: str, *, store: Store | None = None
-) -> pd.DataFrame:
-    """Every declaration of one person (drill-down), newest first."""
+@dataclass(frozen=True)
+class PersonHistory:
+    """One person's declarations (newest first) and check-ins in the filter's range."""
+
+    person_id: str
+    declarations: pd.DataFrame
+    checkins: pd.DataFrame
+
+
+def person_history(
+    principal: Principal, person_id: str, f: Filters, *, store: Store | None = None
+) -> PersonHistory:
+    """Drill-down: every declaration of one person and their check-ins in the filter's date
+    range. One audit row: who opened whom, and how many rows they saw."""
     require(principal, "health_officer")
+    from apps.health_declaration.service import _checkins_of
     from core.forms.identity import normalize_person_id, person_key
 
     pid = normalize_person_id(person_id)
-    return _st(store).df(
+    declarations = _st(store).df(
         "SELECT * EXCLUDE (person_key) FROM hd_declarations WHERE person_key = ? AND person_id = ?"
         " ORDER BY declared_at DESC LIMIT 1000",
         [person_key(pid), pid],
     )
-
-
-def person_checkins(
-    principal: Principal, person_id: str, f: Filters, *, store: Store | None = None
-) -> pd.DataFrame:
-    """Drill-down: a person's check-ins in the filter's date range."""
-    require(principal, "health_officer")
-    from apps.health_declaration.service import checkins_of
-
     lo, hi = f.utc_range()
-    return checkins_of(principal, person_id, lo, hi, store=store)
+    checkins = _checkins_of(pid, lo, hi, store=store)
+    audit.record(
+        principal,
+        "hd.person.open",
+        "person",
+        pid[:20],
+        {"declarations": len(declarations), "checkins": len(checkins), "filters": f.audit()},
+        store=store,
+    )
+    return PersonHistory(pid, declarations, checkins)
+
+
+PURPOSE_MIN = 5
+"""Characters an export's purpose needs at least (a word or two, not a dot)."""
+
+
+class PurposeMissing(ValueError):
+    """An export without a purpose (the message is for the officer, translated)."""
 
 
 def export_risk(
@@ -205,19 +244,32 @@ def export_risk(
     fmt: str = "csv",
     colours: tuple[str, ...] = ("red", "yellow"),
     *,
+    purpose: str = "",
     store: Store | None = None,
 ) -> bytes:
     """The risk list as CSV (UTF-8 with BOM, for Excel) or Parquet; text cells formula-safe.
-    A bulk export of personal data: audited (pages build it only when the user clicks)."""
+    A bulk export of personal data: ``purpose`` is required and recorded in the audit row with
+    the filter and the number of rows (pages build it only when the user clicks)."""
+    require(principal, "health_officer")
     if fmt not in ("csv", "parquet"):
         raise ValueError("format must be csv or parquet")
+    why = " ".join(str(purpose or "").split())[:500]
+    if len(why) < PURPOSE_MIN:
+        from core.i18n import t
+
+        raise PurposeMissing(t("hd.err.purpose"))
     frame = _risk_rows(principal, f, colours, 1_000_000, store, export_columns())
     audit.record(
         principal,
         "hd.risk.export",
         "risk_list",
         fmt,
-        {"rows": len(frame), "colours": list(colours), "filters": repr(f)[:500]},
+        {
+            "rows": len(frame),
+            "colours": list(colours),
+            "filters": f.audit(),
+            "purpose": why,
+        },
         store=store,
     )
     for col in frame.columns:

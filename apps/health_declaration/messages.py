@@ -22,9 +22,9 @@ _M: dict[str, tuple[str, str]] = {
     "hd.token.pass.reason.BAD_CLAIMS": ("Nội dung thẻ không hợp lệ", "Invalid pass content"),
     "hd.token.pass.field.colour": ("Màu thẻ", "Colour"),
     "hd.token.pass.field.name": ("Họ tên", "Name"),
-    "hd.token.pass.field.year_of_birth": ("Năm sinh", "Year of birth"),
     "hd.token.pass.field.declared_at": ("Khai báo lúc", "Declared at"),
-    "hd.token.pass.field.id": ("Số giấy tờ", "ID number"),
+    "hd.token.pass.field.valid_until": ("Hiệu lực đến", "Valid until"),
+    "hd.token.pass.field.id": ("Mã thẻ", "Pass number"),
     "hd.err.venue_pending": (
         "Địa điểm đang chờ cán bộ y tế duyệt; mã QR sẽ có sau khi được duyệt.",
         "The venue is waiting for a health officer's approval; its QR comes after that.",
@@ -73,12 +73,18 @@ _M: dict[str, tuple[str, str]] = {
         "Your previous pass was replaced by this one.",
     ),
     "hd.declare.again": ("Khai báo lại", "Declare again"),
+    "hd.declare.kept": (
+        "Thẻ được giữ trên điện thoại này: mở “Tra cứu thẻ” hoặc quét mã QR tại địa điểm để"
+        " check-in mà không cần nhập lại.",
+        "The pass is kept on this phone: open “Find my pass” or scan a venue's QR to check in"
+        " without typing anything again.",
+    ),
     "hd.f.province": ("Tỉnh/thành phố", "Province/city"),
     "hd.f.ward": ("Phường/xã", "Ward/commune"),
     # field errors
-    "hd.err.rate_limit": (
-        "Số CCCD/hộ chiếu này đã khai báo {n} lần trong 1 giờ qua. Vui lòng thử lại sau {minutes} phút.",
-        "This CCCD/passport has declared {n} times in the last hour. Please try again in {minutes} minutes.",
+    "hd.err.try_later": (
+        "Chưa thể nhận tờ khai lúc này. Vui lòng thử lại sau ít phút.",
+        "The declaration cannot be received right now. Please try again in a few minutes.",
     ),
     "hd.err.no_venue": (
         "Không tìm thấy địa điểm (hoặc bạn không quản lý địa điểm này).",
@@ -98,8 +104,6 @@ _M: dict[str, tuple[str, str]] = {
         "Born {year} · ID {id}\nDeclared {at} · Valid until {until}",
     ),
     "hd.pass.download": ("Tải mã QR (PNG)", "Download QR (PNG)"),
-    "hd.pass.year": ("Năm sinh", "Year of birth"),
-    "hd.pass.id": ("Giấy tờ", "ID"),
     "hd.pass.at": ("Khai báo lúc", "Declared"),
     "hd.pass.until": ("Hiệu lực đến", "Valid until"),
     "hd.pass.next.green": (
@@ -135,13 +139,45 @@ _M: dict[str, tuple[str, str]] = {
     ),
     "hd.lookup.title": ("Tra cứu thẻ y tế", "Find my health pass"),
     "hd.lookup.caption": (
-        "Nhập số điện thoại và số CCCD/hộ chiếu đã khai báo.",
-        "Enter the phone and CCCD/passport you declared with.",
+        "Trên điện thoại đã khai báo, thẻ hiện ra ngay. Từ điện thoại khác: nhập số điện thoại"
+        " và số CCCD/hộ chiếu đã khai báo, rồi nhập mã xác nhận được gửi tới số điện thoại đó.",
+        "On the phone you declared with, the pass shows at once. From another phone: enter the"
+        " phone number and CCCD/passport you declared with, then the code sent to that phone.",
     ),
-    "hd.lookup.submit": ("Tra cứu", "Find"),
-    "hd.lookup.none": (
-        "Không có thẻ còn hiệu lực cho số điện thoại và CCCD này. Vui lòng khai báo lại.",
-        "No valid pass for this phone and CCCD. Please declare again.",
+    "hd.lookup.submit": ("Gửi mã xác nhận", "Send me a code"),
+    "hd.lookup.other": ("Tra cứu thẻ khác", "Find another pass"),
+    "hd.lookup.other_caption": (
+        "Thẻ khai báo từ điện thoại khác: nhập số điện thoại và CCCD đã khai báo; mã xác nhận"
+        " được gửi tới số điện thoại đó.",
+        "A pass declared on another phone: enter the phone and CCCD declared; a code is sent"
+        " to that phone.",
+    ),
+    "hd.mine.title": ("Thẻ của bạn", "Your pass"),
+    "hd.mine.gone": (
+        "Thẻ của {name} đã hết hiệu lực.",
+        "The pass of {name} is no longer valid.",
+    ),
+    # one-time code (another phone)
+    "hd.code.title": ("Nhập mã xác nhận", "Enter the code"),
+    "hd.code.sent": (
+        "Nếu thông tin khớp, mã đã được gửi tới số điện thoại đã khai báo: 6 chữ số, có hiệu"
+        " lực {minutes} phút. Không đưa mã này cho ai.",
+        "If the details match, a code has been sent to the declared phone number: 6 digits,"
+        " valid for {minutes} minutes. Do not give it to anyone.",
+    ),
+    "hd.code.label": ("Mã xác nhận", "Code"),
+    "hd.code.hint": ("6 chữ số trong tin nhắn SMS", "The 6 digits in the text message"),
+    "hd.code.submit": ("Xác nhận", "Confirm"),
+    "hd.code.restart": ("Nhập lại số điện thoại và CCCD", "Enter the phone and CCCD again"),
+    "hd.code.wrong": (
+        "Mã không đúng hoặc đã hết hạn. Kiểm tra tin nhắn, hoặc nhập lại số điện thoại và CCCD"
+        " để nhận mã mới.",
+        "The code is wrong or has expired. Check the message, or enter the phone and CCCD again"
+        " for a new code.",
+    ),
+    "hd.sms.code": (
+        "Ma xac nhan the y te: {code} (hieu luc {minutes} phut). Khong dua ma nay cho ai.",
+        "Health pass code: {code} (valid {minutes} minutes). Do not share it.",
     ),
     # check-in
     "hd.checkin.title": ("Check-in địa điểm", "Venue check-in"),
@@ -161,13 +197,25 @@ _M: dict[str, tuple[str, str]] = {
         "Hãy quét lại mã QR dán tại địa điểm.",
         "Scan the QR code posted at the venue again.",
     ),
-    "hd.checkin.as": ("Check-in với tên {name}", "Check in as {name}"),
-    "hd.checkin.or": ("hoặc nhập số điện thoại và CCCD:", "or enter your phone and CCCD:"),
-    "hd.checkin.with_pass": (
-        "Check-in bằng thẻ y tế trên điện thoại này",
-        "Check in with the health pass on this phone",
+    "hd.checkin.as": ("Check-in: {name}", "Check in: {name}"),
+    "hd.checkin.or": (
+        "Nhập số điện thoại và CCCD đã khai báo; mã xác nhận sẽ được gửi tới số điện thoại đó.",
+        "Enter the phone and CCCD declared; a code is sent to that phone.",
     ),
-    "hd.checkin.submit": ("Check-in", "Check in"),
+    "hd.checkin.other": (
+        "Check-in cho thẻ khai báo từ điện thoại khác",
+        "Check in with a pass declared on another phone",
+    ),
+    "hd.checkin.at": ("Check-in tại {name}", "Check in at {name}"),
+    "hd.checkin.not_declared": ("Chưa khai báo y tế?", "Not declared yet?"),
+    "hd.checkin.declare_first": ("Khai báo y tế rồi check-in", "Declare, then check in"),
+    "hd.checkin.ask": (
+        "Khai báo trên điện thoại khác? Nhập số điện thoại và CCCD đã khai báo; mã xác nhận sẽ"
+        " được gửi tới số điện thoại đó.",
+        "Declared on another phone? Enter the phone and CCCD you declared with; a code is sent"
+        " to that phone.",
+    ),
+    "hd.checkin.submit": ("Gửi mã xác nhận", "Send me a code"),
     "hd.checkin.done": ("Đã check-in: {name} lúc {at}", "Checked in: {name} at {at}"),
     "hd.poster.line1": (
         "Quét mã QR bằng camera điện thoại để check-in.",
@@ -220,6 +268,20 @@ _M: dict[str, tuple[str, str]] = {
         "{n} people (newest first; at most 500 rows, export for all).",
     ),
     "hd.a.export_csv": ("Xuất CSV", "Export CSV"),
+    "hd.a.purpose": ("Mục đích xuất dữ liệu", "Purpose of the export"),
+    "hd.a.purpose_hint": (
+        "Bắt buộc, được ghi vào nhật ký (ví dụ: gọi điện cho người nguy cơ phường Hải Châu).",
+        "Required, written in the audit log (e.g. calling people at risk in Hai Chau ward).",
+    ),
+    "hd.err.purpose": (
+        "Hãy ghi mục đích xuất dữ liệu (ít nhất 5 ký tự).",
+        "Give the purpose of the export (at least 5 characters).",
+    ),
+    "hd.a.flag": ("Lưu ý", "Note"),
+    "hd.flag.new_phone": (
+        "Khai từ điện thoại khác khi đang có thẻ còn hiệu lực",
+        "Declared from another phone while a valid pass existed",
+    ),
     "hd.a.export_parquet": ("Xuất Parquet", "Export Parquet"),
     "hd.a.drill": ("Xem chi tiết theo số CCCD/hộ chiếu", "Drill down by CCCD/passport"),
     "hd.a.history": ("Lịch sử khai báo", "Declaration history"),

@@ -46,7 +46,35 @@ class HealthSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     pass_valid_hours: int = Field(default=24, ge=1, le=24 * 14)
-    max_declarations_per_hour: int = Field(default=5, ge=1, le=1000)
+    max_declarations_per_hour: int = Field(
+        default=3, ge=1, le=1000, description="Declarations per CCCD/passport per hour"
+    )
+    max_declarations_per_phone_per_hour: int = Field(
+        default=8,
+        ge=1,
+        le=100_000,
+        description="Declarations per phone number per hour (a household declares together)",
+    )
+    declare_per_client_per_minute: int | None = Field(
+        default=None,
+        ge=1,
+        le=1_000_000,
+        description=(
+            "Declarations per client address per minute; default a third of the suite's"
+            " web_submit_per_minute (many phones share a carrier's address)"
+        ),
+    )
+    lookups_per_person_per_hour: int = Field(
+        default=5,
+        ge=1,
+        le=100_000,
+        description="Pass look-ups (code requests) per CCCD/passport and per phone per hour",
+    )
+    holder_days: int = Field(
+        default=30, ge=1, le=366, description="How long a phone keeps access to its passes"
+    )
+    code_minutes: int = Field(default=10, ge=1, le=60, description="Life of a one-time code")
+    code_tries: int = Field(default=5, ge=1, le=10, description="Tries per one-time code")
     venue_token_valid_days: int = Field(default=365, ge=1, le=3650)
     contact_window_minutes: int = Field(default=60, ge=1, le=24 * 60)
     risk_rules: list[RiskRule] = Field(default_factory=lambda: list(DEFAULT_RULES))
@@ -56,12 +84,14 @@ class HealthSettings(BaseModel):
 
 
 class PassClaims(BaseModel):
-    """Personal health pass (HD1:). Short keys keep the QR small; the ID number is masked."""
+    """Personal health pass (HD1:). Anyone can read a QR, so it carries only what a venue or
+    checkpoint needs: the name (to match the holder to an ID card), the colour, when it was
+    declared and the declaration's id (the expiry is the token's own). No birth year and no
+    digit of the ID number: with them, the full CCCD could be rebuilt by trying the few
+    numbers left."""
 
     model_config = ConfigDict(extra="forbid")
     n: str = Field(description="full name")
-    y: int = Field(description="year of birth")
-    c: str = Field(description="masked CCCD/passport, last 4 characters")
     k: Literal["g", "y", "r"] = Field(description="risk colour: green, yellow, red")
     d: int = Field(description="declared at, seconds since the epoch (UTC)")
     i: str = Field(description="declaration id")

@@ -310,6 +310,24 @@ def panel_per_ward(f: analytics.Filters | None = None) -> None:
     st.altair_chart(chart, width="stretch")
 
 
+REREAD_S = 60
+"""A list or a person's history is read again (and audited again) after this long, or when
+the filter changes; a rerun of the page in between shows what was read."""
+
+
+def _audited_read(key: str, what: object, read):  # noqa: ANN001, ANN202 - small page helper
+    """``read()`` once per ``what`` (a filter, a person) and minute in this session: each read
+    writes an audit row, so a widget click that reruns the page does not write another."""
+    import time
+
+    kept = st.session_state.get(key)
+    now = time.monotonic()
+    if kept is None or kept[0] != what or now - kept[1] > REREAD_S:
+        kept = (what, now, read())
+        st.session_state[key] = kept
+    return kept[2]
+
+
 def panel_risk(f: analytics.Filters | None = None) -> None:
     principal = current_principal()
     f = f or _filters("hd_pr")
@@ -322,7 +340,11 @@ def panel_risk(f: analytics.Filters | None = None) -> None:
             format_func=lambda c: t(f"hd.colour.{c}"),
         )
     )
-    frame = analytics.risk_list(principal, f, colours)
+    frame = _audited_read(
+        "hd_risk_read", (f, colours), lambda: analytics.risk_list(principal, f, colours)
+    ).copy()
+    frame["holder_flag"] = frame["holder_flag"].map(lambda v: t(f"hd.flag.{v}") if v else "")
+    frame = frame.rename(columns={"holder_flag": t("hd.a.flag")})
     st.caption(t("hd.a.risk_caption", n=len(frame)))
     event = st.dataframe(
         frame,
@@ -333,30 +355,39 @@ def panel_risk(f: analytics.Filters | None = None) -> None:
         key="hd_risk_df",
     )
     rows = getattr(getattr(event, "selection", None), "rows", []) if event is not None else []
+    purpose = st.text_input(
+        t("hd.a.purpose"), key="hd_exp_purpose", max_chars=300, help=t("hd.a.purpose_hint")
+    )
+    ready = len(" ".join(purpose.split())) >= analytics.PURPOSE_MIN
+    if purpose and not ready:
+        st.caption(t("hd.err.purpose"))
     cols = st.columns(2)
     cols[0].download_button(
         t("hd.a.export_csv"),
-        on_click(analytics.export_risk, principal, f, "csv", colours),
+        on_click(analytics.export_risk, principal, f, "csv", colours, purpose=purpose),
         file_name="risk.csv",
         mime="text/csv",
         key="hd_exp_csv",
+        disabled=not ready,
     )
     cols[1].download_button(
         t("hd.a.export_parquet"),
-        on_click(analytics.export_risk, principal, f, "parquet", colours),
+        on_click(analytics.export_risk, principal, f, "parquet", colours, purpose=purpose),
         file_name="risk.parquet",
         mime="application/octet-stream",
         key="hd_exp_pq",
+        disabled=not ready,
     )
     pid = frame.iloc[rows[0]]["person_id"] if rows else st.session_state.get("hd_drill", "")
     pid = st.text_input(t("hd.a.drill"), value=pid, key="hd_drill_input", max_chars=20)
     if pid:
-        st.subheader(t("hd.a.history"))
-        st.dataframe(
-            analytics.person_declarations(principal, pid), hide_index=True, width="stretch"
+        history = _audited_read(
+            "hd_person_read", (pid, f), lambda: analytics.person_history(principal, pid, f)
         )
+        st.subheader(t("hd.a.history"))
+        st.dataframe(history.declarations, hide_index=True, width="stretch")
         st.subheader(t("hd.a.checkins"))
-        st.dataframe(analytics.person_checkins(principal, pid, f), hide_index=True, width="stretch")
+        st.dataframe(history.checkins, hide_index=True, width="stretch")
 
 
 def panel_checkins(f: analytics.Filters | None = None) -> None:

@@ -13,16 +13,28 @@ itself (``health_officer``):
 - the view ``hd_checkins_v`` (venue_id, venue_name, checked_in_at, person_id, full_name, phone,
   ward_code, colour, method) for read-only SQL.
 
+Citizens (no account) reach their own pass only: the phone that declared keeps a secret
+(``PassResult.holder_secret``, kept in a cookie by the web page), and another phone gets one by
+entering a one-time code sent by SMS to the declared number (``request_code`` then
+``redeem_code``). Knowing someone's phone number and CCCD shows nothing and checks no one in.
+Public look-ups are limited per client (the web layer) and per identity (here: per CCCD and per
+phone number, ``core.web.security.Quota``), and audited in aggregate (``core.audit.count``).
+Officers' reads of personal data are audited (who looked at whom).
+
 Times in and out: arguments may be aware (any zone) or naive UTC; returned timestamps are naive
 UTC, as stored.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
+import re
+import secrets
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -45,12 +57,14 @@ from core.config import get_settings
 from core.forms import storage
 from core.forms.identity import normalize_person_id, person_key
 from core.forms.table import TableResult
-from core.i18n import t, t_in
+from core.i18n import get_locale, t, t_in
+from core.notify import NotifyError, SendResult, send_sms
 from core.qr import render
 from core.qr import service as qr
-from core.store import ConflictError, Store, get_store
+from core.store import CONFLICTS, Store, get_store
 from core.text import mask_id
 from core.ui.links import web_link
+from core.web.security import Quota, spend_quotas
 
 log = logging.getLogger(__name__)
 
@@ -105,10 +119,32 @@ def checkins_of(
     """Check-ins of one person (CCCD/passport number) with ``since <= checked_in_at <= until``.
 
     Columns: venue_id, venue_name, checked_in_at, person_id, full_name, phone, ward_code,
-    colour, method; oldest first. Health officers only (whoever the calling app is).
+    colour, method; oldest first. Health officers only (whoever the calling app is). A read of
+    personal data: one audit row (who looked at whom, how many rows).
     """
     require(principal, "health_officer")
-    return _checkins_of(person_id, since, until, store=store)
+    found = _checkins_of(person_id, since, until, store=store)
+    _audit_read(principal, "hd.checkins.read", person_id, len(found), since, until, store)
+    return found
+
+
+def _audit_read(
+    principal: Principal,
+    action: str,
+    person_id: str,
+    rows: int,
+    since: datetime,
+    until: datetime,
+    store: Store | None,
+) -> None:
+    audit.record(
+        principal,
+        action,
+        "person",
+        normalize_person_id(person_id)[:20],
+        {"rows": rows, "since": clock.to_utc_naive(since), "until": clock.to_utc_naive(until)},
+        store=store,
+    )
 
 
 def _checkins_of(
@@ -151,6 +187,19 @@ def co_checkins(
     million check-ins.
     """
     require(principal, "health_officer")
+    found = _co_checkins(person_id, since, until, window_minutes, store=store)
+    _audit_read(principal, "hd.contacts.read", person_id, len(found), since, until, store)
+    return found
+
+
+def _co_checkins(
+    person_id: str,
+    since: datetime,
+    until: datetime,
+    window_minutes: int,
+    *,
+    store: Store | None = None,
+) -> pd.DataFrame:
     window = max(0, int(window_minutes))
     src = _checkins_of(person_id, since, until, store=store)
     if src.empty:
@@ -212,11 +261,21 @@ class HealthError(Exception):
 
 
 class RateLimited(HealthError):
-    """Too many declarations for this CCCD/passport in the last hour."""
+    """Too many declarations for this CCCD/passport or this phone number in the last hour.
+    The message is the same whichever limit it was (no hint that a number declared recently);
+    ``wait_s`` says when to try again."""
+
+    def __init__(self, wait_s: float) -> None:
+        self.wait_s = max(1, int(wait_s))
+        super().__init__(t("hd.err.try_later"))
 
 
 class CheckinError(HealthError):
     """A check-in was refused (forged/expired venue QR, closed venue, no valid declaration)."""
+
+
+class CodeError(HealthError):
+    """A one-time code was wrong, expired, used, or tried too often (one message for all)."""
 
 
 def settings() -> HealthSettings:
@@ -225,7 +284,11 @@ def settings() -> HealthSettings:
 
 @dataclass(frozen=True)
 class PassResult:
-    """A personal health pass as shown to its holder."""
+    """A personal health pass as shown to its holder. ``reasons`` (the risk conditions met) are
+    given to staff only (a declaration entered by an officer); a citizen's pass carries the
+    colour and what to do next, never the reasons. ``holder_secret`` is the new secret of the
+    phone that declared (the web page keeps it in a cookie); ``flagged`` says the declaration
+    was made while the person had a valid pass from another phone (officers see it)."""
 
     declaration_id: str
     token_id: str | None
@@ -238,6 +301,27 @@ class PassResult:
     declared_at: datetime
     expires_at: datetime | None
     replaced_previous: bool = False
+    holder_secret: str | None = None
+    flagged: bool = False
+
+
+@dataclass(frozen=True)
+class HeldPass:
+    """A pass a phone holds (through the secret in its cookie): ``state`` is ``valid``
+    (``result`` is the pass), ``expired`` or ``replaced`` (declare again)."""
+
+    secret: str
+    full_name: str
+    state: str
+    result: PassResult | None = None
+
+
+@dataclass(frozen=True)
+class Unlocked:
+    """A code entered right: the phone's new secret and the pass it now holds."""
+
+    secret: str
+    held: HeldPass
 
 
 @dataclass(frozen=True)
@@ -401,10 +485,10 @@ def risk_colour(conditions: set[str], rules: list[RiskRule]) -> tuple[str, tuple
 
 
 def _pass_claims(decl_id: str, decl: Mapping[str, Any], colour: str, at: datetime) -> dict:
+    """What the pass QR says: the name, the colour, when, and the declaration's id. No birth
+    year and no digit of the ID number (``PassClaims``)."""
     return {
         "n": decl["full_name"],
-        "y": decl["birth_year"],
-        "c": mask_id(decl["person_id"]),
         "k": COLOUR_CODE[colour],
         "d": int(at.replace(tzinfo=UTC).timestamp()),
         "i": decl_id,
@@ -432,13 +516,183 @@ def _declaration_row(
     }
 
 
+# -- the holder's secret and one-time codes --------------------------------------------------------
+
+MAX_HELD = 5
+"""Passes one phone keeps (a parent declaring for a household); older secrets drop off."""
+_SECRET = re.compile(r"[A-Za-z0-9_-]{20,64}")
+
+
+def _is_citizen(principal: Principal | None) -> bool:
+    return principal is None or principal.is_anonymous
+
+
+def _is_staff(principal: Principal | None) -> bool:
+    return principal is not None and principal.has("health_officer", "checkpoint")
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _code_hash(challenge: str, code: str) -> str:
+    """A one-time code at rest: keyed with the server secret, so a copy of the database does
+    not give the code away by trying the million possible ones."""
+    from core.web.security import server_secret
+
+    message = f"hd-code\x00{challenge}\x00{code}".encode()
+    return hmac.new(server_secret(), message, hashlib.sha256).hexdigest()
+
+
+def clean_secrets(values: Sequence[str]) -> list[str]:
+    """The well-formed holder secrets among ``values`` (a cookie's), at most ``MAX_HELD``,
+    without repeats, in order."""
+    out: list[str] = []
+    for value in values:
+        if isinstance(value, str) and _SECRET.fullmatch(value) and value not in out:
+            out.append(value)
+    return out[:MAX_HELD]
+
+
+def _count(action: str, st: Store, *, matched: bool = False, throttled: bool = False) -> None:
+    audit.count(action, matched=matched, throttled=throttled, store=st)
+
+
+def _pass_result(
+    st: Store, row: Mapping[str, Any], *, staff: bool = False, **extra: Any
+) -> PassResult:
+    text = (
+        qr.token_texts([row["token_id"]], store=st).get(row["token_id"])
+        if row["token_id"]
+        else None
+    )
+    reasons = tuple(r for r in str(row["risk_reasons"] or "").split(",") if r)
+    return PassResult(
+        declaration_id=row["id"],
+        token_id=row["token_id"],
+        text=text,
+        colour=row["colour"],
+        reasons=reasons if staff else (),
+        full_name=row["full_name"],
+        birth_year=int(row["birth_year"]),
+        masked_id=mask_id(row["person_id"]),
+        declared_at=row["declared_at"],
+        expires_at=row["expires_at"],
+        **extra,
+    )
+
+
+_DECLARATION_COLUMNS = (
+    "id, declared_at, person_id, full_name, birth_year, phone, ward_code, colour, risk_reasons,"
+    " token_id, expires_at, replaced_at, lang"
+)
+
+
+def _declaration(st: Store, decl_id: str, declared_at: datetime) -> dict | None:
+    """One declaration by id, read where its time puts it (no scan of the table)."""
+    rows = st.records(
+        "SELECT " + _DECLARATION_COLUMNS + " FROM hd_declarations"  # noqa: S608 - constant columns
+        " WHERE declared_at = ? AND id = ?",
+        [declared_at, decl_id],
+    )
+    return rows[0] if rows else None
+
+
+def _state(row: Mapping[str, Any], now: datetime) -> str:
+    if row["replaced_at"] is not None:
+        return "replaced"
+    if row["expires_at"] is None or row["expires_at"] <= now:
+        return "expired"
+    return "valid"
+
+
+def _held(st: Store, secrets_: Sequence[str]) -> list[tuple[str, dict, str]]:
+    """(secret, declaration row, state) for each known, unexpired secret, in the given order."""
+    clean = clean_secrets(secrets_)
+    if not clean:
+        return []
+    now = clock.utcnow_naive()
+    hashes = {_sha(s): s for s in clean}
+    found = {
+        h: (decl_id, at, used)
+        for h, decl_id, at, used in st.fetchall(
+            "SELECT secret_hash, declaration_id, declared_at, last_used_at FROM hd_holders"
+            " WHERE secret_hash IN (SELECT UNNEST(?)) AND expires_at > ?",
+            [list(hashes), now],
+        )
+    }
+    out = []
+    stale = []
+    for h, secret in hashes.items():
+        if h not in found:
+            continue
+        decl_id, at, used = found[h]
+        row = _declaration(st, decl_id, at)
+        if row is None:
+            continue
+        out.append((secret, row, _state(row, now)))
+        if used < now - timedelta(hours=1):
+            stale.append(h)
+    if stale:  # when each phone was last used, to the hour (not a write per page view)
+        try:
+            st.execute(
+                "UPDATE hd_holders SET last_used_at = ? WHERE secret_hash IN (SELECT UNNEST(?))",
+                [now, stale],
+            )
+        except CONFLICTS:
+            pass
+    return out
+
+
+def held_passes(
+    principal: Principal | None, secrets_: Sequence[str], *, store: Store | None = None
+) -> list[HeldPass]:
+    """The passes a phone holds, from the secrets in its cookie (public: the secret is the
+    authority, a phone number or CCCD is not). Unknown or expired secrets are left out."""
+    st = _st(store)
+    staff = _is_staff(principal)
+    return [
+        HeldPass(
+            secret,
+            row["full_name"],
+            state,
+            _pass_result(st, row, staff=staff) if state == "valid" else None,
+        )
+        for secret, row, state in _held(st, secrets_)
+    ]
+
+
+def _phone_quota(cfg: HealthSettings) -> Quota:
+    return Quota("hd.declare.phone", cfg.max_declarations_per_phone_per_hour, 3600)
+
+
+def _lookup_quotas(cfg: HealthSettings, pid: str, phone: str) -> list[tuple[Quota, str]]:
+    per = cfg.lookups_per_person_per_hour
+    return [(Quota("hd.lookup.id", per, 3600), pid), (Quota("hd.lookup.phone", per, 3600), phone)]
+
+
+# -- declarations (public: citizens without an account) ------------------------------------------
+
+
 def submit_declaration(
-    principal: Principal | None, raw: Mapping[str, Any], *, store: Store | None = None
+    principal: Principal | None,
+    raw: Mapping[str, Any],
+    *,
+    holders: Sequence[str] = (),
+    store: Store | None = None,
 ) -> PassResult:
     """Validate, store and sign a declaration; any principal, anonymous included (public).
 
-    Raises ``FormInvalid`` (an error per field) or ``RateLimited``; nothing is written then.
-    A newer declaration replaces the holder's still-valid pass (its token is revoked).
+    Raises ``FormInvalid`` (an error per field) or ``RateLimited`` (at most
+    ``max_declarations_per_hour`` per CCCD/passport and ``max_declarations_per_phone_per_hour``
+    per phone number, whoever sends them); nothing is written then.
+
+    ``holders`` are the secrets the declaring phone keeps (its cookie). A declaration replaces
+    (and revokes) only the pass this phone holds for that person: a declaration from another
+    phone, or from no phone, never cancels someone's valid pass. When the person has a valid
+    pass this phone does not hold, both stay and the new one is flagged (``holder_flag =
+    'new_phone'``) on the officers' list. A citizen's declaration gives this phone a new secret
+    (``holder_secret``); every phone that held the replaced pass now holds the new one.
     """
     decl = DECLARATION.validate(raw)
     cfg = settings()
@@ -449,47 +703,64 @@ def submit_declaration(
     pid, phone = decl["person_id"], decl["phone"]
     key = person_key(pid)
     actor = _actor(principal)
-    decl_id = uuid.uuid4().hex
+    citizen = _is_citizen(principal)
+    hashes = [_sha(s) for s in clean_secrets(holders)] if citizen else []
+    secret = secrets.token_urlsafe(24) if citizen else None
+    decl_id = secrets.token_hex(8)  # 64 bits: short in the QR, no repeat at city scale
     expires = now + timedelta(hours=cfg.pass_valid_hours)
+    valid = timedelta(hours=cfg.pass_valid_hours)
+    hour = timedelta(hours=1)
     for attempt in range(4):
         try:
             with st.transaction() as cur:
-                # One read for both the rate limit (last hour) and the passes to replace
-                # (still valid, not replaced): this person's declarations of the longer window.
-                valid = timedelta(hours=cfg.pass_valid_hours)
-                hour = timedelta(hours=1)
+                # One read for both the limit (last hour) and the passes still valid.
                 mine = cur.execute(
-                    "SELECT id, token_id, declared_at, replaced_at, phone FROM hd_declarations"
+                    "SELECT id, token_id, declared_at, replaced_at, expires_at FROM hd_declarations"
                     " WHERE declared_at > ? AND person_key = ? AND person_id = ?",
                     [now - max(valid, hour), key, pid],
                 ).fetchall()
                 recent = [at for _, _, at, _, _ in mine if at > now - hour]
                 if len(recent) >= cfg.max_declarations_per_hour:
-                    wait = min(recent) + hour - now
-                    raise RateLimited(
-                        t(
-                            "hd.err.rate_limit",
-                            n=cfg.max_declarations_per_hour,
-                            minutes=max(1, int(wait.total_seconds() // 60) + 1),
-                        )
-                    )
-                # Only the holder's own passes are replaced: same ID *and* same phone, so
-                # someone who knows an ID number cannot cancel that person's pass.
-                previous = [
-                    (i, token)
-                    for i, token, at, gone, phone_ in mine
-                    if at > now - valid and gone is None and phone_ == phone
-                ]
+                    raise RateLimited((min(recent) + hour - now).total_seconds())
+                wait = spend_quotas([(_phone_quota(cfg), phone)], store=st)
+                if wait:
+                    raise RateLimited(wait)
+                held = (
+                    cur.execute(
+                        "SELECT secret_hash, declaration_id FROM hd_holders WHERE secret_hash IN"
+                        " (SELECT UNNEST(?)) AND person_key = ? AND expires_at > ?",
+                        [hashes, key, now],
+                    ).fetchall()
+                    if hashes
+                    else []
+                )
+                bound = sorted({d for _, d in held})
+                live = {
+                    i: token
+                    for i, token, _, gone, until in mine
+                    if gone is None and until is not None and until > now
+                }
+                previous = [(i, live[i]) for i in bound if i in live]
+                flagged = citizen and not held and bool(live)  # staff are accountable
                 if previous:
                     cur.execute(
                         "UPDATE hd_declarations SET replaced_at = ? WHERE declared_at > ?"
-                        " AND person_key = ? AND person_id = ? AND phone = ?"
-                        " AND replaced_at IS NULL",
-                        [now, now - valid, key, pid, phone],
+                        " AND person_key = ? AND id IN (SELECT UNNEST(?)) AND replaced_at IS NULL",
+                        [now, now - valid, key, [i for i, _ in previous]],
                     )
                     for _, old_token in previous:
                         if old_token:
                             qr.revoke(old_token, actor, "replaced by a new declaration", store=st)
+                if bound:  # every phone holding the replaced pass holds the new one
+                    cur.execute(
+                        "UPDATE hd_holders SET declaration_id = ?, declared_at = ?"
+                        " WHERE person_key = ? AND declaration_id IN (SELECT UNNEST(?))",
+                        [decl_id, now, key, bound],
+                    )
+                    cur.execute(  # this phone's secret is replaced by a new one (below)
+                        "DELETE FROM hd_holders WHERE secret_hash IN (SELECT UNNEST(?))",
+                        [[h for h, _ in held]],
+                    )
                 issued = qr.issue(
                     PASS_PREFIX,
                     [
@@ -503,25 +774,47 @@ def submit_declaration(
                     store=st,
                 )[0]
                 record = _declaration_row(decl, decl_id, now, conditions, colour, reasons)
-                record.update(token_id=issued.token_id, expires_at=expires, source="web")
+                record.update(
+                    token_id=issued.token_id,
+                    expires_at=expires,
+                    source="web",
+                    holder_flag="new_phone" if flagged else "",
+                    lang=get_locale(),
+                )
                 st.insert_row("hd_declarations", record)
+                if secret is not None:
+                    cur.execute(
+                        "INSERT INTO hd_holders (secret_hash, person_key, declaration_id,"
+                        " declared_at, how, created_at, last_used_at, expires_at)"
+                        " VALUES (?, ?, ?, ?, 'declared', ?, ?, ?)",
+                        [_sha(secret), key, decl_id, now, now, now,
+                         now + timedelta(days=cfg.holder_days)],
+                    )  # fmt: skip
             break
-        except ConflictError:
+        except RateLimited:
+            if citizen:
+                _count("hd.declare", st, throttled=True)
+            raise
+        except CONFLICTS:
             if attempt == 3:
                 raise
             time.sleep(0.005 * (attempt + 1))
+    if citizen:
+        _count("hd.declare", st, matched=True)
     return PassResult(
         declaration_id=decl_id,
         token_id=issued.token_id,
         text=issued.text,
         colour=colour,
-        reasons=reasons,
+        reasons=reasons if _is_staff(principal) else (),
         full_name=decl["full_name"],
         birth_year=decl["birth_year"],
         masked_id=mask_id(pid),
         declared_at=now,
         expires_at=expires,
         replaced_previous=bool(previous),
+        holder_secret=secret,
+        flagged=flagged,
     )
 
 
@@ -558,15 +851,12 @@ def import_paper_declarations(
     return len(records)
 
 
-def _valid_declaration(
-    st: Store, person_id: str, *, phone: str | None = None, decl_id: str | None = None
-) -> dict | None:
-    """The holder's current pass (not replaced, not expired), or None."""
+def _valid_declaration(st: Store, person_id: str, *, phone: str | None = None) -> dict | None:
+    """The person's latest valid pass (not replaced, not expired), with that phone when given."""
     now = clock.utcnow_naive()
     cfg = settings()
     sql = (
-        "SELECT id, declared_at, person_id, full_name, birth_year, phone, ward_code, colour,"
-        " risk_reasons, token_id, expires_at FROM hd_declarations WHERE declared_at > ?"
+        "SELECT " + _DECLARATION_COLUMNS + " FROM hd_declarations WHERE declared_at > ?"  # noqa: S608 - constant columns
         " AND person_key = ? AND person_id = ? AND replaced_at IS NULL AND expires_at > ?"
     )
     params: list[object] = [now - timedelta(hours=cfg.pass_valid_hours), person_key(person_id)]
@@ -574,9 +864,6 @@ def _valid_declaration(
     if phone is not None:
         sql += " AND phone = ?"
         params.append(phone)
-    if decl_id is not None:
-        sql += " AND id = ?"
-        params.append(decl_id)
     rows = st.records(sql + " ORDER BY declared_at DESC LIMIT 1", params)
     return rows[0] if rows else None
 
@@ -588,37 +875,109 @@ def _holder(phone: str, person_id: str) -> tuple[str, str]:
     return values["phone"], values["person_id"]
 
 
-def lookup_pass(
+def request_code(
     principal: Principal | None, phone: str, person_id: str, *, store: Store | None = None
-) -> PassResult | None:
-    """A citizen's latest valid pass by phone + CCCD/passport (public); None if there is none.
+) -> str:
+    """Ask for a one-time code to reach a pass from another phone (public).
 
-    Raises ``FormInvalid`` for a malformed phone or ID number. The answer is the same whether
-    the ID number is unknown or the phone does not match.
-    """
+    If, and only if, the phone and CCCD/passport match a valid declaration, a 6-digit code is
+    sent by SMS to that declared number. The answer is the same either way, and the same when
+    a limit refused the request (per CCCD and per phone number:
+    ``lookups_per_person_per_hour``; the sender's own per-number SMS limits): a challenge to
+    send back with the code (``redeem_code``). Raises ``FormInvalid`` only for a malformed
+    phone or ID number (which says nothing about anyone)."""
     del principal  # public
     phone_n, pid = _holder(phone, person_id)
+    cfg = settings()
     st = _st(store)
+    challenge = secrets.token_urlsafe(18)
+    if spend_quotas(_lookup_quotas(cfg, pid, phone_n), store=st):
+        _count("hd.lookup", st, throttled=True)
+        return challenge
     row = _valid_declaration(st, pid, phone=phone_n)
     if row is None:
-        return None
-    text = (
-        qr.token_texts([row["token_id"]], store=st).get(row["token_id"])
-        if row["token_id"]
-        else None
-    )
-    return PassResult(
-        declaration_id=row["id"],
-        token_id=row["token_id"],
-        text=text,
-        colour=row["colour"],
-        reasons=tuple(r for r in row["risk_reasons"].split(",") if r),
-        full_name=row["full_name"],
-        birth_year=int(row["birth_year"]),
-        masked_id=mask_id(pid),
-        declared_at=row["declared_at"],
-        expires_at=row["expires_at"],
-    )
+        _count("hd.lookup", st)
+        return challenge
+    code = f"{secrets.randbelow(10**6):06d}"
+    now = clock.utcnow_naive()
+    ch = _sha(challenge)
+    st.execute(
+        "INSERT INTO hd_codes (challenge_hash, code_hash, declaration_id, declared_at, person_key,"
+        " created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [ch, _code_hash(challenge, code), row["id"], row["declared_at"], person_key(pid), now,
+         now + timedelta(minutes=cfg.code_minutes)],
+    )  # fmt: skip
+    try:
+        sent = send_sms(
+            row["phone"],
+            "hd.sms.code",
+            kind="hd.code",
+            dedupe_key=f"hd.code:{ch[:40]}",
+            lang=row["lang"],
+            store=st,
+            code=code,
+            minutes=cfg.code_minutes,
+        )
+    except NotifyError:  # a landline: no SMS can reach it
+        sent = SendResult("failed", error="not a mobile number")
+    if not sent.sent:
+        st.execute("DELETE FROM hd_codes WHERE challenge_hash = ?", [ch])
+    _count("hd.lookup", st, matched=True, throttled=sent.status == "limited")
+    if secrets.randbelow(200) == 0:  # now and then, forget codes a day past their end
+        st.execute("DELETE FROM hd_codes WHERE expires_at < ?", [now - timedelta(days=1)])
+    return challenge
+
+
+def redeem_code(
+    principal: Principal | None, challenge: str, code: str, *, store: Store | None = None
+) -> Unlocked:
+    """Enter the code sent for ``challenge`` (public): right, within ``code_minutes``, unused,
+    and within ``code_tries`` tries, it gives this phone a secret to the pass (``Unlocked``).
+    Anything else raises ``CodeError`` with one message for every case."""
+    st = _st(store)
+    cfg = settings()
+    now = clock.utcnow_naive()
+    digits = re.sub(r"\s", "", code or "")
+    challenge = (challenge or "").strip()
+    if not (0 < len(challenge) <= 64 and re.fullmatch(r"[0-9]{6}", digits)):
+        _count("hd.code", st)
+        raise CodeError(t("hd.code.wrong"))
+    ch = _sha(challenge)
+    secret = secrets.token_urlsafe(24)
+    outcome = "wrong"
+    try:
+        with st.transaction() as cur:
+            row = cur.execute(
+                "SELECT code_hash, declaration_id, declared_at, person_key, expires_at, tries,"
+                " used_at FROM hd_codes WHERE challenge_hash = ?",
+                [ch],
+            ).fetchone()
+            if row is None:
+                pass
+            elif row[6] is not None or row[4] <= now or row[5] >= cfg.code_tries:
+                outcome = "spent"
+            elif not hmac.compare_digest(row[0], _code_hash(challenge, digits)):
+                cur.execute("UPDATE hd_codes SET tries = tries + 1 WHERE challenge_hash = ?", [ch])
+            else:
+                cur.execute("UPDATE hd_codes SET used_at = ? WHERE challenge_hash = ?", [now, ch])
+                cur.execute(
+                    "INSERT INTO hd_holders (secret_hash, person_key, declaration_id,"
+                    " declared_at, how, created_at, last_used_at, expires_at)"
+                    " VALUES (?, ?, ?, ?, 'code', ?, ?, ?)",
+                    [_sha(secret), row[3], row[1], row[2], now, now,
+                     now + timedelta(days=cfg.holder_days)],
+                )  # fmt: skip
+                outcome = "right"
+    except CONFLICTS:  # two tries of one code at once: this one counts as wrong
+        outcome = "wrong"
+    if outcome != "right":
+        _count("hd.code", st, throttled=outcome == "spent")
+        raise CodeError(t("hd.code.wrong"))
+    _count("hd.code", st, matched=True)
+    found = held_passes(principal, [secret], store=st)
+    if not found:  # the declaration vanished meanwhile (retention): as if wrong
+        raise CodeError(t("hd.code.wrong"))
+    return Unlocked(secret, found[0])
 
 
 def pass_png(text: str, scale: int = 10) -> bytes:
@@ -858,38 +1217,21 @@ def _insert_checkin(
     return CheckinResult(venue.id, venue.name, now, row["full_name"], row["colour"])
 
 
-def checkin_by_link(
-    principal: Principal | None,
-    venue_token: str,
-    phone: str,
-    person_id: str,
-    *,
-    store: Store | None = None,
+def checkin_as_holder(
+    principal: Principal | None, venue_token: str, secret: str, *, store: Store | None = None
 ) -> CheckinResult:
-    """Check in at the venue of a poster link with phone + CCCD/passport (public).
-
-    Needs a valid (not expired, not replaced) declaration with that phone. Raises
-    CheckinError or FormInvalid with a clear message; nothing is written then.
-    """
+    """Check in at the venue of a poster link with a pass this phone holds (public): one tap
+    from the phone that declared, or from one that entered a code sent to the declared number.
+    Phone number and CCCD alone never check anyone in. Raises ``CheckinError``; nothing is
+    written then."""
     st = _st(store)
     venue = venue_from_token(venue_token, store=st)
-    phone_n, pid = _holder(phone, person_id)
-    found = _valid_declaration(st, pid, phone=phone_n)
-    if found is None:
+    found = _held(st, [secret])
+    if not found or found[0][2] != "valid":
+        _count("hd.checkin", st)
         raise CheckinError(t("hd.checkin.no_pass"))
-    return _insert_checkin(st, venue, found, "link", _actor(principal))
-
-
-def checkin_with_pass(
-    principal: Principal | None, venue_token: str, pass_text: str, *, store: Store | None = None
-) -> CheckinResult:
-    """Check in with the pass from this browser's last declaration (public): one tap."""
-    st = _st(store)
-    venue = venue_from_token(venue_token, store=st)
-    verdict = qr.verify_server(pass_text or "", expected_prefixes=[PASS_PREFIX], store=st)
-    if not verdict.ok:
-        raise CheckinError(t("hd.checkin.no_pass"))
-    return _checkin_claims(st, venue, verdict.claims, "link", _actor(principal))
+    _count("hd.checkin", st, matched=True)
+    return _insert_checkin(st, venue, found[0][1], "link", _actor(principal))
 
 
 def _checkin_claims(

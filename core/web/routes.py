@@ -1,17 +1,24 @@
 """The routes of the citizens' pages, beside Streamlit's on the same server: every installed
 app's ``WebPage``, redirects from the Streamlit pages they replaced, our assets, and the wards
-of a province (for the form script)."""
+of a province (for the form script).
+
+Every page's requests that count against a per-client limit are audited in aggregate: one
+``audit_counts`` row per (hour, ``web.<page name>``) with the attempts and how many the limit
+refused (``counted``), never a row per request."""
 
 from __future__ import annotations
 
 import gzip
 import json
+import logging
 from functools import cache
 from typing import Any
 
 from core.registry import get_registry
 from core.web.http import endpoint
 from core.web.layout import asset
+
+log = logging.getLogger(__name__)
 
 ASSET_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 
@@ -79,6 +86,35 @@ def _redirect(target: str) -> Any:
     return go
 
 
+def counted(name: str, limit: str, inner: Any) -> Any:
+    """``inner`` (a page's endpoint) with its limited requests counted per hour under
+    ``web.<name>``: every POST (and, for a look-up page, every GET with a query) is an attempt,
+    a 429 from the per-client limit a throttled one. Counting is in memory (``audit.count``);
+    the rows are written every few seconds."""
+    from starlette.concurrency import run_in_threadpool
+
+    action = f"web.{name}"
+
+    async def run(request: Any) -> Any:
+        response = await inner(request)
+        if limit != "none" and (
+            request.method == "POST" or (limit == "lookup" and request.url.query)
+        ):
+            await run_in_threadpool(_count, action, response.status_code == 429)
+        return response
+
+    return run
+
+
+def _count(action: str, throttled: bool) -> None:
+    from core import audit
+
+    try:
+        audit.count(action, throttled=throttled)
+    except Exception:  # noqa: BLE001 - counting must never break a page
+        log.warning("could not count %s", action, exc_info=True)
+
+
 def web_routes() -> list[Any]:
     """Every route of the citizens' pages."""
     from starlette.routing import Route
@@ -91,7 +127,7 @@ def web_routes() -> list[Any]:
         routes.append(
             Route(
                 page.path,
-                endpoint(page.handler, page.limit),
+                counted(page.name, page.limit, endpoint(page.handler, page.limit)),
                 methods=list(page.methods),
                 name=page.name,
             )

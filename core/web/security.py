@@ -1,5 +1,6 @@
-"""Safety of the public web pages: form tokens (CSRF, used once), rate limits per client,
-a cap on request bodies, security headers, and tokens kept out of the logs.
+"""Safety of the public web pages: form tokens (CSRF, used once), rate limits per client and
+per identity (``Quota``: a CCCD, a phone number), a cap on request bodies, security headers,
+and tokens kept out of the logs.
 
 Citizens need no account, so these pages are the suite's anonymous surface: every guard here is
 applied by core to every app's web page, not left to each page.
@@ -8,14 +9,17 @@ applied by core to every app's web page, not left to each page.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
+import math
 import os
 import re
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -175,6 +179,135 @@ class RateLimiter:
                 bucket.tokens -= 1.0
                 return 0
             return max(1, int((1.0 - bucket.tokens) / self.rate + 0.999))
+
+
+# -- per-identity limits (shared by every server process: in the database) ------------------------
+
+
+@dataclass(frozen=True)
+class Quota:
+    """At most ``limit`` uses in any ``window_s`` seconds for one identity (a CCCD, a phone
+    number) within ``scope``: the per-identity half of the limits on public look-ups, where
+    per-client limits fail (a botnet, or many phones behind one carrier address).
+
+    Counted in the database (``web_quota``), so every server process shares the count, and
+    on the suite's clock, so tests move time instead of sleeping. The window slides: the
+    previous fixed window's count is weighted by how much of it still overlaps the last
+    ``window_s`` seconds (no double allowance at a window's edge)."""
+
+    scope: str
+    limit: int
+    window_s: int = 3600
+
+    @property
+    def window(self) -> timedelta:
+        return timedelta(seconds=self.window_s)
+
+
+def subject_of(scope: str, identity: str) -> str:
+    """The key an identity is counted under: a hash keyed with the server secret, so the quota
+    table holds no CCCD or phone number and its rows cannot be matched to a number without
+    the key."""
+    mac = hmac.new(server_secret(), f"{scope}\x00{identity}".encode(), hashlib.sha256)
+    return mac.hexdigest()[:32]
+
+
+def _window_start(now: datetime, seconds: int) -> datetime:
+    epoch = int((now - _EPOCH).total_seconds())
+    return _EPOCH + timedelta(seconds=epoch - epoch % seconds)
+
+
+_EPOCH = datetime(1970, 1, 1)
+
+
+def _quota_wait(quota: Quota, now: datetime, current: int, previous: int) -> int:
+    """Seconds until one more use fits, given the counts of the current and previous fixed
+    windows (0 if it fits now)."""
+    window = quota.window_s
+    start = _window_start(now, window)
+    into = (now - start).total_seconds()
+    weight = 1.0 - into / window
+    if previous * weight + current + 1 <= quota.limit + 1e-9:
+        return 0
+    if current + 1 > quota.limit:  # wait for the next window and part of it
+        share = 1.0 - (quota.limit - 1) / current if current else 1.0
+        return max(1, math.ceil(window - into + window * share))
+    # the previous window's weight must shrink: previous * (1 - f) <= limit - 1 - current
+    f = 1.0 - (quota.limit - 1 - current) / previous
+    return max(1, math.ceil(window * f - into))
+
+
+def quota_wait(uses: Sequence[tuple[Quota, str]], *, store: Any = None) -> int:
+    """Seconds until each (quota, identity) has room for one more use; 0 if they all have room
+    now. Counts nothing."""
+    from core import clock
+    from core.store import get_store
+
+    st = store or get_store()
+    now = clock.utcnow_naive()
+    wait = 0
+    for quota, identity in uses:
+        start = _window_start(now, quota.window_s)
+        rows = dict(
+            st.fetchall(
+                "SELECT window_start, n FROM web_quota WHERE scope = ? AND subject = ?"
+                " AND window_start >= ?",
+                [quota.scope, subject_of(quota.scope, identity), start - quota.window],
+            )
+        )
+        wait = max(
+            wait, _quota_wait(quota, now, rows.get(start, 0), rows.get(start - quota.window, 0))
+        )
+    return wait
+
+
+def spend_quotas(uses: Sequence[tuple[Quota, str]], *, store: Any = None) -> int:
+    """One use of each (quota, identity), all or nothing: 0 when every one had room (each is
+    counted), else the seconds until they all have room (nothing is counted, so refused
+    attempts do not extend a lock-out). Inside a caller's transaction it joins it (a rolled
+    back action gives its uses back)."""
+    from core import clock
+    from core.store import CONFLICTS, get_store
+
+    st = store or get_store()
+    for attempt in range(5):
+        try:
+            with st.transaction() as cur:
+                wait = quota_wait(uses, store=st)
+                if wait:
+                    return wait
+                now = clock.utcnow_naive()
+                cur.executemany(
+                    "INSERT INTO web_quota (scope, subject, window_start, n) VALUES (?, ?, ?, 1)"
+                    " ON CONFLICT (scope, subject, window_start) DO UPDATE SET n = n + 1",
+                    [
+                        (q.scope, subject_of(q.scope, ident), _window_start(now, q.window_s))
+                        for q, ident in uses
+                    ],
+                )
+            break
+        except CONFLICTS:
+            if st.in_transaction or attempt == 4:
+                raise
+            time.sleep(0.002 * (attempt + 1))
+    if secrets.randbelow(500) == 0:  # now and then, forget windows that no longer count
+        _forget_old_windows(st, uses)
+    return 0
+
+
+def _forget_old_windows(store: Any, uses: Sequence[tuple[Quota, str]]) -> None:
+    from core import clock
+    from core.store import CONFLICTS
+
+    now = clock.utcnow_naive()
+    try:
+        for quota in {q for q, _ in uses}:
+            store.execute(
+                "DELETE FROM web_quota WHERE scope = ? AND window_start < ?",
+                [quota.scope, _window_start(now, quota.window_s) - quota.window],
+            )
+    except CONFLICTS:
+        pass  # another process is cleaning: fine
 
 
 # -- headers, body cap, log redaction (ASGI middleware) -------------------------------------------------

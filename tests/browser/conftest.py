@@ -76,11 +76,13 @@ def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 240) -> None:
 
 
 @contextmanager
-def running_server(data_dir: Path, *, stop_timeout: float = 15) -> Iterator[str]:
+def running_server(
+    data_dir: Path, *, stop_timeout: float = 15, extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
     """``rapid serve`` on ``data_dir`` and a free port: yields its base URL once healthy, prints
     the end of its log when it fails to come up, stops it (killed after ``stop_timeout``)."""
     port = free_port()
-    proc = start_server(data_dir, port)
+    proc = start_server(data_dir, port, extra_env)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_ready(url, proc)

@@ -53,6 +53,7 @@ def test_core_services_deny_every_role_but_admin(store, admin):
             "revoke_role": (lambda p: accounts.revoke_role(p, "target", "health_officer"), admins),
             "set_grants": (lambda p: accounts.set_grants(p, "target", ["approver"]), admins),
             "search": (lambda p: audit.search(p), admins),
+            "counts": (lambda p: audit.counts(p), admins),
         },
         errors=(accounts.AccountError,),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core import geo
+from core.notify.testing import sent_sms  # noqa: F401 - a fixture (core.testkit will offer it)
 from core.qr import service as qr
 from core.testkit import make_principal
 

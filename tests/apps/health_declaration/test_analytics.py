@@ -33,9 +33,15 @@ def test_counts_move_and_red_list(hd, officer):
 
 def test_export_formula_safe(hd, officer):
     service.submit_declaration(None, form(street='=HYPERLINK("x")', exposures=["exp_case"]))
-    csv = analytics.export_risk(officer, F, "csv").decode("utf-8-sig")
+    csv = analytics.export_risk(officer, F, "csv", purpose="gọi điện cho người nguy cơ").decode(
+        "utf-8-sig"
+    )
     assert "'=HYPERLINK" in csv
-    frame = pd.read_parquet(io.BytesIO(analytics.export_risk(officer, F, "parquet")))
+    frame = pd.read_parquet(
+        io.BytesIO(
+            analytics.export_risk(officer, F, "parquet", purpose="gọi điện cho người nguy cơ")
+        )
+    )
     assert frame["street"].iloc[0].startswith("'=")
 
 
@@ -46,11 +52,11 @@ def test_checkins_hourly_rollup_and_raw(hd, officer, frozen_clock):
     )
     venue = service.approve_venue(make_principal("officer", "health_officer"), venue.id)
     token = qr.token_texts([venue.token_id])[venue.token_id]
-    service.submit_declaration(None, form())
-    service.checkin_by_link(None, token, "0905123456", "048185000123")  # 08:00 UTC = 15 local
+    held = service.submit_declaration(None, form()).holder_secret
+    service.checkin_as_holder(None, token, held)  # 08:00 UTC = 15 local
     frozen_clock[0] += timedelta(days=1)
-    service.submit_declaration(None, form())
-    service.checkin_by_link(None, token, "0905123456", "048185000123")
+    held = service.submit_declaration(None, form(), holders=[held]).holder_secret
+    service.checkin_as_holder(None, token, held)
     out = analytics.checkins_hourly(officer, F)  # day 1 rolled up, day 2 raw
     assert out.to_dict("records") == [
         {"venue_id": venue.id, "venue": "Chợ Hàn", "hour": 15, "checkins": 2}
@@ -62,5 +68,5 @@ def test_checkins_hourly_rollup_and_raw(hd, officer, frozen_clock):
 
 def test_risk_export_is_audited(hd, officer):
     before = hd.scalar("SELECT count(*) FROM audit_log WHERE action = 'hd.risk.export'")
-    analytics.export_risk(officer, F, "csv")
+    analytics.export_risk(officer, F, "csv", purpose="gọi điện cho người nguy cơ")
     assert hd.scalar("SELECT count(*) FROM audit_log WHERE action = 'hd.risk.export'") == before + 1

@@ -27,7 +27,7 @@ def _paper():
     return parse_rows(DECLARATION, rows, max_rows=10)
 
 
-def _cases(venue_id: int, pass_text: str, claims: dict) -> dict:
+def _cases(venue_id: int, secret: str, claims: dict) -> dict:
     return {
         "list_areas": (lambda p: service.list_areas(p), OFFICER),
         "add_area": (lambda p: service.add_area(p, area_form(79, None, date(2021, 9, 1))), OFFICER),
@@ -59,13 +59,14 @@ def _cases(venue_id: int, pass_text: str, claims: dict) -> dict:
             lambda p: service.submit_declaration(p, form(person_id="048185000777")),
             {PUBLIC},
         ),
-        "lookup_pass": (lambda p: service.lookup_pass(p, "0905123456", "048185000123"), {PUBLIC}),
-        "checkin_by_link": (
-            lambda p: service.checkin_by_link(p, "HV1:nope", "0905123456", "048185000123"),
+        "held_passes": (lambda p: service.held_passes(p, [secret]), {PUBLIC}),
+        "request_code": (
+            lambda p: service.request_code(p, "0905123456", "048185000123"),
             {PUBLIC},
         ),
-        "checkin_with_pass": (
-            lambda p: service.checkin_with_pass(p, "HV1:nope", pass_text),
+        "redeem_code": (lambda p: service.redeem_code(p, "nope", "123456"), {PUBLIC}),
+        "checkin_as_holder": (
+            lambda p: service.checkin_as_holder(p, "HV1:nope", secret),
             {PUBLIC},
         ),
         # interfaces for other apps (home isolation): the role is checked here
@@ -75,13 +76,9 @@ def _cases(venue_id: int, pass_text: str, claims: dict) -> dict:
         "per_day": (lambda p: analytics.per_day(p, F), OFFICER),
         "per_ward": (lambda p: analytics.per_ward(p, F), OFFICER),
         "risk_list": (lambda p: analytics.risk_list(p, F), OFFICER),
-        "export_risk": (lambda p: analytics.export_risk(p, F), OFFICER),
-        "person_declarations": (
-            lambda p: analytics.person_declarations(p, "048185000123"),
-            OFFICER,
-        ),
-        "person_checkins": (
-            lambda p: analytics.person_checkins(p, "048185000123", F),
+        "export_risk": (lambda p: analytics.export_risk(p, F, purpose="báo cáo tuần"), OFFICER),
+        "person_history": (
+            lambda p: analytics.person_history(p, "048185000123", F),
             OFFICER,
         ),
         "checkins_hourly": (lambda p: analytics.checkins_hourly(p, F), OFFICER),
@@ -101,7 +98,7 @@ def test_every_entry_point_for_every_role(hd):
     claims = qr.verify_server(res.text).claims
     authorization_matrix(
         "health_declaration",
-        _cases(venue.id, res.text, claims),
+        _cases(venue.id, res.holder_secret, claims),
         errors=(service.HealthError, ValueError),
     )
 
@@ -113,12 +110,18 @@ def test_public_citizen_functions_for_everyone(hd, who):
     principal = ANONYMOUS if who == "anonymous" else make_principal(f"u_{who}", who)
     pid = f"04818500{len(who):04d}"
     res = service.submit_declaration(principal, form(person_id=pid))
-    assert service.lookup_pass(principal, "0905123456", pid).token_id == res.token_id
     assert service.pass_png(res.text).startswith(b"\x89PNG")
+    # a citizen's phone gets a secret to its pass; staff declaring for someone do not
+    citizen = principal.is_anonymous
+    assert (res.holder_secret is not None) == citizen
+    if citizen:
+        (held,) = service.held_passes(principal, [res.holder_secret])
+        assert held.result.token_id == res.token_id
+    assert isinstance(service.request_code(principal, "0905123456", pid), str)
+    with pytest.raises(service.CodeError):
+        service.redeem_code(principal, "nope", "000000")
     with pytest.raises(service.CheckinError):
-        service.checkin_by_link(principal, "HV1:nope", "0905123456", "048185000123")
-    with pytest.raises(service.CheckinError):
-        service.checkin_with_pass(principal, "HV1:nope", res.text)
+        service.checkin_as_holder(principal, "HV1:nope", res.holder_secret or "x" * 32)
     with pytest.raises(service.CheckinError):
         service.venue_from_token("nope")
 

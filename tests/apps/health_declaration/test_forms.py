@@ -130,7 +130,9 @@ def test_one_question_reaches_page_validation_storage_export_and_template(web_cl
     service.submit_declaration(None, form(workplace="Cảng Tiên Sa", symptoms=["fever"]))
     assert hd.scalar("SELECT workplace FROM hd_declarations") == "Cảng Tiên Sa"
     today = hd.scalar("SELECT CAST(declared_at AS DATE) FROM hd_declarations")
-    exported = analytics.export_risk(officer, analytics.Filters(date(2021, 1, 1), today))
+    exported = analytics.export_risk(
+        officer, analytics.Filters(date(2021, 1, 1), today), purpose="kiểm tra cột xuất"
+    )
     head, first = exported.decode("utf-8-sig").splitlines()[:2]
     assert "workplace" in head.split(",") and "Cảng Tiên Sa" in first
     assert label in template_csv(DECLARATION).decode("utf-8-sig").splitlines()[0]

@@ -1,4 +1,5 @@
-"""Service tests: declare, pass, re-declare, lookup, rate limit, venues, check-in, areas."""
+"""Service tests: declare, pass, re-declare, the holder's secret, rate limit, venues, check-in,
+areas. (The attacks on look-ups and declarations: tests/security/test_citizen_privacy.py.)"""
 
 from __future__ import annotations
 
@@ -22,11 +23,13 @@ def test_declare_gives_signed_pass(hd):
     assert res.colour == "green" and res.text.startswith("HD1:")
     verdict = qr.verify_server(res.text, expected_prefixes=["HD1:"])
     assert verdict.ok and verdict.claims["n"] == "Nguyễn Thị Thu Hà"
-    assert verdict.claims["c"] == "********0123"
+    assert set(verdict.claims) == {"n", "k", "d", "i"}
     assert (res.expires_at - res.declared_at) == timedelta(hours=24)
-    rr = rules.check(verdict.claims, CheckContext(now=verdict.expires_at))
+    ctx = CheckContext(now=verdict.expires_at, valid_until=verdict.expires_at)
+    rr = rules.check(verdict.claims, ctx)
     assert rr.verdict == "VALID" and rr.fields["name"] == "Nguyễn Thị Thu Hà"
-    assert rr.fields["year_of_birth"] == "1985" and rr.fields["colour"] == "Xanh"  # in words
+    assert rr.fields["colour"] == "Xanh"  # in words
+    assert rr.fields["id"] == res.declaration_id[:8].upper() and rr.fields["valid_until"]
     row = hd.records("SELECT phone, full_name FROM hd_declarations")[0]
     assert row["phone"] == "0905123456"
 
@@ -54,7 +57,9 @@ def test_rules_bad_claims():
 def test_epidemic_area_rule_and_audit(hd, officer):
     assert service.submit_declaration(None, form(visited_provinces=[79])).colour == "green"
     area = service.add_area(officer, area_form(79, None, date(2021, 9, 1)))
-    res = service.submit_declaration(None, form(person_id="048185000124", visited_provinces=[79]))
+    res = service.submit_declaration(  # an officer declaring for someone sees the reasons
+        officer, form(person_id="048185000124", visited_provinces=[79])
+    )
     assert res.colour == "yellow" and "epidemic_area" in res.reasons
     ward_area = service.add_area(officer, area_form(48, WARD, date(2021, 9, 1), date(2021, 9, 30)))
     assert service.submit_declaration(None, form(person_id="048185000125")).colour == "yellow"
@@ -115,35 +120,57 @@ def test_nfd_stored_as_nfc(hd):
     assert row == ("Nguyễn Thị Thu Hà", "Đường Ánh")
 
 
-def test_redeclare_replaces_and_revokes(hd, frozen_clock):
+def test_redeclare_from_the_same_phone_replaces_and_revokes(hd, frozen_clock):
     first = service.submit_declaration(None, form())
+    assert first.holder_secret and not first.reasons  # a citizen never gets the reasons
     frozen_clock[0] += timedelta(minutes=5)
-    second = service.submit_declaration(None, form(symptoms=["cough"]))
-    assert second.replaced_previous
+    second = service.submit_declaration(
+        None, form(symptoms=["cough"]), holders=["garbage", first.holder_secret]
+    )
+    assert second.replaced_previous and not second.flagged
+    assert second.holder_secret != first.holder_secret  # rotated
     assert qr.verify_server(first.text).reason.value == "REVOKED"
     assert qr.verify_server(second.text).ok
-    found = service.lookup_pass(None, "+84905123456", "048185000123")
-    assert found is not None and found.declaration_id == second.declaration_id
-    assert found.text == second.text and found.colour == "yellow"
-    assert service.lookup_pass(None, "0905999999", "048185000123") is None
-    with pytest.raises(FormInvalid):
-        service.lookup_pass(None, "12", "048185000123")
+    assert service.held_passes(None, [first.holder_secret]) == []  # the old secret is gone
+    (held,) = service.held_passes(None, [second.holder_secret])
+    assert held.state == "valid" and held.result.declaration_id == second.declaration_id
+    assert held.result.text == second.text and held.result.colour == "yellow"
+    assert held.result.reasons == ()
     frozen_clock[0] += timedelta(hours=25)
-    assert service.lookup_pass(None, "0905123456", "048185000123") is None
+    (held,) = service.held_passes(None, [second.holder_secret])
+    assert held.state == "expired" and held.result is None
+    assert held.full_name == "Nguyễn Thị Thu Hà"
+    third = service.submit_declaration(None, form(), holders=[second.holder_secret])
+    assert not third.flagged and not third.replaced_previous  # same phone, pass had expired
 
 
 def test_rate_limit_per_hour(hd, frozen_clock):
     limit = service.settings().max_declarations_per_hour
+    held = []
     for _ in range(limit):
-        service.submit_declaration(None, form())
+        held = [service.submit_declaration(None, form(), holders=held).holder_secret]
         frozen_clock[0] += timedelta(minutes=1)
     with pytest.raises(service.RateLimited) as exc:
-        service.submit_declaration(None, form())
-    assert str(limit) in str(exc.value)
+        service.submit_declaration(None, form(), holders=held)
+    assert "thử lại" in str(exc.value) and exc.value.wait_s > 0
+    assert str(limit) not in str(exc.value)  # the same words whichever limit refused
     assert _count(hd) == limit
     service.submit_declaration(None, form(person_id="048185000999"))  # other person fine
     frozen_clock[0] += timedelta(hours=1)
-    service.submit_declaration(None, form())
+    service.submit_declaration(None, form(), holders=held)
+
+
+def test_rate_limit_per_phone(hd, frozen_clock):
+    """A household declares together from one phone, up to the per-phone limit an hour."""
+    limit = service.settings().max_declarations_per_phone_per_hour
+    for i in range(limit):
+        service.submit_declaration(None, form(person_id=f"048185{i:06d}"))
+    with pytest.raises(service.RateLimited):
+        service.submit_declaration(None, form(person_id="048185999999"))
+    service.submit_declaration(None, form(person_id="048185999999", phone="0912345678"))
+    frozen_clock[0] += timedelta(hours=2)  # the window slides: two hours later, room again
+    service.submit_declaration(None, form(person_id="048185999999"))
+    assert _count(hd) == limit + 2
 
 
 def _venue(owner):
@@ -166,10 +193,10 @@ def test_venue_poster_and_checkin_by_link(hd, owner, officer, frozen_clock):
     pdf = service.venue_poster(owner, venue.id)
     assert pdf.startswith(b"%PDF")
     token = qr.token_texts([venue.token_id])[venue.token_id]
-    with pytest.raises(service.CheckinError):  # no declaration yet
-        service.checkin_by_link(None, token, "0905123456", "048185000123")
-    service.submit_declaration(None, form())
-    res = service.checkin_by_link(None, token, "0905 123 456", "048185000123")
+    with pytest.raises(service.CheckinError):  # a secret of no declaration
+        service.checkin_as_holder(None, token, "x" * 32)
+    held = service.submit_declaration(None, form()).holder_secret
+    res = service.checkin_as_holder(None, token, held)
     assert res.venue_name == "Chợ <Hàn> =1+1" and res.full_name == "Nguyễn Thị Thu Hà"
     got = service.checkins_of(
         officer, "048185000123", frozen_clock[0] - timedelta(hours=1), frozen_clock[0]
@@ -180,20 +207,20 @@ def test_venue_poster_and_checkin_by_link(hd, owner, officer, frozen_clock):
 def test_bad_venue_tokens_write_nothing(hd, owner, officer, frozen_clock):
     venue = _venue(owner)
     token = qr.token_texts([venue.token_id])[venue.token_id]
-    service.submit_declaration(None, form())
+    held = service.submit_declaration(None, form()).holder_secret
     forged = token[:-6] + ("A" if token[-6] != "A" else "B") + token[-5:]
     for bad in (forged, "", "HV1:garbage", "HD1:" + token[4:], "x" * 5000):
         with pytest.raises(service.CheckinError):
-            service.checkin_by_link(None, bad, "0905123456", "048185000123")
+            service.checkin_as_holder(None, bad, held)
     assert service.close_venue(owner, venue.id, "closed for lockdown")
     with pytest.raises(service.CheckinError) as exc:
-        service.checkin_by_link(None, token, "0905123456", "048185000123")
+        service.checkin_as_holder(None, token, held)
     assert "đóng" in str(exc.value)
     venue2 = _venue(owner)
     token2 = qr.token_texts([venue2.token_id])[venue2.token_id]
     frozen_clock[0] += timedelta(days=400)
     with pytest.raises(service.CheckinError) as exc:
-        service.checkin_by_link(None, token2, "0905123456", "048185000123")
+        service.checkin_as_holder(None, token2, held)
     assert "hết hạn" in str(exc.value)
     assert _count(hd, "hd_checkins") == 0
 
@@ -202,7 +229,7 @@ def test_checkin_with_pass_and_from_scan(hd, owner, scanner, frozen_clock):
     venue = _venue(owner)
     token = qr.token_texts([venue.token_id])[venue.token_id]
     res = service.submit_declaration(None, form(exposures=["exp_case"]))
-    assert service.checkin_with_pass(None, token, res.text).colour == "red"
+    assert service.checkin_as_holder(None, token, res.holder_secret).colour == "red"
     claims = qr.verify_server(res.text).claims
     assert service.checkin_from_pass(scanner, venue.id, claims).venue_id == venue.id
     assert service.checkin_from_pass(owner, venue.id, claims).full_name == "Nguyễn Thị Thu Hà"
@@ -214,7 +241,8 @@ def test_checkin_with_pass_and_from_scan(hd, owner, scanner, frozen_clock):
     with pytest.raises(service.CheckinError):
         service.checkin_from_pass(scanner, venue.id, {"bad": 1})
     frozen_clock[0] += timedelta(minutes=1)
-    service.submit_declaration(None, form())  # replaces: the old pass no longer checks in
+    # the same phone declares again: replaced, the old pass no longer checks in
+    service.submit_declaration(None, form(), holders=[res.holder_secret])
     with pytest.raises(service.CheckinError):
         service.checkin_from_pass(scanner, venue.id, claims)
     assert _count(hd, "hd_checkins") == 3
@@ -232,7 +260,9 @@ def test_a_pass_checks_in_whatever_the_microseconds_of_its_declaration(
     res = service.submit_declaration(None, form())
     stored = hd.scalar("SELECT declared_at FROM hd_declarations")
     assert stored.microsecond == micro
-    assert service.checkin_with_pass(None, token, res.text).full_name == "Nguyễn Thị Thu Hà"
+    assert service.checkin_as_holder(None, token, res.holder_secret).full_name == (
+        "Nguyễn Thị Thu Hà"
+    )
     claims = qr.verify_server(res.text).claims
     assert service.checkin_from_pass(scanner, venue.id, claims).venue_id == venue.id
     assert _count(hd, "hd_checkins") == 2
@@ -262,15 +292,19 @@ def test_venue_mode_hook_is_registered_and_records_a_checkin(hd, owner, scanner)
         tok.on_venue_scan(scanner, "not-a-number", claims)
 
 
-def test_someone_else_with_my_id_number_cannot_cancel_my_pass(hd, frozen_clock):
-    """A declaration with my CCCD but another phone gets its own pass and leaves mine valid."""
-    mine = service.submit_declaration(None, form())
+@pytest.mark.parametrize("phone", ["0912 345 678", "0905 123 456"])
+def test_someone_else_with_my_id_number_cannot_cancel_my_pass(hd, frozen_clock, phone):
+    """A declaration with my CCCD from another phone (even with my number) gets its own pass,
+    flagged for officers, and leaves mine valid and mine on my phone."""
+    mine = service.submit_declaration(None, form(exposures=["exp_case"]))
     frozen_clock[0] += timedelta(minutes=5)
-    other = service.submit_declaration(None, form(phone="0912 345 678"))
-    assert not other.replaced_previous
+    other = service.submit_declaration(None, form(phone=phone))
+    assert not other.replaced_previous and other.flagged
     assert qr.verify_server(mine.text).ok
-    found = service.lookup_pass(None, "0905123456", "048185000123")
-    assert found is not None and found.declaration_id == mine.declaration_id
+    (held,) = service.held_passes(None, [mine.holder_secret])
+    assert held.state == "valid" and held.result.declaration_id == mine.declaration_id
+    flags = dict(hd.fetchall("SELECT id, holder_flag FROM hd_declarations"))
+    assert flags == {mine.declaration_id: "", other.declaration_id: "new_phone"}
 
 
 def test_only_officers_approve_pending_venues(hd, owner):

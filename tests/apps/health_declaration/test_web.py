@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from apps.health_declaration.forms import DECLARATION
 from core.testkit import form_token_of
 from tests.apps.health_declaration.conftest import WARD, form
@@ -28,8 +30,28 @@ def test_declare_gives_the_pass_page(web_client, store):
     done = _post(web_client, "/khai-bao", _answers())
     assert done.status_code == 200, done.text[:2000]
     assert "Thẻ y tế: Xanh" in done.text and "<svg" in done.text
-    assert "rapid_hd_pass" in done.headers.get("set-cookie", "")
+    (cookie,) = [c for c in done.headers.get_list("set-cookie") if c.startswith("rapid_hd_holder=")]
+    for part in ("HttpOnly", "SameSite=Lax", "Path=/", f"Max-Age={30 * 86400}"):
+        assert part in cookie, cookie
+    assert "Secure" not in cookie  # plain HTTP here; Secure over HTTPS (next test)
     assert store.scalar("SELECT count(*) FROM hd_declarations") == 1
+
+
+def test_the_holder_cookie_is_secure_over_https(store):
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.testclient import TestClient
+
+    from core.web import http, security
+    from core.web.routes import web_routes
+
+    security.reset_secret()
+    http.reset_limiters()
+    app = Starlette(routes=web_routes(), middleware=[Middleware(security.WebGuard)])
+    with TestClient(app, base_url="https://testserver") as client:
+        done = _post(client, "/khai-bao", _answers())
+    (cookie,) = [c for c in done.headers.get_list("set-cookie") if c.startswith("rapid_hd_holder=")]
+    assert "Secure" in cookie and "HttpOnly" in cookie
 
 
 def test_errors_beside_fields_values_kept_nothing_written(web_client, store):
@@ -73,31 +95,106 @@ def test_english_from_the_browser_and_the_switch_sticks(web_client):
     assert 'lang="vi"' in web_client.get("/khai-bao", headers={"accept-language": "en"}).text
 
 
-def test_look_up_and_check_in_with_the_pass_on_this_phone(web_client, store):
+def _venue_token(name: str = "Chợ Cồn") -> str:
     from apps.health_declaration import service
     from core.qr import service as qr
     from core.testkit import make_principal
     from tests.apps.health_declaration.conftest import venue_form
 
     officer = make_principal("officer", "health_officer")
-    venue = service.register_venue(
-        officer, venue_form("Chợ Cồn", "market", 48, WARD, "1", "0905000111")
-    )
-    token = qr.token_texts([venue.token_id])[venue.token_id]
+    venue = service.register_venue(officer, venue_form(name, "market", 48, WARD, "1", "0905000111"))
+    return qr.token_texts([venue.token_id])[venue.token_id]
+
+
+def test_the_phone_that_declared_sees_its_pass_and_checks_in_with_one_tap(web_client, store):
+    token = _venue_token()
     _post(web_client, "/khai-bao", _answers())
-    found = _post(web_client, "/tra-cuu", {"phone": "0905 123 456", "person_id": "048185000123"})
-    assert found.status_code == 200 and "Nguyễn Thị Thu Hà" in found.text
-    none = _post(web_client, "/tra-cuu", {"phone": "0905 999 999", "person_id": "048185000123"})
-    assert none.status_code == 422
+    mine = web_client.get("/tra-cuu")
+    assert mine.status_code == 200 and "Thẻ của bạn" in mine.text
+    assert "Nguyễn Thị Thu Hà" in mine.text and "<svg" in mine.text
     page = web_client.get("/check-in", params={"v": token})
-    assert "Chợ Cồn" in page.text and 'name="with" value="pass"' in page.text
+    assert "Chợ Cồn" in page.text and "Check-in: Nguyễn Thị Thu Hà" in page.text
+    tag = re.search(r'name="n" value="([0-9a-f]{12})"', page.text).group(1)
     done = web_client.post(
-        "/check-in", data={"v": token, "with": "pass", "_csrf": form_token_of(page.text)}
+        "/check-in", data={"v": token, "n": tag, "_csrf": form_token_of(page.text)}
     )
     assert done.status_code == 200 and "Đã check-in" in done.text
     assert store.scalar("SELECT count(*) FROM hd_checkins") == 1
     forged = web_client.get("/check-in", params={"v": "HV1:FORGED"})
     assert forged.status_code == 400
+
+
+def test_another_phone_gets_a_code_on_the_declared_phone(web_client, store, sent_sms):
+    """From another phone: phone + CCCD -> a code by SMS to the declared number -> the pass,
+    kept on this phone from then on."""
+    _post(web_client, "/khai-bao", _answers())
+    web_client.cookies.clear()  # another phone
+    asked = _post(
+        web_client, "/tra-cuu", {"step": "ask", "phone": "0905123456", "person_id": "048185000123"}
+    )
+    assert asked.status_code == 200 and "Nếu thông tin khớp" in asked.text
+    assert "Nguyễn Thị Thu Hà" not in asked.text
+    (sms,) = sent_sms.messages
+    assert sms["to"] == "+84905123456" and sms["kind"] == "hd.code"
+    challenge = re.search(r'name="c" value="([^"]+)"', asked.text).group(1)
+    wrong = web_client.post(
+        "/tra-cuu",
+        data={
+            "step": "code",
+            "c": challenge,
+            "code": "000000" if sent_sms.code() != "000000" else "111111",
+            "_csrf": form_token_of(asked.text),
+        },
+    )
+    assert wrong.status_code == 422 and 'id="e-code"' in wrong.text
+    right = web_client.post(
+        "/tra-cuu",
+        data={
+            "step": "code",
+            "c": challenge,
+            "code": sent_sms.code(),
+            "_csrf": form_token_of(wrong.text),
+        },
+    )
+    assert right.status_code == 200 and "Thẻ của bạn" in right.text
+    assert "Nguyễn Thị Thu Hà" in right.text and "<svg" in right.text
+    assert "Thẻ của bạn" in web_client.get("/tra-cuu").text  # kept on this phone
+
+
+def test_check_in_from_another_phone_with_a_code(web_client, store, sent_sms):
+    token = _venue_token()
+    _post(web_client, "/khai-bao", _answers())
+    web_client.cookies.clear()
+    page = web_client.get("/check-in", params={"v": token})
+    assert "Check-in:" not in page.text  # nothing held on this phone
+    asked = web_client.post(
+        "/check-in",
+        data={"v": token, "step": "ask", "phone": "0905123456", "person_id": "048185000123",
+              "_shown": "phone,person_id", "_csrf": form_token_of(page.text)},
+    )  # fmt: skip
+    assert asked.status_code == 200 and "Nếu thông tin khớp" in asked.text
+    assert store.scalar("SELECT count(*) FROM hd_checkins") == 0  # the numbers alone: nothing
+    challenge = re.search(r'name="c" value="([^"]+)"', asked.text).group(1)
+    done = web_client.post(
+        "/check-in",
+        data={"v": token, "step": "code", "c": challenge, "code": sent_sms.code(),
+              "_csrf": form_token_of(asked.text)},
+    )  # fmt: skip
+    assert done.status_code == 200 and "Đã check-in: Nguyễn Thị Thu Hà" in done.text
+    assert store.scalar("SELECT count(*) FROM hd_checkins") == 1
+    again = web_client.get("/check-in", params={"v": token})
+    assert "Check-in: Nguyễn Thị Thu Hà" in again.text  # one tap from now on
+
+
+def test_one_phone_holds_a_household(web_client, store):
+    _post(web_client, "/khai-bao", _answers())
+    _post(
+        web_client,
+        "/khai-bao",
+        _answers(person_id="048190000321", full_name="Lê Văn Con", birth_year="1990"),
+    )
+    mine = web_client.get("/tra-cuu").text
+    assert "Nguyễn Thị Thu Hà" in mine and "Lê Văn Con" in mine and mine.count("<svg") == 2
 
 
 def test_old_streamlit_links_redirect(web_client):

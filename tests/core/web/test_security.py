@@ -83,3 +83,61 @@ def test_tokens_are_kept_out_of_logs(caplog):
 def test_redact_never_crashes_and_keeps_short_text(text):
     out = security.redact(text)
     assert isinstance(out, str)
+
+
+# -- per-identity quotas --------------------------------------------------------------------------
+
+
+def test_a_quota_counts_per_identity_and_slides(store, frozen_clock):
+    from datetime import timedelta
+
+    quota = security.Quota("test.lookup", 3, 3600)
+    assert [security.spend_quotas([(quota, "048185000123")]) for _ in range(3)] == [0, 0, 0]
+    wait = security.spend_quotas([(quota, "048185000123")])
+    assert 0 < wait <= 2 * 3600
+    assert security.spend_quotas([(quota, "048185000124")]) == 0  # another person
+    assert security.spend_quotas([(security.Quota("other", 3), "048185000123")]) == 0
+    frozen_clock[0] += timedelta(hours=1)  # the last hour still holds most of the 3
+    assert security.quota_wait([(quota, "048185000123")]) > 0
+    frozen_clock[0] += timedelta(seconds=wait)  # as long as it said
+    assert security.spend_quotas([(quota, "048185000123")]) == 0
+
+
+def test_quotas_are_all_or_nothing_and_refusals_are_not_counted(store, frozen_clock):
+    by_id, by_phone = security.Quota("t.id", 2), security.Quota("t.phone", 5)
+    uses = [(by_id, "048185000123"), (by_phone, "+84905123456")]
+    assert security.spend_quotas(uses) == 0 and security.spend_quotas(uses) == 0
+    for _ in range(10):
+        assert security.spend_quotas(uses) > 0  # the CCCD is spent: the phone is not charged
+    rows = dict(store.fetchall("SELECT scope, n FROM web_quota"))
+    assert rows == {"t.id": 2, "t.phone": 2}
+
+
+def test_a_quota_keeps_no_number_in_clear(store):
+    security.spend_quotas([(security.Quota("t", 5), "048185000123")])
+    (subject,) = store.fetchone("SELECT subject FROM web_quota")
+    assert "048185000123" not in subject and len(subject) == 32
+    assert subject == security.subject_of("t", "048185000123")
+    assert subject != security.subject_of("u", "048185000123")
+
+
+def test_a_quota_joins_the_callers_transaction(store):
+    quota = security.Quota("t.tx", 1)
+    try:
+        with store.transaction():
+            assert security.spend_quotas([(quota, "x")]) == 0
+            raise RuntimeError("the action failed")
+    except RuntimeError:
+        pass
+    assert security.spend_quotas([(quota, "x")]) == 0  # the failed action gave its use back
+
+
+def test_the_wait_is_exact_at_the_edges():
+    from datetime import datetime
+
+    q = security.Quota("t", 4, 100)
+    at = datetime(2021, 9, 10, 8, 0, 0)  # a window start (multiple of 100 s since the epoch)
+    assert security._quota_wait(q, at, 0, 0) == 0
+    assert security._quota_wait(q, at, 3, 0) == 0
+    assert security._quota_wait(q, at, 4, 0) > 0
+    assert security._quota_wait(q, at, 0, 4) > 0  # the whole previous window still counts
