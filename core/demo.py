@@ -59,6 +59,10 @@ def seed_demo(
         scoped(0.0, "start")
         app.seed_demo(DemoContext(store=store, scale=scale, progress=scoped))  # type: ignore[misc]
         scoped(1.0, "done")
+    if wanted is None:  # the example definition apps (examples/), after the built-in apps
+        from core.definitions import demo as definitions_demo
+
+        definitions_demo.seed(store, lambda f, label: progress(f, f"examples: {label}"))
     store.set_state(SEEDED_KEY, scale)
 
 
@@ -70,6 +74,12 @@ def prepare(store: Store, *, seed: bool, progress: Progress = _noop) -> bool:
     new_kid = extensions.prepare_keys()
     if new_kid is not None:
         audit.record("system", "key.create", "key", new_kid, store=store)
+    from core.definitions import install
+
+    for name, outcome in install.import_folder(store):  # RAPID_APPS_DIR, default data/apps
+        if "installed" not in outcome:
+            log.warning("definition %s not installed: %s", name, outcome)
+    install.sync(store)
     if seed and store.get_state(SEEDED_KEY) is None and accounts.count_users(store) == 0:
         seed_demo(store, "small", progress=progress)
         return True
@@ -80,8 +90,10 @@ def demo_logins(store: Store) -> list[tuple[str, str]]:
     """The demo accounts that still exist (for the banner of ``rapid serve``)."""
     if store.get_state(SEEDED_KEY) is None:
         return []
+    from core.definitions.demo import logins
+
     return accounts.active_logins(
-        [u for u, _, _ in DEMO_USERS], extra_role="business", extra=3, store=store
+        [u for u, _, _ in DEMO_USERS] + logins(), extra_role="business", extra=3, store=store
     )
 
 

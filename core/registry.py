@@ -543,6 +543,42 @@ class Registry:
     def get(self, app_id: str) -> App | None:
         return next((a for a in self.apps if a.id == app_id), None)
 
+    # -- apps added while running (definition apps, ``core.definitions``) -------------------
+
+    def add_app(self, app: App, module: str) -> list[str]:
+        """Add ``app`` (or replace the app of the same id that ``module`` added before) while
+        the suite runs. The same checks as at load apply (manifest, token prefixes and type
+        ids, role ids, roles named); on any problem nothing changes and the problems are
+        returned. The app list is replaced, never changed in place, so a page being drawn
+        keeps a consistent view; the translation catalog is rebuilt on next use."""
+        problems = validate_manifest(app)
+        if problems:
+            return problems
+        current = self.get(app.id)
+        if current is not None and self.modules.get(app.id) != module:
+            return [f"app id {app.id!r} is already installed by {self.modules.get(app.id)}"]
+        with _apps_lock:
+            others = [a for a in self.apps if a.id != app.id]
+            accepted, errors = _order_and_check([*others, app])
+            if app not in accepted:
+                mine = [e.message for e in errors if e.name == app.id]
+                return mine or [f"app {app.id!r} was refused"]
+            self.apps = accepted
+            self.modules = {**self.modules, app.id: module}
+        _catalog_changed()
+        return []
+
+    def remove_app(self, app_id: str, module: str) -> bool:
+        """Take out an app that ``module`` added (a deactivated definition app). False when
+        no such app was added by ``module``."""
+        with _apps_lock:
+            if self.modules.get(app_id) != module:
+                return False
+            self.apps = [a for a in self.apps if a.id != app_id]
+            self.modules = {k: v for k, v in self.modules.items() if k != app_id}
+        _catalog_changed()
+        return True
+
     def pages(self) -> list[tuple[App, Page]]:
         return [(a, p) for a in self.apps for p in a.pages]
 
@@ -742,6 +778,15 @@ def _order_and_check(apps: list[App]) -> tuple[list[App], list[PluginError]]:
 
 _registry: Registry | None = None
 _registry_lock = threading.Lock()
+_apps_lock = threading.RLock()
+"""Serialises ``Registry.add_app`` / ``remove_app`` (apps added while the suite runs)."""
+
+
+def _catalog_changed() -> None:
+    """The installed apps changed: the translation catalog is rebuilt on its next use."""
+    from core import i18n
+
+    i18n.reset_catalog()
 
 
 def get_registry() -> Registry:

@@ -278,6 +278,12 @@ def get_store() -> Store:
         return _store
 
 
+def current_store() -> Store | None:
+    """The process store if one is open, without opening one (an offline checkpoint station
+    has none)."""
+    return _store
+
+
 def set_store(store: Store | None) -> None:
     """Replace the process store (tests, CLI)."""
     global _store

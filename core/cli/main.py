@@ -145,6 +145,7 @@ def open_store(migrate: bool = True) -> Iterator[Store]:
         if migrate:
             store.migrate(get_registry().all_migrations())
             audit.import_pending(store)
+            _serve_definitions(store)
         yield store
     finally:
         set_store(None)
@@ -173,6 +174,26 @@ def cli(config_file: Path | None, verbose: bool) -> None:
         set_settings(load_settings(config_file))
     except ConfigError as exc:
         raise CliError(str(exc)) from exc
+    if click.get_current_context().invoked_subcommand in DEFINITION_COMMANDS:
+        # their arguments may name a definition app's roles or prefixes: serve the active
+        # definitions before the arguments are checked (read-only, skipped while serving)
+        from core.definitions.install import attach_readonly
+
+        attach_readonly(get_settings().database)
+
+
+DEFINITION_COMMANDS = frozenset({"users", "roles", "apps", "qr", "checkpoint"})
+"""Commands whose arguments may name what definition apps declare (roles, token types)."""
+
+
+def _serve_definitions(store: Store) -> None:
+    """The definition apps active in ``store`` join the registry (``core.definitions``)."""
+    from core.definitions import install
+
+    try:
+        install.sync(store)
+    except Exception as exc:  # noqa: BLE001 - the built-in apps' commands must still work
+        log.warning("definition apps not loaded: %s", exc)
 
 
 def check_app_settings() -> None:
@@ -233,10 +254,28 @@ def _check_forms(store: Store) -> None:
         raise SystemExit(2)
 
 
-@cli.command("apps")
+@cli.group(
+    "apps",
+    cls=LazyGroup,
+    invoke_without_command=True,
+    lazy={
+        "check": (
+            "core.definitions.cli:check_cmd",
+            "Check a definition workbook: problems with sheet/row/column, its size.",
+        ),
+        "add": ("core.definitions.cli:add_cmd", "Check, install and activate a definition."),
+        "new": ("core.definitions.cli:new_cmd", "Write a starting definition workbook."),
+        "deactivate": ("core.definitions.cli:deactivate_cmd", "Stop serving a definition app."),
+        "versions": ("core.definitions.cli:versions_cmd", "Installed definition versions."),
+    },
+)
 @click.option("--json", "as_json", is_flag=True, help="JSON output.")
-def apps_cmd(as_json: bool) -> None:
-    """List installed apps and plugins that failed to load."""
+@click.pass_context
+def apps_cmd(ctx: click.Context, as_json: bool) -> None:
+    """List installed apps and plugins that failed to load; manage definition apps
+    (emergency apps from one workbook, no Python: docs/FIRST-APP.md)."""
+    if ctx.invoked_subcommand is not None:
+        return
     reg = get_registry()
     data = [
         {

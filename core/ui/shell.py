@@ -35,7 +35,32 @@ def core_pages() -> list[Page]:
         ),
         Page("core.audit", "audit.title", admin_pages.audit_page, admin, ":material/receipt_long:"),
         Page("core.system", "system.title", admin_pages.system_page, admin, ":material/extension:"),
+        Page(
+            "core.definitions",
+            "da.admin.title",
+            "core.definitions.pages:admin_page",
+            admin,
+            ":material/library_add:",
+        ),
     ]
+
+
+def sync_definitions(*, open_store: bool = True) -> None:
+    """Serve the definition apps active in the database: a cheap read of a counter on each
+    run, a reload only when an admin (in this or another server process) changed one.
+    ``open_store=False``: only when this process already has its store open (page tests)."""
+    from core.definitions import install
+    from core.store import current_store, get_store
+
+    store = get_store() if open_store else current_store()
+    if store is None:
+        return
+    try:
+        install.sync(store)
+    except Exception:  # noqa: BLE001 - the built-in apps must still be served
+        import logging
+
+        logging.getLogger(__name__).exception("definition apps could not be loaded")
 
 
 def dashboard_page() -> Page:
@@ -205,6 +230,7 @@ def main() -> None:
     if problems:
         settings_error_page(problems)
         return
+    sync_definitions()
     resume_login()
     if expired_now():
         flash.later(t("session.expired", minutes=get_settings().session_timeout_minutes))
@@ -225,6 +251,7 @@ def main() -> None:
 def run_single_page(key: str) -> None:
     """Render one page under the shell's rules (locale, login, role check). Used by AppTests."""
     _init_locale()
+    sync_definitions(open_store=False)
     if key == "core.login":
         login_page()
         return

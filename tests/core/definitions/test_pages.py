@@ -1,0 +1,119 @@
+"""The pages of a definition app and the admin page, run as Streamlit AppTests under the
+shell's rules (login, roles)."""
+
+from __future__ import annotations
+
+from core.definitions import service
+from core.testkit import make_principal, page_text, run_page
+from tests.core.definitions.conftest import (
+    AN_HAI,
+    HAI_CHAU,
+    MARKET,
+    RELIEF,
+    VACCINATION,
+    market_answers,
+    relief_answers,
+)
+
+OFFICIAL = make_principal("phuong", f"can_bo_phuong@ward:{HAI_CHAU}")
+RELIEF_OFFICIAL = make_principal("xa", f"can_bo_xa@ward:{AN_HAI}")
+
+
+def test_public_submit_page_shows_each_error_beside_its_field(store, install_app):
+    install_app(RELIEF)
+    at = run_page(f"{RELIEF}.submit")
+    assert not at.exception
+    text = page_text(at)
+    assert "Đề nghị hỗ trợ cứu trợ" in text and "Chủ hộ *" in text and "Cần hỗ trợ *" in text
+    key = f"da_{RELIEF}_submit"
+    at.text_input(key=f"{key}:head").input("Nguyễn Văn Hùng").run()
+    at.text_input(key=f"{key}:cccd").input("12345").run()
+    at.button(key=f"{key}::send").click().run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any("CCCD" in e or "12 chữ số" in e or "số" in e for e in errors), errors
+    assert len(errors) >= 4  # the form's summary and one per bad or missing answer
+    assert at.text_input(key=f"{key}:head").value == "Nguyễn Văn Hùng"  # kept
+    assert store.scalar("SELECT count(*) FROM app_ho_tro_cuu_tro") == 0
+
+
+def test_staff_pages_open_for_their_roles_only(store, install_app):
+    install_app(MARKET)
+    service.submit(OFFICIAL, MARKET, market_answers(1))
+    for page in ("submit", "list", "upload", "codes"):
+        at = run_page(f"{MARKET}.{page}", OFFICIAL)
+        assert not at.exception and not at.error, (page, [e.value for e in at.error])
+    at = run_page(f"{MARKET}.codes", OFFICIAL)
+    assert "Tải thẻ in A4 (PDF)" in [b.label for b in at.get("download_button")] or at.get(
+        "download_button"
+    )
+    assert run_page(f"{MARKET}.list", make_principal("a", "approver")).error
+    assert run_page(f"{MARKET}.submit").error  # citizens are asked to log in
+
+
+def test_review_page_decides(store, install_app):
+    install_app(RELIEF)
+    done = service.submit(None, RELIEF, relief_answers(1))
+    at = run_page(f"{RELIEF}.review", RELIEF_OFFICIAL)
+    assert not at.exception and "1 hồ sơ chờ duyệt" in page_text(at)
+    at.button(key=f"da_{RELIEF}_approve_{done.id}").click().run()
+    assert not at.exception
+    assert store.scalar("SELECT _status FROM app_ho_tro_cuu_tro") == "approved"
+    assert "Không có hồ sơ chờ duyệt." in page_text(at)
+
+
+def test_status_page_gives_the_code_and_lets_a_rejected_one_be_sent_again(store, install_app):
+    install_app(RELIEF)
+    done = service.submit(None, RELIEF, relief_answers(1))
+    service.decide(RELIEF_OFFICIAL, RELIEF, done.id, "reject", {"reason_code": "outside"})
+    at = run_page(f"{RELIEF}.status", query={"ref": done.ref})
+    assert not at.exception
+    text = page_text(at)
+    assert "Bị từ chối" in text and "Không cư trú tại phường" in text and "Sửa và gửi lại" in text
+    assert at.text_input(key=f"da_{RELIEF}_resubmit_{done.ref}:head").value == "Nguyễn Văn Hùng"
+
+
+def test_the_dashboard_draws_the_declared_panels(store, install_app):
+    install_app(RELIEF)
+    service.submit(None, RELIEF, relief_answers(1))
+    at = run_page("core.dashboard", RELIEF_OFFICIAL)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    titles = [h.value for h in at.subheader]
+    assert {"Đề nghị theo ngày", "Theo nhu cầu", "Theo phường"} <= set(titles)
+
+
+def test_admin_page_lists_versions_for_admins_only(store, install_app, admin):
+    install_app(VACCINATION)
+    at = run_page("core.definitions", admin)
+    assert not at.exception and not at.error
+    text = page_text(at)
+    assert "Ứng dụng từ tệp định nghĩa" in text and "Ngừng hoạt động" in text
+    assert run_page("core.definitions", make_principal("s", "nhan_vien_tiem")).error
+    at.button(key="da_admin_deactivate").click().run()
+    assert not at.exception
+    assert store.scalar("SELECT count(*) FROM definition_apps WHERE active") == 0
+
+
+def test_the_admin_preview_shows_the_form_as_a_user_sees_it(store, admin):
+    """The upload itself is a browser's job (AppTest cannot upload); the preview is drawn from
+    the checked definition."""
+    from core.definitions import install
+    from tests.core.definitions.conftest import example
+
+    d = install.check(example(MARKET), store=store)
+
+    def script() -> None:
+        from core.definitions import install as inst
+        from core.definitions.pages import _preview
+        from tests.core.definitions.conftest import example as ex
+
+        _preview(inst.check(ex("phieu_di_cho")))
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(script).run()
+    assert not at.exception
+    text = page_text(at)
+    assert "Tệp hợp lệ" in text and "(29 dòng định nghĩa)" in text and "Chủ hộ *" in text
+    assert "chỉ tại điểm kiểm tra «Chợ được phân»" in text and "ngày chẵn/lẻ theo «Số hộ" in text
+    assert d.lines == 29
