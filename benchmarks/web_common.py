@@ -1,0 +1,370 @@
+"""Shared set-up of the light-page benchmarks (``web_page_weight``, ``web_declare_cpu``,
+``web_load``): a real ``rapid serve`` on a fresh data folder and a free loopback port (started and
+stopped as ``tests/browser/conftest.py`` does), the server process's own CPU time, one declaration
+over plain HTTP, the same declaration through the Streamlit staff page in Chromium, and the rows
+counted in the database once the server has stopped (DuckDB holds one writer).
+
+Run directly, it measures the Streamlit path against a server someone else started (``web_load``
+does this in a child process: Playwright's sync API and locust's gevent do not share a process)::
+
+    web_common.py streamlit-cpu URL PID N FIRST_SERIAL   # prints "streamlit_cpu_s <seconds>"
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.browser.conftest import (  # noqa: E402 - the tests' server and browser, not a copy
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    free_port,
+    login,
+    start_server,
+    wait_ready,
+)
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+DECLARE_PATH = "/khai-bao"
+CHECKIN_PATH = "/check-in"
+STREAMLIT_DECLARE_PATH = "/health_declaration-declare_for"
+WARD_NAME = "Phường Hải Châu"
+BIRTH_YEAR = 1990
+UNLIMITED = {"RAPID_WEB_SUBMIT_PER_MINUTE": "1000000", "RAPID_WEB_LOOKUP_PER_MINUTE": "1000000"}
+"""Per-client rate limits raised: every request of a benchmark comes from 127.0.0.1, which the
+limits (30 a minute per client by default) are meant to stop."""
+
+_CSRF = re.compile(r'name="_csrf" value="([^"]+)"')
+_SHOWN = re.compile(r'name="_shown" value="([^"]+)"')
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} ({os.cpu_count()} cores)"
+
+
+def texts() -> dict[str, str]:
+    """The Vietnamese texts the benchmarks look for, from the app's own messages."""
+    from core.i18n import t_in
+
+    return {
+        "done": t_in("vi", "hd.declare.done"),
+        "checked_in": t_in("vi", "hd.checkin.done", name="", at="").split(":")[0],
+        "submit": t_in("vi", "hd.declare.submit"),
+    }
+
+
+def ward_code() -> int:
+    from core import geo
+
+    return next(w.code for w in geo.wards(geo.DA_NANG) if w.name == WARD_NAME)
+
+
+def person(serial: int) -> tuple[str, str]:
+    """A distinct, valid (CCCD, phone) per serial: CCCD 04819 + 1 + serial (a woman born in 1990
+    in Da Nang), phone 090 + serial. The demo's people have serials below 100,000."""
+    from core import geo
+    from core.forms.identity import compose_cccd
+
+    return compose_cccd(geo.DA_NANG, BIRTH_YEAR, "F", serial), f"090{serial:07d}"
+
+
+def form_fields(page_html: str) -> tuple[str, str]:
+    """The form token and the ``_shown`` list of a form page."""
+    csrf, shown = _CSRF.search(page_html), _SHOWN.search(page_html)
+    if csrf is None or shown is None:
+        raise ValueError("no form token in the page")
+    return csrf.group(1), shown.group(1)
+
+
+def declaration_body(serial: int, csrf: str, shown: str, ward: int) -> str:
+    """The answers a person sends from ``/khai-bao`` (the defaults left as the page has them)."""
+    cccd, phone = person(serial)
+    return urlencode(
+        {
+            "_csrf": csrf,
+            "_shown": shown,
+            "full_name": "Lê Thị Đo Tải",
+            "birth_year": BIRTH_YEAR,
+            "sex": "F",
+            "nationality": "VN",
+            "id_kind": "cccd",
+            "person_id": cccd,
+            "phone": phone,
+            "province_code": 48,
+            "ward_code": ward,
+            "street": "5 Hùng Vương",
+            "workplace": "",
+            "vaccine_doses": "0",
+            "committed": "yes",
+        }
+    )
+
+
+def checkin_body(serial: int, csrf: str, shown: str, venue_token: str) -> str:
+    cccd, phone = person(serial)
+    return urlencode(
+        {"_csrf": csrf, "_shown": shown, "v": venue_token, "phone": phone, "person_id": cccd}
+    )
+
+
+def checkin_flow(url: str, venue_token: str) -> str:
+    """How people who declared check in from a venue's link on this server: ``"phone + CCCD"``
+    (the form checks in), or ``"one tap"`` where phone + CCCD only ask for a code by SMS
+    (the form has a ``step``) and the phone that declared checks in with the cookie it kept."""
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        conn.request("GET", f"{CHECKIN_PATH}?{urlencode({'v': venue_token})}")
+        resp = conn.getresponse()
+        page = _body(resp)
+    finally:
+        conn.close()
+    if resp.status != 200:
+        raise RuntimeError(f"GET {CHECKIN_PATH}: {resp.status}")
+    return "one tap" if 'name="step"' in page else "phone + CCCD"
+
+
+def one_tap_body(page_html: str, venue_token: str) -> str:
+    """The one-tap check-in form of a page (a pass this phone holds): its token and its ``n``."""
+    for form in re.findall(r"<form\b.*?</form>", page_html, re.S):
+        tap, csrf = re.search(r'name="n" value="([^"]+)"', form), _CSRF.search(form)
+        if tap and csrf:
+            return urlencode({"_csrf": csrf.group(1), "v": venue_token, "n": tap.group(1)})
+    raise ValueError("no one-tap check-in on the page")
+
+
+# -- the server -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Server:
+    url: str
+    proc: subprocess.Popen
+    data_dir: Path
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    @property
+    def db(self) -> Path:
+        return self.data_dir / "rapid.duckdb"
+
+    def cpu(self) -> float:
+        return process_cpu(self.pid)
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system, every thread) a process has used: ``/proc/<pid>/stat``.
+    ``rapid serve`` execs Streamlit, so the process started is the server itself."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def workdir() -> Iterator[Path]:
+    folder = Path(tempfile.mkdtemp(prefix="web-bench-"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def rapid_server(data_dir: Path, env: dict[str, str] | None = None) -> Iterator[Server]:
+    """``rapid serve`` on ``data_dir`` (the small demo is seeded on the first start) and a free
+    loopback port; stopped on exit (killed after 15 s), its log's end printed if it fails."""
+    port = free_port()
+    proc = start_server(data_dir, port, env)
+    url = f"http://127.0.0.1:{port}"
+    log = data_dir.parent / f"server-{port}.log"
+    try:
+        wait_ready(url, proc)
+        yield Server(url, proc, data_dir)
+    except BaseException:
+        if log.exists():
+            print(log.read_text(errors="replace")[-3000:])
+        raise
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+# -- one declaration over plain HTTP ------------------------------------------------------------------
+
+
+def declare_http(
+    url: str, serial: int, ward: int, done: str, cpu: Callable[[], float] | None = None
+) -> tuple[float, float]:
+    """One person on a new connection with no cookies: GET ``/khai-bao``, POST the answers with
+    that page's form token and the session cookie it set, and check the pass page came back.
+    With ``cpu`` (the server's CPU clock), returns the server CPU seconds of the GET and of the
+    POST (one client at a time: nothing else runs on the server meanwhile)."""
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    clock = cpu or (lambda: 0.0)
+    try:
+        t0 = clock()
+        conn.request("GET", DECLARE_PATH, headers={"accept-encoding": "gzip"})
+        resp = conn.getresponse()
+        page = _body(resp)
+        t1 = clock()
+        if resp.status != 200:
+            raise RuntimeError(f"GET {DECLARE_PATH}: {resp.status}")
+        cookies = "; ".join(
+            v.split(";", 1)[0] for k, v in resp.getheaders() if k.lower() == "set-cookie"
+        )
+        csrf, shown = form_fields(page)
+        t2 = clock()
+        conn.request(
+            "POST",
+            DECLARE_PATH,
+            body=declaration_body(serial, csrf, shown, ward),
+            headers={
+                "accept-encoding": "gzip",
+                "content-type": "application/x-www-form-urlencoded",
+                "cookie": cookies,
+            },
+        )
+        resp = conn.getresponse()
+        page = _body(resp)
+        t3 = clock()
+        if resp.status != 200 or done not in page:
+            raise RuntimeError(f"POST {DECLARE_PATH}: {resp.status}, no pass page")
+    finally:
+        conn.close()
+    return t1 - t0, t3 - t2
+
+
+def _body(resp: http.client.HTTPResponse) -> str:
+    import gzip
+
+    data = resp.read()
+    if resp.getheader("content-encoding") == "gzip":
+        data = gzip.decompress(data)
+    return data.decode()
+
+
+# -- one declaration through the Streamlit staff page ---------------------------------------------------
+
+
+LOOPBACK_ONLY = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
+"""Other hosts (the Streamlit front end asks one for an icon) fail at once, unresolved."""
+
+
+@contextmanager
+def chromium() -> Iterator[object]:
+    """Debian's Chromium with the tests' flags, kept to the loopback address."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, LOOPBACK_ONLY], headless=True
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def declare_streamlit(page, url: str, serial: int, done: str, submit: str) -> None:
+    """Open the staff declaration page (a page load: a new Streamlit session, the login resumed
+    from its cookie), fill the form as a person does, send it, and wait for the pass and its QR."""
+    cccd, phone = person(serial)
+    page.goto(f"{url}{STREAMLIT_DECLARE_PATH}")
+    main = page.get_by_test_id("stMain")
+    main.get_by_label("Họ và tên").fill("Lê Thị Đo Tải")
+    main.get_by_label("Năm sinh").fill(str(BIRTH_YEAR))
+    main.get_by_text("Nữ", exact=True).click()
+    main.get_by_label("Số CCCD / hộ chiếu").fill(cccd)
+    main.get_by_label("Số điện thoại").fill(phone)
+    main.get_by_label("Phường/xã").click()
+    page.keyboard.type(WARD_NAME.split(" ", 1)[1])  # the list is long: type to filter it
+    page.get_by_role("option", name=WARD_NAME).click()
+    main.get_by_label("Số nhà, đường").fill("5 Hùng Vương")
+    main.get_by_text("Tôi cam kết thông tin khai là đúng sự thật", exact=False).click()
+    main.get_by_role("button", name=submit).click()
+    main.get_by_text(done).wait_for()
+    main.get_by_test_id("stImage").first.wait_for()
+
+
+def streamlit_cpu(url: str, pid: int, n: int, first: int) -> tuple[float, float]:
+    """Server CPU seconds and wall seconds of ``n`` declarations through the Streamlit page, by
+    one officer in one browser (logged in once, one warm-up declaration first, not counted).
+    Uses serials ``first`` .. ``first + n`` (the last one is the warm-up)."""
+    words = texts()
+    with chromium() as browser:
+        context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        login(page, url, "officer")
+        declare_streamlit(page, url, first + n, words["done"], words["submit"])  # warm-up
+        page.wait_for_timeout(1000)
+        cpu0, wall0 = process_cpu(pid), time.perf_counter()
+        for i in range(n):
+            declare_streamlit(page, url, first + i, words["done"], words["submit"])
+        page.wait_for_timeout(1000)  # the last page's trailing work (its QR image, session end)
+        cpu, wall = process_cpu(pid) - cpu0, time.perf_counter() - wall0 - 1.0
+        context.close()
+    return cpu, wall
+
+
+# -- rows, read after the server has stopped -------------------------------------------------------------
+
+
+def count_declarations(db: Path, first: int, n: int) -> tuple[int, int]:
+    """Declarations of serials ``first`` .. ``first + n - 1`` and their passes (``qr_tokens``
+    with prefix HD1:)."""
+    import duckdb
+
+    lo, hi = person(first)[0], person(first + n - 1)[0]
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute(
+            "SELECT count(*) FROM hd_declarations WHERE person_id BETWEEN ? AND ?", [lo, hi]
+        ).fetchone()[0]
+        passes = con.execute(
+            "SELECT count(DISTINCT q.token_id) FROM hd_declarations d JOIN qr_tokens q"
+            " ON q.token_id = d.token_id WHERE q.prefix = 'HD1:' AND d.person_id BETWEEN ? AND ?",
+            [lo, hi],
+        ).fetchone()[0]
+    return rows, passes
+
+
+def scalar(db: Path, sql: str, params: list | None = None) -> object:
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql, params or []).fetchone()[0]
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 5 or argv[0] != "streamlit-cpu":
+        print(__doc__)
+        return 2
+    cpu, wall = streamlit_cpu(argv[1], int(argv[2]), int(argv[3]), int(argv[4]))
+    print(f"streamlit_cpu_s {cpu:.4f} wall_s {wall:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
