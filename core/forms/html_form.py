@@ -13,6 +13,8 @@ chosen province.
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from functools import cache
@@ -31,6 +33,9 @@ CHECKBOX_MAX = 12
 """A multiple choice with at most this many options is a list of check boxes, else a
 ``<select multiple>`` (the phone's own picker)."""
 RADIO_MAX = 4
+FRESH_CACHE_SIZE = 256
+"""How many renderings of a fresh form (no answers typed, no errors) are kept: a citizen's
+first visit costs a dictionary look-up instead of formatting every province and ward option."""
 
 
 def read(
@@ -264,6 +269,75 @@ def render(
     locale = request.locale
     errors = errors or {}
     answers = dict(form.defaults()) if values is None else dict(values)
+    fresh = values is None and not errors
+    key = (id(form), locale, repr(sorted(answers.items())), None if only is None else tuple(only))
+    cached = _fresh_get(key, form) if fresh else None
+    if cached is not None:
+        body, shown_text = cached
+    else:
+        body, shown_text = _questions(form, locale, answers, errors, only)
+        if fresh:
+            _fresh_put(key, form, (body, shown_text))
+    top = errors.get(FORM)
+    banner = (
+        Markup('<p class="err banner" role="alert">{}</p>').format(top.message)
+        if top
+        else (
+            Markup('<p class="err banner" role="alert">{}</p>').format(t_in(locale, "forms.fix"))
+            if errors
+            else Markup("")
+        )
+    )
+    extra = Markup("").join(
+        Markup('<input type="hidden" name="{}" value="{}">').format(k, v)
+        for k, v in (hidden or {}).items()
+    )
+    return Markup(
+        '<form method="post" action="{}" class="rapid-form" novalidate data-form="{}">{}'
+        '<input type="hidden" name="{}" value="{}"><input type="hidden" name="{}" value="{}">{}'
+        '{}<p><button type="submit">{}</button></p></form>'
+    ).format(
+        action,
+        form.id,
+        banner,
+        CSRF_FIELD,
+        request.form_token(),
+        SHOWN_FIELD,
+        shown_text,
+        extra,
+        body,
+        submit_label,
+    )
+
+
+_fresh_lock = threading.Lock()
+_fresh: OrderedDict[tuple, tuple[Form, tuple[Markup, str]]] = OrderedDict()
+
+
+def _fresh_get(key: tuple, form: Form) -> tuple[Markup, str] | None:
+    with _fresh_lock:
+        found = _fresh.get(key)
+        if found is None or found[0] is not form:  # an id reused by a newer form
+            return None
+        _fresh.move_to_end(key)
+        return found[1]
+
+
+def _fresh_put(key: tuple, form: Form, rendered: tuple[Markup, str]) -> None:
+    with _fresh_lock:
+        _fresh[key] = (form, rendered)
+        while len(_fresh) > FRESH_CACHE_SIZE:
+            _fresh.popitem(last=False)
+
+
+def _questions(
+    form: Form,
+    locale: str,
+    answers: dict[str, Any],
+    errors: Mapping[str, FieldError],
+    only: Sequence[str] | None,
+) -> tuple[Markup, str]:
+    """Every question's HTML, and the names of those shown (comma-separated)."""
     state = form.parse_partial(answers)
     relevant = form.relevant({}, state=state)
     wanted = set(only) if only is not None else None
@@ -299,36 +373,7 @@ def render(
             )
 
     draw(form.items, True)
-    top = errors.get(FORM)
-    banner = (
-        Markup('<p class="err banner" role="alert">{}</p>').format(top.message)
-        if top
-        else (
-            Markup('<p class="err banner" role="alert">{}</p>').format(t_in(locale, "forms.fix"))
-            if errors
-            else Markup("")
-        )
-    )
-    extra = Markup("").join(
-        Markup('<input type="hidden" name="{}" value="{}">').format(k, v)
-        for k, v in (hidden or {}).items()
-    )
-    return Markup(
-        '<form method="post" action="{}" class="rapid-form" novalidate data-form="{}">{}'
-        '<input type="hidden" name="{}" value="{}"><input type="hidden" name="{}" value="{}">{}'
-        '{}<p><button type="submit">{}</button></p></form>'
-    ).format(
-        action,
-        form.id,
-        banner,
-        CSRF_FIELD,
-        request.form_token(),
-        SHOWN_FIELD,
-        ",".join(shown),
-        extra,
-        Markup("").join(parts),
-        submit_label,
-    )
+    return Markup("").join(parts), ",".join(shown)
 
 
 def token_problem(request: WebRequest) -> FieldError | None:

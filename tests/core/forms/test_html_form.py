@@ -113,3 +113,29 @@ def test_any_posted_form_reads_validates_and_renders(posted):
         errors = exc.errors
     html = str(render(FORM, request(), action="/x", submit_label="Gửi", values=raw, errors=errors))
     assert html.startswith("<form") and "<script" not in html
+
+
+def test_a_fresh_form_is_drawn_once_and_keeps_its_own_token(settings, monkeypatch):
+    """A citizen's first visit reuses the questions drawn for the last visitor (the province
+    and ward lists are the cost), but each gets their own form token and hidden fields; a
+    form with answers or errors is always drawn afresh."""
+    from core.forms import html_form
+
+    calls = []
+    real = html_form._questions
+    monkeypatch.setattr(html_form, "_questions", lambda *a: calls.append(a) or real(*a))
+    html_form._fresh.clear()
+    tokens = iter(["tok-1", "tok-2", "tok-3", "tok-4"])
+    monkeypatch.setattr(WebRequest, "form_token", lambda self: next(tokens))
+    first = str(render(FORM, request(), action="/x", submit_label="Gửi", hidden={"v": "a"}))
+    second = str(render(FORM, request(), action="/x", submit_label="Gửi", hidden={"v": "b"}))
+    assert len(calls) == 1
+    assert 'value="tok-1"' in first and 'value="tok-2"' in second and "tok-1" not in second
+    assert 'name="v" value="b"' in second
+    assert first.replace("tok-1", "T").replace('"a"', '"X"') == second.replace(
+        "tok-2", "T"
+    ).replace('"b"', '"X"')
+    english = str(render(FORM, request(locale="en"), action="/x", submit_label="Send"))
+    assert len(calls) == 2 and "Name" in english
+    filled = str(render(FORM, request(), action="/x", submit_label="Gửi", values={"name": "An"}))
+    assert len(calls) == 3 and 'value="An"' in filled
