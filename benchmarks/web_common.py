@@ -7,7 +7,9 @@ counted in the database once the server has stopped (DuckDB holds one writer).
 Run directly, it measures the Streamlit path against a server someone else started (``web_load``
 does this in a child process: Playwright's sync API and locust's gevent do not share a process)::
 
-    web_common.py streamlit-cpu URL PID N FIRST_SERIAL   # prints "streamlit_cpu_s <seconds>"
+    web_common.py streamlit-cpu URL PID N FIRST_SERIAL   # N declarations through the staff page
+    web_common.py streamlit-visit URL PID N              # N first visits of the login page
+    # both print "streamlit_cpu_s <server CPU seconds> wall_s <seconds>"
 """
 
 from __future__ import annotations
@@ -45,9 +47,27 @@ CHECKIN_PATH = "/check-in"
 STREAMLIT_DECLARE_PATH = "/health_declaration-declare_for"
 WARD_NAME = "Phường Hải Châu"
 BIRTH_YEAR = 1990
-UNLIMITED = {"RAPID_WEB_SUBMIT_PER_MINUTE": "1000000", "RAPID_WEB_LOOKUP_PER_MINUTE": "1000000"}
-"""Per-client rate limits raised: every request of a benchmark comes from 127.0.0.1, which the
-limits (30 a minute per client by default) are meant to stop."""
+RAISED_TO = 1_000_000
+UNLIMITED = {
+    "RAPID_WEB_SUBMIT_PER_MINUTE": str(RAISED_TO),
+    "RAPID_WEB_LOOKUP_PER_MINUTE": str(RAISED_TO),
+    "RAPID_APPS__HEALTH_DECLARATION__DECLARE_PER_CLIENT_PER_MINUTE": str(RAISED_TO),
+}
+"""Per-client rate limits raised in the server's environment: every request of a benchmark
+comes from 127.0.0.1, which these limits (30 form posts a minute per client, declarations a
+third of that) exist to stop. The per-identity quotas (declarations per CCCD and per phone
+number an hour) stay as shipped: every benchmark person has their own CCCD and phone."""
+
+
+def limits_note() -> str:
+    """The line each benchmark prints about the limits it raised."""
+    names = ", ".join(f"{k}={v}" for k, v in UNLIMITED.items())
+    return (
+        f"per-client limits raised in the server's environment ({names}): all requests come"
+        " from one address here, which those limits exist to stop; per-CCCD and per-phone"
+        " quotas as shipped (one declaration per person)"
+    )
+
 
 _CSRF = re.compile(r'name="_csrf" value="([^"]+)"')
 _SHOWN = re.compile(r'name="_shown" value="([^"]+)"')
@@ -114,30 +134,6 @@ def declaration_body(serial: int, csrf: str, shown: str, ward: int) -> str:
             "committed": "yes",
         }
     )
-
-
-def checkin_body(serial: int, csrf: str, shown: str, venue_token: str) -> str:
-    cccd, phone = person(serial)
-    return urlencode(
-        {"_csrf": csrf, "_shown": shown, "v": venue_token, "phone": phone, "person_id": cccd}
-    )
-
-
-def checkin_flow(url: str, venue_token: str) -> str:
-    """How people who declared check in from a venue's link on this server: ``"phone + CCCD"``
-    (the form checks in), or ``"one tap"`` where phone + CCCD only ask for a code by SMS
-    (the form has a ``step``) and the phone that declared checks in with the cookie it kept."""
-    parts = urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    try:
-        conn.request("GET", f"{CHECKIN_PATH}?{urlencode({'v': venue_token})}")
-        resp = conn.getresponse()
-        page = _body(resp)
-    finally:
-        conn.close()
-    if resp.status != 200:
-        raise RuntimeError(f"GET {CHECKIN_PATH}: {resp.status}")
-    return "one tap" if 'name="step"' in page else "phone + CCCD"
 
 
 def one_tap_body(page_html: str, venue_token: str) -> str:
@@ -208,6 +204,40 @@ def rapid_server(data_dir: Path, env: dict[str, str] | None = None) -> Iterator[
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def server_env(data_dir: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment ``rapid`` gets here: none of the caller's ``RAPID_*`` settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAPID_")}
+    env.update(RAPID_DATA_DIR=str(data_dir), **(extra or {}))
+    return env
+
+
+_PREPARE = """
+from core.cli.main import open_store
+from core.demo import prepare
+with open_store() as store:
+    prepare(store, seed=True)
+"""
+
+
+def prepare_data(data_dir: Path) -> None:
+    """What ``rapid serve`` does before it serves, on a fresh ``data_dir``: keys, database and
+    the small demo (its venues), in a child process, so the database can be read before the
+    server starts (DuckDB holds one writer) and the server starts once."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, "-c", _PREPARE], env=server_env(data_dir), cwd=ROOT, check=True)
+
+
+def venue_token(data_dir: Path) -> str:
+    """The poster link's token of the demo's first open venue (the server stopped)."""
+    return str(
+        scalar(
+            data_dir / "rapid.duckdb",
+            "SELECT t.token_text FROM hd_venues v JOIN qr_tokens t USING (token_id)"
+            " WHERE v.status = 'open' ORDER BY v.id LIMIT 1",
+        )
+    )
 
 
 # -- one declaration over plain HTTP ------------------------------------------------------------------
@@ -290,6 +320,15 @@ def chromium() -> Iterator[object]:
 def declare_streamlit(page, url: str, serial: int, done: str, submit: str) -> None:
     """Open the staff declaration page (a page load: a new Streamlit session, the login resumed
     from its cookie), fill the form as a person does, send it, and wait for the pass and its QR."""
+    try:
+        _declare_streamlit(page, url, serial, done, submit)
+    except Exception:
+        shown = page.locator("body").inner_text(timeout=5_000)[:1500]
+        print(f"the Streamlit page at {page.url} shows:\n{shown}", file=sys.stderr)
+        raise
+
+
+def _declare_streamlit(page, url: str, serial: int, done: str, submit: str) -> None:
     cccd, phone = person(serial)
     page.goto(f"{url}{STREAMLIT_DECLARE_PATH}")
     main = page.get_by_test_id("stMain")
@@ -329,25 +368,58 @@ def streamlit_cpu(url: str, pid: int, n: int, first: int) -> tuple[float, float]
     return cpu, wall
 
 
+def streamlit_visit_cpu(url: str, pid: int, n: int) -> tuple[float, float]:
+    """Server CPU seconds and wall seconds of ``n`` first visits of a Streamlit page by a phone
+    with no cookies (the login page: what anyone opening a Streamlit link gets first), each in a
+    fresh context until its form is shown and its session has ended. One warm-up visit first."""
+
+    def visit(browser) -> None:
+        context = browser.new_context(viewport=PHONE, locale="vi-VN")
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(url + "/")
+        page.get_by_role("button", name="Đăng nhập").wait_for()
+        context.close()
+
+    with chromium() as browser:
+        visit(browser)
+        time.sleep(1)
+        cpu0, wall0 = process_cpu(pid), time.perf_counter()
+        for _ in range(n):
+            visit(browser)
+        time.sleep(1)  # the closed sessions' trailing work
+        return process_cpu(pid) - cpu0, time.perf_counter() - wall0 - 1.0
+
+
 # -- rows, read after the server has stopped -------------------------------------------------------------
 
 
 def count_declarations(db: Path, first: int, n: int) -> tuple[int, int]:
     """Declarations of serials ``first`` .. ``first + n - 1`` and their passes (``qr_tokens``
     with prefix HD1:)."""
+    rows = count_rows(db, first, n)
+    return rows["declarations"], rows["passes"]
+
+
+def count_rows(db: Path, first: int, n: int) -> dict[str, int]:
+    """For serials ``first`` .. ``first + n - 1``: declarations, their passes (``qr_tokens``
+    with prefix HD1:), the phones that keep them (``hd_holders``), and check-ins by link."""
     import duckdb
 
-    lo, hi = person(first)[0], person(first + n - 1)[0]
+    if n <= 0:
+        return {"declarations": 0, "passes": 0, "holders": 0, "checkins": 0}
+    span = [person(first)[0], person(first + n - 1)[0]]
+    queries = {
+        "declarations": "SELECT count(*) FROM hd_declarations WHERE person_id BETWEEN ? AND ?",
+        "passes": "SELECT count(DISTINCT q.token_id) FROM hd_declarations d JOIN qr_tokens q"
+        " ON q.token_id = d.token_id WHERE q.prefix = 'HD1:' AND d.person_id BETWEEN ? AND ?",
+        "holders": "SELECT count(*) FROM hd_holders h JOIN hd_declarations d"
+        " ON d.id = h.declaration_id WHERE d.person_id BETWEEN ? AND ?",
+        "checkins": "SELECT count(*) FROM hd_checkins WHERE method = 'link'"
+        " AND person_id BETWEEN ? AND ?",
+    }
     with duckdb.connect(str(db), read_only=True) as con:
-        rows = con.execute(
-            "SELECT count(*) FROM hd_declarations WHERE person_id BETWEEN ? AND ?", [lo, hi]
-        ).fetchone()[0]
-        passes = con.execute(
-            "SELECT count(DISTINCT q.token_id) FROM hd_declarations d JOIN qr_tokens q"
-            " ON q.token_id = d.token_id WHERE q.prefix = 'HD1:' AND d.person_id BETWEEN ? AND ?",
-            [lo, hi],
-        ).fetchone()[0]
-    return rows, passes
+        return {k: int(con.execute(sql, span).fetchone()[0]) for k, sql in queries.items()}
 
 
 def scalar(db: Path, sql: str, params: list | None = None) -> object:
@@ -358,10 +430,13 @@ def scalar(db: Path, sql: str, params: list | None = None) -> object:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 5 or argv[0] != "streamlit-cpu":
+    if len(argv) == 5 and argv[0] == "streamlit-cpu":
+        cpu, wall = streamlit_cpu(argv[1], int(argv[2]), int(argv[3]), int(argv[4]))
+    elif len(argv) == 4 and argv[0] == "streamlit-visit":
+        cpu, wall = streamlit_visit_cpu(argv[1], int(argv[2]), int(argv[3]))
+    else:
         print(__doc__)
         return 2
-    cpu, wall = streamlit_cpu(argv[1], int(argv[2]), int(argv[3]), int(argv[4]))
     print(f"streamlit_cpu_s {cpu:.4f} wall_s {wall:.3f}")
     return 0
 

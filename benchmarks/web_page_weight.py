@@ -110,7 +110,12 @@ def visit(browser, url: str, ready, *, cookies=None, context=None) -> tuple[Netw
     net = NetworkLog(context, page)
     start = time.perf_counter()
     page.goto(url)
-    ready(page)
+    try:
+        ready(page)
+    except Exception:
+        shown = page.locator("body").inner_text(timeout=5_000)[:1500]
+        print(f"the page at {page.url} shows:\n{shown}", file=sys.stderr)
+        raise
     usable = time.perf_counter() - start
     net.settle(page)
     page.close()
