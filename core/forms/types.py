@@ -317,7 +317,7 @@ def _to_datetime(raw: Any) -> datetime:
     from core.clock import LOCAL_TZ
 
     if isinstance(raw, datetime):
-        return (raw if raw.tzinfo else raw.replace(tzinfo=LOCAL_TZ)).astimezone(UTC)
+        return _in_utc(raw, LOCAL_TZ)
     text = _text_of(raw).strip()[:40]
     try:
         value = datetime.fromisoformat(text)
@@ -330,7 +330,16 @@ def _to_datetime(raw: Any) -> datetime:
             value = datetime.combine(parse_date_text(head), time(int(m[1]), int(m[2])))
         except (ValueError, FieldError):
             raise FieldError("forms.err.datetime") from None
-    return (value if value.tzinfo else value.replace(tzinfo=LOCAL_TZ)).astimezone(UTC)
+    return _in_utc(value, LOCAL_TZ)
+
+
+def _in_utc(value: datetime, local: Any) -> datetime:
+    """``value`` (local time when naive) in UTC; a time at the very edge of the calendar
+    (year 1 or 9999) that has no UTC equivalent is an error beside the field."""
+    try:
+        return (value if value.tzinfo else value.replace(tzinfo=local)).astimezone(UTC)
+    except OverflowError:
+        raise FieldError("forms.err.datetime") from None
 
 
 def _build_datetime(f: Field, spec: Spec) -> Parser:

@@ -66,6 +66,9 @@ def test_dates_and_times():
     assert one("datetime", "10/09/2021 08:30") == datetime(2021, 9, 10, 1, 30, tzinfo=UTC)
     assert one("datetime", "2021-09-10T08:30:00+07:00") == datetime(2021, 9, 10, 1, 30, tzinfo=UTC)
     assert one("datetime", "soon") == "forms.err.datetime"
+    # the calendar's first day has no UTC equivalent east of Greenwich: an error, not a crash
+    assert one("datetime", date(1, 1, 1)) == "forms.err.datetime"
+    assert one("datetime", datetime(1, 1, 1)) == "forms.err.datetime"
     assert one("time", "06:00") == 360
     assert one("time", "24:00") == 1440
     assert one("time", time(20, 30)) == 1230
