@@ -10,8 +10,10 @@ service. Authors' guide: docs/FIRST-APP.md. The modules:
 - ``install``: the ``definition_apps`` table (every version kept), each app's own table
   (DDL from checked identifiers only), activation, deactivation, the folder import and the
   generation counter every server process watches;
-- ``service``: the generic workflow (submit, review, issue, revoke, lists, exports, panels);
-- ``pages``: the Streamlit pages of a definition app and the admin page;
+- ``service``: the generic workflow (submit, review, issue, revoke, lists, exports, panels),
+  free of any UI library;
+- ``pages``: the staff's Streamlit pages of a definition app and the admin page;
+- ``web``: citizens' light HTML pages of a public app (``/a/<app_id>``: the form, the look-up);
 - ``token``: the claims model and the checkpoint rule (declared conditions, CertLogic);
 - ``starter``: the starting workbook of ``rapid apps new`` and the examples' builder.
 

@@ -12,19 +12,17 @@ from typing import Any
 
 from core.definitions.workbook import MODULE, OK_REASON, ONCE_UNCHECKED, Definition
 from core.forms.text import Text
-from core.registry import PUBLIC, App, Page, Panel, Role, TokenType
+from core.registry import App, Page, Panel, Role, TokenType
 
 PAGES = (
     # name, icon
     ("submit", ":material/edit_note:"),
-    ("status", ":material/manage_search:"),
     ("review", ":material/inbox:"),
     ("list", ":material/table_view:"),
     ("upload", ":material/upload_file:"),
     ("codes", ":material/qr_code_2:"),
 )
 PAGE_TITLES: dict[str, tuple[str, str]] = {
-    "status": ("Tra cứu, nhận mã QR", "Look up, get the QR code"),
     "review": ("Duyệt hồ sơ", "Review"),
     "list": ("Danh sách, xuất tệp", "List and export"),
     "upload": ("Nhập từ tệp bảng tính", "Bulk entry from a spreadsheet"),
@@ -62,15 +60,13 @@ def _both(text: Text, fallback: Text | None = None) -> dict[str, str]:
 
 
 def page_roles(d: Definition) -> dict[str, frozenset[str]]:
-    """Who opens each page (a page not listed does not exist for this definition)."""
+    """Who opens each Streamlit page (a page not listed does not exist for this definition).
+    A public app's form and look-up are citizens' light pages instead (``web``)."""
     staff = d.viewers | d.reviewers
     entry = d.submitter_roles or d.reviewers
-    out: dict[str, frozenset[str]] = {
-        "submit": frozenset({PUBLIC}) if d.public else d.submitter_roles,
-        "list": staff | d.submitter_roles,
-    }
-    if d.public and (d.workflow == "review" or d.issue != "none"):
-        out["status"] = frozenset({PUBLIC})
+    out: dict[str, frozenset[str]] = {"list": staff | d.submitter_roles}
+    if not d.public:
+        out["submit"] = d.submitter_roles
     if d.workflow == "review":
         out["review"] = d.reviewers
     if entry:
@@ -102,9 +98,6 @@ def messages(d: Definition) -> dict[str, dict[str, str]]:
     }
     for name, (vi, en) in PAGE_TITLES.items():
         out[f"{d.app_id}.page.{name}"] = {"vi": vi, "en": en}
-    title = _both(d.title)
-    vi, en = PAGE_TITLES["status"]  # public pages of every app share one menu section
-    out[f"{d.app_id}.page.status"] = {"vi": f"{vi}: {title['vi']}", "en": f"{en}: {title['en']}"}
     for i, panel in enumerate(d.panels):
         vi, en = PANEL_TITLES[panel.kind]
         out[f"{d.app_id}.panel.{i}"] = _both(panel.title, Text(vi, en))

@@ -57,6 +57,35 @@ MESSAGES: dict[str, dict[str, str]] = {
     "da.code_revoked": {"vi": "Mã QR này đã bị thu hồi.", "en": "This QR code was revoked."},
     "da.download_png": {"vi": "Tải mã QR (PNG)", "en": "Download the QR code (PNG)"},
     "da.resubmit": {"vi": "Sửa và gửi lại", "en": "Correct and send again"},
+    "da.web.intro": {
+        "vi": "Điền các câu hỏi rồi bấm Gửi. Câu có dấu * là bắt buộc.",
+        "en": "Answer the questions, then press Send. Questions marked * are required.",
+    },
+    "da.web.sent_title": {"vi": "Đã gửi", "en": "Sent"},
+    "da.web.code": {
+        "vi": "Mã QR của bạn (hiệu lực đến {until}): xuất trình tại điểm kiểm tra.",
+        "en": "Your QR code (valid until {until}): show it at the checkpoint.",
+    },
+    "da.web.sent_code": {
+        "vi": "Đã nhận hồ sơ. Mã QR của bạn ở dưới; mã tra cứu {ref} giúp lấy lại mã QR sau này.",
+        "en": "Received. Your QR code is below; the reference {ref} fetches it again later.",
+    },
+    "da.web.sent_plain": {
+        "vi": "Đã nhận hồ sơ (mã hồ sơ {ref}). Cảm ơn bạn.",
+        "en": "Received (reference {ref}). Thank you.",
+    },
+    "da.web.see_status": {"vi": "Xem trạng thái hồ sơ", "en": "See the status"},
+    "da.web.have_ref": {
+        "vi": "Đã gửi rồi? Tra cứu bằng mã tra cứu",
+        "en": "Already sent? Look up your reference",
+    },
+    "da.web.to_form": {"vi": "Về trang gửi hồ sơ", "en": "Back to the form"},
+    "da.web.again": {"vi": "Gửi hồ sơ khác", "en": "Send another"},
+    "da.web.missing.title": {"vi": "Không tìm thấy trang", "en": "Page not found"},
+    "da.web.missing.text": {
+        "vi": "Ứng dụng này không có hoặc đã ngừng nhận hồ sơ. Hãy kiểm tra lại đường dẫn.",
+        "en": "This app does not exist or no longer takes submissions. Check the link.",
+    },
     "da.resubmitted": {
         "vi": "Đã gửi lại hồ sơ, đang chờ duyệt.",
         "en": "Sent again; waiting for review.",
@@ -203,6 +232,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "da.admin.activated": {
         "vi": "Đã kích hoạt {app} phiên bản {version}: ứng dụng đã có trong menu, không cần khởi động lại.",
         "en": "Activated {app} version {version}: it is in the menu now, no restart needed.",
+    },
+    "da.admin.public_at": {
+        "vi": "Người dân gửi hồ sơ tại: {url}",
+        "en": "Citizens send the form at: {url}",
     },
     "da.admin.installed": {"vi": "Các ứng dụng đã cài", "en": "Installed apps"},
     "da.admin.none": {

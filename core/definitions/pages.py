@@ -133,47 +133,6 @@ def _show_code(text: str, ref: str) -> None:
     )  # fmt: skip
 
 
-def status_page(app_id: str) -> None:
-    d = _definition(app_id)
-    if d is None:
-        return
-    _title(d, "status")
-    flash.show()
-    st.caption(t("da.lookup.hint"))
-    with st.form(f"da_{app_id}_lookup", border=False):
-        ref = st.text_input(
-            t("da.ref"), value=st.query_params.get("ref", ""), max_chars=20, key=f"da_{app_id}_ref"
-        )
-        st.form_submit_button(t("da.lookup"))
-    if not ref.strip():
-        return
-    try:
-        shown = service.status(current_principal(), app_id, ref)
-    except DefinitionAppError as exc:
-        st.error(str(exc))
-        return
-    st.markdown(t("da.your_status", status=t(f"da.status.{shown['status']}")))
-    if shown["reason"]:
-        st.warning(t("da.your_reason", reason=md_escape(shown["reason"])))
-    if shown["token_text"]:
-        if shown["revoked"]:
-            st.error(t("da.code_revoked"))
-        else:
-            st.success(t("da.your_code", until=clock.fmt_local(shown["valid_until"])))
-            _show_code(shown["token_text"], shown["ref"])
-    if shown["can_resubmit"]:
-        st.subheader(t("da.resubmit"))
-        render_form(
-            d.form,
-            key=f"da_{app_id}_resubmit_{shown['ref']}",
-            submit_label=t("da.resubmit"),
-            initial={k: v for k, v in shown["values"].items() if v is not None},
-            on_submit=lambda raw: service.resubmit(current_principal(), app_id, ref, raw),
-            success_message=t("da.resubmitted"),
-            catch=CATCH,
-        )
-
-
 # -- review -----------------------------------------------------------------------------------
 
 
@@ -498,8 +457,19 @@ def admin_page() -> None:
                     st.error(t("da.admin.problems", n=len(exc.problems)))
                     st.code("\n".join(str(p) for p in exc.problems), language=None)
                 else:
-                    flash.rerun(t("da.admin.activated", app=done.app_id, version=done.version))
+                    said = t("da.admin.activated", app=done.app_id, version=done.version)
+                    if d.public:
+                        said += " " + t("da.admin.public_at", url=public_url(d.app_id))
+                    flash.rerun(said)
     _installed(principal)
+
+
+def public_url(app_id: str) -> str:
+    """The address of a public app's form for citizens (a light page, ``web``)."""
+    from core.config import get_settings
+    from core.definitions.web import submit_path
+
+    return get_settings().base_url.rstrip("/") + submit_path(app_id)
 
 
 def _store() -> Any:
@@ -524,6 +494,8 @@ def _role_words(d: Definition, roles: frozenset[str]) -> str:
 def _preview(d: Definition) -> None:
     locale = get_locale()
     st.success(t("da.admin.ok", app=md_escape(d.app_id), lines=d.lines))
+    if d.public:
+        st.markdown(t("da.admin.public_at", url=public_url(d.app_id)))
     st.markdown(
         t(
             "da.admin.who",

@@ -82,6 +82,31 @@ def _table(d: Definition) -> str:
     return f'"{name}"'
 
 
+_LAYOUTS: dict[int, tuple[Form, tuple[tuple[Field, tuple[storage.Column, ...]], ...]]] = {}
+
+
+def _layout(d: Definition) -> tuple[tuple[Field, tuple[storage.Column, ...]], ...]:
+    """The storage columns of each field of the definition's form, worked out once per form
+    (``storage.field_columns`` looks at every choice of a list on each call: the ward list of
+    a form has thousands)."""
+    found = _LAYOUTS.get(id(d.form))
+    if found is None or found[0] is not d.form:
+        if len(_LAYOUTS) > 64:
+            _LAYOUTS.clear()
+        layout = tuple((f, tuple(storage.field_columns(d.form, f))) for f in d.form.fields)
+        found = _LAYOUTS[id(d.form)] = (d.form, layout)
+    return found[1]
+
+
+def _row(d: Definition, values: Mapping[str, Any]) -> dict[str, Any]:
+    """``storage.row`` of a validated submission, from the cached layout."""
+    return {
+        column.name: storage._stored(values.get(f.name), column, f)  # noqa: SLF001
+        for f, cols in _layout(d)
+        for column in cols
+    }
+
+
 def _col(name: str) -> str:
     if not storage.IDENT.fullmatch(name):
         raise DefinitionAppError(f"bad column {name!r}")
@@ -275,15 +300,15 @@ def _duplicates(
     values."""
     if not d.unique:
         return
-    cols = [
-        (name, storage.field_columns(d.form, d.form.by_name[name])[0].name) for name in d.unique
-    ]
-    row = storage.row(d.form, values)
-    where = " AND ".join(f"{_col(c)} IS NOT DISTINCT FROM ?" for _, c in cols)
+    columns = {f.name: cols for f, cols in _layout(d)}
+    cols = [columns[name][0].name for name in d.unique]
+    row = _row(d, values)
+    # "=" for a given value lets DuckDB use the unique columns' index (install.ensure_table)
+    where = " AND ".join(f"{_col(c)} IS NULL" if row[c] is None else f"{_col(c)} = ?" for c in cols)
     found = store.scalar(
         f"SELECT _ref FROM {_table(d)} WHERE {where} AND _status <> 'rejected'"  # noqa: S608
         " AND _id IS DISTINCT FROM ? LIMIT 1",
-        [row[c] for _, c in cols] + [skip],
+        [row[c] for c in cols if row[c] is not None] + [skip],
     )
     if found is not None:
         raise FormInvalid({d.unique[0]: FieldError("da.err.duplicate", ref=found)})
@@ -321,7 +346,7 @@ def submit(
         "_status": status,
         "_ward": ward,
         "_province": province,
-        **storage.row(d.form, values),
+        **_row(d, values),
     }
     text = None
     with store.transaction():
@@ -429,7 +454,7 @@ def resubmit(
     now = clock.now()
     _check_window(d, values, now)
     changes = {
-        **storage.row(d.form, values),
+        **_row(d, values),
         "_ward": ward,
         "_province": province,
         "_version": d.version[:100],
@@ -860,7 +885,7 @@ def import_rows(
                 "_status": status,
                 "_ward": ward,
                 "_province": province,
-                **storage.row(d.form, values),
+                **_row(d, values),
             }
         )
     if outside:

@@ -10,6 +10,7 @@ Built-in lists (a form names them without defining them):
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -43,7 +44,7 @@ class ChoiceList:
     name: str
     choices: tuple[Choice, ...]
 
-    @property
+    @functools.cached_property
     def integer(self) -> bool:
         return bool(self.choices) and all(isinstance(c.name, int) for c in self.choices)
 

@@ -134,4 +134,7 @@ def web_routes() -> list[Any]:
         )
         for old in page.replaces:
             routes.append(Route(old, _redirect(page.path), methods=["GET"]))
+    from core.definitions.web import routes as definition_routes
+
+    routes += definition_routes()  # definition apps' public forms: /a/<app_id>, added at run time
     return routes

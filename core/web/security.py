@@ -407,7 +407,7 @@ async def _too_large(send: Callable) -> None:
 
 
 _TOKEN_IN_TEXT = re.compile(r"\b([A-Z0-9]{2,8}:)[0-9A-Z $%*+\-./:]{16,}")
-_TOKEN_PARAM = re.compile(r"([?&#](?:t|v|token|code)=)[^&\s\"]+")
+_TOKEN_PARAM = re.compile(r"([?&#](?:t|v|token|code|ref)=)[^&\s\"]+")
 
 
 def redact(text: str) -> str:

@@ -1,6 +1,9 @@
 """The three example apps that are only a definition workbook, in a real browser against the real
 server (the small demo installs them): from a submission to the checkpoint scanner's verdict,
-VALID at the right place, INVALID with the declared reason at a wrong place or day.
+VALID at the right place, INVALID with the declared reason at a wrong place or day. Citizens'
+forms are light pages (``/a/<app_id>``) on a 390x844 phone, with JavaScript on (vaccination)
+and off (relief aid); staff pages are Streamlit. Also: the admin page's upload (problems with
+their place, the preview, activation, versions, deactivation) and the public form's weight.
 
 Codes reach the scanner as photos uploaded on its page ("Hoặc tải ảnh lên"), each scan a new
 image (the scanner gives one verdict per snapshot)."""
@@ -20,6 +23,30 @@ from tests.browser.conftest import login, logout
 pytestmark = pytest.mark.browser
 
 VERDICT = {"VALID": "HỢP LỆ", "INVALID": "KHÔNG HỢP LỆ", "WARN": "CẢNH BÁO"}
+PHONE = {"width": 390, "height": 844}
+BUDGET_BYTES, BUDGET_RESPONSES = 60_000, 10
+
+
+def _phone(browser, js: bool):
+    context = browser.new_context(viewport=PHONE, java_script_enabled=js, locale="vi-VN")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    return context, page
+
+
+def _png_on_page(page) -> bytes:
+    """The PNG a light page offers to download (a data: link)."""
+    import base64
+
+    href = page.locator("a[download]").first.get_attribute("href")
+    assert href and href.startswith("data:image/png;base64,"), href
+    return base64.b64decode(href.split(",", 1)[1])
+
+
+def _ref_on_page(page) -> str:
+    text = page.locator("p.ref strong").first.inner_text()
+    assert re.fullmatch(r"[A-Z0-9]{10}", text), text
+    return text
 
 
 def _images(png: bytes, tmp_path: Path, name: str) -> list[Path]:
@@ -31,7 +58,11 @@ def _images(png: bytes, tmp_path: Path, name: str) -> list[Path]:
 
     from core.qr import render
 
-    (found,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    found = next(
+        r
+        for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+        if r.format == zxingcpp.BarcodeFormat.QRCode
+    )
     out = []
     for i, scale in enumerate((6, 7, 8)):
         path = tmp_path / f"{name}-{i}.png"
@@ -88,7 +119,10 @@ def _scan(page, base_url: str, image: Path, checkpoint: str) -> str:
             page.wait_for_timeout(300)
             return cards.first.inner_text()
         page.wait_for_timeout(250)
-    raise AssertionError(f"no new verdict at {checkpoint}")
+    page.screenshot(
+        path=str(Path(tempfile.gettempdir()) / f"definition-scan-{checkpoint}.png"), full_page=True
+    )
+    raise AssertionError(f"no new verdict at {checkpoint} (screenshot definition-scan-*.png)")
 
 
 def _approve(page) -> None:
@@ -131,11 +165,6 @@ def _open_newest(page, name: str) -> None:
     ).first.wait_for()
 
 
-def _ref_from_success(page) -> str:
-    text = page.get_by_text(re.compile("Mã tra cứu của bạn")).first.inner_text()
-    return re.search(r"Mã tra cứu của bạn: ([A-Z0-9]{10})", text)[1]
-
-
 def test_market_voucher_from_registration_to_the_market_gate(live_server, browser_page, tmp_path):
     page = browser_page
     parity = clock.now().astimezone(clock.LOCAL_TZ).day % 2  # today's: 1 odd, 0 even
@@ -174,31 +203,42 @@ def test_market_voucher_from_registration_to_the_market_gate(live_server, browse
     assert card.startswith(VERDICT["INVALID"]) and "Hôm nay không phải ngày đi chợ" in card, card
 
 
-def test_vaccination_from_registration_to_the_site(live_server, browser_page, tmp_path):
-    page = browser_page
-    page.goto(f"{live_server}/tiem_chung-submit")
-    page.get_by_role("heading", name="Đăng ký tiêm chủng COVID-19").first.wait_for()
-    _fill(page, "Họ và tên", "Phan Thị Thu Hà")
-    _fill(page, "Số CCCD", "048160000777")
-    _fill(page, "Năm sinh", "1960")
-    _fill(page, "Số điện thoại", "0905 765 432")
-    _choose(page, "Nhóm ưu tiên", "Người từ 65 tuổi")
-    _choose(page, "Phường/xã", "Phường An Hải")
-    page.get_by_text("Trung tâm Y tế Hải Châu", exact=True).click()
-    page.get_by_text("Tôi đồng ý tiêm").click()
-    page.get_by_role("button", name="Gửi").click()
-    ref = _ref_from_success(page)
-
-    login(page, live_server, "tiemchung")
+def _approve_newest(page, live_server: str, user: str, name: str) -> None:
+    login(page, live_server, user)
     page.get_by_role("link", name="Duyệt hồ sơ").first.click()
     page.get_by_role("heading", name=re.compile("Duyệt hồ sơ")).first.wait_for()
-    _open_newest(page, "Phan Thị Thu Hà")  # the demo has one pending too, older
+    _open_newest(page, name)
     _approve(page)
     logout(page)
 
-    page.goto(f"{live_server}/tiem_chung-status?ref={ref}")
-    page.get_by_text(re.compile("Mã QR của bạn")).wait_for()
-    images = _images(_download_png(page), tmp_path, "vx")
+
+def test_vaccination_from_registration_to_the_site(live_server, browser, browser_page, tmp_path):
+    """A citizen's phone with JavaScript on: the old Streamlit link leads to the light form."""
+    context, phone = _phone(browser, True)
+    phone.goto(f"{live_server}/tiem_chung-submit")  # an old link: redirected
+    phone.get_by_role("heading", name="Đăng ký tiêm chủng COVID-19").wait_for()
+    assert phone.url.endswith("/a/tiem_chung")
+    phone.get_by_label("Họ và tên").fill("Phan Thị Thu Hà")
+    phone.get_by_label("Số CCCD").fill("048160000777")
+    phone.get_by_label("Năm sinh").fill("1960")
+    phone.get_by_label("Số điện thoại").fill("0905 765 432")
+    phone.get_by_label("Nhóm ưu tiên").select_option("elderly")
+    phone.get_by_label("Phường/xã").select_option(label="Phường An Hải")
+    phone.get_by_label("Trung tâm Y tế Hải Châu").check()
+    phone.get_by_label("Ngày tiêm mong muốn").fill(clock.today_local().isoformat())
+    phone.get_by_label(re.compile("Tôi đồng ý tiêm")).check()
+    phone.get_by_role("button", name="Gửi").click()
+    phone.get_by_role("heading", name="Đã gửi").wait_for()
+    ref = _ref_on_page(phone)
+
+    _approve_newest(browser_page, live_server, "tiemchung", "Phan Thị Thu Hà")
+
+    phone.goto(f"{live_server}/tiem_chung-status?ref={ref}")  # an old link: redirected
+    phone.get_by_text(re.compile("Mã QR của bạn")).wait_for()
+    assert "/a/tiem_chung/tra-cuu" in phone.url
+    images = _images(_png_on_page(phone), tmp_path, "vx")
+    context.close()
+    page = browser_page
     login(page, live_server, "checkpoint")
     hour = clock.now().astimezone(clock.LOCAL_TZ).hour
     card = _scan(page, live_server, images[0], "vx-hai-chau")
@@ -209,33 +249,39 @@ def test_vaccination_from_registration_to_the_site(live_server, browser_page, tm
 
 
 def test_relief_aid_from_request_to_the_distribution_point_once(
-    live_server, browser_page, tmp_path
+    live_server, browser, browser_page, tmp_path
 ):
+    """A citizen's phone with JavaScript off: errors beside their fields with the answers
+    kept, the reference, the look-up form, the QR."""
+    context, phone = _phone(browser, False)
+    phone.goto(f"{live_server}/a/ho_tro_cuu_tro")
+    phone.get_by_role("heading", name="Đề nghị hỗ trợ cứu trợ").wait_for()
+    phone.locator("#f-head").fill("Vũ Văn Toàn")  # "Chủ hộ" (also in the CCCD's label)
+    phone.get_by_label("Số CCCD của chủ hộ").fill("12345")
+    phone.get_by_label("Số điện thoại").fill("0935 246 810")
+    phone.get_by_label("Số người trong hộ").fill("5")
+    phone.get_by_label("Phường/xã").select_option(label="Phường An Hải")
+    phone.get_by_label("Địa chỉ (số nhà, đường)").fill("3 Ngô Quyền")
+    phone.get_by_label("Gạo").check()
+    phone.get_by_label("Nhà văn hóa An Hải").check()
+    phone.get_by_role("button", name="Gửi").click()
+    phone.locator("#e-cccd").wait_for()  # beside the field
+    assert phone.locator("#f-head").input_value() == "Vũ Văn Toàn"  # kept
+    assert phone.get_by_label("Gạo").is_checked()
+    phone.get_by_label("Số CCCD của chủ hộ").fill("048075000888")
+    phone.get_by_role("button", name="Gửi").click()
+    phone.get_by_role("heading", name="Đã gửi").wait_for()
+    ref = _ref_on_page(phone)
+
+    _approve_newest(browser_page, live_server, "cuutro", "Vũ Văn Toàn")
+
+    phone.goto(f"{live_server}/a/ho_tro_cuu_tro/tra-cuu")
+    phone.get_by_label("Mã tra cứu").fill(ref)
+    phone.get_by_role("button", name="Tra cứu").click()
+    phone.get_by_text(re.compile("Mã QR của bạn")).wait_for()
+    images = _images(_png_on_page(phone), tmp_path, "ra")
+    context.close()
     page = browser_page
-    page.goto(f"{live_server}/ho_tro_cuu_tro-submit")
-    page.get_by_role("heading", name="Đề nghị hỗ trợ cứu trợ").first.wait_for()
-    _fill(page, "Chủ hộ *", "Vũ Văn Toàn", exact=True)
-    _fill(page, "Số CCCD của chủ hộ", "048075000888")
-    _fill(page, "Số điện thoại", "0935 246 810")
-    _fill(page, "Số người trong hộ", "5")
-    _choose(page, "Phường/xã", "Phường An Hải")
-    _fill(page, "Địa chỉ (số nhà, đường)", "3 Ngô Quyền")
-    _choose(page, "Cần hỗ trợ", "Gạo", single=False)
-    page.keyboard.press("Escape")
-    page.get_by_text("Nhà văn hóa An Hải", exact=True).click()
-    page.get_by_role("button", name="Gửi").click()
-    ref = _ref_from_success(page)
-
-    login(page, live_server, "cuutro")
-    page.get_by_role("link", name="Duyệt hồ sơ").first.click()
-    page.get_by_role("heading", name=re.compile("Duyệt hồ sơ")).first.wait_for()
-    _open_newest(page, "Vũ Văn Toàn")
-    _approve(page)
-    logout(page)
-
-    page.goto(f"{live_server}/ho_tro_cuu_tro-status?ref={ref}")
-    page.get_by_text(re.compile("Mã QR của bạn")).wait_for()
-    images = _images(_download_png(page), tmp_path, "ra")
     login(page, live_server, "checkpoint")
     card = _scan(page, live_server, images[0], "cuu-tro-hai-chau")
     assert card.startswith(VERDICT["INVALID"]) and "Không phải điểm nhận của hộ" in card, card
@@ -243,3 +289,95 @@ def test_relief_aid_from_request_to_the_distribution_point_once(
     assert card.startswith(VERDICT["VALID"]) and "Vũ Văn Toàn" in card, card
     card = _scan(page, live_server, images[2], "cuu-tro-an-hai")
     assert card.startswith(VERDICT["INVALID"]) and "Hộ đã nhận hàng" in card, card
+
+
+def test_a_public_form_is_light(live_server, browser):
+    """A definition app's form on a phone: at most 60 KB in at most 10 responses."""
+    context, page = _phone(browser, True)
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    seen = {"bytes": 0, "responses": 0}
+
+    def done(event):
+        seen["bytes"] += event.get("encodedDataLength", 0)
+        seen["responses"] += 1
+
+    cdp.on("Network.loadingFinished", done)
+    page.goto(f"{live_server}/a/tiem_chung")
+    page.wait_for_load_state("networkidle")
+    print(f"first visit: {seen['bytes']:,} bytes in {seen['responses']} responses")
+    assert seen["bytes"] <= BUDGET_BYTES and seen["responses"] <= BUDGET_RESPONSES
+    context.close()
+
+
+def _upload(page, path: Path) -> None:
+    page.locator("input[type=file]").first.set_input_files(str(path))
+
+
+def test_admin_uploads_checks_activates_versions_and_deactivates(
+    live_server, browser, browser_page, tmp_path
+):
+    """The admin page as an admin uses it: a broken workbook shows its problems with their
+    place and activates nothing; a good one is previewed, activated and live at once (its
+    public form answers); a second version is listed beside the first; deactivating takes the
+    public form away."""
+    from openpyxl import load_workbook
+
+    from core.definitions.starter import starter
+
+    good = tmp_path / "cap_nuoc.xlsx"
+    good.write_bytes(starter("Cấp nước"))
+    book = load_workbook(good)
+    book["survey"]["A2"] = "person_nam"  # an unknown type
+    broken = tmp_path / "cap_nuoc_loi.xlsx"
+    book.save(broken)
+    book = load_workbook(good)
+    book["settings"]["D2"] = "2"  # the next version, without the "phone" question
+    survey = book["survey"]
+    for row in survey.iter_rows(min_row=2):
+        if row[1].value == "phone":
+            survey.delete_rows(row[0].row)
+            break
+    second = tmp_path / "cap_nuoc_v2.xlsx"
+    book.save(second)
+
+    page = browser_page
+    login(page, live_server, "admin")
+    page.get_by_role("link", name="Ứng dụng từ tệp định nghĩa").click()
+    page.get_by_role("heading", name="Ứng dụng từ tệp định nghĩa").wait_for()
+    _upload(page, broken)
+    page.get_by_text(re.compile("Tệp có 1 lỗi, chưa kích hoạt gì")).wait_for()
+    expect(page.get_by_text(re.compile(r"survey, row 2, column 'type'"))).to_be_visible()
+    assert page.get_by_role("button", name="Kích hoạt").count() == 0
+    assert page.request.get(f"{live_server}/a/cap_nuoc").status == 404
+
+    _upload(page, good)
+    page.get_by_text(re.compile("Tệp hợp lệ: ứng dụng cap_nuoc")).wait_for()
+    expect(page.get_by_text(re.compile(r"/a/cap_nuoc")).first).to_be_visible()
+    expect(page.get_by_label("Họ và tên").first).to_be_visible()  # the preview
+    page.get_by_role("button", name="Kích hoạt").click()
+    page.get_by_text(re.compile("Đã kích hoạt cap_nuoc phiên bản 1")).wait_for()
+    context, phone = _phone(browser, False)
+    phone.goto(f"{live_server}/a/cap_nuoc")
+    phone.get_by_role("heading", name="Cấp nước").wait_for()  # live, no restart
+    expect(phone.get_by_label("Họ và tên")).to_be_visible()
+
+    _upload(page, second)
+    expect(page.get_by_label("Số điện thoại")).to_have_count(0)  # the new file's preview:
+    expect(page.get_by_label("Họ và tên").first).to_be_visible()  # drawn, without the phone
+    page.get_by_text(re.compile("Tệp hợp lệ: ứng dụng cap_nuoc")).wait_for()
+    page.get_by_role("button", name="Kích hoạt").click()
+    page.get_by_text(re.compile("Đã kích hoạt cap_nuoc phiên bản 2")).wait_for()
+    table = page.get_by_test_id("stDataFrame").last
+    table.wait_for()
+    phone.reload()
+    phone.get_by_role("heading", name="Cấp nước").wait_for()
+    assert phone.get_by_label("Số điện thoại").count() == 0  # the dropped question
+
+    page.get_by_label("Ứng dụng", exact=True).click()  # (the preview has selectboxes too)
+    page.get_by_role("option", name="cap_nuoc").click()
+    page.get_by_role("button", name="Ngừng hoạt động").click()
+    page.get_by_text(re.compile("Đã ngừng cap_nuoc")).wait_for()
+    phone.reload()
+    phone.get_by_role("heading", name="Không tìm thấy trang").wait_for()
+    context.close()

@@ -200,3 +200,19 @@ def test_only_admins_manage_definitions(store, install_app):
             ),
         },
     )
+
+
+def test_a_half_valid_new_version_leaves_the_active_one_alone(store, install_app):
+    """A second version with one good new field and one bad rule: refused whole; the first
+    version stays active and its table gains no column."""
+    first = install_app(RELIEF)
+    columns = dict(store.table_columns("app_ho_tro_cuu_tro"))
+    sheets = sheets_of(RELIEF)
+    sheets["survey"].insert(3, ["text", "landmark", "Gần đâu", "Near"])  # fine on its own
+    sheets["rules"][2][1] = "nope_field"  # names no field
+    with pytest.raises(DefinitionError) as refused:
+        install_app(workbook(sheets))
+    assert {p.sheet for p in refused.value.problems} == {"rules"}
+    assert store.scalar("SELECT count(*) FROM definition_apps") == 1
+    assert dict(store.table_columns("app_ho_tro_cuu_tro")) == columns
+    assert install.definition(RELIEF).checksum == first.checksum

@@ -243,3 +243,33 @@ def test_the_app_and_rules_sheets_never_crash(app_rows, rule_rows):
         assert exc.problems and all(p.sheet for p in exc.problems)
     else:
         assert d.app_id == MARKET
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    role_rows=st.lists(
+        st.tuples(st.sampled_from(["can_bo_phuong", "x", "Bad Role", "admin", None]), _cell,
+                  _cell, st.sampled_from(["ward", "province", "", "city", None])),
+        max_size=4,
+    ),
+    panel_rows=st.lists(
+        st.tuples(st.sampled_from([*workbook.PANEL_KINDS, "pie", None]),
+                  st.sampled_from(["market", "ward", "head", "nope", "", None]), _cell, _cell),
+        max_size=4,
+    ),
+)  # fmt: skip
+def test_the_roles_and_panels_sheets_never_crash(role_rows, panel_rows):
+    """Whatever the roles and panels sheets hold: a definition, or problems that each name
+    their sheet (and row, for a row's problem); never an exception of another kind."""
+    sheets = sheets_of(MARKET)
+    sheets["roles"] = [["role", "label::vi", "label::en", "scope"], *[list(r) for r in role_rows]]
+    sheets["panels"] = [
+        ["kind", "field", "title::vi", "title::en"],
+        *[list(r) for r in panel_rows],
+    ]
+    try:
+        d = workbook.read(write(sheets))
+    except DefinitionError as exc:
+        assert exc.problems and all(p.sheet for p in exc.problems)
+    else:
+        assert d.app_id == MARKET and len(d.panels) == len([r for r in panel_rows if any(r)])
