@@ -1,15 +1,27 @@
-"""Local accounts: argon2id hashes, password policy, lockout, enable/disable, password reset,
-and role grants (a user holds one or more roles, each everywhere or in one area)."""
+"""Local accounts: argon2id hashes, password policy, login throttling, enable/disable, password
+reset and change (a password someone else chose must be changed at the first login), and role
+grants (a user holds one or more roles, each everywhere or in one area).
+
+Failed logins are slowed, never locked: after ``lockout_attempts`` failures of one account name
+(known or not) each further failure makes the next attempt wait 1 s, 2 s, 4 s ... up to
+``lockout_minutes``; a client address gets four times as many free failures across all names.
+While a wait runs, attempts are refused without reading the password, so the server thread
+never sleeps and the real user logs in once the wait is over. Every refusal (unknown name,
+wrong password, disabled account, waiting) gives the same message."""
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
+import logging
+import math
 import re
+import secrets
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -22,6 +34,8 @@ from core.i18n import t
 from core.store import Store, get_store
 from core.text import nfc
 
+log = logging.getLogger(__name__)
+
 HASHER = PasswordHasher()  # argon2id, RFC 9106 low-memory defaults
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")
 MIN_PASSWORD, MAX_PASSWORD = 10, 128
@@ -31,10 +45,13 @@ MAX_NAME = 120
 class AccountError(Exception):
     """A user-facing account problem; ``code`` identifies it for tests and the UI."""
 
-    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+    def __init__(
+        self, code: str, message: str, field: str | None = None, *, retry_after: int = 0
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.field = field
+        self.retry_after = retry_after
 
 
 @functools.cache
@@ -54,6 +71,7 @@ class User:
     created_at: Any
     last_login_at: Any
     grants: tuple[Grant, ...] = ()
+    must_change_password: bool = False
 
     @property
     def roles(self) -> frozenset[str]:
@@ -137,6 +155,7 @@ def _row_to_user(row: dict[str, Any], grants: tuple[Grant, ...] = ()) -> User:
         **{k: row[k] for k in _USER_FIELDS},
         last_login_at=row["last_login_at"],
         grants=grants,
+        must_change_password=bool(row.get("must_change_password")),
     )
 
 
@@ -171,6 +190,7 @@ def insert_user(
     roles: RoleSpec | Iterable[RoleSpec],
     password: str,
     *,
+    must_change: bool = False,
     store: Store | None = None,
 ) -> User:
     """Validate and insert an account without a role check: for ``create_user`` and for apps'
@@ -186,9 +206,9 @@ def insert_user(
             raise AccountError("exists", t("accounts.exists", username=name), "username")
         uid = str(uuid.uuid4())
         cur.execute(
-            "INSERT INTO users (id, username, full_name, password_hash, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            [uid, name, full, HASHER.hash(password), now],
+            "INSERT INTO users (id, username, full_name, password_hash, created_at,"
+            " must_change_password) VALUES (?, ?, ?, ?, ?, ?)",
+            [uid, name, full, HASHER.hash(password), now, must_change],
         )
         cur.executemany(
             "INSERT INTO user_roles (user_id, role, scope, granted_at, granted_by)"
@@ -351,6 +371,7 @@ def set_disabled(
             "UPDATE users SET disabled = ?, failed_logins = 0, locked_until = NULL WHERE id = ?",
             [disabled, user.id],
         )
+        _clear_throttle(store, user.username)
         audit.record(
             principal,
             "user.disable" if disabled else "user.enable",
@@ -362,71 +383,249 @@ def set_disabled(
 
 
 def reset_password(
-    principal: Principal, username: str, new_password: str, *, store: Store | None = None
+    principal: Principal,
+    username: str,
+    new_password: str,
+    *,
+    must_change: bool | None = None,
+    store: Store | None = None,
 ) -> None:
-    """Set a new password and clear any lockout. Admins, or a user for themselves."""
+    """Set a new password and clear the login throttle. Admins, or a user for themselves.
+    A password set by an admin for someone else must be changed at their next login (unless
+    ``must_change=False``)."""
     store = store or get_store()
     user = get_user(username, store=store)
-    if principal.user_id != user.id:
+    own = principal.user_id is not None and principal.user_id == user.id
+    if not own:
         require(principal, "admin")
     check_password_policy(new_password, user.username)
+    flag = (not own) if must_change is None else must_change
     with store.transaction():
         store.execute(
-            "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?",
-            [HASHER.hash(new_password), user.id],
+            "UPDATE users SET password_hash = ?, must_change_password = ?, failed_logins = 0,"
+            " locked_until = NULL WHERE id = ?",
+            [HASHER.hash(new_password), flag, user.id],
         )
-        audit.record(principal, "user.reset_password", "user", user.username, store=store)
+        _clear_throttle(store, user.username)
+        audit.record(
+            principal,
+            "user.reset_password",
+            "user",
+            user.username,
+            {"must_change": flag},
+            store=store,
+        )
+
+
+def change_password(
+    principal: Principal, current: str, new_password: str, *, store: Store | None = None
+) -> Principal:
+    """A logged-in user replaces their own password (the current one is asked again); clears
+    ``must_change_password``. Returns the principal to continue the session with."""
+    store = store or get_store()
+    if principal.user_id is None:
+        from core.auth import PermissionDenied
+
+        raise PermissionDenied(t("auth.login_required"))
+    row = store.records("SELECT * FROM users WHERE id = ?", [principal.user_id])
+    if not row or row[0]["disabled"]:
+        raise AccountError("bad_credentials", t("auth.login_failed", seconds=1))
+    record = row[0]
+    try:
+        HASHER.verify(record["password_hash"], current or "")
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        raise AccountError(
+            "wrong_current", t("password.wrong_current"), "current_password"
+        ) from None
+    check_password_policy(new_password, record["username"])
+    if new_password == current:
+        raise AccountError("same_password", t("password.same"), "password")
+    with store.transaction():
+        store.execute(
+            "UPDATE users SET password_hash = ?, must_change_password = FALSE WHERE id = ?",
+            [HASHER.hash(new_password), record["id"]],
+        )
+        audit.record(principal, "user.change_password", "user", record["username"], store=store)
+    user = user_by_id(record["id"], store=store)
+    assert user is not None
+    return principal_for(user)
+
+
+def random_password() -> str:
+    """A password for someone to change at first login: 20 characters of letters and digits
+    (about 119 bits), always meeting the policy."""
+    alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    while True:
+        text = "".join(secrets.choice(alphabet) for _ in range(20))
+        if re.search(r"[A-Za-z]", text) and re.search(r"\d", text):
+            return text
 
 
 def principal_for(user: User) -> Principal:
-    return Principal.of(user.username, user.grants, user_id=user.id, full_name=user.full_name)
-
-
-def _locked_error(until: datetime) -> AccountError:
-    return AccountError("locked", t("auth.locked", until=clock.fmt_local(until, "%H:%M")))
-
-
-def authenticate(username: str, password: str, *, store: Store | None = None) -> Principal:
-    """Check a login. Wrong password and unknown user give the same message; 5 failures lock."""
-    store = store or get_store()
-    settings = get_settings()
-    bad = AccountError("bad_credentials", t("auth.bad_credentials"))
-    if not username or not password or len(username) > 64 or len(password) > MAX_PASSWORD:
-        raise bad
-    row = _user_record(username, store)
-    if row is None:
-        try:
-            HASHER.verify(_dummy_hash(), password)
-        except VerificationError:
-            pass
-        raise bad
-    now = clock.utcnow_naive()
-    if row["locked_until"] is not None and row["locked_until"] > now:
-        raise _locked_error(row["locked_until"])
-    try:
-        HASHER.verify(row["password_hash"], password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        failures = (row["failed_logins"] or 0) + 1
-        locked = None
-        if failures >= settings.lockout_attempts:
-            locked = now + timedelta(minutes=settings.lockout_minutes)
-            failures = 0
-        with store.transaction():
-            store.execute(
-                "UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?",
-                [failures, locked, row["id"]],
-            )
-            if locked is not None:
-                audit.record("system", "user.lock", "user", row["username"], store=store)
-        if locked is not None:
-            raise _locked_error(locked) from None
-        raise bad from None
-    if row["disabled"]:
-        raise AccountError("disabled", t("auth.disabled"))
-    store.execute(
-        "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = ? WHERE id = ?",
-        [now, row["id"]],
+    return Principal.of(
+        user.username,
+        user.grants,
+        user_id=user.id,
+        full_name=user.full_name,
+        must_change_password=user.must_change_password,
     )
+
+
+# -- login throttling --------------------------------------------------------------------------
+
+CLIENT_FACTOR = 4
+"""An account name across all clients, and a client address across all names, get this many
+times ``lockout_attempts`` free failures."""
+ACCOUNT_WIDE_CAP_S = 60
+"""The longest wait the account-wide throttle imposes: guesses from many addresses are slowed
+to about one a minute, yet they never keep the real user out for longer than that."""
+
+
+def _subject(scope: str, value: str) -> str:
+    """A keyed hash of what was typed or the address: the table never holds the text (a
+    password typed into the name field must not end up there)."""
+    from core.web.security import server_secret
+
+    return hmac.new(server_secret(), f"{scope}\x00{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def _account_key(username: str) -> str:
+    return nfc(username).strip().lower()[:64]
+
+
+def _throttle_keys(username: str, client: str | None) -> list[tuple[str, str, int, int]]:
+    """(scope, subject, free failures, longest wait in s) of the throttles an attempt counts
+    against: this name from this client (the fast one), this name from anywhere, this client
+    whatever the name."""
+    settings = get_settings()
+    free, cap = settings.lockout_attempts, settings.lockout_minutes * 60
+    name = _account_key(username)
+    keys = [
+        ("pair", _subject("pair", f"{name}\x00{client or ''}"), free, cap),
+        ("account", _subject("account", name), free * CLIENT_FACTOR, min(cap, ACCOUNT_WIDE_CAP_S)),
+    ]
+    if client:
+        keys.append(("client", _subject("client", client), free * CLIENT_FACTOR, cap))
+    return keys
+
+
+def _quiet_reset() -> timedelta:
+    """A throttle with no failure for this long starts again from zero."""
+    return timedelta(minutes=max(60, 2 * get_settings().lockout_minutes))
+
+
+def _delay_after(failures: int, free: int, cap: int) -> int:
+    """Seconds the next attempt waits after ``failures`` failures: none up to ``free - 1``,
+    then 1, 2, 4 ... capped at ``cap``."""
+    if failures < free:
+        return 0
+    return min(cap, 2 ** min(failures - free, 30))
+
+
+def login_wait(username: str, client: str | None = None, *, store: Store | None = None) -> int:
+    """Whole seconds before an attempt for ``username`` from ``client`` is read (0: now)."""
+    store = store or get_store()
+    now = clock.utcnow_naive()
+    wait = 0.0
+    for scope, subject, _, _ in _throttle_keys(username, client):
+        until = store.scalar(
+            "SELECT blocked_until FROM login_throttle WHERE scope = ? AND subject = ?",
+            [scope, subject],
+        )
+        if until is not None and until > now:
+            wait = max(wait, (until - now).total_seconds())
+    return math.ceil(wait)
+
+
+def _note_failure(store: Store, username: str, client: str | None) -> tuple[int, int]:
+    """Count a failure against each throttle; (longest new wait in seconds, account failures)."""
+    now = clock.utcnow_naive()
+    quiet_since = now - _quiet_reset()
+    wait, account_failures = 0, 0
+    with store.transaction() as cur:
+        for scope, subject, free, cap in _throttle_keys(username, client):
+            row = cur.execute(
+                "SELECT failures, last_failure FROM login_throttle WHERE scope = ? AND subject = ?",
+                [scope, subject],
+            ).fetchone()
+            failures = 1 if row is None or row[1] < quiet_since else row[0] + 1
+            delay = _delay_after(failures, free, cap)
+            until = now + timedelta(seconds=delay) if delay else None
+            cur.execute(
+                "INSERT INTO login_throttle (scope, subject, failures, last_failure, blocked_until)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (scope, subject) DO UPDATE SET"
+                " failures = excluded.failures, last_failure = excluded.last_failure,"
+                " blocked_until = excluded.blocked_until",
+                [scope, subject, failures, now, until],
+            )
+            wait = max(wait, delay)
+            if scope == "pair":
+                account_failures = failures
+    return wait, account_failures
+
+
+def _clear_throttle(store: Store, username: str, client: str | None = None) -> None:
+    """A successful login (or an admin's reset) clears the account's throttles; a client's
+    throttle only fades with time (logging into one's own account must not reset it)."""
+    name = _account_key(username)
+    store.execute(
+        "DELETE FROM login_throttle WHERE (scope = 'account' AND subject = ?)"
+        " OR (scope = 'pair' AND subject = ?)",
+        [_subject("account", name), _subject("pair", f"{name}\x00{client or ''}")],
+    )
+
+
+def _refused(wait: int, code: str = "bad_credentials") -> AccountError:
+    """The one message of every refused login."""
+    seconds = max(1, wait)
+    return AccountError(code, t("auth.login_failed", seconds=seconds), retry_after=seconds)
+
+
+def authenticate(
+    username: str,
+    password: str,
+    *,
+    client: str | None = None,
+    store: Store | None = None,
+) -> Principal:
+    """Check a login from ``client`` (an address; None when unknown). Unknown name, wrong
+    password, disabled account and an attempt during a wait all raise the same message
+    (``AccountError``; ``code`` tells them apart for the audit log and tests only)."""
+    store = store or get_store()
+    if not username or not password or len(username) > 64 or len(password) > MAX_PASSWORD:
+        raise _refused(0)
+    wait = login_wait(username, client, store=store)
+    if wait > 0:
+        raise _refused(wait, "throttled")
+    row = _user_record(username, store)
+    ok = False
+    try:
+        HASHER.verify(row["password_hash"] if row else _dummy_hash(), password)
+        ok = row is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        ok = False
+    if not ok or row["disabled"]:  # type: ignore[index]
+        wait, failures = _note_failure(store, username, client)
+        if row is not None and (ok or wait):
+            action = "login.disabled" if ok else "login.throttle"
+            audit.record(
+                "system",
+                action,
+                "user",
+                row["username"],
+                {"failures": failures, "wait_s": wait, "client": client or ""},
+                store=store,
+            )
+        raise _refused(wait, "disabled" if ok else "bad_credentials")
+    assert row is not None
+    now = clock.utcnow_naive()
+    with store.transaction():
+        store.execute(
+            "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = ?"
+            " WHERE id = ?",
+            [now, row["id"]],
+        )
+        _clear_throttle(store, row["username"], client)
     if HASHER.check_needs_rehash(row["password_hash"]):
         store.execute(
             "UPDATE users SET password_hash = ? WHERE id = ?", [HASHER.hash(password), row["id"]]

@@ -183,6 +183,8 @@ class Principal:
     user_id: str | None = None
     full_name: str = ""
     grants: tuple[Grant, ...] = field(default=())
+    must_change_password: bool = False
+    """The password was chosen by someone else: nothing but a password change until it is."""
 
     def __post_init__(self) -> None:
         roles = frozenset(self.roles)
@@ -200,10 +202,18 @@ class Principal:
         *,
         user_id: str | None = None,
         full_name: str = "",
+        must_change_password: bool = False,
     ) -> Principal:
         """A principal holding exactly ``grants``."""
         grants = tuple(sorted(set(grants)))
-        return cls(username, frozenset(g.role for g in grants), user_id, full_name, grants)
+        return cls(
+            username,
+            frozenset(g.role for g in grants),
+            user_id,
+            full_name,
+            grants,
+            must_change_password,
+        )
 
     @property
     def is_anonymous(self) -> bool:

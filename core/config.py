@@ -46,11 +46,22 @@ class Settings(BaseModel):
     session_lifetime_hours: int = Field(
         default=12, ge=1, le=24 * 7, description="A remembered login ends this long after login"
     )
-    lockout_attempts: int = Field(default=5, ge=1, le=100)
-    lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    lockout_attempts: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description="Failed logins of one account name before each further one waits (1 s, 2 s,"
+        " 4 s ...); a client gets four times as many",
+    )
+    lockout_minutes: int = Field(
+        default=15, ge=1, le=24 * 60, description="The longest wait between failed logins"
+    )
     issuer: str = Field(default="VN-DN", description="Issuer code written into every QR token")
     key_passphrase: SecretStr | None = Field(default=None, description="Encrypts private keys")
-    demo_on_first_start: bool = True
+    demo_on_first_start: bool = Field(
+        default=True,
+        description="First start seeds the public demo; false: one admin with a random password",
+    )
     web_submit_per_minute: int = Field(
         default=30, ge=1, le=1_000_000, description="Citizens' form posts per minute per client"
     )
@@ -65,6 +76,11 @@ class Settings(BaseModel):
         description="Addresses of reverse proxies whose X-Forwarded-For/-Proto are believed",
     )
     apps: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    retention_days: dict[str, int] = Field(
+        default_factory=dict,
+        description='Days each kind of record is kept, overriding its default: "<app>.<kind>"'
+        ' or "core.<kind>" = days (rapid purge --dry-run lists the kinds)',
+    )
 
     @model_validator(mode="after")
     def _base_url_follows_the_port(self) -> Settings:

@@ -22,12 +22,14 @@ _catalog: dict[str, dict[str, str]] | None = None
 def catalog() -> dict[str, dict[str, str]]:
     global _catalog
     if _catalog is None:
+        from core.account_messages import MESSAGES as ACCOUNT_MESSAGES
         from core.definitions.messages import MESSAGES as DEFINITION_MESSAGES
         from core.forms.messages import catalog as forms_catalog
         from core.messages import MESSAGES
         from core.registry import get_registry
 
         merged = dict(MESSAGES)
+        merged.update(ACCOUNT_MESSAGES)
         merged.update(forms_catalog())
         merged.update(DEFINITION_MESSAGES)
         merged.update(get_registry().messages())

@@ -27,6 +27,7 @@ import hashlib
 import logging
 import re
 import secrets
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from core import accounts, clock
@@ -42,6 +43,13 @@ COOKIE = "rapid_session"
 SECURE_COOKIE = "__Host-rapid_session"
 #: ``secrets.token_urlsafe(32)``: 43 characters of the URL-safe base64 alphabet.
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{43}")
+
+
+def cookie_token(cookies: Mapping[str, str], https: bool) -> str | None:
+    """The login token the browser sent: over HTTPS only the ``__Host-`` cookie counts (a plain
+    one could have been planted by a sibling subdomain or a plain-HTTP response: a login forced
+    on the victim); over HTTP only the plain one (browsers refuse ``__Host-`` there)."""
+    return cookies.get(SECURE_COOKIE if https else COOKIE)
 
 
 def _hash(token: str) -> str:

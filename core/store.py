@@ -9,7 +9,9 @@ files per app, applied in order and recorded in ``schema_migrations``.
 from __future__ import annotations
 
 import logging
+import os
 import re
+import stat
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -58,6 +60,87 @@ def settle(cur: duckdb.DuckDBPyConnection) -> None:
         log.debug("nothing to settle", exc_info=True)
 
 
+# -- file permissions: the data folder holds personal data and keys --------------------------
+
+PRIVATE_UMASK = 0o077
+"""New files 0600 and folders 0700: set by the CLI before anything is written."""
+
+
+class PermissionProblem(StoreError):
+    """A file or folder of the data folder is open to other local users and is not ours to fix."""
+
+
+def secure_umask() -> int:
+    """Make files this process creates readable by its user only; returns the previous mask."""
+    return os.umask(PRIVATE_UMASK)
+
+
+def _too_open(mode: int) -> bool:
+    return bool(stat.S_IMODE(mode) & 0o077)
+
+
+def check_private(paths: Sequence[Path | str], *, limit: int = 20_000) -> list[str]:
+    """Every folder in ``paths`` (and below) 0700, every file 0600: what is too open and ours
+    is fixed (each fix returned as text, also logged); what is too open and belongs to another
+    user raises PermissionProblem naming it. Symbolic links are not followed."""
+    me = os.geteuid()
+    fixed: list[str] = []
+    seen = 0
+    stack = [Path(p) for p in paths]
+    while stack:
+        path = stack.pop()
+        try:
+            info = path.lstat()
+        except FileNotFoundError:
+            continue
+        seen += 1
+        if seen > limit:
+            break
+        if stat.S_ISLNK(info.st_mode):
+            continue
+        is_dir = stat.S_ISDIR(info.st_mode)
+        if _too_open(info.st_mode):
+            want = 0o700 if is_dir else 0o600
+            old = stat.S_IMODE(info.st_mode)
+            if info.st_uid != me:
+                raise PermissionProblem(
+                    f"{path} is readable by other users (mode {old:o}) and belongs to another"
+                    f" user (uid {info.st_uid}): as that user or root run"
+                    f" `chmod {want:o} {path}`, or make this user its owner, then start again"
+                )
+            os.chmod(path, want)
+            text = f"{path}: mode {old:o} -> {want:o}"
+            log.warning("permissions fixed: %s", text)
+            fixed.append(text)
+        if is_dir:
+            try:
+                stack.extend(path.iterdir())
+            except PermissionError as exc:
+                raise PermissionProblem(f"cannot read the folder {path}: {exc.strerror}") from exc
+    return fixed
+
+
+def _private_file(path: Path) -> None:
+    """Our database file 0600 even when this process's umask is open (tests, libraries)."""
+    try:
+        info = path.stat()
+        if _too_open(info.st_mode) and info.st_uid == os.geteuid():
+            os.chmod(path, 0o600)
+    except OSError:
+        log.debug("could not tighten %s", path, exc_info=True)
+
+
+def check_data_permissions(settings: Any) -> list[str]:
+    """``check_private`` over the data folder and the database with its WAL (which may lie
+    elsewhere, ``db_path``). Run at start (``rapid serve``, ``rapid db migrate``)."""
+    data_dir = Path(settings.data_dir)
+    db = Path(settings.database)
+    paths: list[Path] = [data_dir]
+    if str(db) != ":memory:" and data_dir.resolve() not in db.resolve().parents:
+        paths += [db, Path(f"{db}.wal")]
+    return check_private(paths)
+
+
 class Store:
     """A DuckDB database file (or ``:memory:``) shared by every thread of this process."""
 
@@ -66,7 +149,7 @@ class Store:
         if self.path != ":memory:":
             folder = Path(self.path).parent
             try:
-                folder.mkdir(parents=True, exist_ok=True)
+                folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"cannot create data folder {folder}: {exc.strerror}") from exc
         try:
@@ -81,6 +164,8 @@ class Store:
                     "stop the server (or that command) first, then try again"
                 ) from exc
             raise StoreError(f"cannot open the database {self.path}: {text}") from exc
+        if self.path != ":memory:" and not read_only:
+            _private_file(Path(self.path))
         self._local = threading.local()
         self._lock = threading.Lock()
         self._closed = False

@@ -159,7 +159,8 @@ def open_store(migrate: bool = True) -> Iterator[Store]:
         "keys": (
             "core.cli.qr_commands:keys_group",
             "Signing keys: create, rotate, list, trust foreign signers, export the trust list.",
-        )
+        ),
+        "purge": ("core.cli.purge:purge_cmd", "Delete records older than their retention."),
     },
 )
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="TOML config file.")
@@ -170,6 +171,8 @@ def cli(config_file: Path | None, verbose: bool) -> None:
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    os.umask(0o077)  # files we create (database, WAL, keys, exports) are ours alone; the server
+    # started by `rapid serve` inherits it
     try:
         set_settings(load_settings(config_file))
     except ConfigError as exc:
@@ -233,10 +236,30 @@ def db() -> None:
     """Database maintenance."""
 
 
+PERMISSIONS_EXIT = 3
+"""Exit code when the data folder is open to other users and not ours to fix."""
+
+
+def check_permissions() -> None:
+    """The data folder 0700 and its files 0600 (the database and WAL too): fixed where they
+    are ours (each fix on stderr), else exit 3 naming the file."""
+    from core.store import PermissionProblem, check_data_permissions
+
+    try:
+        fixed = check_data_permissions(get_settings())
+    except PermissionProblem as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(PERMISSIONS_EXIT)
+    for text in fixed:
+        click.echo(f"permissions tightened: {text}", err=True)
+
+
 @db.command("migrate")
 def db_migrate() -> None:
-    """Apply pending migrations of core and every installed app."""
+    """Apply pending migrations of core and every installed app (the data folder's permissions
+    are checked first: exit 3 when too open and not ours)."""
     settings = get_settings()
+    check_permissions()
     with open_store(migrate=False) as store:
         applied = store.migrate(get_registry().all_migrations())
         for mig in applied:
@@ -346,16 +369,42 @@ GRANT_HELP = (
 )
 
 
-def _read_password(password: str | None) -> str:
-    if password is not None:
-        return password
-    env = os.environ.get("RAPID_NEW_PASSWORD")
-    if env:
-        return env
-    if not sys.stdin.isatty():
-        line = sys.stdin.readline().rstrip("\n")
+ARGV_PASSWORD = (
+    "passwords are not taken on the command line (other local users see it in the process"
+    " list, and it stays in the shell history): leave --password out and type it at the"
+    " prompt, or pipe it in with --password-stdin"
+)
+
+
+def _no_argv_password(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    """The old ``--password VALUE``: a clear error telling the new way."""
+    if value is not None:
+        raise click.UsageError(ARGV_PASSWORD, ctx=ctx)
+
+
+def _password_options(f: Any) -> Any:
+    f = click.option(
+        "--password",
+        hidden=True,
+        expose_value=False,
+        callback=_no_argv_password,
+        help="Refused: see --password-stdin.",
+    )(f)
+    return click.option(
+        "--password-stdin",
+        "password_stdin",
+        is_flag=True,
+        help="Read the password from the first line of standard input (else a hidden prompt).",
+    )(f)
+
+
+def _read_password(password_stdin: bool) -> str:
+    """The password from stdin (``--password-stdin``, or when stdin is not a terminal) or a
+    hidden prompt asked twice. Never from the command line or the environment."""
+    if password_stdin or not sys.stdin.isatty():
+        line = sys.stdin.readline().rstrip("\r\n")
         if not line:
-            raise CliError("no password given: use --password, RAPID_NEW_PASSWORD or stdin")
+            raise CliError("no password on standard input")
         return line
     return click.prompt("Password", hide_input=True, confirmation_prompt=True)
 
@@ -371,15 +420,16 @@ def _read_password(password: str | None) -> str:
     callback=_grant_option,
     help=GRANT_HELP + " Repeat for several roles.",
 )
-@click.option("--password", help="Password (else RAPID_NEW_PASSWORD, stdin or a prompt).")
+@_password_options
 def users_add(
-    username: str, full_name: str, grants: tuple[Grant, ...], password: str | None
+    username: str, full_name: str, grants: tuple[Grant, ...], password_stdin: bool
 ) -> None:
-    """Create an account holding one or more roles."""
+    """Create an account holding one or more roles; the password is asked (hidden, twice) or
+    read with --password-stdin."""
     from core import accounts
     from core.auth import operator
 
-    pw = _read_password(password)
+    pw = _read_password(password_stdin)
     with open_store() as store:
         user = accounts.create_user(operator(), username, full_name, grants, pw, store=store)
     click.echo(f"created {user.username} ({', '.join(str(g) for g in user.grants)})")
@@ -463,7 +513,7 @@ def users_disable(username: str) -> None:
 @users.command("enable")
 @click.argument("username")
 def users_enable(username: str) -> None:
-    """Enable a disabled account and clear its lockout."""
+    """Enable a disabled account and clear its login throttle."""
     from core import accounts
     from core.auth import operator
 
@@ -474,15 +524,21 @@ def users_enable(username: str) -> None:
 
 @users.command("reset-password")
 @click.argument("username")
-@click.option("--password", help="New password (else RAPID_NEW_PASSWORD, stdin or a prompt).")
-def users_reset_password(username: str, password: str | None) -> None:
-    """Set a new password and clear any lockout."""
+@_password_options
+@click.option(
+    "--keep",
+    is_flag=True,
+    help="The user need not change it at the next login (default: they must).",
+)
+def users_reset_password(username: str, password_stdin: bool, keep: bool) -> None:
+    """Set a new password (asked, or --password-stdin) and clear the login throttle; the user
+    must change it at their next login."""
     from core import accounts
     from core.auth import operator
 
-    pw = _read_password(password)
+    pw = _read_password(password_stdin)
     with open_store() as store:
-        accounts.reset_password(operator(), username, pw, store=store)
+        accounts.reset_password(operator(), username, pw, must_change=not keep, store=store)
     click.echo(f"password of {username} reset")
 
 
@@ -545,30 +601,63 @@ def stats_cmd(as_json: bool) -> None:
             click.echo(f"  {key:<28} {value}")
 
 
+@cli.command("init")
+def init_cmd() -> None:
+    """Prepare a real (non-demo) installation: the data folder, keys and database, and one
+    account, admin, with a random password shown here once; it must be changed at the first
+    login. Refused when accounts exist."""
+    from core.demo import create_first_admin
+
+    check_app_settings()
+    check_permissions()
+    with open_store() as store:
+        _check_forms(store)
+        from core import audit
+        from core.cli import extensions
+
+        username, password = create_first_admin(store)
+        new_kid = extensions.prepare_keys()
+        if new_kid is not None:
+            audit.record("system", "key.create", "key", new_kid, store=store)
+    _show_first_admin(username, password)
+
+
+def _show_first_admin(username: str, password: str) -> None:
+    """The one time the first admin's password is shown (this terminal only)."""
+    click.echo("A new installation (not the demo). Its one account, shown this once:")
+    click.echo(f"  username: {username}")
+    click.echo(f"  password: {password}")
+    click.echo("Log in and choose your own password (asked at the first login). Lost it? Run")
+    click.echo(f"`rapid users reset-password {username}` on this server.")
+
+
 @cli.command("serve")
 @click.option("--port", type=int, help="Port (default from config, 8501).")
 @click.option("--no-demo", is_flag=True, help="Do not seed demo data on first start.")
 def serve_cmd(port: int | None, no_demo: bool) -> None:
-    """Prepare the data folder, keys and database, seed the demo once, then serve the suite.
-    Exits 2 (nothing started) when an app setting is invalid."""
-    from core.demo import DEMO_PASSWORD, demo_logins, prepare
+    """Prepare the data folder, keys and database, seed the demo once (or, with --no-demo or
+    demo_on_first_start = false, create one admin with a random password shown once), then
+    serve the suite. Exits 2 when an app setting is invalid, 3 when the data folder is open to
+    other users and not ours to fix (nothing started)."""
+    from core.demo import is_demo, prepare
 
     check_app_settings()
+    check_permissions()
     settings = get_settings()
     with open_store() as store:
         _check_forms(store)
         with _progress() as progress:
-            seeded = prepare(
+            _, first_admin = prepare(
                 store, seed=settings.demo_on_first_start and not no_demo, progress=progress
             )
-        logins = demo_logins(store)
+        demo = is_demo(store)
     port = port or settings.port
     os.environ["RAPID_PORT"] = str(port)  # the server's settings (and QR links) use this port
     click.echo(f"Rapid Response Suite: http://{settings.host}:{port}")
-    if seeded or logins:
-        click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-        for name, role in logins:
-            click.echo(f"  {name:<16} {role}")
+    if first_admin is not None:
+        _show_first_admin(*first_admin)
+    elif demo:
+        click.echo("Demo installation: logins in README.md (public data and passwords).")
     app_path = Path(__file__).resolve().parent.parent / "web" / "server.py"
     args = [
         sys.executable,

@@ -154,7 +154,7 @@ def accounts_page() -> None:
                     except (accounts.AccountError, PermissionDenied) as exc:
                         st.error(str(exc))
                     else:
-                        st.success(t("accounts.updated", username=chosen))
+                        st.success(t("accounts.reset_must_change", username=chosen))
 
 
 def audit_page() -> None:
@@ -186,6 +186,11 @@ def system_page() -> None:
     if not principal.has("admin"):
         st.error(t("auth.denied"))
         return
+    from core import retention
+
+    late = retention.last_run_warning()
+    if late:
+        st.warning(late)
     registry = get_registry()
     locale = get_locale()
     st.subheader(t("system.apps"))

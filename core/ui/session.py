@@ -64,6 +64,42 @@ def _browser_cookies() -> Mapping[str, str]:
         return {}
 
 
+def _context(name: str) -> object:
+    try:
+        return getattr(st.context, name)
+    except (AttributeError, RuntimeError):  # no browser request behind this session
+        return None
+
+
+def _peer_and_headers() -> tuple[str, Mapping[str, str]]:
+    """The connection's address (loopback when Streamlit hides it) and the request headers."""
+    peer = _context("ip_address")
+    headers = _context("headers")
+    return (str(peer) if peer else "127.0.0.1"), (headers if isinstance(headers, Mapping) else {})
+
+
+def client_address() -> str:
+    """The browser's address for login throttling: ``X-Forwarded-For`` is believed only when
+    the connection comes from one of ``trusted_proxies`` (as for the light pages)."""
+    from core.web.http import client_address as resolve
+
+    peer, headers = _peer_and_headers()
+    return resolve((peer, 0), headers.get("X-Forwarded-For"), get_settings().trusted_proxies)
+
+
+def request_is_https() -> bool:
+    """Whether the browser reached us over HTTPS: its own address bar (``st.context.url``), a
+    trusted proxy's ``X-Forwarded-Proto``, or an ``https://`` ``base_url``."""
+    settings = get_settings()
+    url = _context("url")
+    if isinstance(url, str) and url.lower().startswith("https://"):
+        return True
+    peer, headers = _peer_and_headers()
+    if peer in settings.trusted_proxies and headers.get("X-Forwarded-Proto") == "https":
+        return True
+    return settings.base_url.lower().startswith("https://")
+
+
 def resume_login() -> bool:
     """In a fresh session (a page load), resume the login remembered in the browser's cookie.
     Tried once per session; True if a login was resumed."""
@@ -72,8 +108,7 @@ def resume_login() -> bool:
     st.session_state[RESUME_TRIED] = True
     if not get_settings().remember_login:
         return False
-    cookies = _browser_cookies()
-    token = cookies.get(login_sessions.SECURE_COOKIE) or cookies.get(login_sessions.COOKIE)
+    token = login_sessions.cookie_token(_browser_cookies(), request_is_https())
     if token is None:
         return False
     try:

@@ -16,6 +16,7 @@ from core.ui import admin_pages, dashboard, flash
 from core.ui.links import page_path
 from core.ui.session import (
     account_changed,
+    client_address,
     current_principal,
     expired_now,
     login,
@@ -92,6 +93,9 @@ def guarded(page: Page) -> Callable[[], None]:
 
     def run() -> None:
         principal = current_principal()
+        if principal.must_change_password:
+            change_password_page()
+            st.stop()
         if not page.allows(principal.roles):
             st.error(t("auth.denied") if not principal.is_anonymous else t("auth.login_required"))
             st.stop()
@@ -144,7 +148,7 @@ def login_page() -> None:
         submitted = st.form_submit_button(t("login.submit"), type="primary")
     if submitted:
         try:
-            principal = accounts.authenticate(username, password)
+            principal = accounts.authenticate(username, password, client=client_address())
         except accounts.AccountError as exc:
             st.error(str(exc))
         else:
@@ -153,9 +157,47 @@ def login_page() -> None:
     st.info(t("login.public_hint"))
 
 
+def change_password_page() -> None:
+    """The only page of a login whose password someone else chose (``rapid init``, a reset by
+    an admin) until it is changed; also reachable by every logged-in user."""
+    principal = current_principal()
+    st.title(t("password.title"))
+    if principal.must_change_password:
+        st.warning(t("password.must_change"))
+    flash.show(info=True)
+    with st.form("change_password", clear_on_submit=True):
+        current = st.text_input(t("password.current"), type="password", max_chars=128)
+        new = st.text_input(
+            t("password.new"), type="password", max_chars=128, help=t("password.hint")
+        )
+        again = st.text_input(t("password.confirm"), type="password", max_chars=128)
+        submitted = st.form_submit_button(t("password.submit"), type="primary")
+    if not submitted:
+        return
+    if new != again:
+        st.error(t("password.mismatch"))
+        return
+    try:
+        updated = accounts.change_password(principal, current, new)
+    except accounts.AccountError as exc:
+        st.error(str(exc))
+        return
+    login(updated)  # the password is part of the session stamp: start again with the new one
+    flash.rerun(t("password.changed"))
+
+
+def demo_banner() -> None:
+    """On every page of a demo installation: its data and passwords are public."""
+    from core.demo import is_demo
+
+    if is_demo():
+        st.warning(t("demo.banner"), icon=":material/science:")
+
+
 def home_page() -> None:
     principal = current_principal()
     st.title(t("suite.title"))
+    flash.show()
     st.success(t("login.success", name=md_escape(principal.full_name or principal.username)))
     st.write(t("home.welcome"))
 
@@ -183,6 +225,18 @@ def build_navigation(principal: Principal) -> dict[str, list[st.Page]]:
                 default=True,
             )
         ]
+    elif principal.must_change_password:
+        return {
+            t("nav.account"): [
+                st.Page(
+                    change_password_page,
+                    title=t("password.title"),
+                    icon=":material/password:",
+                    url_path="password",
+                    default=True,
+                )
+            ]
+        }
     else:
         sections[t("nav.dashboard")] = [
             st.Page(
@@ -191,6 +245,14 @@ def build_navigation(principal: Principal) -> dict[str, list[st.Page]]:
                 icon=":material/home:",
                 url_path="home",
                 default=True,
+            )
+        ]
+        sections[t("nav.account")] = [
+            st.Page(
+                change_password_page,
+                title=t("password.title"),
+                icon=":material/password:",
+                url_path="password",
             )
         ]
     public: list[st.Page] = []
@@ -245,6 +307,7 @@ def main() -> None:
     _sidebar(principal)
     with st.sidebar:
         sync_cookie()
+    demo_banner()
     current.run()
 
 
@@ -252,8 +315,12 @@ def run_single_page(key: str) -> None:
     """Render one page under the shell's rules (locale, login, role check). Used by AppTests."""
     _init_locale()
     sync_definitions(open_store=False)
+    demo_banner()
     if key == "core.login":
         login_page()
+        return
+    if key == "core.password":
+        change_password_page()
         return
     page = find_page(key)
     if page is None:

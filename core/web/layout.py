@@ -41,6 +41,15 @@ def _lang_links(request: WebRequest | None, locale: str) -> Markup:
     return Markup(" · ").join(links)
 
 
+def _demo_strip(locale: str) -> Markup:
+    """A strip above every page of a demo installation (its data and passwords are public)."""
+    from core.demo import is_demo
+
+    if not is_demo():
+        return Markup("")
+    return Markup('<p class="demo" role="note">{}</p>').format(t_in(locale, "demo.banner"))
+
+
 def page(
     request: WebRequest | None,
     title: str,
@@ -59,7 +68,7 @@ def page(
         '<!doctype html>\n<html lang="{lang}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<title>{title} · {suite}</title><link rel="stylesheet" href="{css}">{script}'
-        '</head><body><header class="top"><span class="brand">{suite}</span>'
+        '</head><body>{demo}<header class="top"><span class="brand">{suite}</span>'
         '<nav class="lang">{langs}</nav></header><main>{body}</main>'
         "<footer>{footer}</footer></body></html>"
     ).format(
@@ -68,6 +77,7 @@ def page(
         suite=t_in(lang, "suite.title"),
         css=asset_url("rapid.css"),
         script=head_script,
+        demo=_demo_strip(lang),
         langs=_lang_links(request, lang),
         body=body if isinstance(body, Markup) else escape(body),
         footer=t_in(lang, "web.footer"),

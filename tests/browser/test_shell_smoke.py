@@ -29,7 +29,7 @@ def test_admin_login_admin_page_language_logout(live_server, browser_page):
 def test_wrong_password_in_the_browser(live_server, browser_page):
     page = browser_page
     submit_login(page, live_server, "admin", "not-the-password-1")
-    page.get_by_text("Tên đăng nhập hoặc mật khẩu không đúng.").wait_for()
+    page.get_by_text("Tên đăng nhập hoặc mật khẩu không đúng, hoặc cần đợi").wait_for()
 
 
 def test_reload_keeps_the_login_until_logout(live_server, browser_page):

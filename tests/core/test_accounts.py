@@ -41,20 +41,28 @@ def test_unknown_user_same_message_as_wrong_password(store, admin):
     assert str(a.value) == str(b.value)
 
 
-def test_lockout_after_five_failures_for_fifteen_minutes(store, admin, frozen_clock):
+def test_failures_slow_down_instead_of_locking(store, admin, frozen_clock):
+    """Five failures are free; then each makes the next attempt wait 1 s, 2 s, 4 s ...; an
+    attempt during the wait is refused unread, and the right password works once it is over."""
     _user(store, admin)
     for _ in range(4):
         with pytest.raises(AccountError, match="không đúng"):
             accounts.authenticate("lan", "Wrong-pass-99")
+        assert accounts.login_wait("lan") == 0
     with pytest.raises(AccountError) as err:
         accounts.authenticate("lan", "Wrong-pass-99")
-    assert err.value.code == "locked"
+    assert err.value.code == "bad_credentials" and err.value.retry_after == 1
     with pytest.raises(AccountError) as err:
-        accounts.authenticate("lan", GOOD)  # even the right password is refused while locked
-    assert err.value.code == "locked"
-    frozen_clock[0] += timedelta(minutes=16)
+        accounts.authenticate("lan", GOOD)  # refused unread during the wait
+    assert err.value.code == "throttled"
+    frozen_clock[0] += timedelta(seconds=1.5)
+    with pytest.raises(AccountError) as err:
+        accounts.authenticate("lan", "Wrong-pass-99")
+    assert err.value.retry_after == 2
+    frozen_clock[0] += timedelta(seconds=2, microseconds=1)
     assert accounts.authenticate("lan", GOOD).username == "lan"
-    assert store.scalar("SELECT count(*) FROM audit_log WHERE action = 'user.lock'") == 1
+    assert accounts.login_wait("lan") == 0  # a success clears the account's throttle
+    assert store.scalar("SELECT count(*) FROM audit_log WHERE action = 'login.throttle'") == 2
 
 
 def test_disabled_user_cannot_log_in_and_enable_restores(store, admin):
@@ -63,6 +71,7 @@ def test_disabled_user_cannot_log_in_and_enable_restores(store, admin):
     with pytest.raises(AccountError) as err:
         accounts.authenticate("lan", GOOD)
     assert err.value.code == "disabled"
+    assert store.scalar("SELECT count(*) FROM audit_log WHERE action = 'login.disabled'") == 1
     accounts.set_disabled(admin, "lan", False, store=store)
     assert accounts.authenticate("lan", GOOD)
 
@@ -115,7 +124,24 @@ def test_user_can_reset_own_password(store, admin):
     user = _user(store, admin)
     me = accounts.principal_for(user)
     accounts.reset_password(me, "lan", "Brand-new-pass-7", store=store)
-    assert accounts.authenticate("lan", "Brand-new-pass-7")
+    assert not accounts.authenticate("lan", "Brand-new-pass-7").must_change_password
+
+
+def test_a_password_set_by_an_admin_must_be_changed(store, admin):
+    _user(store, admin)
+    accounts.reset_password(admin, "lan", "Another-pass-1", store=store)
+    me = accounts.authenticate("lan", "Another-pass-1")
+    assert me.must_change_password
+    with pytest.raises(AccountError) as err:
+        accounts.change_password(me, "wrong-current-1", "Mine-at-last-42", store=store)
+    assert err.value.code == "wrong_current"
+    with pytest.raises(AccountError) as err:
+        accounts.change_password(me, "Another-pass-1", "Another-pass-1", store=store)
+    assert err.value.code == "same_password"
+    after = accounts.change_password(me, "Another-pass-1", "Mine-at-last-42", store=store)
+    assert not after.must_change_password
+    assert not accounts.authenticate("lan", "Mine-at-last-42").must_change_password
+    assert store.scalar("SELECT count(*) FROM audit_log WHERE action = 'user.change_password'")
 
 
 def test_every_account_change_is_audited(store, admin):

@@ -49,6 +49,11 @@ def test_core_services_deny_every_role_but_admin(store, admin):
                 lambda p: accounts.reset_password(p, "target", "Good-pass-456"),
                 admins,
             ),
+            # every account, for itself only (its current password is asked again)
+            "change_password": (
+                lambda p: accounts.change_password(p, "Good-pass-789", "Good-pass-000"),
+                set(get_registry().role_ids()),
+            ),
             "grant_role": (lambda p: accounts.grant_role(p, "target", "health_officer"), admins),
             "revoke_role": (lambda p: accounts.revoke_role(p, "target", "health_officer"), admins),
             "set_grants": (lambda p: accounts.set_grants(p, "target", ["approver"]), admins),

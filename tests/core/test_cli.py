@@ -56,8 +56,8 @@ def test_users_lifecycle_and_audit(env):
         "Nguyễn Thị Lan",
         "--role",
         "approver",
-        "--password",
-        "Mat-khau-2021",
+        "--password-stdin",
+        input="Mat-khau-2021\n",
     )
     assert out.returncode == 0, out.stderr
     out = rapid(env, "users", "list", "--json")
@@ -74,7 +74,7 @@ def test_users_lifecycle_and_audit(env):
 @pytest.mark.parametrize(
     "args, fragment",
     [
-        (["users", "add", "xyz1", "--name", "X", "--role", "admin", "--password", "short"], "10"),
+        (["users", "add", "xyz1", "--name", "X", "--role", "admin", "--password-stdin"], "10"),
         (
             [
                 "users",
@@ -84,8 +84,7 @@ def test_users_lifecycle_and_audit(env):
                 "X",
                 "--role",
                 "wizard",
-                "--password",
-                "Good-pass-123",
+                "--password-stdin",
             ],
             "wizard",
         ),
@@ -99,15 +98,14 @@ def test_users_lifecycle_and_audit(env):
                 "X",
                 "--role",
                 "admin",
-                "--password",
-                "Good-pass-123",
+                "--password-stdin",
             ],
             "3–32",
         ),
     ],
 )
 def test_bad_input_is_a_clear_error_and_changes_nothing(env, args, fragment):
-    out = rapid(env, *args)
+    out = rapid(env, *args, input="short\n" if fragment == "10" else "Good-pass-123\n")
     assert out.returncode != 0
     assert fragment in out.stderr
     assert json.loads(rapid(env, "users", "list", "--json").stdout) == []
@@ -264,8 +262,8 @@ def test_users_with_several_roles_grant_and_revoke(env):
         "approver",
         "--role",
         "health_officer",
-        "--password",
-        "Mat-khau-2021",
+        "--password-stdin",
+        input="Mat-khau-2021\n",
     )
     assert out.returncode == 0, out.stderr
     (user,) = json.loads(rapid(env, "users", "list", "--json").stdout)
@@ -294,7 +292,7 @@ def test_scoped_roles_at_the_command_line(env, tmp_path):
     env = dict(env, PYTHONPATH=os.pathsep.join([str(site), str(ROOT)]))
     roles = {r["id"]: r["scope"] for r in json.loads(rapid(env, "roles", "--json").stdout)}
     assert roles["ward_worker"] == "ward" and roles["approver"] == "" and "tiny_user" in roles
-    base = ["users", "add", "phuong", "--name", "Cán Bộ", "--password", "Mat-khau-2021"]
+    base = ["users", "add", "phuong", "--name", "Cán Bộ", "--password-stdin"]
     for bad, fragment in (
         ("ward_worker@ward:999999", "999999"),
         ("approver@ward:20275", "approver"),
@@ -302,10 +300,18 @@ def test_scoped_roles_at_the_command_line(env, tmp_path):
         ("ward_worker@", "ward_worker@"),
         ("wizard", "wizard"),
     ):
-        out = rapid(env, *base, "--role", bad)
+        out = rapid(env, *base, "--role", bad, input="Mat-khau-2021\n")
         assert out.returncode == 2 and fragment in out.stderr, (bad, out.stderr)
         assert "--role" in out.stderr
-    out = rapid(env, *base, "--role", "ward_worker@ward:20275", "--role", "approver")
+    out = rapid(
+        env,
+        *base,
+        "--role",
+        "ward_worker@ward:20275",
+        "--role",
+        "approver",
+        input="Mat-khau-2021\n",
+    )
     assert out.returncode == 0, out.stderr
     (user,) = json.loads(rapid(env, "users", "list", "--json").stdout)
     assert user["roles"] == ["approver", "ward_worker@ward:20275"]

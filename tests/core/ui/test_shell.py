@@ -221,10 +221,13 @@ def test_login_is_remembered_and_logout_forgets_it(users, store):
     assert at.session_state[session.CLEAR_COOKIE] == token  # the page clears that cookie
 
 
-@pytest.mark.parametrize("name", [login_sessions.COOKIE, login_sessions.SECURE_COOKIE])
-def test_a_reload_resumes_from_the_cookie(users, monkeypatch, name):
+@pytest.mark.parametrize(
+    "name, https", [(login_sessions.COOKIE, False), (login_sessions.SECURE_COOKIE, True)]
+)
+def test_a_reload_resumes_from_the_cookie(users, monkeypatch, name, https):
     token = _login(AppTest.from_file(APP, default_timeout=30).run(), "boss", PASSWORD)
     token = token.session_state[session.TOKEN]
+    monkeypatch.setattr(session, "request_is_https", lambda: https)
     at = _reload(monkeypatch, {name: token})
     assert not at.exception
     assert at.session_state["principal"].username == "boss"
