@@ -289,6 +289,51 @@ class DemoContext:
     seed: int = 2021
 
 
+@dataclass(frozen=True)
+class Retention:
+    """How long one kind of an app's records is kept (data, not code): rows of ``table`` whose
+    ``time_column`` (or the first non-empty of several) is older than ``default_days`` (or the
+    setting ``retention_days["<app>.<kind>"]``) are deleted by ``rapid purge`` and the daily
+    job, one transaction per kind, with their ``children`` (``(table, column)`` pairs whose
+    column holds this table's ``key``). ``where`` narrows the rows (column = value, bound):
+    e.g. only inactive roster rows. A row whose time is NULL is kept (still open)."""
+
+    table: str
+    time_column: str | tuple[str, ...]
+    default_days: int
+    children: tuple[tuple[str, str], ...] = ()
+    key: str = "id"
+    where: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def time_columns(self) -> tuple[str, ...]:
+        return (self.time_column,) if isinstance(self.time_column, str) else self.time_column
+
+
+_SQL_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def retention_problems(owner: str, retention: Mapping[str, Any]) -> list[str]:
+    """What is wrong with a retention declaration (names must be plain identifiers: they are
+    written into SQL; days 1..36500)."""
+    problems: list[str] = []
+    for kind, rule in retention.items():
+        where = f"retention {owner}.{kind}"
+        if not _SQL_NAME.match(str(kind)):
+            problems.append(f"{where}: the kind must be lowercase letters, digits and _")
+        if not isinstance(rule, Retention):
+            problems.append(f"{where}: must be Retention(...)")
+            continue
+        names = [rule.table, rule.key, *rule.time_columns, *(c for c, _ in rule.where)]
+        names += [n for pair in rule.children for n in pair]
+        bad = [n for n in names if not isinstance(n, str) or not _SQL_NAME.match(n)]
+        if bad or not rule.time_columns:
+            problems.append(f"{where}: table and column names must be identifiers, got {bad}")
+        if not isinstance(rule.default_days, int) or not 1 <= rule.default_days <= 36500:
+            problems.append(f"{where}: default_days must be 1..36500")
+    return problems
+
+
 @dataclass
 class App:
     """One app's manifest."""
@@ -317,6 +362,8 @@ class App:
     """``"package.module:NAME"`` references to the app's ``core.forms.Form`` definitions,
     imported on first use. Core checks each form that names a table against the database after
     migrating (a field without a column, or a column of the wrong type, is an error)."""
+    retention: dict[str, Retention] = field(default_factory=dict)
+    """Kinds of records and how long each is kept (``core.retention`` purges them)."""
     optional_roles: tuple[str, ...] = ()
     """Roles other apps declare that this app also serves when they are installed (a business
     owning venues, checkpoint staff checking people in), without depending on those apps:
@@ -483,6 +530,7 @@ def validate_manifest(app: Any) -> list[str]:
             problem = _ref_problem(what, hook)
             if problem:
                 problems.append(problem)
+    problems += retention_problems(app.id, app.retention)
     if app.settings_model is not None and not hasattr(app.settings_model, "model_fields"):
         problems.append("settings_model must be a pydantic model")
     if app.migrations is not None:
@@ -676,6 +724,15 @@ class Registry:
                 problems.append(f"[apps.{app_id}]: the app {app_id} has no settings")
             else:
                 problems += app_settings_problems(app_id, app.settings_model, values)
+        overrides = getattr(settings, "retention_days", None)
+        if overrides:  # [retention_days] "<app>.<kind>" = days: only declared kinds
+            from core import retention
+
+            kinds = {
+                f"{a.id}.{kind}": rule for a in self.apps for kind, rule in a.retention.items()
+            }
+            kinds.update({f"core.{kind}": rule for kind, rule in retention.CORE.items()})
+            problems += retention.problems(overrides, kinds)
         return problems
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from apps.home_isolation.messages import MESSAGES
 from apps.home_isolation.models import IsolationSettings, MonitoringClaims
 from apps.home_isolation.rules import checkpoint_rule
-from core.registry import App, Page, Panel, TokenType, WebPage, lazy
+from core.registry import App, Page, Panel, Retention, TokenType, WebPage, lazy
 
 PREFIX = "HI1:"
 """Context prefix of a monitoring token (the personal daily-report link)."""
@@ -82,9 +82,27 @@ app = App(
             MonitoringClaims,
             rule=checkpoint_rule,
             reasons=("ISOLATING", "BAD_CLAIMS"),
-            fields=("role",),
+            fields=(),  # the token carries no F0/F1 (issue 14 item 10): nothing to show
         )
     ],
+    retention={
+        # a person's record (enrolment, reports, alerts, notes, link sessions) goes 180 days
+        # after the release or the transfer to hospital; while isolating it stays
+        "isolation_records": Retention(
+            "hi_enrolments",
+            ("released_at", "transferred_at"),
+            180,
+            children=(
+                ("hi_reports", "enrolment_id"),
+                ("hi_alerts", "enrolment_id"),
+                ("hi_notes", "enrolment_id"),
+                ("hi_link_sessions", "enrolment_id"),
+                ("hi_active", "enrolment_id"),
+            ),
+        ),
+        # a browser's session of a monitoring link, a day after the link expired
+        "link_sessions": Retention("hi_link_sessions", "expires_at", 1, key="key_hash"),
+    },
     panels=[
         Panel(
             "home_isolation.panel", "hi.panel.title", "apps.home_isolation.analytics:panel", OFFICER

@@ -78,8 +78,45 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "hi.report.submit": {"vi": "Gửi báo cáo", "en": "Send report"},
     "hi.report.hello": {
-        "vi": "Xin chào {name} ({kind}). Cách ly đến hết ngày {end}.",
-        "en": "Hello {name} ({kind}). Isolation until the end of {end}.",
+        "vi": "Xin chào {name} — theo dõi đến hết ngày {end}.",
+        "en": "Hello {name} — monitoring until the end of {end}.",
+    },
+    "hi.code.title": {"vi": "Nhập mã xác nhận", "en": "Enter your code"},
+    "hi.code.intro": {
+        "vi": "Nhập mã {digits} số mà cán bộ y tế đã đọc cho bạn khi đăng ký cách ly."
+        " Chỉ cần nhập một lần trên điện thoại này.",
+        "en": "Enter the {digits}-digit code the health officer gave you when you were enrolled."
+        " You enter it once on this phone.",
+    },
+    "hi.code.label": {"vi": "Mã xác nhận", "en": "Code"},
+    "hi.code.submit": {"vi": "Tiếp tục", "en": "Continue"},
+    "hi.code.wrong": {
+        "vi": "Mã không đúng. Kiểm tra lại mã cán bộ y tế đã đưa.",
+        "en": "That code is not right. Check the code the health officer gave you.",
+    },
+    "hi.code.wait": {
+        "vi": "Đã nhập sai nhiều lần. Vui lòng thử lại sau {seconds} giây, hoặc gọi cán bộ y tế.",
+        "en": "Too many wrong codes. Try again in {seconds} seconds, or call your health officer.",
+    },
+    "hi.link.rotated": {
+        "vi": "Đường link này đã được thay bằng link mới. Gọi cán bộ y tế để nhận link và mã mới.",
+        "en": "This link has been replaced by a new one. Call your health officer for the new"
+        " link and code.",
+    },
+    "hi.link.no_code": {
+        "vi": "Đường link này chưa có mã xác nhận. Gọi cán bộ y tế để nhận link và mã mới.",
+        "en": "This link has no code yet. Call your health officer for a new link and code.",
+    },
+    "hi.link.reopen": {
+        "vi": "Hãy mở lại đường link trong tin nhắn của cán bộ y tế rồi nhập mã xác nhận.",
+        "en": "Open the link in the health officer's message again and enter your code.",
+    },
+    "hi.act.new_link": {"vi": "Cấp link và mã mới", "en": "New link and code"},
+    "hi.link.issued": {
+        "vi": "Link mới (link cũ không còn dùng được). Đọc mã cho người cách ly: **{code}**"
+        " — mã chỉ hiện một lần.",
+        "en": "New link (the old one no longer works). Read the code to the person: **{code}**"
+        " — shown once only.",
     },
     "hi.report.count": {
         "vi": "Hôm nay bạn đã gửi {n}/{max} báo cáo.",

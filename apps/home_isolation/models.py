@@ -81,6 +81,9 @@ class IsolationSettings(BaseModel):
     trace_window_minutes: int = Field(default=60, ge=1, le=24 * 60)
     infectious_days_before: int = Field(default=2, ge=0, le=14)
     board_limit: int = Field(default=300, ge=10, le=5000)
+    link_code_digits: int = Field(
+        default=6, ge=4, le=10, description="Digits of the code given with a monitoring link"
+    )
     rules: list[TriageRule] = Field(
         default_factory=lambda: [TriageRule(**r) for r in DEFAULT_RULES]
     )
@@ -96,8 +99,9 @@ def isolation_settings() -> IsolationSettings:
 
 
 class MonitoringClaims(BaseModel):
-    """Claims of an ``HI1:`` token: enrolment id and role only (no personal data)."""
+    """Claims of an ``HI1:`` token: the enrolment reference only (its validity is the token's
+    expiry). Anyone can read a QR's claims, so no F0/F1, name or other health data: the link
+    alone opens nothing either (its code does, ``service.unlock``)."""
 
     model_config = ConfigDict(extra="forbid")
     e: str = Field(min_length=4, max_length=40, description="enrolment id")
-    r: Literal["F0", "F1"]

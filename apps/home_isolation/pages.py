@@ -87,8 +87,10 @@ def _qr_png(text: str) -> bytes:
     return render.png_bytes(text, scale=6)
 
 
-def _show_link(url: str, name: str) -> None:
+def _show_link(url: str, name: str, code: str | None = None) -> None:
     st.info(t("hi.enrol.link_hint"))
+    if code:
+        st.warning(t("hi.link.issued", code=code))
     st.code(url, language=None)
     png = _qr_png(url)
     st.image(png, width=260)
@@ -102,6 +104,7 @@ def _show_link(url: str, name: str) -> None:
 
 def _enrolled(row: Mapping[str, Any]) -> None:
     st.session_state["hi_enrolled"] = row["id"]
+    st.session_state["hi_issued"] = (row["id"], row["link"], row["link_code"])
 
 
 def enrol_page() -> None:
@@ -129,8 +132,9 @@ def enrol_page() -> None:
                     end=row["isolation_end"].strftime("%d/%m/%Y"),
                 )
             )
-            if row["status"] == "isolating":
-                _show_link(service.monitoring_link(principal, row["id"]), row["id"])
+            issued = st.session_state.get("hi_issued")
+            if row["status"] == "isolating" and issued and issued[0] == row["id"]:
+                _show_link(issued[1], row["id"], issued[2])
     buttons = {"F0": t("hi.enrol.f0"), "F1": t("hi.enrol.f1")}
     for tab, kind in zip(st.tabs(list(buttons.values())), KINDS, strict=True):
         with tab:
@@ -418,8 +422,15 @@ def person_page() -> None:
         )
     st.subheader(t("hi.person.alerts"))
     _actions(row["id"])
-    if row["status"] == "isolating" and st.toggle(t("hi.act.link"), key="hp_link"):
-        _show_link(service.monitoring_link(principal, row["id"]), row["id"])
+    if row["status"] == "isolating":
+        if st.button(t("hi.act.new_link"), key="hp_new_link"):
+            issued = service.new_link(principal, row["id"])
+            st.session_state["hi_issued"] = (row["id"], issued.url, issued.code)
+        issued = st.session_state.get("hi_issued")
+        if issued and issued[0] == row["id"]:
+            _show_link(issued[1], row["id"], issued[2])
+        elif st.toggle(t("hi.act.link"), key="hp_link"):
+            _show_link(service.monitoring_link(principal, row["id"]), row["id"])
     st.subheader(t("hi.person.notes"))
     notes = service.person_notes(principal, row["id"])
     if not notes.empty:

@@ -261,9 +261,10 @@ def _frame_of(
 
 def insert_enrolments(
     frame: pd.DataFrame, actor: Principal | str, *, store: Store, issue_links: bool = True
-) -> None:
+) -> dict[str, IssuedLink]:
     """Bulk insert prepared enrolment rows (also used by the demo). Raises IsolationError when
-    a person is already enrolled. Call inside a transaction."""
+    a person is already enrolled. Call inside a transaction. Returns each new link and its
+    code (shown once; an officer gives a code later by issuing a new link)."""
     who = actor.actor if isinstance(actor, Principal) else str(actor)
     cur = store.cursor()
     cur.register("_hi_new", frame[["person_id", "id"]])
@@ -286,13 +287,16 @@ def insert_enrolments(
         store=store,
     )
     if issue_links:
-        _issue_links(store, frame["id"].tolist(), who)
+        return _issue_links(store, frame["id"].tolist(), who)
+    return {}
 
 
 def _issue_links(
     store: Store, enrolment_ids: Sequence[str], actor: str, progress: Any = None
-) -> dict[str, str]:
-    """Sign a monitoring token for each enrolment, valid to its isolation end + grace."""
+) -> dict[str, IssuedLink]:
+    """Sign a monitoring token for each enrolment, valid to its isolation end + grace, with a
+    new second-factor code each (stored as a keyed hash: the clear code is only in the answer).
+    The claims hold the enrolment reference alone: no F0/F1, no name."""
     from core.qr import service as qr
 
     if not enrolment_ids:
@@ -302,32 +306,38 @@ def _issue_links(
     cur.register("_hi_ids", pd.DataFrame({"id": list(enrolment_ids)}))
     try:
         rows = cur.execute(
-            "SELECT e.id, e.kind, e.isolation_end FROM hi_enrolments e JOIN _hi_ids USING (id)"
+            "SELECT e.id, e.isolation_end FROM hi_enrolments e JOIN _hi_ids USING (id)"
         ).fetchall()
     finally:
         cur.unregister("_hi_ids")
     items = [
         qr.IssueItem(
-            claims=MonitoringClaims(e=eid, r=kind).model_dump(),
+            claims=MonitoringClaims(e=eid).model_dump(),
             expires=_link_expiry(end, s),
             subject=eid,
         )
-        for eid, kind, end in rows
+        for eid, end in rows
     ]
+    codes = {eid: new_link_code(s.link_code_digits) for eid, _ in rows}
     with store.transaction():
         issued = qr.issue(PREFIX, items, actor, store=store, progress=progress)
         frame = pd.DataFrame(
-            {"id": [i.subject for i in issued], "token_id": [i.token_id for i in issued]}
+            {
+                "id": [i.subject for i in issued],
+                "token_id": [i.token_id for i in issued],
+                "code_hash": [code_hash(i.subject, codes[i.subject]) for i in issued],
+            }
         )
         cur.register("_hi_tok", frame)
         try:
             cur.execute(
-                "UPDATE hi_enrolments SET token_id = f.token_id FROM _hi_tok f"
+                "UPDATE hi_enrolments SET token_id = f.token_id, link_code_hash = f.code_hash,"
+                " link_failures = 0, link_wait_until = NULL FROM _hi_tok f"
                 " WHERE hi_enrolments.id = f.id"
             )
         finally:
             cur.unregister("_hi_tok")
-    return {i.subject: i.text for i in issued}
+    return {i.subject: IssuedLink(i.text, codes[i.subject]) for i in issued}
 
 
 def _resolve_source(store: Store, ref: str) -> dict[str, Any]:
@@ -360,9 +370,12 @@ def enroll(
             raise FormInvalid.one("person_id", "hi.err.already_enrolled")
         eid = new_id()
         frame = _frame_of([rec], [eid], principal.actor, _settings())
-        insert_enrolments(frame, principal, store=store)
+        issued = insert_enrolments(frame, principal, store=store)
         _note(store, eid, principal.actor, "enrol", kind)
-    return enrolment(principal, eid, store=store)
+    row = _display(store, eid)
+    row["link"] = _link_url(issued[eid].text)
+    row["link_code"] = issued[eid].code
+    return row
 
 
 def enroll_f0(
@@ -380,9 +393,16 @@ def enroll_f1(
 def enrolment(
     principal: Principal, enrolment_id: str, *, store: Store | None = None
 ) -> dict[str, Any]:
-    """One enrolment with display fields (ward name, masked id, source F0, link)."""
+    """One enrolment with display fields (ward name, masked id, source F0). An officer
+    opening a person: one audit row (``isolation.read``)."""
     require(principal, OFFICER)
     store = _store(store)
+    row = _display(store, enrolment_id)
+    audit.record(principal, "isolation.read", "enrolment", row["id"], store=store)
+    return row
+
+
+def _display(store: Store, enrolment_id: str) -> dict[str, Any]:
     row = _enrolment(store, enrolment_id)
     row["ward"] = geo.ward_name(row["ward_code"])
     row["person_id_masked"] = mask_id(row["person_id"])
@@ -408,10 +428,16 @@ def enrollment_or_none(
         return None
 
 
-def monitoring_link(principal: Principal, enrolment_id: str, *, store: Store | None = None) -> str:
-    """The person's signed monitoring link (issued now if they have none yet)."""
-    from core.qr import service as qr
+def _link_url(text: str) -> str:
     from core.ui.links import web_link
+
+    return web_link("/bao-cao", t=text)
+
+
+def monitoring_link(principal: Principal, enrolment_id: str, *, store: Store | None = None) -> str:
+    """The person's current monitoring link (without its code, which is never stored in
+    clear: ``new_link`` gives a new link and code). Issued now if they have none yet."""
+    from core.qr import service as qr
 
     require(principal, OFFICER)
     store = _store(store)
@@ -422,9 +448,45 @@ def monitoring_link(principal: Principal, enrolment_id: str, *, store: Store | N
     if row["token_id"] and not qr.is_revoked(row["token_id"], store=store):
         text = qr.token_texts([row["token_id"]], store=store).get(row["token_id"])
     if text is None:
-        with store.transaction():
-            text = _issue_links(store, [row["id"]], principal.actor)[row["id"]]
-    return web_link("/bao-cao", t=text)
+        return new_link(principal, enrolment_id, store=store).url
+    return _link_url(text)
+
+
+@dataclass(frozen=True)
+class IssuedLink:
+    text: str
+    code: str
+
+    @property
+    def url(self) -> str:
+        return _link_url(self.text)
+
+
+def new_link(principal: Principal, enrolment_id: str, *, store: Store | None = None) -> IssuedLink:
+    """Rotate a person's monitoring link: a new token and a new code; the old token is revoked
+    (opening it says to call the officer) and every browser session opened with it ends (it
+    says the same) until the new link and code are entered. Audited (``isolation.link_rotate``); the code is in the answer only."""
+    from core.qr import service as qr
+
+    require(principal, OFFICER)
+    store = _store(store)
+    with store.transaction():
+        row = _enrolment(store, enrolment_id)
+        if row["status"] != "isolating":
+            raise IsolationError("hi.err.not_isolating")
+        if row["token_id"]:
+            qr.revoke(row["token_id"], principal, ROTATED, store=store)
+        issued = _issue_links(store, [row["id"]], principal.actor)[row["id"]]
+        _note(store, row["id"], principal.actor, "link", "")
+        audit.record(
+            principal,
+            "isolation.link_rotate",
+            "enrolment",
+            row["id"],
+            {"old_token": row["token_id"] or ""},
+            store=store,
+        )
+    return issued
 
 
 def needs_negative_test(row: Mapping[str, Any], settings: IsolationSettings) -> bool:
@@ -568,13 +630,64 @@ def add_note(
 
 
 # -- the citizen's link -----------------------------------------------------------------------
+#
+# The signed token in the link names the enrolment; alone it opens nothing. The person enters
+# the code the officer gave at enrolment once per browser (``unlock``), which opens a session:
+# a random key in an HttpOnly cookie, stored here as its hash and bound to that token, so a
+# rotated link (``new_link``), a release or a transfer ends it.
+
+ROTATED = "link rotated"
+"""The revocation reason of a replaced monitoring token (its link then says: call the officer)."""
+FREE_TRIES = 3
+"""Wrong codes allowed before each further try waits (30 s, then doubling, up to a day)."""
+
+
+def new_link_code(digits: int = 6) -> str:
+    return "".join(secrets.choice("0123456789") for _ in range(digits))
+
+
+def code_hash(enrolment_id: str, code: str) -> str:
+    """The stored form of a link code: keyed with the server secret, so the table alone does
+    not give the 10^6 codes to a brute force."""
+    import hashlib
+    import hmac
+
+    from core.web.security import server_secret
+
+    message = f"hi-link-code\x00{enrolment_id}\x00{code}".encode()
+    return hmac.new(server_secret(), message, hashlib.sha256).hexdigest()
+
+
+def _key_hash(key: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def failure_wait(failures: int) -> timedelta:
+    """The wait before the next try after ``failures`` wrong codes in a row."""
+    if failures < FREE_TRIES:
+        return timedelta(0)
+    return timedelta(seconds=min(86_400, 30 * 2 ** (failures - FREE_TRIES)))
+
+
+def initials(name: str) -> str:
+    """``Nguyễn Văn An`` -> ``N.V.A.``: what the citizen's page shows of a name."""
+    return "".join(f"{w[0].upper()}." for w in collapse_spaces(nfc(name or "")).split(" ") if w)
+
+
+class CodeRefused(IsolationError):
+    """A wrong code, or a try while the wait after wrong codes runs (``wait`` seconds)."""
+
+    def __init__(self, key: str, wait: int = 0, **kwargs: Any) -> None:
+        super().__init__(key, seconds=wait, **kwargs)
+        self.wait = wait
 
 
 @dataclass(frozen=True)
 class LinkView:
     enrolment_id: str
-    kind: str
-    name: str
+    initials: str
     isolation_end: date
     reports_today: int
     max_per_day: int
@@ -591,7 +704,17 @@ def _reports_on_day(store: Store, enrolment_id: str, now: datetime) -> int:
     return int(count or 0)
 
 
-def _check_link(store: Store, token_text: str) -> dict[str, Any]:
+def _live(row: Mapping[str, Any]) -> dict[str, Any]:
+    if row["status"] == "released":
+        raise LinkRefused("hi.link.released")
+    if row["status"] != "isolating":
+        raise LinkRefused("hi.link.hospital")
+    return dict(row)
+
+
+def _check_token(store: Store, token_text: str) -> tuple[dict[str, Any], Any]:
+    """The enrolment a monitoring token names, and the verdict; LinkRefused when it is forged,
+    expired, replaced by a newer link, or its person is no longer isolating."""
     from core.qr import service as qr
 
     text = (token_text or "").strip()
@@ -603,36 +726,129 @@ def _check_link(store: Store, token_text: str) -> dict[str, Any]:
         log.info("monitoring link failed to verify", exc_info=True)
         raise LinkRefused("hi.link.bad") from None
     reason = getattr(verdict.reason, "value", str(verdict.reason))
+    claims_ok = True
+    try:
+        claims = MonitoringClaims.model_validate(verdict.claims)
+    except (ValueError, TypeError):
+        claims_ok = False
     if not verdict.ok:
         if reason == "EXPIRED":
             raise LinkRefused("hi.link.expired")
-        if reason == "REVOKED":
+        if reason == "REVOKED" and claims_ok:
+            rows = store.records(
+                "SELECT status, token_id FROM hi_enrolments WHERE id = ?", [claims.e]
+            )
+            if (
+                rows
+                and rows[0]["status"] == "isolating"
+                and rows[0]["token_id"] != verdict.token_id
+            ):
+                raise LinkRefused("hi.link.rotated")
             raise LinkRefused("hi.link.released")
         raise LinkRefused("hi.link.bad")
-    try:
-        claims = MonitoringClaims.model_validate(verdict.claims)
-    except ValueError:
-        raise LinkRefused("hi.link.bad") from None
+    if not claims_ok:
+        raise LinkRefused("hi.link.bad")
     rows = store.records("SELECT * FROM hi_enrolments WHERE id = ?", [claims.e])
     if not rows or rows[0]["token_id"] != verdict.token_id:
         raise LinkRefused("hi.link.bad")
-    row = rows[0]
-    if row["status"] == "released":
-        raise LinkRefused("hi.link.released")
-    if row["status"] != "isolating":
-        raise LinkRefused("hi.link.hospital")
-    return row
+    return _live(rows[0]), verdict
 
 
-def open_link(principal: Principal, token_text: str, *, store: Store | None = None) -> LinkView:
-    """What the report page shows for a monitoring link. Any principal (the token decides)."""
-    del principal  # public: the signed token is the authority
+def check_link(principal: Principal, token_text: str, *, store: Store | None = None) -> str:
+    """The enrolment id a monitoring link opens (before its code is entered: the page shows
+    nothing of the person then). Raises LinkRefused. Any principal: the token decides."""
+    del principal
+    return _check_token(_store(store), token_text)[0]["id"]
+
+
+def unlock(principal: Principal, token_text: str, code: str, *, store: Store | None = None) -> str:
+    """Check the code of a monitoring link; returns a new session key for the browser's cookie.
+    Wrong codes count per enrolment: after ``FREE_TRIES`` each try waits longer (CodeRefused
+    with the seconds). Every try is counted per hour (``isolation.link_code``), not logged."""
+    del principal
     store = _store(store)
-    row = _check_link(store, token_text)
+    row, verdict = _check_token(store, token_text)
+    now = clock.utcnow_naive()
+    wait_until = row.get("link_wait_until")
+    if wait_until is not None and wait_until > now:
+        audit.count("isolation.link_code", throttled=True, store=store)
+        raise CodeRefused("hi.code.wait", wait=max(1, int((wait_until - now).total_seconds())))
+    given = "".join(ch for ch in str(code or "") if ch.isdigit())[:12]
+    expected = row.get("link_code_hash")
+    if not expected:
+        audit.count("isolation.link_code", store=store)
+        raise LinkRefused("hi.link.no_code")
+    import hmac
+
+    if not given or not hmac.compare_digest(code_hash(row["id"], given), expected):
+        failures = int(row.get("link_failures") or 0) + 1
+        wait = failure_wait(failures)
+        store.execute(
+            "UPDATE hi_enrolments SET link_failures = ?, link_wait_until = ? WHERE id = ?",
+            [failures, now + wait if wait else None, row["id"]],
+        )
+        audit.count("isolation.link_code", store=store)
+        raise CodeRefused("hi.code.wrong", wait=int(wait.total_seconds()))
+    key = secrets.token_urlsafe(24)
+    del verdict
+    expires = clock.to_utc_naive(_link_expiry(row["isolation_end"], _settings()))
+    with store.transaction():
+        store.execute(
+            "UPDATE hi_enrolments SET link_failures = 0, link_wait_until = NULL WHERE id = ?",
+            [row["id"]],
+        )
+        store.execute(
+            "INSERT INTO hi_link_sessions (key_hash, enrolment_id, token_id, created_at,"
+            " expires_at) VALUES (?, ?, ?, ?, ?)",
+            [_key_hash(key), row["id"], row["token_id"], now, expires],
+        )
+    audit.count("isolation.link_code", matched=True, store=store)
+    return key
+
+
+def _check_link(store: Store, session_key: str) -> dict[str, Any]:
+    """The enrolment of a browser session (the cookie's key): LinkRefused when there is no
+    such session, its link was replaced or expired, or the person is no longer isolating."""
+    key = (session_key or "").strip()
+    if not key:
+        raise LinkRefused("hi.link.missing")
+    if len(key) > 64:
+        raise LinkRefused("hi.link.bad")
+    found = store.records(
+        "SELECT s.token_id AS session_token, s.expires_at, e.* FROM hi_link_sessions s"
+        " JOIN hi_enrolments e ON e.id = s.enrolment_id WHERE s.key_hash = ?",
+        [_key_hash(key)],
+    )
+    if not found:
+        raise LinkRefused("hi.link.bad")
+    row = found[0]
+    if row["status"] == "isolating" and row["session_token"] != row["token_id"]:
+        raise LinkRefused("hi.link.rotated")
+    if row["expires_at"] <= clock.utcnow_naive():
+        raise LinkRefused("hi.link.expired")
+    return _live(row)
+
+
+def session_enrolment(
+    principal: Principal, session_key: str, *, store: Store | None = None
+) -> str | None:
+    """The enrolment id of a live session key, or None."""
+    del principal
+    try:
+        return _check_link(_store(store), session_key)["id"]
+    except LinkRefused:
+        return None
+
+
+def open_link(principal: Principal, session_key: str, *, store: Store | None = None) -> LinkView:
+    """What the report page shows for a browser session opened with a link and its code: the
+    person's initials (never the full name), today's count. Any principal (the key decides)."""
+    del principal  # public: the session opened with the link's code is the authority
+    store = _store(store)
+    row = _check_link(store, session_key)
     return LinkView(
         enrolment_id=row["id"],
-        kind=row["kind"],
-        name=row["full_name"],
+        initials=initials(row["full_name"]),
         isolation_end=row["isolation_end"],
         reports_today=_reports_on_day(store, row["id"], clock.now()),
         max_per_day=_settings().max_reports_per_day,
@@ -650,12 +866,13 @@ class ReportResult:
 
 def submit_report(
     principal: Principal,
-    token_text: str,
+    session_key: str,
     raw: Mapping[str, Any],
     *,
     store: Store | None = None,
 ) -> ReportResult:
-    """Record one daily report (the answers of ``REPORT``) sent through a monitoring link;
+    """Record one daily report (the answers of ``REPORT``) sent in a browser session opened
+    with a monitoring link and its code (``unlock``);
     triage it and open alerts. No measured time: measured now. Raises LinkRefused, FormInvalid
     or IsolationError; nothing is written then."""
     store = _store(store)
@@ -664,7 +881,7 @@ def submit_report(
     data = REPORT.validate(raw, now=now)
     measured_at = data["measured_at"] or now
     with store.transaction():
-        row = _check_link(store, token_text)
+        row = _check_link(store, session_key)
         eid = row["id"]
         if _reports_on_day(store, eid, now) >= s.max_reports_per_day:
             raise IsolationError("hi.err.too_many", max=s.max_reports_per_day)
@@ -836,6 +1053,24 @@ def board(
     )
     frame = store.df(sql, [*params, int(limit)])
     total = int(frame["total"].iloc[0]) if len(frame) else 0
+    audit.record(
+        principal,
+        "isolation.board",
+        "enrolment",
+        "-",
+        {
+            "count": len(frame),
+            "total": total,
+            "filter": {
+                "ward": ward_code,
+                "status": status,
+                "kind": kind,
+                "level": level,
+                "alerts_only": alerts_only,
+            },
+        },
+        store=store,
+    )
     frame = frame.drop(columns=["total"])
     frame["person_id"] = frame["person_id"].map(mask_id)
     frame["ward"] = frame["ward_code"].map(geo.ward_name)
@@ -901,12 +1136,23 @@ def find(
     needle = FIND.validate(raw)["search"]
     if not needle:
         return None
-    return _store(store).df(
+    store = _store(store)
+    frame = store.df(
         "SELECT id, kind, full_name, status, ward_code, enrolled_at FROM hi_enrolments"
         " WHERE id = ? OR person_id = ? OR phone = ? OR full_name ILIKE ?"
         " ORDER BY enrolled_at DESC LIMIT ?",
         [needle, normalize_person_id(needle), _phone_or_text(needle), f"%{needle}%", int(limit)],
     )
+    # who was looked for is recorded as the people found (the search text may be a number)
+    audit.record(
+        principal,
+        "isolation.find",
+        "enrolment",
+        "-",
+        {"count": len(frame), "found": frame["id"].head(50).tolist()},
+        store=store,
+    )
+    return frame
 
 
 # -- contact tracing ----------------------------------------------------------------------------
@@ -957,6 +1203,14 @@ def trace_candidates(
         return frame.reset_index(drop=True)
     active = _active_among(store, frame["candidate_id"].astype(str).tolist())
     frame["already_enrolled"] = frame["candidate_id"].isin(active)
+    audit.record(
+        principal,
+        "isolation.trace",
+        "enrolment",
+        source["id"],
+        {"count": int(frame["candidate_id"].nunique()), "window_minutes": minutes},
+        store=store,
+    )
     return frame.sort_values(
         ["candidate_id", "overlap_minutes"], ascending=[True, False]
     ).reset_index(drop=True)
@@ -1123,6 +1377,8 @@ def stats(store: Store) -> dict[str, int]:
 
 __all__ = [
     "IsolationError",
+    "CodeRefused",
+    "IssuedLink",
     "LinkRefused",
     "LinkView",
     "ReportResult",
@@ -1138,7 +1394,9 @@ __all__ = [
     "enrolment",
     "enrollment_or_none",
     "find",
+    "check_link",
     "monitoring_link",
+    "new_link",
     "needs_negative_test",
     "open_alerts_summary",
     "open_link",
@@ -1147,9 +1405,11 @@ __all__ = [
     "person_notes",
     "person_reports",
     "release",
+    "session_enrolment",
     "submit_report",
     "totals",
     "trace_candidates",
     "trace_window",
     "transfer_to_hospital",
+    "unlock",
 ]

@@ -1,11 +1,17 @@
 """The daily vitals report opened from a person's monitoring link: a light page for phones
-(``core.web``), complete without JavaScript."""
+(``core.web``), complete without JavaScript.
+
+``/bao-cao?t=<token>`` asks for the link's code once per browser; the right code opens a
+session (an HttpOnly, SameSite=Lax cookie holding a random key) and redirects to ``/bao-cao``
+without the token, so the address bar, the history and a screenshot hold no token. The cookie
+keeps the last few sessions (a shared family phone), newest first."""
 
 from __future__ import annotations
 
 from markupsafe import Markup
 
 from apps.home_isolation import forms, service
+from apps.home_isolation.models import isolation_settings
 from core.auth import ANONYMOUS
 from core.forms import FORM, FieldError, FormInvalid
 from core.forms.html_form import read, render, token_problem
@@ -14,25 +20,112 @@ from core.web.http import WebRequest, WebResponse
 from core.web.layout import page
 
 REPORT = "/bao-cao"
+COOKIE = "hi_link"
+MAX_SESSIONS = 4
 LEVEL_BADGE = {"green": "green", "yellow": "yellow", "orange": "yellow", "red": "red"}
 
 
-def report(request: WebRequest) -> WebResponse:
-    """``/bao-cao?t=<monitoring token>``: who it is for, today's count, the report form; after
-    sending, the triage level and what to do."""
+def _keys(request: WebRequest) -> list[str]:
+    raw = request.cookies.get(COOKIE, "")
+    return [k for k in raw.split(".") if 0 < len(k) <= 64][:MAX_SESSIONS]
+
+
+def _with_first(keys: list[str], key: str) -> str:
+    return ".".join([key, *[k for k in keys if k != key]][:MAX_SESSIONS])
+
+
+def _refused(request: WebRequest, message: str, status: int = 400) -> WebResponse:
     title = t("hi.report.title")
-    token = request.value("t") if request.method == "POST" else request.query.get("t", "")
+    body = Markup('<h1>{}</h1><p class="err banner">{}</p>').format(title, message)
+    return page(request, title, body, status=status)
+
+
+def _code_page(request: WebRequest, token: str, error: str = "", status: int = 200) -> WebResponse:
+    """The code entry form (the token rides in a hidden field of the POST, never shown)."""
+    title = t("hi.code.title")
+    digits = isolation_settings().link_code_digits
+    err = Markup('<p class="err" id="e-code">{}</p>').format(error) if error else Markup("")
+    body = Markup(
+        '<h1>{title}</h1><p>{intro}</p><form method="post" action="{action}" novalidate>'
+        '<input type="hidden" name="_csrf" value="{csrf}">'
+        '<input type="hidden" name="t" value="{token}">'
+        '<div class="field{cls}"><label for="f-code">{label}</label>'
+        '<input id="f-code" name="code" type="text" inputmode="numeric" pattern="[0-9]*"'
+        ' autocomplete="one-time-code" maxlength="{digits}" required{aria}>{err}</div>'
+        '<p><button type="submit">{submit}</button></p></form>'
+    ).format(
+        title=title,
+        intro=t("hi.code.intro", digits=digits),
+        action=REPORT,
+        csrf=request.form_token(),
+        token=token,
+        cls=" invalid" if error else "",
+        label=t("hi.code.label"),
+        digits=digits,
+        aria=Markup(' aria-invalid="true" aria-describedby="e-code"') if error else "",
+        err=err,
+        submit=t("hi.code.submit"),
+    )
+    return page(request, title, body, status=status)
+
+
+def _open_with_token(request: WebRequest, token: str) -> WebResponse:
+    """A link opened: straight to the form when this browser already entered its code, else
+    the code entry."""
     try:
-        view = service.open_link(ANONYMOUS, token)
+        eid = service.check_link(ANONYMOUS, token)
     except service.LinkRefused as exc:
-        body = Markup('<h1>{}</h1><p class="err banner">{}</p>').format(title, exc.message)
-        return page(request, title, body, status=400)
+        return _refused(request, exc.message)
+    keys = _keys(request)
+    for key in keys:
+        if service.session_enrolment(ANONYMOUS, key) == eid:
+            response = WebResponse.redirect(REPORT)
+            response.cookies[COOKIE] = _with_first(keys, key)
+            return response
+    return _code_page(request, token)
+
+
+def _enter_code(request: WebRequest) -> WebResponse:
+    token = request.value("t")
+    problem = token_problem(request)
+    if problem is not None:
+        return _code_page(request, token, problem.message, status=422)
+    try:
+        key = service.unlock(ANONYMOUS, token, request.value("code"))
+    except service.CodeRefused as exc:
+        return _code_page(request, token, exc.message, status=422)
+    except service.LinkRefused as exc:
+        return _refused(request, exc.message)
+    response = WebResponse.redirect(REPORT)
+    response.cookies[COOKIE] = _with_first(_keys(request), key)
+    return response
+
+
+def report(request: WebRequest) -> WebResponse:
+    """``/bao-cao``: with ``?t=`` the link's code entry (once per browser); then, in the
+    browser's session, the person's initials, today's count and the report form; after
+    sending, the triage level and what to do."""
+    if request.method == "GET" and request.query.get("t"):
+        return _open_with_token(request, request.query["t"])
+    if request.method == "POST" and "code" in request.form:
+        return _enter_code(request)
+    keys = _keys(request)
+    if not keys:
+        return _refused(request, t("hi.link.reopen"))
+    key = keys[0]
+    title = t("hi.report.title")
+    try:
+        view = service.open_link(ANONYMOUS, key)
+    except service.LinkRefused as exc:
+        message = exc.message
+        if exc.key == "hi.link.bad":
+            message = t("hi.link.reopen")
+        return _refused(request, message)
     head = Markup('<h1>{}</h1><p>{}</p><p class="hint">{}</p>').format(
         title,
         t(
             "hi.report.hello",
-            name=view.name,
-            kind=view.kind,
+            name=view.initials,
             end=view.isolation_end.strftime("%d/%m/%Y"),
         ),
         t("hi.report.count", n=view.reports_today, max=view.max_per_day),
@@ -46,7 +139,7 @@ def report(request: WebRequest) -> WebResponse:
             if problem is not None:
                 raise FormInvalid({FORM: problem})
             forms.REPORT.validate(raw, shown=shown)
-            result = service.submit_report(ANONYMOUS, token, raw)
+            result = service.submit_report(ANONYMOUS, key, raw)
         except FormInvalid as exc:
             errors = exc.errors
         except service.IsolationError as exc:
@@ -60,7 +153,7 @@ def report(request: WebRequest) -> WebResponse:
                 LEVEL_BADGE.get(result.level, ""),
                 t(f"hi.level.{result.level}"),
                 t(f"hi.report.advice.{result.level}"),
-                request.url(REPORT, t=token),
+                REPORT,
                 t("hi.report.again"),
             )
             return page(request, title, body)
@@ -76,7 +169,6 @@ def report(request: WebRequest) -> WebResponse:
         submit_label=t("hi.report.submit"),
         values=raw if raw is not None else {**forms.REPORT.defaults(), "measured_now": True},
         errors=errors,
-        hidden={"t": token},
     )
     response = page(request, title, head + html, script=True)
     if errors:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.registry import PUBLIC, App, Page, Panel, Role, TokenType, WebPage, lazy
+from core.registry import PUBLIC, App, Page, Panel, Retention, Role, TokenType, WebPage, lazy
 
 from .messages import MESSAGES
 from .models import PermitClaims, TravelPermitSettings
@@ -114,6 +114,18 @@ app = App(
             APPROVER | OFFICER,
         )
     ],
+    retention={
+        # a decided request and its per-employee lines, a year after the decision
+        "requests": Retention(
+            "tp_requests", "decided_at", 365, children=(("tp_request_items", "request_id"),)
+        ),
+        # a permit's row (holder, CCCD), 90 days after it stopped being valid
+        "permits": Retention("tp_permits", "valid_until", 90, key="permit_id"),
+        # an employee taken off a roster, 90 days later
+        "removed_employees": Retention(
+            "tp_employees", "updated_at", 90, key="cccd", where=(("active", False),)
+        ),
+    },
     messages=MESSAGES,
     seed_demo=lazy("apps.travel_permit.demo:seed"),
     stats=lazy("apps.travel_permit.service:stats"),

@@ -40,11 +40,33 @@ _M: dict[str, tuple[str, str]] = {
         "The business account is not verified yet; permits cannot be requested",
     ),
     "tp.err.quota": (
-        "Vượt hạn mức: danh sách có {roster} người, tối đa {limit} người ({percent}%) được có giấy"
-        " cùng lúc; {busy} người đang có hoặc chờ giấy; yêu cầu này xin thêm {asked}.",
-        "Quota exceeded: the roster has {roster} people, at most {limit} ({percent}%) may hold"
-        " permits at once; {busy} hold or await one; this request asks for {asked} more.",
+        "Vượt hạn mức: hạn mức tính trên {base} người của danh sách ({roster} người), tối đa"
+        " {limit} người ({percent}%) được có giấy cùng lúc; {busy} người đang có hoặc chờ giấy;"
+        " yêu cầu này xin thêm {asked}.",
+        "Quota exceeded: the quota counts {base} people of the roster ({roster}), at most"
+        " {limit} ({percent}%) may hold permits at once; {busy} hold or await one; this request"
+        " asks for {asked} more.",
     ),
+    "tp.err.register_later": (
+        "Đã có quá nhiều đăng ký từ kết nối này hoặc cho mã số thuế này. Vui lòng thử lại sau"
+        " {minutes} phút.",
+        "Too many registrations from this connection or for this tax code. Please try again in"
+        " {minutes} minutes.",
+    ),
+    "tp.err.username_taken": (
+        "Tên đăng nhập này đã có người dùng. Bạn có thể chọn: {suggestions}",
+        "This user name is taken. You could choose: {suggestions}",
+    ),
+    "tp.err.mst_held": (
+        "Mã số thuế {mst} đang thuộc doanh nghiệp {name}: từ chối một trong hai đăng ký trước",
+        "Tax code {mst} is held by {name}: refuse one of the two registrations first",
+    ),
+    "tp.acc.clash": ("Mã số thuế đã thuộc về", "Tax code already held by"),
+    "tp.err.purpose": (
+        "Ghi rõ mục đích xuất dữ liệu (bắt buộc, được ghi vào nhật ký)",
+        "State the purpose of this export (required; it is recorded in the audit log)",
+    ),
+    "tp.export.purpose": ("Mục đích xuất dữ liệu", "Purpose of the export"),
     "tp.err.already_decided": (
         "Yêu cầu này vừa được người khác xử lý; vui lòng tải lại hàng chờ",
         "Someone else has just decided this; reload the queue",
@@ -139,9 +161,23 @@ _M: dict[str, tuple[str, str]] = {
     "tp.biz.resubmit": ("Sửa và gửi lại", "Fix and resubmit"),
     "tp.biz.resubmitted": ("Đã gửi lại thành yêu cầu {id}", "Resubmitted as request {id}"),
     "tp.biz.quota": (
-        "Hạn mức: {busy}/{limit} người đang có hoặc chờ giấy ({percent}% của {roster} người)",
-        "Quota: {busy}/{limit} people hold or await permits ({percent}% of {roster})",
+        "Hạn mức: {busy}/{limit} người đang có hoặc chờ giấy ({percent}% của {base} người được"
+        " tính trong danh sách {roster} người)",
+        "Quota: {busy}/{limit} people hold or await permits ({percent}% of the {base} counted"
+        " of a roster of {roster})",
     ),
+    "tp.growth.title": ("Lịch sử danh sách nhân viên", "Roster history"),
+    "tp.growth.caption": (
+        "Hạn mức tính trên {base} người; {pending} người mới thêm đang chờ (mỗi ngày tính thêm"
+        " tối đa {percent}% hoặc {rows} người); {added_7d} người được thêm trong 7 ngày qua.",
+        "The quota counts {base} people; {pending} newly added wait (each day at most {percent}%"
+        " or {rows} more count); {added_7d} were added in the last 7 days.",
+    ),
+    "tp.growth.day": ("Ngày", "Day"),
+    "tp.growth.added": ("Thêm trong ngày", "Added that day"),
+    "tp.growth.size": ("Số người cuối ngày", "Roster at day's end"),
+    "tp.growth.base": ("Được tính vào hạn mức", "Counted for the quota"),
+    "tp.growth.pending": ("Chờ tính", "Waiting"),
     # roster page
     "tp.roster.upload": ("Tải lên danh sách (CSV hoặc XLSX)", "Upload roster (CSV or XLSX)"),
     "tp.roster.imported": (

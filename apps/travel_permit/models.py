@@ -23,6 +23,21 @@ class TravelPermitSettings(BaseModel):
     )
     max_upload_mb: int = Field(default=20, ge=1, le=500)
     province_code: int = Field(default=geo.DA_NANG, description="Province the city serves")
+    roster_growth_percent: int = Field(
+        default=20,
+        ge=0,
+        le=1000,
+        description="The quota's roster base grows at most this share per day (or the rows below)",
+    )
+    roster_growth_rows: int = Field(
+        default=10, ge=0, le=100_000, description="...or this many rows per day, the larger"
+    )
+    registrations_per_client_hour: int = Field(
+        default=5, ge=1, le=10_000, description="Self-registrations per client address per hour"
+    )
+    registrations_per_tax_code_day: int = Field(
+        default=3, ge=1, le=1000, description="Self-registrations naming one tax code per day"
+    )
 
 
 class PermitClaims(BaseModel):

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -17,7 +18,7 @@ from core.i18n import get_locale, t
 from core.text import md_escape
 from core.ui import flash
 from core.ui.downloads import on_click
-from core.ui.session import current_principal
+from core.ui.session import client_address, current_principal
 
 from . import forms, service
 from .rules import hours_label
@@ -50,7 +51,7 @@ def register() -> None:
         forms.business_form(service.app_settings().province_code),
         key="tp_register",
         submit_label=t("tp.reg.submit"),
-        on_submit=lambda raw: service.register_business(principal, raw),
+        on_submit=lambda raw: service.register_business(principal, raw, client=client_address()),
         success_message=lambda biz: t("tp.reg.done", username=biz["username"]),
         catch=CATCH,
     )
@@ -272,20 +273,28 @@ def permits() -> None:
     )
     if principal.has("business") or request_id:
         if service.active_permit_count(principal, request_id=request_id):
+            purpose = ""
+            if not principal.has("business"):  # an approver exports other people's permits
+                purpose = st.text_input(t("tp.export.purpose"), key="tp_export_purpose")
+                if len(purpose.strip()) < 5:
+                    st.caption(t("tp.err.purpose"))
+            blocked = not principal.has("business") and len(purpose.strip()) < 5
             c1, c2 = st.columns(2)
             c1.download_button(
                 t("tp.permits.pdf"),
-                on_click(service.permits_pdf, principal, request_id=request_id),
+                on_click(service.permits_pdf, principal, request_id=request_id, purpose=purpose),
                 "giay_di_duong.pdf",
                 "application/pdf",
                 key="tp_pdf",
+                disabled=blocked,
             )
             c2.download_button(
                 t("tp.permits.zip"),
-                on_click(service.permits_zip, principal, request_id=request_id),
+                on_click(service.permits_zip, principal, request_id=request_id, purpose=purpose),
                 "giay_di_duong.zip",
                 "application/zip",
                 key="tp_zip",
+                disabled=blocked,
             )
         else:
             st.error(t("tp.err.no_permits"))
@@ -467,6 +476,7 @@ def _decision_panel(principal: Principal, rid: str) -> None:
             ward=geo.ward_name(biz["ward_code"]),
         )
     )
+    _roster_history(principal, biz["id"])
     st.text(req["purpose"])
     st.write(
         t(
@@ -517,6 +527,59 @@ def _decision_panel(principal: Principal, rid: str) -> None:
     )
 
 
+def _roster_history(principal: Principal, business_id: str) -> None:
+    """The roster's last two weeks beside a request: what the quota counts and what waits."""
+    history, quota = service.roster_history(principal, business_id)
+    settings = service.app_settings()
+    with st.expander(t("tp.growth.title"), expanded=bool(quota["pending_growth"])):
+        st.caption(
+            t(
+                "tp.growth.caption",
+                base=quota["base"],
+                pending=quota["pending_growth"],
+                percent=settings.roster_growth_percent,
+                rows=settings.roster_growth_rows,
+                added_7d=quota["added_7d"],
+            )
+        )
+        if history.empty:
+            return
+        table = history.assign(day=history["day"].map(lambda d: d.strftime("%d/%m")))
+        if len(table) >= 2:  # a line needs two days
+            _growth_chart(table)
+        st.dataframe(
+            table.rename(
+                columns={
+                    "day": t("tp.growth.day"),
+                    "added": t("tp.growth.added"),
+                    "size": t("tp.growth.size"),
+                    "base": t("tp.growth.base"),
+                    "pending": t("tp.growth.pending"),
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+
+
+def _growth_chart(table: pd.DataFrame) -> None:
+    """The roster's size and the quota's base per day, two lines."""
+    long = table.melt(id_vars="day", value_vars=["size", "base"], var_name="series", value_name="n")
+    names = {"size": t("tp.growth.size"), "base": t("tp.growth.base")}
+    long["series"] = long["series"].map(names)
+    st.altair_chart(
+        alt.Chart(long)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("day:N", title=t("tp.growth.day"), sort=None),
+            y=alt.Y("n:Q", title=None),
+            color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
+        )
+        .properties(height=180),
+        width="stretch",
+    )
+
+
 def _decide(principal: Principal, rid: str, decision: Decision) -> None:
     res = service.decide(principal, rid, decision)
     flash.later(
@@ -538,11 +601,17 @@ def accounts() -> None:
         st.info(t("tp.acc.none"))
         return
     st.dataframe(
-        frame.drop(columns=["id", "ward_code", "status_reason"]), hide_index=True, width="stretch"
+        frame.drop(columns=["id", "ward_code", "status_reason"]),
+        hide_index=True,
+        width="stretch",
+        column_config={"clash": st.column_config.TextColumn(t("tp.acc.clash"))},
     )
     labels = dict(zip(frame["id"], frame["name"] + " · " + frame["tax_code"], strict=True))
     bid = st.selectbox(t("tp.f.company"), list(labels), format_func=lambda b: labels[b])
     name = md_escape(labels[bid])
+    clash = frame.set_index("id").loc[bid, "clash"]
+    if clash:
+        st.warning(f"{t('tp.acc.clash')}: {md_escape(clash)}")
     if st.button(t("tp.acc.verify"), type="primary", key="tp_verify_ok"):
         try:
             service.verify_business(principal, bid, True)

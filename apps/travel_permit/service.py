@@ -124,37 +124,88 @@ def zones_label(zones: Iterable[int]) -> str:
 # -- businesses -------------------------------------------------------------------------------
 
 
+def _registration_quotas(client: str, tax_code: str) -> list[tuple[Any, str]]:
+    from core.web.security import Quota
+
+    settings = app_settings()
+    return [
+        (Quota("tp.register.client", settings.registrations_per_client_hour, 3600), client),
+        (Quota("tp.register.tax_code", settings.registrations_per_tax_code_day, 86400), tax_code),
+    ]
+
+
+def username_suggestions(username: str, tax_code: str, store: Store) -> list[str]:
+    """Free user names near a taken one (shown only once the rest of the form is valid and a
+    registration was counted against the client's limit)."""
+    base = username[:24]
+    candidates = [f"{base}{tax_code[-3:]}", f"{base}_{tax_code[:4]}", f"{base}2", f"{base}_dn"]
+    taken = {
+        r[0]
+        for r in store.fetchall(
+            "SELECT username FROM users WHERE username IN (SELECT UNNEST(?::VARCHAR[]))",
+            [candidates],
+        )
+    }
+    return [c for c in candidates if c not in taken][:3]
+
+
 def register_business(
-    principal: Principal, raw: Mapping[str, Any], *, store: Store | None = None
+    principal: Principal,
+    raw: Mapping[str, Any],
+    *,
+    client: str = "",
+    store: Store | None = None,
 ) -> dict[str, Any]:
     """Self-registration (not logged in) from the answers to ``forms.business_form``: a
-    business account, pending until an approver verifies it. A tax code already held (by a
-    business not refused), a user name taken or a weak password is an error beside its field."""
+    business account, pending until an approver verifies it.
+
+    Anti-automation and no enumeration: each registration spends one of the client's
+    (``registrations_per_client_hour``) and the tax code's (``registrations_per_tax_code_day``)
+    uses, counted per hour in aggregate; over either, one generic "try later" beside the form.
+    A tax code already held is not an error: the registration is received like any other (the
+    registrant sees the same page) and waits for the approver with "tax code already held by
+    X" (``tax_code_clash``). A taken user name is said beside its field only once everything
+    else is valid and the attempt was counted, with free alternatives."""
+    from core.web.security import spend_quotas
+
     if not principal.is_anonymous:
         raise _deny()
     store = _store(store)
     province = app_settings().province_code
     values = forms.business_form(province).validate(raw)
     tax_code = values["tax_code"]
-    holder = store.fetchone("SELECT id, status FROM tp_businesses WHERE tax_code = ?", [tax_code])
-    if holder is not None and holder[1] != "rejected":
-        raise FormInvalid.one("tax_code", "tp.err.mst_exists", mst=tax_code)
+    wait = spend_quotas(_registration_quotas(client or "unknown", tax_code), store=store)
+    audit.count("tp.business.register", throttled=bool(wait), store=store)
+    if wait:
+        raise FormInvalid.one(FORM, "tp.err.register_later", minutes=max(1, -(-wait // 60)))
+    holder = store.fetchone(
+        "SELECT id, status, name FROM tp_businesses WHERE tax_code = ?", [tax_code]
+    )
     try:
         return _insert_business(values, province, holder, store)
     except accounts.AccountError as exc:
         field = {"full_name": "name"}.get(exc.field or "", exc.field or FORM)
+        if field == "username" and exc.code == "exists":
+            free = username_suggestions(values["username"], tax_code, store)
+            raise FormInvalid.one(
+                "username", "tp.err.username_taken", suggestions=", ".join(free)
+            ) from None
         text = str(exc)
         raise FormInvalid({field: FieldError("forms.err.constraint", text=(text, text))}) from None
     except duckdb.ConstraintException:
-        # another registration of the same tax code committed first
-        raise FormInvalid.one("tax_code", "tp.err.mst_exists", mst=tax_code) from None
+        # another registration of the same tax code committed first: received as a clash
+        holder = store.fetchone(
+            "SELECT id, status, name FROM tp_businesses WHERE tax_code = ?", [tax_code]
+        )
+        return _insert_business(values, province, holder, store)
 
 
 def _insert_business(
     values: dict[str, Any], province: int, holder: tuple | None, store: Store
 ) -> dict[str, Any]:
+    clash = ""
     with store.transaction() as cur:
-        if holder is not None:
+        if holder is not None and holder[1] == "rejected":
             # A rejected registration does not keep the tax code: a squatter refused by an
             # approver must not lock the real company out. Its row stays, marked released.
             cur.execute(
@@ -163,6 +214,8 @@ def _insert_business(
                 " WHERE id = ? AND status = 'rejected'",
                 [holder[0][:8], holder[0]],
             )
+        elif holder is not None:
+            clash = str(holder[0])
         user = accounts.insert_user(
             f"self:{values['username']}",
             values["username"],
@@ -172,10 +225,14 @@ def _insert_business(
             store=store,
         )
         bid = str(uuid.uuid4())
+        row = form_row(forms.business_form(province), values)
+        if clash:  # the tax code stays with its holder until an approver decides
+            row["tax_code"] = f"{values['tax_code']}#?{bid[:8]}"
         store.insert_row(
             "tp_businesses",
             {
-                **form_row(forms.business_form(province), values),
+                **row,
+                "tax_code_clash": clash or None,
                 "id": bid,
                 "user_id": user.id,
                 "username": user.username,
@@ -189,7 +246,7 @@ def _insert_business(
             "tp.business.register",
             "tp_business",
             bid,
-            {"tax_code": values["tax_code"], "name": values["name"]},
+            {"tax_code": values["tax_code"], "name": values["name"], "clash": clash},
             store=store,
         )
     return store.records("SELECT * FROM tp_businesses WHERE id = ?", [bid])[0]
@@ -203,17 +260,30 @@ def my_business(principal: Principal, *, store: Store | None = None) -> dict[str
 def list_businesses(
     principal: Principal, *, status: str | None = None, store: Store | None = None
 ) -> pd.DataFrame:
+    """Businesses for the approver, with ``clash``: the name of the business that already
+    holds the tax code a registration names (empty when none). One audit row per view."""
     require(principal, "approver")
     sql = (
-        "SELECT id, name, tax_code, sector, ward_code, contact_name, phone, status,"
-        " status_reason, created_at FROM tp_businesses"
+        "SELECT b.id, b.name, split_part(b.tax_code, '#', 1) AS tax_code, b.sector, b.ward_code,"
+        " b.contact_name, b.phone, b.status, b.status_reason, b.created_at,"
+        " coalesce(h.name || ' (' || h.status || ')', '') AS clash"
+        " FROM tp_businesses b LEFT JOIN tp_businesses h ON h.id = b.tax_code_clash"
     )
     params: list[Any] = []
     if status:
-        sql += " WHERE status = ?"
+        sql += " WHERE b.status = ?"
         params.append(status)
-    frame = _store(store).df(sql + " ORDER BY created_at LIMIT 1000", params)
+    store = _store(store)
+    frame = store.df(sql + " ORDER BY b.created_at LIMIT 1000", params)
     frame["ward"] = frame["ward_code"].map(geo.ward_name)
+    audit.record(
+        principal,
+        "tp.business.list",
+        "tp_business",
+        "-",
+        {"status": status, "count": len(frame)},
+        store=store,
+    )
     return frame
 
 
@@ -234,6 +304,8 @@ def verify_business(
     status = "verified" if approve else "rejected"
     try:
         with store.transaction() as cur:
+            if approve:
+                _take_tax_code(store, business_id)
             n = cur.execute(
                 "UPDATE tp_businesses SET status = ?, status_reason = ?, verified_at = ?,"
                 " verified_by = ? WHERE id = ? AND status = 'pending'",
@@ -253,6 +325,32 @@ def verify_business(
         raise AlreadyDecided(t("tp.err.already_decided")) from exc
 
 
+def _take_tax_code(store: Store, business_id: str) -> None:
+    """Before verifying a registration that named a tax code held by another business: the
+    holder must have been refused first (which releases the code); then the code is its."""
+    row = store.fetchone(
+        "SELECT tax_code, tax_code_clash FROM tp_businesses WHERE id = ?", [business_id]
+    )
+    if row is None or "#?" not in str(row[0]):
+        return
+    claimed = str(row[0]).split("#", 1)[0]
+    holder = store.fetchone(
+        "SELECT name, status, id FROM tp_businesses WHERE tax_code = ?", [claimed]
+    )
+    if holder is not None and holder[1] != "rejected":
+        raise TPError(t("tp.err.mst_held", mst=claimed, name=holder[0]))
+    if holder is not None:  # a refused holder releases the code (as a new registration does)
+        store.execute(
+            "UPDATE tp_businesses SET tax_code = tax_code || '#' || ?,"
+            " status_reason = status_reason || ' [MST released]' WHERE id = ?",
+            [str(holder[2])[:8], holder[2]],
+        )
+    store.execute(
+        "UPDATE tp_businesses SET tax_code = ?, tax_code_clash = NULL WHERE id = ?",
+        [claimed, business_id],
+    )
+
+
 # -- roster -----------------------------------------------------------------------------------
 
 
@@ -267,11 +365,21 @@ def list_employees(
         require(principal, "approver")
         if business_id is None:
             raise TPError(t("tp.err.not_found"))
-    return store.df(
+    frame = store.df(
         "SELECT cccd, full_name, phone, home_ward, work_ward, plate, job_title, updated_at"
         " FROM tp_employees WHERE business_id = ? AND active ORDER BY full_name, cccd",
         [business_id],
     )
+    if not principal.has("business"):
+        audit.record(
+            principal,
+            "tp.roster.read",
+            "tp_business",
+            str(business_id),
+            {"count": len(frame)},
+            store=store,
+        )
+    return frame
 
 
 def _upsert_frame(store: Store, business_id: str, frame: pd.DataFrame) -> tuple[int, int]:
@@ -290,9 +398,9 @@ def _upsert_frame(store: Store, business_id: str, frame: pd.DataFrame) -> tuple[
         ).fetchone()[0]
         cur.execute(
             "INSERT INTO tp_employees (business_id, cccd, full_name, phone, home_ward, work_ward,"
-            " plate, job_title, active, updated_at)"
+            " plate, job_title, active, updated_at, added_at)"
             " SELECT business_id, cccd, full_name, phone, home_ward, work_ward, plate, job_title,"
-            " TRUE, updated_at FROM _tp_roster"
+            " TRUE, updated_at, updated_at FROM _tp_roster"
             " ON CONFLICT (business_id, cccd) DO UPDATE SET full_name = excluded.full_name,"
             " phone = excluded.phone, home_ward = excluded.home_ward,"
             " work_ward = excluded.work_ward, plate = excluded.plate,"
@@ -402,22 +510,86 @@ _PENDING_OR_PERMITTED = (
 _END_OF_TIME = datetime(9999, 12, 31)
 
 
+def roster_growth(store: Store, business_id: str) -> pd.DataFrame:
+    """The roster day by day (local days, from its first row): rows added that day (active
+    employees, by when each first joined), the roster's size at the end of the day, and the
+    base the quota counts: the first day's roster in full, then at most
+    ``roster_growth_percent`` % of the base or ``roster_growth_rows`` rows more per day (the
+    larger); rows over the cap wait (``pending``) and enter on the next days. So invented rows
+    cannot lift a quota overnight (12 -> 312 gives 22 the first day), while an honest
+    business's first upload counts at once."""
+    settings = app_settings()
+    rows = store.fetchall(
+        "SELECT CAST(coalesce(added_at, updated_at) + INTERVAL '7 hours' AS DATE) AS day,"
+        " count(*) FROM tp_employees WHERE business_id = ? AND active GROUP BY day ORDER BY day",
+        [business_id],
+    )
+    columns = ["day", "added", "size", "base", "pending"]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    added = {d: int(n) for d, n in rows}
+    today = clock.today_local()
+    day, last = rows[0][0], max(today, rows[-1][0])
+    size = base = 0
+    out = []
+    first = True
+    while day <= last:
+        size += added.get(day, 0)
+        if first:
+            base, first = size, False
+        else:
+            step = max(
+                -(-base * settings.roster_growth_percent // 100), settings.roster_growth_rows
+            )
+            base = min(size, base + step)
+        out.append((day, added.get(day, 0), size, base, size - base))
+        day += timedelta(days=1)
+    return pd.DataFrame(out, columns=columns)
+
+
 def _quota(store: Store, business_id: str) -> dict[str, int]:
     settings = app_settings()
-    roster = store.scalar(
-        "SELECT count(*) FROM tp_employees WHERE business_id = ? AND active", [business_id]
-    )
+    growth = roster_growth(store, business_id)
+    roster = int(growth["size"].iloc[-1]) if len(growth) else 0
+    base = int(growth["base"].iloc[-1]) if len(growth) else 0
+    week = clock.today_local() - timedelta(days=6)
+    added_7d = int(growth.loc[growth["day"] >= week, "added"].sum()) if len(growth) else 0
     busy = store.scalar(
         f"SELECT count(DISTINCT cccd) FROM ({_PENDING_OR_PERMITTED})",  # noqa: S608 - constant
         [business_id, business_id, clock.utcnow_naive(), _END_OF_TIME],
     )
-    limit = (int(roster) * settings.quota_percent) // 100
+    limit = (base * settings.quota_percent) // 100
     return {
-        "roster": int(roster),
+        "roster": roster,
+        "base": base,
+        "pending_growth": roster - base,
+        "added_7d": added_7d,
         "limit": limit,
         "busy": int(busy),
         "percent": settings.quota_percent,
     }
+
+
+def roster_history(
+    principal: Principal, business_id: str, *, days: int = 14, store: Store | None = None
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """For the approver: the roster's last ``days`` days (``roster_growth``) and the quota
+    now (the base it counts, rows waiting, rows added in the last 7 days)."""
+    require(principal, "approver")
+    store = _store(store)
+    growth = roster_growth(store, business_id)
+    audit.record(
+        principal,
+        "tp.roster.history",
+        "tp_business",
+        str(business_id),
+        {"days": days},
+        store=store,
+    )
+    since = clock.today_local() - timedelta(days=days - 1)
+    if len(growth):
+        growth = growth[growth["day"] >= since].reset_index(drop=True)
+    return growth, _quota(store, business_id)
 
 
 def _roster(store: Store, business_id: str) -> tuple[tuple[str, str], ...]:
@@ -610,6 +782,15 @@ def get_request(principal: Principal, request_id: str, *, store: Store | None = 
         " ON e.business_id = ? AND e.cccd = i.cccd WHERE i.request_id = ? ORDER BY i.full_name",
         [req["business_id"], request_id],
     )
+    if not principal.has("business"):  # an approver opened other people's data
+        audit.record(
+            principal,
+            "tp.request.read",
+            "tp_request",
+            request_id,
+            {"business": req["business_id"], "people": len(req["items"])},
+            store=store,
+        )
     return req
 
 
@@ -663,7 +844,21 @@ def queue(
     now = clock.utcnow_naive()
     frame["age_hours"] = ((now - frame["submitted_at"]).dt.total_seconds() / 3600).round(1)
     frame["ward"] = frame["ward_code"].map(geo.ward_name)
+    audit.record(
+        principal,
+        "tp.queue.view",
+        "tp_request",
+        "-",
+        {"count": len(frame), "total": int(total), "filter": _filter_details(flt)},
+        store=store,
+    )
     return frame, int(total)
+
+
+def _filter_details(flt: Any) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    return {k: v for k, v in asdict(flt).items() if v is not None}
 
 
 @dataclass(frozen=True)
@@ -921,13 +1116,23 @@ def list_permits(
     if status:
         where.append("status = ?")
         params.append(status)
-    return store.df(
+    frame = store.df(
         "SELECT permit_id, request_id, full_name, cccd, valid_from, valid_until, zones,"  # noqa: S608
         " start_minute, end_minute, status, issued_at, revoke_reason FROM tp_permits WHERE "
         + " AND ".join(where)
         + " ORDER BY issued_at DESC, full_name LIMIT ?",
         [*params, max(1, min(int(limit), 100_000))],
     )
+    if scope is None:  # an approver: a list of other people's permits
+        audit.record(
+            principal,
+            "tp.permits.list",
+            "tp_request",
+            request_id or "-",
+            {"count": len(frame), "filter": {"request": request_id, "status": status}},
+            store=store,
+        )
+    return frame
 
 
 def _permit_rows(
@@ -1004,10 +1209,39 @@ def permit_png(principal: Principal, permit_id: str, *, store: Store | None = No
     return render.png_bytes(_permit_text(principal, _store(store), permit_id))
 
 
+def _export_audit(
+    principal: Principal,
+    store: Store,
+    what: str,
+    frame: pd.DataFrame,
+    request_id: str | None,
+    purpose: str,
+) -> None:
+    """An approver's export of other people's permits needs a purpose, recorded with the
+    count (a business printing its own permits does not: its row records the count)."""
+    purpose = " ".join(str(purpose or "").split())[:300]
+    staff = not principal.has("business")
+    if staff and len(purpose) < 5:
+        raise FormInvalid.one("purpose", "tp.err.purpose")
+    audit.record(
+        principal,
+        f"tp.permits.{what}",
+        "tp_request",
+        request_id or "-",
+        {"count": len(frame), "purpose": purpose},
+        store=store,
+    )
+
+
 def permits_zip(
-    principal: Principal, *, request_id: str | None = None, store: Store | None = None
+    principal: Principal,
+    *,
+    request_id: str | None = None,
+    purpose: str = "",
+    store: Store | None = None,
 ) -> bytes:
-    """Every active permit (of a request, or of the business) as PNG files in one ZIP."""
+    """Every active permit (of a request, or of the business) as PNG files in one ZIP. An
+    approver states the ``purpose`` (audited)."""
     from core.qr import render
     from core.qr import service as qr
 
@@ -1015,6 +1249,7 @@ def permits_zip(
     frame = _permit_rows(principal, store, None, request_id)
     if frame.empty:
         raise TPError(t("tp.err.no_permits"))
+    _export_audit(principal, store, "export_zip", frame, request_id, purpose)
     texts = qr.token_texts(list(frame["permit_id"]), store=store)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -1031,9 +1266,10 @@ def permits_pdf(
     *,
     request_id: str | None = None,
     permit_ids: Sequence[str] | None = None,
+    purpose: str = "",
     store: Store | None = None,
 ) -> bytes:
-    """Printable A4 sheets of permit cards."""
+    """Printable A4 sheets of permit cards. An approver states the ``purpose`` (audited)."""
     from core.qr import render
     from core.qr import service as qr
 
@@ -1041,6 +1277,7 @@ def permits_pdf(
     frame = _permit_rows(principal, store, permit_ids, request_id)
     if frame.empty:
         raise TPError(t("tp.err.no_permits"))
+    _export_audit(principal, store, "export_pdf", frame, request_id, purpose)
     texts = qr.token_texts(list(frame["permit_id"]), store=store)
     cards = [
         render.Card(
@@ -1178,21 +1415,25 @@ def view_permit(
     principal: Principal, token_text: str, *, store: Store | None = None
 ) -> dict[str, Any]:
     """The public page: verify a permit from its link and return what to show. Anyone may call
-    it (the link is the credential); every verification is audited."""
+    it (the link is the credential). Anonymous checks are counted per hour in aggregate
+    (``tp.permit.verify``: attempts, valid ones); a signed-in user's check is an audit row."""
     from core.qr import service as qr
 
     store = _store(store)
     text = (token_text or "").strip()
     verdict = qr.verify_server(text, expected_prefixes=[PREFIX], store=store)
     reason = getattr(verdict.reason, "value", str(verdict.reason))
-    audit.record(
-        principal,
-        "tp.permit.verify",
-        "tp_permit",
-        verdict.token_id or "-",
-        {"result": reason},
-        store=store,
-    )
+    if principal.is_anonymous:
+        audit.count("tp.permit.verify", matched=bool(verdict.ok), store=store)
+    else:
+        audit.record(
+            principal,
+            "tp.permit.verify",
+            "tp_permit",
+            verdict.token_id or "-",
+            {"result": reason},
+            store=store,
+        )
     out: dict[str, Any] = {"ok": verdict.ok, "reason": reason, "permit_id": verdict.token_id}
     claims = verdict.claims or {}
     if claims:

@@ -10,10 +10,12 @@ from pathlib import Path
 import streamlit as st
 from starlette.middleware import Middleware
 
+from core.retention import start_daily
 from core.web.routes import web_routes
 from core.web.security import WebGuard, install_log_redaction
 
 install_log_redaction()
+start_daily()  # the daily purge (core.retention): once a day across every server process
 
 app = st.App(
     str(Path(__file__).resolve().parent.parent / "ui" / "app.py"),

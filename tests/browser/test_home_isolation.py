@@ -1,15 +1,20 @@
-"""Home isolation in a real browser: an officer enrols an F0, the person reports a low SpO2
-through their personal link (no account), and the officer board shows them red at once."""
+"""Home isolation in a real browser: an officer enrols an F0 and reads out the link's code, the
+person opens their personal link (no account), enters the code once, reports a low SpO2 from
+an address without the token, and the officer board shows them red at once. Screenshots of the
+phone's pages go to ``SHOTS`` (first open, code entry, the form)."""
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 
 from tests.browser.conftest import login
 
 pytestmark = pytest.mark.browser
+SHOTS = Path(os.environ.get("RAPID_SHOTS", "/tmp/rapid-shots"))
 
 
 def test_report_low_spo2_turns_red_on_board(live_server, browser_page):
@@ -34,6 +39,10 @@ def test_report_low_spo2_turns_red_on_board(live_server, browser_page):
     enrolment = re.search(
         r"mã hồ sơ (HI[0-9A-F]+)", page.get_by_text("Đã đăng ký").inner_text()
     ).group(1)
+    said = page.get_by_text(re.compile("Đọc mã cho người cách ly")).first
+    said.wait_for()
+    code = re.search(r"(\d{6})", said.inner_text()).group(1)
+    SHOTS.mkdir(parents=True, exist_ok=True)
 
     # the citizen, on a phone, without an account, without JavaScript (a light page)
     citizen = page.context.browser.new_context(
@@ -42,7 +51,20 @@ def test_report_low_spo2_turns_red_on_board(live_server, browser_page):
     phone = citizen.new_page()
     phone.set_default_timeout(30_000)
     phone.goto(url)
-    phone.get_by_text("Xin chào Trình Duyệt Đỏ").wait_for()
+    phone.get_by_label("Mã xác nhận").wait_for()  # the token alone shows nobody
+    assert "Trình" not in phone.content() and "T.D.Đ." not in phone.content()
+    phone.screenshot(path=str(SHOTS / "bao-cao-1-first-open.png"), full_page=True)
+    wrong = "000000" if code != "000000" else "111111"
+    phone.get_by_label("Mã xác nhận").fill(wrong)
+    phone.get_by_role("button", name="Tiếp tục").click()
+    phone.get_by_text("Mã không đúng").wait_for()
+    phone.screenshot(path=str(SHOTS / "bao-cao-2-code-entry.png"), full_page=True)
+    phone.get_by_label("Mã xác nhận").fill(code)
+    phone.get_by_role("button", name="Tiếp tục").click()
+    phone.get_by_text("Xin chào T.D.Đ.").wait_for()  # initials, never the full name
+    assert phone.url.endswith("/bao-cao") and "t=" not in phone.url  # no token in the address
+    assert "Trình Duyệt Đỏ" not in phone.content()
+    phone.screenshot(path=str(SHOTS / "bao-cao-3-form.png"), full_page=True)
     phone.get_by_label("Nhiệt độ (°C)").fill("37,5")
     phone.get_by_label("SpO2 (%)").fill("91")
     phone.get_by_label("Mạch (lần/phút)").fill("104")
@@ -50,6 +72,9 @@ def test_report_low_spo2_turns_red_on_board(live_server, browser_page):
     phone.get_by_role("button", name="Gửi báo cáo").click()
     phone.get_by_text("Đã nhận báo cáo").wait_for()
     phone.locator(".card.red").wait_for()
+    phone.screenshot(path=str(SHOTS / "bao-cao-4-sent.png"), full_page=True)
+    phone.goto(url)  # the same link again in this browser: straight to the form
+    phone.get_by_text("Xin chào T.D.Đ.").wait_for()
     citizen.close()
 
     # the officer's board: red filter, the person is there with an open red alert

@@ -5,13 +5,16 @@ roster CSV with one bad row, imports the good rows and requests a permit for one
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 
 from tests.browser.conftest import login, logout
 
 pytestmark = pytest.mark.browser
+SHOTS = Path(os.environ.get("RAPID_SHOTS", "/tmp/rapid-shots"))
 
 
 def test_register_download_verify_revoke(live_server, browser_page):
@@ -38,6 +41,14 @@ def test_register_download_verify_revoke(live_server, browser_page):
     page.get_by_text("Đã cập nhật tài khoản Công ty TNHH Trình Duyệt").wait_for()
     page.get_by_role("link", name="Hàng chờ duyệt").first.click()
     page.get_by_role("heading", name="Hàng chờ duyệt").first.wait_for()
+    # beside the request: the roster's history and the base its quota counts (item 15)
+    page.get_by_text("Lịch sử danh sách nhân viên").first.click()
+    page.get_by_text(re.compile("Hạn mức tính trên \\d+ người")).first.wait_for()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    history = page.get_by_test_id("stExpander").first
+    history.get_by_test_id("stDataFrame").first.wait_for()
+    history.scroll_into_view_if_needed()
+    history.screenshot(path=str(SHOTS / "approver-roster-history.png"))
     page.get_by_role("button", name="Duyệt tất cả").click()
     page.get_by_text(re.compile("người được cấp giấy")).wait_for()
 

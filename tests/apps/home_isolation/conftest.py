@@ -100,5 +100,14 @@ def token_of(url: str) -> str:
     return parse_qs(urlparse(url).query)["t"][0]
 
 
+def link_and_code(officer, enrolment_id: str) -> tuple[str, str]:
+    """A new monitoring link's token and its code (as the officer reads them out)."""
+    issued = service.new_link(officer, enrolment_id)
+    return token_of(issued.url), issued.code
+
+
 def link_token(officer, enrolment_id: str) -> str:
-    return token_of(service.monitoring_link(officer, enrolment_id))
+    """A browser session key of a person's monitoring link, opened with its code (what the
+    citizen's cookie holds): what ``open_link`` and ``submit_report`` take."""
+    token, code = link_and_code(officer, enrolment_id)
+    return service.unlock(None, token, code)

@@ -16,11 +16,11 @@ from tests.apps.home_isolation.conftest import (
     f0_form,
     f1_form,
     good_report,
-    link_token,
+    link_and_code,
     release_answers,
 )
 
-PUBLIC_FUNCTIONS = {"open_link", "submit_report"}
+PUBLIC_FUNCTIONS = {"open_link", "submit_report", "check_link", "unlock", "session_enrolment"}
 
 
 def _args(ctx: dict) -> dict[str, tuple[tuple, dict]]:
@@ -39,6 +39,10 @@ def _args(ctx: dict) -> dict[str, tuple[tuple, dict]]:
         "enrollment_or_none": ((eid,), {}),
         "find": (({"search": "An"},), {}),
         "monitoring_link": ((eid,), {}),
+        "new_link": ((eid,), {}),
+        "check_link": ((ctx["link"],), {}),
+        "unlock": ((ctx["link"], ctx["code"]), {}),
+        "session_enrolment": ((token,), {}),
         "open_alerts_summary": ((), {}),
         "open_link": ((token,), {}),
         "per_day": ((), {}),
@@ -56,10 +60,11 @@ def _args(ctx: dict) -> dict[str, tuple[tuple, dict]]:
 @pytest.fixture()
 def ctx(store, officer):
     f0 = service.enroll_f0(officer, f0_form())
-    token = link_token(officer, f0["id"])
+    link, code = link_and_code(officer, f0["id"])
+    token = service.unlock(None, link, code)
     service.submit_report(None, token, good_report(spo2="90"))
     alert = service.person_alerts(officer, f0["id"], open_only=True)["id"].iloc[0]
-    return {"eid": f0["id"], "token": token, "alert": alert}
+    return {"eid": f0["id"], "token": token, "alert": alert, "link": link, "code": code}
 
 
 def test_every_entry_point_for_every_role(store, ctx):

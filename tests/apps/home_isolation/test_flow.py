@@ -13,8 +13,9 @@ def test_enrol_report_red_missed(store, officer, frozen_clock):
     f0 = service.enroll_f0(officer, f0_form())
     assert f0["kind"] == "F0" and f0["status"] == "isolating"
     assert f0["isolation_end"] == (frozen_clock[0] + timedelta(hours=7)).date() + timedelta(days=6)
+    assert f0["link"].split("t=", 1)[1].startswith("HI1")
+    assert len(f0["link_code"]) == 6 and f0["link_code"].isdigit()
     token = link_token(officer, f0["id"])
-    assert token.startswith("HI1:")
     view = service.open_link(None, token)
     assert view.enrolment_id == f0["id"] and view.reports_today == 0
 

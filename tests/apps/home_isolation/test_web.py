@@ -6,34 +6,50 @@ import pytest
 
 from apps.home_isolation import forms, service
 from core.testkit import form_token_of
-from tests.apps.home_isolation.conftest import f0_form, good_report, link_token
+from tests.apps.home_isolation.conftest import f0_form, good_report, link_and_code
 
 SHOWN = ",".join(f.name for f in forms.REPORT.input_fields if f.name != "measured_at")
 
 
+def open_with_code(client, link: str, code: str):
+    """Open a monitoring link in the browser and enter its code: the answer is the report
+    page at ``/bao-cao`` (no token in the address), the session in the cookie."""
+    first = client.get("/bao-cao", params={"t": link})
+    assert first.status_code == 200 and 'name="code"' in first.text
+    done = client.post(
+        "/bao-cao",
+        data={"t": link, "code": code, "_csrf": form_token_of(first.text)},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303 and done.headers["location"] == "/bao-cao"
+    return client.get("/bao-cao")
+
+
 @pytest.fixture()
-def token(store, officer, frozen_clock):
+def token(store, officer, frozen_clock, web_client):
     f0 = service.enroll_f0(officer, f0_form())
-    token = link_token(officer, f0["id"])
-    service.submit_report(None, token, good_report())
-    service.submit_report(None, token, good_report(spo2="91"))
-    return token
+    link, code = link_and_code(officer, f0["id"])
+    key = service.unlock(None, link, code)
+    service.submit_report(None, key, good_report())
+    service.submit_report(None, key, good_report(spo2="91"))
+    open_with_code(web_client, link, code)
+    return link
 
 
 def _send(client, token: str, **answers: str):
-    page = client.get("/bao-cao", params={"t": token})
-    data = {"t": token, "_csrf": form_token_of(page.text), "_shown": SHOWN, "measured_now": "yes"}
+    page = client.get("/bao-cao")
+    data = {"_csrf": form_token_of(page.text), "_shown": SHOWN, "measured_now": "yes"}
     return client.post("/bao-cao", data={**data, **answers})
 
 
 def test_a_report_gives_the_level_and_what_to_do(web_client, store, token):
-    page = web_client.get("/bao-cao", params={"t": token})
+    page = web_client.get("/bao-cao")
     assert page.status_code == 200 and '<label for="f-temperature">' in page.text
     assert 'inputmode="decimal"' in page.text  # the phone's number keyboard
     done = _send(web_client, token, temperature="37,2", spo2="90", pulse="100", resp_rate="24")
     assert done.status_code == 200 and "Đỏ" in done.text
     assert store.scalar("SELECT count(*) FROM hi_reports") == 3
-    full = web_client.get("/bao-cao", params={"t": token})  # the day's three reports are in
+    full = web_client.get("/bao-cao")  # the day's three reports are in
     assert "<form" not in full.text
 
 
@@ -47,11 +63,10 @@ def test_errors_beside_fields_values_kept(web_client, store, token):
 
 def test_measured_earlier_is_asked_when_not_now(web_client, store, token):
     answers = dict(temperature="36,9", spo2="97", pulse="80", resp_rate="16")
-    page = web_client.get("/bao-cao", params={"t": token})
+    page = web_client.get("/bao-cao")
     asked = web_client.post(
         "/bao-cao",
         data={
-            "t": token,
             "_csrf": form_token_of(page.text),
             "_shown": SHOWN,
             "measured_now": "no",
@@ -62,7 +77,6 @@ def test_measured_earlier_is_asked_when_not_now(web_client, store, token):
     done = web_client.post(
         "/bao-cao",
         data={
-            "t": token,
             "_csrf": form_token_of(asked.text),
             "_shown": SHOWN + ",measured_at",
             "measured_now": "no",
@@ -81,5 +95,5 @@ def test_a_forged_link_and_the_old_address(web_client, store):
 
 
 def test_english(web_client, token):
-    page = web_client.get("/bao-cao", params={"t": token, "lang": "en"})
+    page = web_client.get("/bao-cao", params={"lang": "en"})
     assert "Temperature" in page.text and "Send report" in page.text

@@ -74,6 +74,23 @@ def add_roster(principal: Principal, n: int, store, start: int = 0) -> list[str]
     return ids
 
 
+ROOMY = {"registrations_per_client_hour": 10_000, "registrations_per_tax_code_day": 1000}
+
+
+@pytest.fixture(autouse=True)
+def _roomy_registration_limits(request):
+    """Tests of other things register many businesses from one "client": roomy limits here
+    (tests/security/test_staff_privacy.py tests the limits themselves)."""
+    if "store" not in request.fixturenames:
+        yield
+        return
+    settings = request.getfixturevalue("settings")
+    kept = settings.apps
+    settings.apps = {**kept, "travel_permit": {**kept.get("travel_permit", {}), **ROOMY}}
+    yield
+    settings.apps = kept
+
+
 @pytest.fixture()
 def approver() -> Principal:
     return make_principal("duyet", "approver")

@@ -88,6 +88,7 @@ def _cases(w):
         "import_roster": (lambda p: service.import_roster(p, _parsed()), biz),
         "export_roster": (lambda p: service.export_roster(p), biz),
         "quota_status": (lambda p: service.quota_status(p), biz),
+        "roster_history": (lambda p: service.roster_history(p, w["business_id"]), appr),
         "submit_request": (lambda p: service.submit_request(p, request_answers(w["ids"][:1])), biz),
         "resubmit_request": (
             lambda p: service.resubmit_request(p, w["rejected"], request_answers(w["ids"][2:3])),
@@ -108,8 +109,14 @@ def _cases(w):
             lambda p: service.active_permit_count(p, request_id=w["rid"]),
             appr | biz,
         ),
-        "permits_zip": (lambda p: service.permits_zip(p, request_id=w["rid"]), appr | biz),
-        "permits_pdf": (lambda p: service.permits_pdf(p, permit_ids=[w["pid"]]), appr),
+        "permits_zip": (
+            lambda p: service.permits_zip(p, request_id=w["rid"], purpose="kiểm tra hồ sơ"),
+            appr | biz,
+        ),
+        "permits_pdf": (
+            lambda p: service.permits_pdf(p, permit_ids=[w["pid"]], purpose="kiểm tra hồ sơ"),
+            appr,
+        ),
         "revoke_permit": (lambda p: service.revoke_permit(p, w["pid"], "thu hồi"), appr),
         "renew_permit": (
             lambda p: service.renew_permit(
