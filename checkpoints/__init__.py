@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.registry import App, Page, Role, lazy
+from core.registry import App, Page, Retention, Role, lazy
 
 from .messages import MESSAGES
 from .settings import CheckpointSettings
@@ -34,6 +34,10 @@ app = App(
         ),
     ],
     migrations=Path(__file__).parent / "migrations",
+    retention={
+        # a scan log line (keyed hash of the token id, checkpoint, verdict), 30 days
+        "scan_logs": Retention("cp_scans", "scanned_at", 30, key="scan_id"),
+    },
     messages=MESSAGES,
     seed_demo=lazy("checkpoints.demo:seed"),
     stats=lazy("checkpoints.service:stats"),

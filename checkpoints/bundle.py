@@ -60,7 +60,71 @@ def build(
         "leeway_seconds": s.leeway_seconds,
         "throttle_seconds": s.throttle_seconds,
     }
+    rules["token_types"] = token_types()
+    rules["wards"] = zone_wards(zone)
     return build_bundle(zone=zone, checkpoint=checkpoint or {}, rules=rules, store=store)
+
+
+def _texts(key: str) -> dict[str, str]:
+    from core.i18n import t_in
+
+    return {lang: t_in(lang, key) for lang in ("vi", "en")}
+
+
+def token_types(registry: Any = None) -> list[dict[str, Any]]:
+    """Every token type's prefix, words and declared rule, for the phone scanner: a type whose
+    rule is data (``core.qr.rulesets.RuleSet``, or a definition app's rules) is checked on the
+    phone as on the server; a type with a Python-only rule is shown as ``NO_RULE`` offline."""
+    from core.qr.rulesets import RuleSet, rule_json
+    from core.registry import get_registry
+
+    reg = registry or get_registry()
+    out = []
+    for tt in reg.token_types():
+        rule = tt.rule
+        entry: dict[str, Any] = {
+            "type": tt.type_id,
+            "prefix": tt.prefix,
+            "title": _texts(tt.title_key),
+            "reasons": {code: _texts(tt.reason_key(code)) for code in tt.reasons},
+            "field_names": {name: _texts(tt.field_key(name)) for name in tt.fields},
+            "ruleset": None,
+            "labels": {},
+        }
+        if isinstance(rule, RuleSet):
+            entry["ruleset"] = rule.to_json()
+            for f in rule.fields:
+                for key in f.labels.values():
+                    entry["labels"][key] = _texts(key)
+        elif rule is not None and isinstance(getattr(rule, "rules", None), tuple):
+            entry["ruleset"] = {
+                "type": tt.type_id,
+                "claims": {},
+                "optional": [],
+                "closed": False,
+                "rules": [rule_json(r) for r in rule.rules],
+                "notes": [],
+                "valid_reason": "VALID",
+                "shape_reason": "BAD_CLAIMS",
+                "once": bool(getattr(rule, "once", False)),
+                "fields": [
+                    {"name": name, "claim": name, "format": "text", "labels": {}}
+                    for name in tt.fields
+                    if name != "valid_until"
+                ],
+            }
+        out.append(entry)
+    return out
+
+
+def zone_wards(zone: str) -> dict[str, str]:
+    """Ward names of the zone's province (how permits name their wards on the phone)."""
+    from core import geo
+
+    province = geo.ward_province(int(zone))
+    if province is None:
+        return {}
+    return {str(w.code): w.name for w in geo.wards(province)}
 
 
 @dataclass

@@ -206,6 +206,80 @@ def retire_station(principal: Principal, kid: str, *, store: Store | None = None
     return bool(n)
 
 
+def register_phone(
+    principal: Principal, checkpoint_id: str, public_key: bytes | str, *, store: Store | None = None
+) -> dict[str, Any]:
+    """Checkpoint staff: register the key a phone scanner made for itself (``/quet``), so its
+    signed scans upload for ``checkpoint_id``; the rows are shown under the staff's own
+    account name (never a name the phone sends). Registering the key again moves it."""
+    from .stationkey import StationKeyError, kid_hex, load_public_key, public_key_text
+
+    require(principal, *SCANNERS)
+    store = _store(store)
+    try:
+        key = load_public_key(public_key)
+    except StationKeyError as exc:
+        raise CheckpointError(str(exc)) from None
+    if get_checkpoint(principal, checkpoint_id, store=store) is None:
+        raise CheckpointError(f"no checkpoint {checkpoint_id}")
+    kid = kid_hex(key)
+    staff = principal.actor[:100]
+    with store.transaction() as cur:
+        cur.execute("DELETE FROM cp_stations WHERE kid = ?", [kid])
+        cur.execute(
+            "INSERT INTO cp_stations (kid, public_key, checkpoint_id, staff, registered_at,"
+            " registered_by) VALUES (?, ?, ?, ?, ?, ?)",
+            [kid, public_key_text(key), checkpoint_id, staff, clock.utcnow_naive(), staff],
+        )
+        audit.record(
+            principal,
+            "checkpoint.station.register_phone",
+            "station",
+            kid,
+            {"checkpoint": checkpoint_id},
+            store=store,
+        )
+    return {"kid": kid, "checkpoint_id": checkpoint_id, "staff": staff}
+
+
+def upload_phone_log(
+    principal: Principal, data: bytes, *, store: Store | None = None
+) -> tuple[int, int]:
+    """Merge a phone scanner's signed scans (the station log format, sent as the request
+    body): every line signed by a registered station key, parsed with the file's limits.
+    LogError: nothing written."""
+    import io
+
+    from .scanlog import MAX_LOG_BYTES, parse_log
+
+    require(principal, *SCANNERS)
+    store = _store(store)
+    if len(data) > MAX_LOG_BYTES:
+        raise LogError("the upload is too large for a scan log")
+    parsed = parse_log(io.BytesIO(data), _stations(store), "phone upload")
+    return upload_frame(
+        principal,
+        _keyed_rows(parsed.rows, parsed.station),
+        source_name=f"phone:{parsed.station.kid}",
+        source=f"station:{parsed.station.kid}",
+        store=store,
+    )
+
+
+def phone_bundle(
+    principal: Principal, checkpoint_id: str, *, store: Store | None = None
+) -> bytes | None:
+    """Checkpoint staff: the signed bundle of a checkpoint's zone (None: no such checkpoint)."""
+    from .bundle import build
+
+    require(principal, *SCANNERS)
+    store = _store(store)
+    cp = get_checkpoint(principal, checkpoint_id, store=store)
+    if cp is None:
+        return None
+    return build(str(cp["zone"]), checkpoint=cp, store=store)
+
+
 def list_stations(principal: Principal, *, store: Store | None = None) -> list[dict[str, Any]]:
     require(principal, *VIEWERS)
     return _store(store).records(
@@ -461,11 +535,14 @@ def scan_texts(
     *,
     checkpoint_id: str | None = None,
     venue_id: str | None = None,
+    venue_needs_valid: bool = False,
     store: Store | None = None,
 ) -> list[ServerScan]:
     """Verify decoded texts with the server's keys and revocations, log each verdict.
 
-    Venue mode (``venue_id``): a token whose type has ``on_venue_scan`` records a check-in.
+    Venue mode (``venue_id``): a token whose type has ``on_venue_scan`` records a check-in;
+    with ``venue_needs_valid`` only a VALID one does (the phone page: a red pass, WARN at a
+    checkpoint, is a refusal at a venue and is not checked in).
     """
     require(principal, *SCANNERS)
     store = _store(store)
@@ -478,7 +555,8 @@ def scan_texts(
         now = clock.now()
         verdict, claims = verifier.check_with_claims(text, now)
         message = None
-        if venue_id and verdict.verdict != "INVALID":
+        wanted = ("VALID",) if venue_needs_valid else ("VALID", "WARN")
+        if venue_id and verdict.verdict in wanted:
             message = _venue_checkin(principal, text, claims, venue_id)
         scan_id = record_scan(principal, verdict, where, at=now, store=store)
         out.append(ServerScan(verdict, scan_id, message))

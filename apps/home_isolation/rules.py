@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from apps.home_isolation.models import LEVELS, RANK, IsolationSettings, MonitoringClaims, TriageRule
-from core.registry import CheckContext, RuleResult
+from apps.home_isolation.models import LEVELS, RANK, IsolationSettings, TriageRule
+from core.qr.rulesets import RuleSet
+from core.rules import Rule
 
 _OPS = {
     "<": lambda a, b: a < b,
@@ -77,13 +78,21 @@ def is_worsening(recent: Sequence[tuple[int, int]], settings: IsolationSettings)
     return rising or falling
 
 
-def checkpoint_rule(claims: dict[str, Any], ctx: CheckContext) -> RuleResult:
-    """A valid (unrevoked) monitoring token means the holder is in home isolation right now:
-    a checkpoint must not let them pass. Released people's tokens are revoked, so they never
-    get here."""
-    del ctx
-    try:
-        parsed = MonitoringClaims.model_validate(claims)
-    except ValueError:
-        return RuleResult("INVALID", "BAD_CLAIMS")
-    return RuleResult("INVALID", "ISOLATING", {"role": parsed.r})
+checkpoint_rule = RuleSet(
+    "HI",
+    claims={"e": "str", "r": "enum:F0,F1"},
+    optional=("r",),  # tokens issued before the claims lost F0/F1 still carry it
+    rules=(
+        Rule(
+            "HI-ISOLATING",
+            {"!": [{"var": "payload.e"}]},
+            "ISOLATING",
+            "Người này đang cách ly tại nhà: không cho qua",
+            "This person is in home isolation: do not let them pass",
+        ),
+    ),
+)
+"""A valid (unrevoked) monitoring token means the holder is in home isolation right now: a
+checkpoint must not let them pass (the rule fails for every token naming an enrolment).
+Released people's tokens are revoked, so they never get here. The token carries no F0/F1
+any more, so the card shows none."""

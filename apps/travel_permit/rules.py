@@ -1,6 +1,8 @@
 """The checkpoint rule for TP1: permits. Signature, key, validity window and revocation are
 checked by the token core before this runs; the rule checks what only the app knows: the daily
-hours (Asia/Ho_Chi_Minh) and whether the checkpoint's ward is one of the permit's zones. It
+hours (Asia/Ho_Chi_Minh) and whether the checkpoint's ward is one of the permit's zones, as
+CertLogic data (``check``, a ``core.qr.rulesets.RuleSet``) that the phone scanner evaluates
+too. It
 shows the holder, zones, hours and, from the checkpoint's context, until when the permit is
 valid (Vietnam time). Labels: ``tp.token.field.*`` and ``tp.token.reason.*``."""
 
@@ -10,12 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from core import clock, geo
-from core.registry import CheckContext, RuleResult
-
-
-def _minute_of_day(now: datetime) -> int:
-    local = clock.local(now)
-    return local.hour * 60 + local.minute  # type: ignore[union-attr]
+from core.qr.rulesets import FieldSpec, RuleSet
+from core.registry import CheckContext
+from core.rules import Rule
 
 
 def within_hours(minute: int, start: int, end: int) -> bool:
@@ -61,19 +60,54 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def check(claims: dict[str, Any], ctx: CheckContext) -> RuleResult:
-    """VALID inside the daily hours and an allowed zone (ctx.zone None: zone not checked)."""
-    try:
-        shown = fields(claims, ctx.valid_until)
-        hours = claims["h"]
-        start, end = int(hours[0]), int(hours[1])
-        zones = {int(w) for w in claims["w"]}
-    except (KeyError, TypeError, ValueError, IndexError):
-        return RuleResult("INVALID", "BAD_CLAIMS", {})
-    if not within_hours(_minute_of_day(ctx.now), start, end):
-        return RuleResult("INVALID", "OUTSIDE_HOURS", shown)
-    if ctx.zone is not None and str(ctx.zone).strip():
-        zone = _int(str(ctx.zone).strip())
-        if zone is None or zone not in zones:
-            return RuleResult("INVALID", "ZONE_NOT_ALLOWED", shown)
-    return RuleResult("VALID", "VALID", shown)
+def _server_fields(claims: dict[str, Any], ctx: CheckContext) -> dict[str, str]:
+    return fields(claims, ctx.valid_until)
+
+
+_MINUTE = {"var": "external.minute"}
+_START = {"var": "payload.h.0"}
+_END = {"var": "payload.h.1"}
+_ZONE = {"var": "external.zone"}
+
+HOURS_LOGIC: Any = {
+    "if": [
+        {"<=": [_START, _END]},
+        {"and": [{"<=": [_START, _MINUTE]}, {"<": [_MINUTE, _END]}]},
+        {"!": [{"and": [{"<": [_MINUTE, _START]}, {"<=": [_END, _MINUTE]}]}]},
+    ]
+}
+"""Inside [start, end) minutes of the local day; a window past midnight (start > end) wraps."""
+ZONE_LOGIC: Any = {"if": [_ZONE, {"in": [_ZONE, {"var": "payload.w"}]}, True]}
+"""The checkpoint's ward is one of the permit's (a checkpoint without a zone checks none)."""
+
+check = RuleSet(
+    "TP",
+    claims={"n": "str", "c": "str", "w": "int[]", "h": "int[2]", "b": "str"},
+    optional=("n", "c", "b"),
+    rules=(
+        Rule(
+            "TP-HOURS",
+            HOURS_LOGIC,
+            "OUTSIDE_HOURS",
+            "Ngoài giờ được phép đi lại của giấy",
+            "Outside the permit's daily hours",
+        ),
+        Rule(
+            "TP-ZONE",
+            ZONE_LOGIC,
+            "ZONE_NOT_ALLOWED",
+            "Giấy không cho phép đi vào phường/xã của chốt này",
+            "The permit does not cover this checkpoint's ward",
+        ),
+    ),
+    fields=(
+        FieldSpec("name", "n"),
+        FieldSpec("cccd", "c", "masked_id"),
+        FieldSpec("business", "b"),
+        FieldSpec("zones", "w", "wards"),
+        FieldSpec("hours", "h", "hours"),
+        FieldSpec("valid_until", "@valid_until", "epoch_local"),
+    ),
+    server_fields=_server_fields,
+)
+"""VALID inside the daily hours and an allowed zone (ctx.zone None: zone not checked)."""

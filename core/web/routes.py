@@ -137,4 +137,8 @@ def web_routes() -> list[Any]:
     from core.definitions.web import routes as definition_routes
 
     routes += definition_routes()  # definition apps' public forms: /a/<app_id>, added at run time
+    # -- the phone scanner for checkpoint staff (issue 16): /quet, its worker, assets, API
+    from core.web.scanner import scanner_routes
+
+    routes += scanner_routes()
     return routes

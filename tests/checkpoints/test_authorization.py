@@ -47,6 +47,9 @@ def test_every_entry_point_for_every_role(store, tmp_path):
             "stats_for": (lambda p: service.stats_for(p), VIEWERS),
             "scan_texts": (lambda p: service.scan_texts(p, ["XX9:nope"]), STAFF),
             "scan_image": (lambda p: service.scan_image(p, b"not an image"), STAFF),
+            "register_phone": (lambda p: service.register_phone(p, "cp-x", station), STAFF),
+            "upload_phone_log": (lambda p: service.upload_phone_log(p, b"not a log\n"), STAFF),
+            "phone_bundle": (lambda p: service.phone_bundle(p, "cp-none"), STAFF),
         },
         errors=(service.CheckpointError, LogError),
     )
