@@ -14,7 +14,7 @@ from pathlib import Path
 from apps.health_declaration.messages import MESSAGES
 from apps.health_declaration.models import HealthSettings, PassClaims, VenueClaims
 from apps.health_declaration.rules import check
-from core.registry import App, Page, Panel, Role, TokenType, WebPage, lazy
+from core.registry import App, Page, Panel, Retention, Role, TokenType, WebPage, lazy
 
 PASS_PREFIX = "HD1:"
 """Context prefix of the personal health pass."""
@@ -92,6 +92,15 @@ app = App(
         ),
     ],
     migrations=Path(__file__).parent / "migrations",
+    retention={
+        # a declaration (name, CCCD, symptoms), 30 days after it was made
+        "declarations": Retention("hd_declarations", "declared_at", 30),
+        # a venue check-in (who was where), 30 days
+        "checkins": Retention("hd_checkins", "checked_in_at", 30),
+        # the declaring phone's secret and one-time codes, a day after they expired
+        "holders": Retention("hd_holders", "expires_at", 1),
+        "codes": Retention("hd_codes", "expires_at", 1),
+    },
     token_types=[
         TokenType(
             "HD",
@@ -120,7 +129,8 @@ app = App(
     seed_demo=lazy("apps.health_declaration.demo:seed"),
     stats=lazy(f"{_SERVICE}:stats"),
     settings_model=HealthSettings,
-    optional_roles=("business", "checkpoint"),  # venue owners; the scanner's venue mode
+    # venue owners; the scanner's venue mode; outreach workers (risk events of their wards)
+    optional_roles=("business", "checkpoint", "health_worker"),
     forms=tuple(
         f"apps.health_declaration.forms:{name}"
         for name in ("DECLARATION", "VENUE", "AREA", "LOOKUP")
@@ -128,5 +138,8 @@ app = App(
     interfaces={
         "checkins_of": lazy(f"{_SERVICE}:checkins_of"),
         "co_checkins": lazy(f"{_SERVICE}:co_checkins"),
+        "risk_events": lazy(f"{_SERVICE}:risk_events"),
+        "scan_exposures": lazy(f"{_SERVICE}:scan_exposures"),
+        "risk_signals": lazy(f"{_SERVICE}:risk_signals"),
     },
 )

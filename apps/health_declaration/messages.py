@@ -289,6 +289,25 @@ _M: dict[str, tuple[str, str]] = {
     "hd.a.hour": ("Giờ", "Hour"),
     "hd.a.venue": ("Địa điểm", "Venue"),
     "hd.a.checkins_n": ("Lượt check-in", "Check-ins"),
+    # the register's part of a pass (core.risk) and exposure notices
+    "hd.cond.register_f0": ("Đang cách ly: F0", "In isolation: F0"),
+    "hd.cond.register_f1": ("Đang cách ly: F1", "In isolation: F1"),
+    "hd.cond.register_exposure": (
+        "Ở cùng địa điểm với một ca F0",
+        "At a venue at the same time as an F0",
+    ),
+    "hd.cond.register_isolation": ("Đang cách ly", "In isolation"),
+    "hd.checkin.stay_home": (
+        "Không check-in được: theo hồ sơ y tế, người này cần ở nhà. Cán bộ y tế phường sẽ liên hệ.",
+        "Check-in refused: by the health register this person must stay home. The ward health"
+        " worker will be in touch.",
+    ),
+    "hd.sms.exposure": (
+        "Y te Da Nang: ban da o {venue} luc {at} khi co mot ca F0 o do. Hay khai bao y te tai"
+        " {link} va theo doi trieu chung (sot, ho, kho tho) trong 14 ngay.",
+        "Da Nang health: you were at {venue} at {at} when an F0 case was there. Please declare"
+        " at {link} and watch for symptoms (fever, cough, short breath) for 14 days.",
+    ),
 }
 
 MESSAGES: dict[str, dict[str, str]] = {k: {"vi": vi, "en": en} for k, (vi, en) in _M.items()}

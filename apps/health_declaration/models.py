@@ -77,6 +77,15 @@ class HealthSettings(BaseModel):
     code_tries: int = Field(default=5, ge=1, le=10, description="Tries per one-time code")
     venue_token_valid_days: int = Field(default=365, ge=1, le=3650)
     contact_window_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    exposure_days: int = Field(
+        default=14, ge=1, le=60, description="How long a co-location with an F0 counts as risk"
+    )
+    infectious_days_before: int = Field(
+        default=2,
+        ge=0,
+        le=14,
+        description="An F0's check-ins count from this many days before they were registered",
+    )
     risk_rules: list[RiskRule] = Field(default_factory=lambda: list(DEFAULT_RULES))
 
 

@@ -51,7 +51,7 @@ from apps.health_declaration.models import (
     RiskRule,
     VenueClaims,
 )
-from core import audit, clock, geo
+from core import audit, clock, geo, risk
 from core.auth import Principal, require
 from core.config import get_settings
 from core.forms import storage
@@ -481,6 +481,21 @@ def risk_colour(conditions: set[str], rules: list[RiskRule]) -> tuple[str, tuple
     return colour, tuple(dict.fromkeys(reasons))
 
 
+REGISTER_REASONS = {"F0": "register_f0", "F1": "register_f1", "exposure_f0": "register_exposure"}
+"""Reason codes a pass gets from the register (``hd.cond.<code>``), by the signal's reason."""
+
+
+def pass_colour(
+    colour: str, reasons: tuple[str, ...], status: risk.RiskStatus
+) -> tuple[str, tuple[str, ...]]:
+    """The pass colour: the worst of the declaration's own colour and the person's register
+    signals (isolation, exposure; a previous declaration does not count), with the register's
+    reasons added (shown to staff only)."""
+    signals = status.of("isolation", "exposure")
+    extra = tuple(REGISTER_REASONS.get(s.reason_code, f"register_{s.source}") for s in signals)
+    return risk.worst([colour, *(s.level for s in signals)]), tuple(dict.fromkeys(reasons + extra))
+
+
 # -- declarations (public: citizens without an account) ------------------------------------------
 
 
@@ -698,10 +713,15 @@ def submit_declaration(
     cfg = settings()
     st = _st(store)
     now = clock.utcnow_naive()
-    colour, reasons = risk_colour(conditions_of(decl, active_areas(store=st)), cfg.risk_rules)
-    conditions = set(reasons)
+    own_colour, own_reasons = risk_colour(
+        conditions_of(decl, active_areas(store=st)), cfg.risk_rules
+    )
+    conditions = set(own_reasons)
     pid, phone = decl["person_id"], decl["phone"]
     key = person_key(pid)
+    # The pass colour is the worst of the declaration and the register (isolation, exposure):
+    # a person in isolation or recently near an F0 cannot get a green pass.
+    colour, reasons = pass_colour(own_colour, own_reasons, risk.status(pid, store=st))
     actor = _actor(principal)
     citizen = _is_citizen(principal)
     hashes = [_sha(s) for s in clean_secrets(holders)] if citizen else []
@@ -782,6 +802,18 @@ def submit_declaration(
                     lang=get_locale(),
                 )
                 st.insert_row("hd_declarations", record)
+                risk.record(
+                    pid,
+                    "declaration",
+                    own_colour,
+                    own_reasons[0] if own_reasons else "declared",
+                    now,
+                    expires,
+                    decl_id,
+                    replace=True,
+                    actor=actor,
+                    store=st,
+                )
                 if secret is not None:
                     cur.execute(
                         "INSERT INTO hd_holders (secret_hash, person_key, declaration_id,"
@@ -838,8 +870,25 @@ def import_paper_declarations(
         records.append(record)
     if not records:
         return 0
+    frame = pd.DataFrame(records)
     with st.transaction():
-        st.insert_df("hd_declarations", pd.DataFrame(records))
+        st.insert_df("hd_declarations", frame)
+        risk.record_many(
+            pd.DataFrame(
+                {
+                    "person_id": frame["person_id"],
+                    "source": "declaration",
+                    "ref": frame["id"],
+                    "level": frame["colour"],
+                    "reason_code": [(r.split(",")[0] or "declared") for r in frame["risk_reasons"]],
+                    "since": now,
+                    "until": now + timedelta(hours=cfg.pass_valid_hours),
+                }
+            ),
+            replace=True,
+            actor=principal,
+            store=st,
+        )
         audit.record(
             principal,
             "hd.declaration.import",
@@ -1195,6 +1244,9 @@ def venue_from_token(text: str, *, store: Store | None = None) -> Venue:
 def _insert_checkin(
     st: Store, venue: Venue, row: dict, method: str, recorded_by: str
 ) -> CheckinResult:
+    if risk.status(row["person_id"], store=st).must_stay_home:
+        # isolating (F0/F1) or recently near an F0: whatever colour the pass shows
+        raise CheckinError(t("hd.checkin.stay_home"))
     now = clock.utcnow_naive()
     st.execute(
         "INSERT INTO hd_checkins (venue_id, checked_in_at, person_key, person_id, full_name,"
@@ -1305,3 +1357,263 @@ def stats(store: Store) -> dict:
         "checkins": int(store.scalar("SELECT count(*) FROM hd_checkins")),
         "epidemic_areas_active": len(active_areas(store=store)),
     }
+
+
+# -- exposures and risk events (interfaces for other apps; each checks the role itself) ----------
+
+RISK_READERS = ("health_officer", "health_worker")
+EXPOSURE_COLUMNS = [
+    "person_key",
+    "person_id",
+    "full_name",
+    "phone",
+    "ward_code",
+    "venue_id",
+    "venue_name",
+    "checked_in_at",
+    "f0_checked_in_at",
+    "ref",
+]
+EVENT_COLUMNS = [
+    "kind",
+    "event_key",
+    "person_key",
+    "person_id",
+    "full_name",
+    "phone",
+    "ward_code",
+    "lang",
+    "level",
+    "reasons",
+    "event_at",
+    "venue_name",
+]
+
+
+def _exposures(st: Store, since: datetime, until: datetime, cfg: HealthSettings) -> pd.DataFrame:
+    """Everyone who checked in within [since, until) at a venue within ``contact_window_minutes``
+    of an F0 on the register (an active or recently ended ``isolation`` signal with reason F0)
+    who was there in their infectious window (from ``infectious_days_before`` days before they
+    were registered). One row per person, venue and local day (the earliest such check-in).
+
+    Cost: the F0s' check-ins of the window (a zone-map-pruned range of ``hd_checkins`` joined
+    to the few F0s), then the window's check-ins at those venues (a hash join on the venue)."""
+    window = timedelta(minutes=cfg.contact_window_minutes)
+    before = timedelta(days=cfg.infectious_days_before)
+    frame = st.df(
+        "WITH f0 AS (SELECT DISTINCT person_key, person_id, since - ? AS infectious_from,"
+        " coalesce(cleared_at, CAST(? AS TIMESTAMP)) AS infectious_to FROM person_risk"
+        " WHERE source = 'isolation' AND reason_code = 'F0' AND since - ? < ?"
+        " AND (cleared_at IS NULL OR cleared_at > ?)),"
+        " src AS (SELECT c.venue_id, c.checked_in_at, c.person_key FROM hd_checkins c"
+        " JOIN f0 ON c.person_key = f0.person_key AND c.person_id = f0.person_id"
+        " WHERE c.checked_in_at >= ? AND c.checked_in_at < ?"
+        " AND c.checked_in_at BETWEEN f0.infectious_from AND f0.infectious_to),"
+        " hit AS (SELECT c.person_key, c.person_id, c.full_name, c.phone, c.ward_code,"
+        " c.venue_id, c.checked_in_at, s.checked_in_at AS f0_checked_in_at,"
+        " CAST(timezone('Asia/Ho_Chi_Minh', timezone('UTC', c.checked_in_at)) AS DATE) AS day"
+        " FROM hd_checkins c JOIN src s ON c.venue_id = s.venue_id"
+        " AND c.checked_in_at BETWEEN s.checked_in_at - ? AND s.checked_in_at + ?"
+        " WHERE c.checked_in_at >= ? AND c.checked_in_at < ?"
+        " AND c.person_key NOT IN (SELECT person_key FROM f0))"
+        " SELECT arg_min(person_key, checked_in_at) AS person_key, person_id,"
+        " arg_min(full_name, checked_in_at) AS full_name, arg_min(phone, checked_in_at) AS phone,"
+        " arg_min(ward_code, checked_in_at) AS ward_code, venue_id, min(checked_in_at)"
+        " AS checked_in_at, min(f0_checked_in_at) AS f0_checked_in_at, day FROM hit"
+        " GROUP BY person_id, venue_id, day ORDER BY checked_in_at, person_id",
+        [
+            before,
+            until,
+            before,
+            until,
+            since,
+            since - window,
+            until + window,
+            window,
+            window,
+            since,
+            until,
+        ],
+    )
+    if frame.empty:
+        return pd.DataFrame(columns=EXPOSURE_COLUMNS)
+    names = dict(
+        st.fetchall(
+            "SELECT id, name FROM hd_venues WHERE id IN (SELECT UNNEST(?))",
+            [sorted({int(v) for v in frame["venue_id"]})],
+        )
+    )
+    frame["venue_name"] = frame["venue_id"].map(lambda v: names.get(int(v), ""))
+    frame["ref"] = frame["venue_id"].astype(str) + ":" + frame["day"].astype(str)
+    return frame[EXPOSURE_COLUMNS].reset_index(drop=True)
+
+
+def scan_exposures(
+    principal: Principal,
+    since: datetime,
+    until: datetime,
+    *,
+    notify: bool = True,
+    store: Store | None = None,
+) -> pd.DataFrame:
+    """Find the co-locations with an F0 among check-ins in [since, until), record each as an
+    ``exposure`` risk signal (for ``exposure_days``), and send each newly exposed person the
+    exposure notice by SMS once (``notify``). Health officers and health workers; audited
+    (one row: how many). Columns: ``EXPOSURE_COLUMNS``."""
+    require(principal, *RISK_READERS)
+    st = _st(store)
+    cfg = settings()
+    lo, hi = clock.to_utc_naive(since), clock.to_utc_naive(until)
+    found = _exposures(st, lo, hi, cfg)
+    new = found
+    if not found.empty:
+        known = {
+            (int(k), str(r))
+            for k, r in st.fetchall(
+                "SELECT person_key, ref FROM person_risk WHERE source = 'exposure'"
+                " AND person_key IN (SELECT UNNEST(?))",
+                [sorted({int(k) for k in found["person_key"]})],
+            )
+        }
+        mask = [
+            (int(k), str(r)) not in known
+            for k, r in zip(found["person_key"], found["ref"], strict=True)
+        ]
+        new = found[mask]
+    with st.transaction():
+        if not new.empty:
+            risk.record_many(
+                pd.DataFrame(
+                    {
+                        "person_id": new["person_id"],
+                        "source": "exposure",
+                        "ref": new["ref"],
+                        "level": "yellow",
+                        "reason_code": "exposure_f0",
+                        "since": new["checked_in_at"],
+                        "until": pd.to_datetime(new["checked_in_at"])
+                        + timedelta(days=cfg.exposure_days),
+                    }
+                ),
+                actor=principal,
+                store=st,
+            )
+        audit.record(
+            principal,
+            "hd.exposures.scan",
+            "checkins",
+            "window",
+            {"since": lo, "until": hi, "found": len(found), "new": len(new)},
+            store=st,
+        )
+    if notify and not new.empty:
+        notify_exposures(principal, new, store=st)
+    return found
+
+
+def notify_exposures(
+    principal: Principal, exposures: pd.DataFrame, *, store: Store | None = None
+) -> dict[str, int]:
+    """Send the exposure notice ("you were at venue X when an F0 was there: declare and watch
+    for symptoms") to each row of ``exposures`` (``EXPOSURE_COLUMNS``), once per person and
+    exposure. Health officers and health workers. Returns counts per outcome."""
+    require(principal, *RISK_READERS)
+    st = _st(store)
+    out: dict[str, int] = {}
+    link = web_link("/khai-bao")
+    for row in exposures.itertuples(index=False):
+        try:
+            sent = send_sms(
+                str(row.phone),
+                "hd.sms.exposure",
+                kind="hd.exposure",
+                dedupe_key=f"hd.exposure:{int(row.person_key)}:{row.ref}",
+                store=st,
+                venue=str(row.venue_name)[:60],
+                at=clock.fmt_local(pd.Timestamp(row.checked_in_at).to_pydatetime()),
+                link=link,
+            )
+            status = sent.status
+        except NotifyError:  # a landline: the outreach call reaches them instead
+            status = "no_mobile"
+        out[status] = out.get(status, 0) + 1
+    return out
+
+
+def risk_events(
+    principal: Principal,
+    since: datetime,
+    until: datetime,
+    *,
+    notify: bool = True,
+    store: Store | None = None,
+) -> pd.DataFrame:
+    """The risk events of [since, until) that call for a follow-up (for the outreach app):
+    every red or yellow declaration, and every co-location with an F0 (``scan_exposures``,
+    which records and notifies them). Health officers and health workers; audited. Columns:
+    ``EVENT_COLUMNS`` (kind ``declaration`` | ``exposure``; ``event_key`` unique per person
+    and event)."""
+    require(principal, *RISK_READERS)
+    st = _st(store)
+    lo, hi = clock.to_utc_naive(since), clock.to_utc_naive(until)
+    decl = st.df(
+        "SELECT 'declaration' AS kind, 'decl:' || id AS event_key, person_key, person_id,"
+        " full_name, phone, ward_code, lang, colour AS level, risk_reasons AS reasons,"
+        " declared_at AS event_at, '' AS venue_name FROM hd_declarations"
+        " WHERE declared_at >= ? AND declared_at < ? AND colour IN ('red', 'yellow')"
+        " ORDER BY declared_at",
+        [lo, hi],
+    )
+    exp = scan_exposures(principal, lo, hi, notify=notify, store=st)
+    frames = [decl]
+    if not exp.empty:
+        frames.append(
+            pd.DataFrame(
+                {
+                    "kind": "exposure",
+                    "event_key": "exp:" + exp["ref"],
+                    "person_key": exp["person_key"],
+                    "person_id": exp["person_id"],
+                    "full_name": exp["full_name"],
+                    "phone": exp["phone"],
+                    "ward_code": exp["ward_code"],
+                    "lang": "vi",
+                    "level": "yellow",
+                    "reasons": "exposure_f0",
+                    "event_at": exp["checked_in_at"],
+                    "venue_name": exp["venue_name"],
+                }
+            )
+        )
+    events = (
+        pd.concat([f for f in frames if not f.empty], ignore_index=True)
+        if any(not f.empty for f in frames)
+        else pd.DataFrame(columns=EVENT_COLUMNS)
+    )
+    audit.record(
+        principal,
+        "hd.risk_events.read",
+        "declarations",
+        "window",
+        {"since": lo, "until": hi, "rows": len(events)},
+        store=st,
+    )
+    return events[EVENT_COLUMNS]
+
+
+def risk_signals(principal: Principal, *, store: Store | None = None) -> pd.DataFrame:
+    """Every person's latest valid declaration as a ``declaration`` risk signal, for
+    ``core.risk.rebuild`` (administrators)."""
+    require(principal, "admin")
+    now = clock.utcnow_naive()
+    cfg = settings()
+    return _st(store).df(
+        "SELECT arg_max(person_id, declared_at) AS person_id, 'declaration' AS source,"
+        " arg_max(id, declared_at) AS ref, arg_max(colour, declared_at) AS level,"
+        " coalesce(nullif(split_part(arg_max(risk_reasons, declared_at), ',', 1), ''),"
+        " 'declared') AS reason_code, max(declared_at) AS since,"
+        " max(declared_at) + ? AS until FROM hd_declarations"
+        " WHERE declared_at > ? AND replaced_at IS NULL AND expires_at > ?"
+        " GROUP BY person_key",
+        [timedelta(hours=cfg.pass_valid_hours), now - timedelta(hours=cfg.pass_valid_hours), now],
+    )

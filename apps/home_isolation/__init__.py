@@ -113,6 +113,8 @@ app = App(
     stats=lazy("apps.home_isolation.service:stats"),
     settings_model=IsolationSettings,
     depends_on=("health_declaration",),
+    # core.risk.rebuild (``rapid risk rebuild``) takes the register from here
+    interfaces={"risk_signals": lazy("apps.home_isolation.service:risk_signals")},
     forms=(
         "apps.home_isolation.forms:ENROL_F0",
         "apps.home_isolation.forms:ENROL_F1",

@@ -299,6 +299,9 @@ def generate(store: Store, scale: Scale, progress=lambda f, s: None, *, seed: in
         store.insert_df(
             "hi_active", active[["person_id", "id"]].rename(columns={"id": "enrolment_id"})
         )
+        from core import risk
+
+        risk.record_many(service.risk_frame(active), actor=ACTOR, store=store)
         store.insert_df("hi_reports", reports)
         # alerts: the latest report red -> open red alert; worsening profile -> worsening
         red = last[(last["level"] == "red")].reset_index()

@@ -44,7 +44,7 @@ from apps.home_isolation.models import (
     isolation_settings,
 )
 from apps.home_isolation.rules import is_worsening, triage
-from core import audit, clock, geo
+from core import audit, clock, geo, risk
 from core.auth import Principal, require
 from core.forms import FieldError, FormInvalid, storage
 from core.forms.identity import code_text, normalize_person_id, parse_phone
@@ -56,6 +56,8 @@ log = logging.getLogger(__name__)
 
 OFFICER = "health_officer"
 ALERT_KINDS = ("red", "missed", "worsening")
+RISK_LEVEL = {"F0": "red", "F1": "yellow"}
+"""The level of an enrolment's ``isolation`` signal in core.risk (in hospital: red)."""
 
 
 class IsolationError(Exception):
@@ -278,6 +280,7 @@ def insert_enrolments(
         raise IsolationError("hi.err.already_enrolled")
     store.insert_df("hi_enrolments", frame)
     store.insert_df("hi_active", frame[["person_id", "id"]].rename(columns={"id": "enrolment_id"}))
+    risk.record_many(risk_frame(frame), replace=True, actor=who, store=store)
     audit.record_many(
         who,
         "isolation.enrol",
@@ -289,6 +292,35 @@ def insert_enrolments(
     if issue_links:
         return _issue_links(store, frame["id"].tolist(), who)
     return {}
+
+
+def risk_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Enrolment rows (id, person_id, kind, status, enrolled_at) as ``isolation`` signals of
+    core.risk: F0 red, F1 yellow, anyone in hospital red; until released."""
+    level = frame["kind"].map(RISK_LEVEL)
+    if "status" in frame:
+        level = level.where(frame["status"] != "hospital", "red")
+    return pd.DataFrame(
+        {
+            "person_id": frame["person_id"],
+            "source": "isolation",
+            "ref": frame["id"],
+            "level": level,
+            "reason_code": frame["kind"],
+            "since": frame["enrolled_at"],
+        }
+    )
+
+
+def risk_signals(principal: Principal, *, store: Store | None = None) -> pd.DataFrame:
+    """Everyone on the register now (isolating or in hospital) as ``isolation`` signals, for
+    ``core.risk.rebuild`` (administrators): the backfill of enrolments made before core.risk."""
+    require(principal, "admin")
+    frame = _store(store).df(
+        "SELECT id, person_id, kind, status, enrolled_at FROM hi_enrolments"
+        " WHERE status IN ('isolating', 'hospital')"
+    )
+    return risk_frame(frame)
 
 
 def _issue_links(
@@ -524,6 +556,7 @@ def release(
             [now, principal.actor, negative_test_date, row["id"]],
         )
         store.execute("DELETE FROM hi_active WHERE enrolment_id = ?", [row["id"]])
+        risk.clear(row["person_id"], "isolation", row["id"], store=store)
         _end_monitoring(
             store,
             principal,
@@ -555,6 +588,11 @@ def transfer_to_hospital(
             "UPDATE hi_enrolments SET status = 'hospital', transferred_at = ? WHERE id = ?",
             [clock.utcnow_naive(), row["id"]],
         )
+        # still on the register (no green pass, no check-in), now red
+        risk.record(
+            row["person_id"], "isolation", "red", row["kind"], row["enrolled_at"], None,
+            row["id"], replace=True, actor=principal, store=store,
+        )  # fmt: skip
         _end_monitoring(store, principal, row, "transfer", "transferred to hospital", "")
 
 

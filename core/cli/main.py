@@ -601,6 +601,28 @@ def stats_cmd(as_json: bool) -> None:
             click.echo(f"  {key:<28} {value}")
 
 
+@cli.group("risk")
+def risk_group() -> None:
+    """People's risk status (core.risk): isolation, declarations, exposures."""
+
+
+@risk_group.command("rebuild")
+@click.option("--json", "as_json", is_flag=True, help="JSON output.")
+def risk_rebuild(as_json: bool) -> None:
+    """Take every app's risk signals again (the isolation register, the latest declarations):
+    the backfill after an upgrade, or a repair. Audited."""
+    from core import risk
+    from core.auth import operator
+
+    with open_store() as store:
+        counts = risk.rebuild(operator(), store=store)
+    if as_json:
+        emit(counts, True)
+        return
+    for source, n in sorted(counts.items()):
+        click.echo(f"{source:<12} {n:>10,}")
+
+
 @cli.command("init")
 def init_cmd() -> None:
     """Prepare a real (non-demo) installation: the data folder, keys and database, and one

@@ -52,6 +52,7 @@ def test_roles_are_declared_by_core_and_the_apps_in_order():
         "approver": "travel_permit",
         "checkpoint": "checkpoints",
         "health_officer": "health_declaration",
+        "health_worker": "outreach",
     }
     # labels come from the declarations, through the catalog
     from core import i18n

@@ -16,6 +16,8 @@ F = analytics.Filters(date(2021, 9, 1), date(2021, 9, 30))
 OFFICER = {"health_officer"}
 VENUE_USERS = {"business", "health_officer"}
 T0, T1 = F.utc_range()
+# health_worker is the outreach app's role: a reader of risk events where that app is installed
+RISK_READERS = {"health_officer", "health_worker"} & set(get_registry().role_ids())
 
 
 def _paper():
@@ -83,6 +85,14 @@ def _cases(venue_id: int, secret: str, claims: dict) -> dict:
         ),
         "checkins_hourly": (lambda p: analytics.checkins_hourly(p, F), OFFICER),
         "close_venue": (lambda p: service.close_venue(p, venue_id, "test"), VENUE_USERS),
+        # risk events and exposures (core.risk): officers and outreach workers
+        "scan_exposures": (lambda p: service.scan_exposures(p, T0, T1), RISK_READERS),
+        "risk_events": (lambda p: service.risk_events(p, T0, T1), RISK_READERS),
+        "notify_exposures": (
+            lambda p: service.notify_exposures(p, service.pd.DataFrame()),
+            RISK_READERS,
+        ),
+        "risk_signals": (lambda p: service.risk_signals(p), {"admin"}),
     }
 
 

@@ -26,7 +26,12 @@ def test_a_user_with_two_roles_sees_the_panels_of_both(store):
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     assert at.title[0].value == "Bảng tổng hợp"
-    assert _headers(at) == ["Khai báo y tế", "Cách ly tại nhà", "Giấy đi đường"]
+    assert _headers(at) == [
+        "Khai báo y tế",
+        "Cách ly tại nhà",
+        "Theo dõi người có nguy cơ",
+        "Giấy đi đường",
+    ]
     subs = _subheaders(at)
     for title in ("Giấy đi đường", "Khai báo y tế: tổng quan", "Danh sách đỏ/vàng"):
         assert title in subs
@@ -37,12 +42,17 @@ def test_one_role_sees_only_its_panels(store):
     assert not at.exception, at.exception
     assert _headers(at) == ["Travel permits"]
     at = run_page("core.dashboard", make_principal("yte", "health_officer"))
-    assert _headers(at) == ["Khai báo y tế", "Cách ly tại nhà", "Giấy đi đường"]
+    assert _headers(at) == [
+        "Khai báo y tế",
+        "Cách ly tại nhà",
+        "Theo dõi người có nguy cơ",
+        "Giấy đi đường",
+    ]
 
 
 def test_roles_without_panels_do_not_get_the_dashboard(store):
     page = find_page("core.dashboard")
-    assert page is not None and page.roles == {"approver", "health_officer"}
+    assert page is not None and page.roles == {"approver", "health_officer", "health_worker"}
     for role in ("business", "checkpoint", "admin"):
         at = run_page("core.dashboard", make_principal("x", role))
         assert at.error and not at.header, role
