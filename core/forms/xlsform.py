@@ -306,6 +306,7 @@ class _Book:
         except (
             zipfile.BadZipFile,
             zipfile.LargeZipFile,
+            NotImplementedError,  # a zip feature Python cannot read ("zip file version 6.4")
             OSError,
             EOFError,
             ValueError,

@@ -1120,6 +1120,16 @@ def test_damaged_workbooks_load_or_are_refused(changes):
         assert all(str(p) for p in exc.problems)
 
 
+def test_a_zip_feature_python_cannot_read_is_refused():
+    """Found by hypothesis: a byte naming "zip file version 6.4" made zipfile raise
+    NotImplementedError, which escaped as a crash instead of "damaged workbook"."""
+    data = bytearray(VALID)
+    at = data.index(b"PK\x01\x02")  # the first central directory entry
+    data[at + 6] = 64  # version needed to extract: 6.4
+    with pytest.raises(DefinitionError):
+        load_xlsform(bytes(data))
+
+
 def test_no_other_sheet_name_spelling_is_needed():
     data = xlsx(
         None,
