@@ -31,7 +31,16 @@ TOKEN_MAX_AGE_S = 2 * 3600
 """A form must be sent within two hours of being shown."""
 SID_COOKIE = "rapid_sid"
 LANG_COOKIE = "rapid_lang"
-WEB_PREFIXES = ("/khai-bao", "/tra-cuu", "/check-in", "/bao-cao", "/giay", "/a/", "/assets/", "/quet")
+WEB_PREFIXES = (
+    "/khai-bao",
+    "/tra-cuu",
+    "/check-in",
+    "/bao-cao",
+    "/giay",
+    "/a/",
+    "/assets/",
+    "/quet",
+)
 
 
 # -- the server secret -------------------------------------------------------------------------
