@@ -146,7 +146,7 @@ def scanner() -> None:
     if not recent:
         st.caption(t("cp.scan.none_yet"))
     else:
-        st.dataframe(_scans_table(recent), hide_index=True, use_container_width=True)
+        st.dataframe(_scans_table(recent), hide_index=True, width="stretch")
 
 
 def _scans_table(rows: list[dict]) -> pd.DataFrame:
@@ -190,7 +190,7 @@ def dashboard() -> None:
                 tooltip=["checkpoint_id", "hour:T", "scans"],
             )
         )
-        st.altair_chart(chart, use_container_width=True)
+        st.altair_chart(chart, width="stretch")
         reasons = service.rejection_reasons(principal)
         if not reasons.empty:
             st.subheader(t("cp.dash.reasons"))
@@ -203,13 +203,13 @@ def dashboard() -> None:
                         "reason:N", sort="-x", title=t("cp.col.reason"), axis=alt.Axis(labelLimit=0)
                     ),
                 ),
-                use_container_width=True,
+                width="stretch",
             )
     st.subheader(t("cp.dash.anomalies"))
     if not anomalies:
         st.caption(t("cp.dash.no_anomalies"))
     else:
-        st.dataframe(_anomaly_table(anomalies), hide_index=True, use_container_width=True)
+        st.dataframe(_anomaly_table(anomalies), hide_index=True, width="stretch")
 
 
 def _anomaly_table(items) -> pd.DataFrame:

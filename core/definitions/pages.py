@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from core import clock, geo
+from core import geo
 from core.auth import PermissionDenied
 from core.definitions import install, service
 from core.definitions.service import DefinitionAppError
@@ -18,7 +18,7 @@ from core.forms.errors import FormInvalid
 from core.forms.streamlit_form import render_form, table_upload
 from core.i18n import get_locale, t
 from core.text import md_escape
-from core.ui import flash
+from core.ui import flash, tables
 from core.ui.downloads import on_click
 from core.ui.session import current_principal
 
@@ -51,7 +51,7 @@ def _people_frame(d: Definition, frame: pd.DataFrame) -> pd.DataFrame:
     out[t("da.col.id")] = frame["_id"]
     out[t("da.col.ref")] = frame["_ref"]
     out[t("da.col.status")] = frame["_status"].map(lambda s: t(f"da.status.{s}"))
-    out[t("da.col.submitted_at")] = clock.local_times(frame["_submitted_at"])
+    out[t("da.col.submitted_at")] = tables.times(frame["_submitted_at"])
     for f in service.display_fields(d):
         col = f.storage_column
         if col and col in frame:
@@ -59,7 +59,7 @@ def _people_frame(d: Definition, frame: pd.DataFrame) -> pd.DataFrame:
     if "_attempt" in frame and (frame["_attempt"] > 1).any():
         out[t("da.col.attempt")] = frame["_attempt"]
     if "_valid_until" in frame and frame["_valid_until"].notna().any():
-        out[t("da.col.valid_until")] = clock.local_times(frame["_valid_until"])
+        out[t("da.col.valid_until")] = tables.times(frame["_valid_until"])
     if "revoked" in frame:
         out[t("da.col.revoked")] = frame["revoked"].map(lambda v: t("forms.yes") if v else "")
     return out
@@ -567,7 +567,7 @@ def _installed(principal: Any) -> None:
             t("da.admin.col.lines"): frame["lines"],
             t("da.admin.col.file"): frame["filename"],
             t("da.admin.col.by"): frame["installed_by"],
-            t("da.admin.col.at"): clock.local_times(frame["installed_at"]),
+            t("da.admin.col.at"): tables.times(frame["installed_at"]),
         }
     )
     st.dataframe(shown, hide_index=True, width="stretch")

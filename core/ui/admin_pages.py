@@ -12,8 +12,9 @@ from core.auth import Grant, PermissionDenied
 from core.config import get_settings
 from core.i18n import get_locale, t
 from core.registry import Role, get_registry
-from core.ui import flash
+from core.ui import flash, tables
 from core.ui.session import current_principal
+from core.ui.tables import NUMBER, TIME, Col
 
 
 def _scope_picker(role: Role, key: str, current: str = "") -> str:
@@ -176,8 +177,17 @@ def audit_page() -> None:
         st.error(str(exc))
         return
     st.caption(t("audit.rows", n=len(rows)))
-    rows["occurred_at"] = clock.local_times(rows["occurred_at"])
-    st.dataframe(rows, hide_index=True, width="stretch")
+    tables.show(
+        rows,
+        {
+            "occurred_at": Col("audit.col.at", TIME),
+            "actor": "audit.actor",
+            "action": "audit.action",
+            "object_type": "audit.col.object_type",
+            "object_id": "audit.col.object_id",
+            "details": "audit.col.details",
+        },
+    )
 
 
 def system_page() -> None:
@@ -194,21 +204,26 @@ def system_page() -> None:
     registry = get_registry()
     locale = get_locale()
     st.subheader(t("system.apps"))
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "id": a.id,
-                    "title": a.title(locale),
-                    "pages": len(a.pages),
-                    "tokens": ", ".join(tok.prefix for tok in a.token_types),
-                    "roles": ", ".join(r.id for r in a.roles),
-                    "depends_on": ", ".join(a.depends_on),
-                }
-                for a in registry.apps
-            ]
-        ),
-        hide_index=True,
+    tables.show(
+        [
+            {
+                "id": a.id,
+                "title": a.title(locale),
+                "pages": len(a.pages),
+                "tokens": ", ".join(tok.prefix for tok in a.token_types),
+                "roles": ", ".join(t(f"role.{r.id}") for r in a.roles),
+                "depends_on": ", ".join(a.depends_on),
+            }
+            for a in registry.apps
+        ],
+        {
+            "title": "system.col.title",
+            "id": "system.col.id",
+            "pages": Col("system.col.pages", NUMBER),
+            "tokens": "system.col.tokens",
+            "roles": "system.col.roles",
+            "depends_on": "system.col.depends_on",
+        },
     )
     for err in registry.errors:
         st.warning(t("system.broken", name=err.name, message=err.message))

@@ -234,3 +234,66 @@ def sync_cookie() -> None:
     with st.container(key="rapid_login_cookie"):
         st.html("<style>.st-key-rapid_login_cookie { display: none; }</style>")
         st.iframe(cookie_script(token, None if token else stale), height=1)
+
+
+LANG_COOKIE = "rapid_lang"  # the light pages' cookie (core.web.security.LANG_COOKIE)
+LANG_MAX_AGE_S = 365 * 86400
+
+
+def browser_locale(default: str) -> str:
+    """The language of a new session, from this page load's address, cookies and headers."""
+    _peer, headers = _peer_and_headers()
+    return pick_locale(
+        _context_query().get("lang"),
+        _browser_cookies().get(LANG_COOKIE),
+        headers.get("Accept-Language"),
+        default,
+    )
+
+
+def pick_locale(query: str | None, cookie: str | None, accept: str | None, default: str) -> str:
+    """``?lang=``, then the cookie both kinds of page write, then the browser's first language
+    (``en*`` -> English, ``vi*`` -> Vietnamese), else ``default``."""
+    from core.i18n import LOCALES
+
+    for value in (query, cookie):
+        if value in LOCALES:
+            return value
+    first = (accept or "").split(",", 1)[0].split(";", 1)[0].strip().lower()
+    if first.startswith("en"):
+        return "en"
+    if first.startswith("vi"):
+        return "vi"
+    return default if default in LOCALES else "vi"
+
+
+def _context_query() -> Mapping[str, str]:
+    try:
+        return {k: st.query_params.get(k, "") for k in st.query_params}
+    except (AttributeError, RuntimeError):
+        return {}
+
+
+def lang_cookie_script(locale: str) -> str:
+    """JavaScript for the page: remember ``locale`` in the language cookie for a year (Lax, as
+    the light pages set it, so a link from a message or a QR keeps the language)."""
+    from core.i18n import LOCALES
+
+    if locale not in LOCALES:
+        raise ValueError("not a locale")  # never put other text into the script
+    return (
+        "<script>const d = window.parent.document;"
+        "const secure = d.location.protocol === 'https:' ? '; Secure' : '';"
+        f"d.cookie = {json.dumps(LANG_COOKIE)} + '=' + {json.dumps(locale)}"
+        f" + '; Path=/; Max-Age={LANG_MAX_AGE_S}; SameSite=Lax' + secure;</script>"
+    )
+
+
+def sync_lang_cookie(locale: str) -> None:
+    """Write the chosen language into the browser's cookie when it differs from the one the
+    page was loaded with (an invisible same-origin iframe, as for the login cookie)."""
+    if _browser_cookies().get(LANG_COOKIE) == locale:
+        return
+    with st.container(key="rapid_lang_cookie"):
+        st.html("<style>.st-key-rapid_lang_cookie { display: none; }</style>")
+        st.iframe(lang_cookie_script(locale), height=1)

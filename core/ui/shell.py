@@ -16,6 +16,7 @@ from core.ui import admin_pages, dashboard, flash
 from core.ui.links import page_path
 from core.ui.session import (
     account_changed,
+    browser_locale,
     client_address,
     current_principal,
     expired_now,
@@ -24,6 +25,7 @@ from core.ui.session import (
     logout,
     resume_login,
     sync_cookie,
+    sync_lang_cookie,
 )
 
 
@@ -96,8 +98,19 @@ def guarded(page: Page) -> Callable[[], None]:
         if principal.must_change_password:
             change_password_page()
             st.stop()
+        if principal.is_anonymous and not page.is_public:
+            # a deep link opened while logged out: log in here, then the same address (with
+            # its query parameters) draws the page asked for
+            st.header(t(page.title_key))  # not a title: nothing of the page is drawn
+            if flash.KEY in st.session_state:  # logged out, timed out or ended elsewhere
+                flash.show(info=True)
+            else:
+                st.error(t("auth.login_required"))
+            login_form(t("auth.login_for_page", page=t(page.title_key)))
+            st.stop()
         if not page.allows(principal.roles):
-            st.error(t("auth.denied") if not principal.is_anonymous else t("auth.login_required"))
+            st.header(t(page.title_key))
+            st.error(t("auth.page_denied"))
             st.stop()
         page.draw()
 
@@ -114,7 +127,7 @@ def _section_title(section: str) -> str:
 
 def _init_locale() -> None:
     if "locale" not in st.session_state:
-        st.session_state["locale"] = get_settings().locale
+        st.session_state["locale"] = browser_locale(get_settings().locale)
     set_locale(st.session_state["locale"])
 
 
@@ -135,14 +148,23 @@ def _sidebar(principal: Principal) -> None:
             if st.button(t("logout.button"), key="logout", icon=":material/logout:"):
                 logout()
                 flash.rerun(t("logout.done"))
+        st.divider()
 
 
 def login_page() -> None:
     st.title(t("suite.title"))
     st.caption(t("suite.tagline"))
     flash.show(info=True)
+    login_form()
+    st.info(t("login.public_hint"))
+
+
+def login_form(caption: str | None = None) -> None:
+    """The login form; on success the session starts and the same address runs again."""
     with st.form("login"):
         st.subheader(t("login.title"))
+        if caption:
+            st.caption(caption)
         username = st.text_input(t("login.username"), max_chars=64)
         password = st.text_input(t("login.password"), type="password", max_chars=128)
         submitted = st.form_submit_button(t("login.submit"), type="primary")
@@ -154,7 +176,6 @@ def login_page() -> None:
         else:
             login(principal)
             st.rerun()
-    st.info(t("login.public_hint"))
 
 
 def change_password_page() -> None:
@@ -221,7 +242,7 @@ def build_navigation(principal: Principal) -> dict[str, list[st.Page]]:
                 login_page,
                 title=t("login.title"),
                 icon=":material/login:",
-                url_path="login",
+                url_path="start",  # served at "/"; "/login" is a hidden page (hidden_pages)
                 default=True,
             )
         ]
@@ -266,6 +287,24 @@ def build_navigation(principal: Principal) -> dict[str, list[st.Page]]:
     return sections
 
 
+def hidden_pages(principal: Principal, sections: dict[str, list[st.Page]]) -> list[st.Page]:
+    """Every other address of the suite, served but not in the menu, so that a link opened
+    logged out or with another role reaches our login or our "no access" message (the page's
+    own guard decides) instead of Streamlit's "Page not found", and keeps its path."""
+    shown = {p.url_path for pages in sections.values() for p in pages}
+    out = [_st_page(page) for _, page in all_pages() if page_path(page.key) not in shown]
+    if principal.is_anonymous:
+        out.append(st.Page(login_page, title=t("login.title"), url_path="login"))
+    else:
+        home = next(iter(sections.values()))[0]
+
+        def to_home() -> None:  # ``/login`` once logged in: the home page
+            st.switch_page(home)
+
+        out.append(st.Page(to_home, title=t("login.title"), url_path="login"))
+    return out
+
+
 def _menu(sections: dict[str, list[st.Page]]) -> None:
     """The sidebar menu: every page the principal may open."""
     with st.sidebar:
@@ -273,7 +312,6 @@ def _menu(sections: dict[str, list[st.Page]]) -> None:
             st.caption(title)
             for p in pages:
                 st.page_link(p)
-        st.divider()
 
 
 def settings_error_page(problems: list[str]) -> None:
@@ -302,11 +340,13 @@ def main() -> None:
         flash.later(t("session.closed"))
     principal = current_principal()
     sections = build_navigation(principal)
-    current = st.navigation(sections, position="hidden")
+    hidden = hidden_pages(principal, sections)
+    current = st.navigation({**sections, "": hidden} if hidden else sections, position="hidden")
+    _sidebar(principal)  # language and the user first: reachable without scrolling a long menu
     _menu(sections)
-    _sidebar(principal)
     with st.sidebar:
         sync_cookie()
+        sync_lang_cookie(st.session_state["locale"])
     demo_banner()
     current.run()
 
