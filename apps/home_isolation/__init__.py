@@ -57,6 +57,20 @@ app = App(
             ":material/hub:",
         ),
         Page(
+            "home_isolation.calendar",
+            "hi.cal.title",
+            "apps.home_isolation.calendar_page:calendar_page",
+            OFFICER,
+            ":material/calendar_month:",
+        ),
+        Page(
+            "home_isolation.chain",
+            "hi.chain.title",
+            "apps.home_isolation.calendar_page:chain_page",
+            OFFICER,
+            ":material/account_tree:",
+        ),
+        Page(
             "home_isolation.analytics",
             "hi.analytics.title",
             "apps.home_isolation.analytics:page",
@@ -114,7 +128,11 @@ app = App(
     settings_model=IsolationSettings,
     depends_on=("health_declaration",),
     # core.risk.rebuild (``rapid risk rebuild``) takes the register from here
-    interfaces={"risk_signals": lazy("apps.home_isolation.service:risk_signals")},
+    interfaces={
+        "risk_signals": lazy("apps.home_isolation.service:risk_signals"),
+        # the outreach app opens a task for each day an F1 missed on their calendar
+        "followup_events": lazy("apps.home_isolation.service:followup_events"),
+    },
     forms=(
         "apps.home_isolation.forms:ENROL_F0",
         "apps.home_isolation.forms:ENROL_F1",

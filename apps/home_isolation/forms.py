@@ -309,11 +309,80 @@ def _confirm(label: tuple[str, str]) -> Field:
     )
 
 
+AlertLine = tuple[str, str, str]
+"""An open alert as a release/transfer form shows it: (alert id, label vi, label en)."""
+MAX_CLOSE_NOTE = 500
+MIN_CLOSE_NOTE = 3
+
+
+def alert_field(alert_id: str) -> str:
+    """The name of the closing-note question of one open alert (stable for the alert, so a
+    note typed for it never lands on another alert when the list changes meanwhile)."""
+    import hashlib
+
+    return "alert_" + hashlib.sha256(alert_id.encode()).hexdigest()[:12]
+
+
+def _alert_guard(alerts: tuple[AlertLine, ...]) -> list[Field]:
+    """One closing note per open alert, or an explicit override with its reason: a person
+    with an open alert is never released or transferred with one tick (issue 17 item 5)."""
+    if not alerts:
+        return []
+    fields = [
+        Field(
+            alert_field(aid),
+            "text",
+            (f"Ghi chú đóng cảnh báo: {md_escape(vi)}", f"Closing note for: {md_escape(en)}"),
+            hint=(
+                "Đã xử lý cảnh báo này thế nào (gọi điện, khám, chuyển viện...).",
+                "How this alert was dealt with (called, examined, sent to hospital...).",
+            ),
+            required="not(${override})",
+            required_message=(
+                "Cần ghi chú đóng cảnh báo này, hoặc chọn vẫn thực hiện và ghi lý do.",
+                "Close this alert with a note, or choose to go ahead and give a reason.",
+            ),
+            relevant="not(${override})",
+            parameters={"max_length": MAX_CLOSE_NOTE, "min_length": MIN_CLOSE_NOTE},
+            column="",
+        )
+        for aid, vi, en in alerts
+    ]
+    fields.append(
+        Field(
+            "override",
+            "acknowledge",
+            (
+                "Vẫn thực hiện khi cảnh báo còn mở (ghi lý do; được lưu vết)",
+                "Go ahead with the alerts still open (give a reason; audited)",
+            ),
+            column="",
+        )
+    )
+    fields.append(
+        Field(
+            "override_reason",
+            "text",
+            ("Lý do vẫn thực hiện", "Reason for going ahead"),
+            required="${override}",
+            required_message=(
+                "Cần ghi lý do khi vẫn thực hiện với cảnh báo còn mở.",
+                "Give the reason for going ahead with open alerts.",
+            ),
+            relevant="${override}",
+            parameters={"max_length": MAX_CLOSE_NOTE, "min_length": MIN_CLOSE_NOTE},
+            column="",
+        )
+    )
+    return fields
+
+
 @lru_cache(maxsize=512)
-def release_form(name: str, needs_negative_test: bool) -> Form:
+def release_form(name: str, needs_negative_test: bool, alerts: tuple[AlertLine, ...] = ()) -> Form:
     """Ending isolation for the person ``name``: the negative test date (required for an
-    isolating F0 when ``f0_needs_negative_test``; never in the future) and a confirmation tick
-    that names them (one stray click must not end someone's monitoring)."""
+    isolating F0 when ``f0_needs_negative_test``; never in the future), a closing note for
+    each of the person's open ``alerts`` (or an override with its reason), and a
+    confirmation tick that names them (one stray click must not end someone's monitoring)."""
     shown = md_escape(name)
     return Form(
         "hi_release",
@@ -334,6 +403,7 @@ def release_form(name: str, needs_negative_test: bool) -> Form:
                     "The date cannot be in the future.",
                 ),
             ),
+            *_alert_guard(alerts),
             _confirm(
                 (
                     f"Tôi xác nhận kết thúc cách ly cho {shown}",
@@ -346,19 +416,21 @@ def release_form(name: str, needs_negative_test: bool) -> Form:
 
 
 @lru_cache(maxsize=512)
-def transfer_form(name: str) -> Form:
-    """Moving the person ``name`` to hospital care: a confirmation tick that names them."""
+def transfer_form(name: str, alerts: tuple[AlertLine, ...] = ()) -> Form:
+    """Moving the person ``name`` to hospital care: a closing note for each open alert (or an
+    override with its reason) and a confirmation tick that names them."""
     shown = md_escape(name)
     return Form(
         "hi_transfer",
         ("Chuyển viện", "Transfer to hospital"),
         [
+            *_alert_guard(alerts),
             _confirm(
                 (
                     f"Tôi xác nhận chuyển {shown} vào bệnh viện",
                     f"I confirm transferring {shown} to hospital",
                 )
-            )
+            ),
         ],
     )
 
@@ -398,6 +470,7 @@ def trace_form(window_minutes: int) -> Form:
 
 __all__ = [
     "ASSIGN",
+    "AlertLine",
     "CHRONIC",
     "ENROL_F0",
     "ENROL_F1",
@@ -408,6 +481,7 @@ __all__ = [
     "REPORT",
     "SYMPTOMS",
     "TEST_TYPES",
+    "alert_field",
     "release_form",
     "trace_form",
     "transfer_form",

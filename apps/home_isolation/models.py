@@ -78,6 +78,9 @@ class IsolationSettings(BaseModel):
     fever_threshold: float = Field(default=38.5, ge=37.0, le=41.0)
     fever_window_days: int = Field(default=4, ge=1, le=14)
     elderly_age: int = Field(default=65, ge=1, le=120)
+    f1_followup_days: int = Field(
+        default=14, ge=1, le=30, description="F1: days of the follow-up calendar after exposure"
+    )
     trace_window_minutes: int = Field(default=60, ge=1, le=24 * 60)
     infectious_days_before: int = Field(default=2, ge=0, le=14)
     board_limit: int = Field(default=300, ge=10, le=5000)

@@ -16,11 +16,13 @@ from core import clock, geo
 from core.auth import PermissionDenied
 from core.forms import ChoiceList, Form
 from core.forms.streamlit_form import render_form
-from core.i18n import get_locale, t
+from core.i18n import catalog, get_locale, t
 from core.text import md_escape
-from core.ui import flash
+from core.ui import flash, tables
 from core.ui.links import page_path
 from core.ui.session import current_principal
+from core.ui.submit import once
+from core.ui.tables import TIME, Col
 
 LEVEL_ICON = {"green": "🟢", "yellow": "🟡", "orange": "🟠", "red": "🔴"}
 REFUSALS = (service.IsolationError, PermissionDenied)
@@ -142,7 +144,9 @@ def enrol_page() -> None:
                 forms.ENROL_FORMS[kind],
                 key=f"hi_{kind.lower()}",
                 submit_label=buttons[kind],
-                on_submit=lambda raw, kind=kind: _enrolled(service.enroll(principal, kind, raw)),
+                on_submit=lambda raw, kind=kind: _enrolled(
+                    once(f"hi_{kind.lower()}", raw, lambda: service.enroll(principal, kind, raw))
+                ),
                 catch=REFUSALS,
             )
 
@@ -196,11 +200,11 @@ def board_page() -> None:
             t("hi.col.alerts"): frame["alert_kinds"].map(
                 lambda k: ", ".join(t(f"hi.alert.{x}") for x in k.split(",") if x)
             ),
-            t("hi.col.alert_age"): pd.to_numeric(frame["alert_age_hours"], errors="coerce").round(
-                1
+            t("hi.col.alert_age"): pd.to_numeric(frame["alert_age_hours"], errors="coerce").map(
+                lambda h: "" if pd.isna(h) else f"{h:.1f}"
             ),
             _label(forms.ENROL_F0, "full_name"): frame["full_name"],
-            t("hi.f.kind"): frame["kind"],
+            t("hi.f.kind"): frame["kind"].map(lambda k: t("hi.kind." + k)),
             _label(forms.ENROL_F0, "age"): frame["age"],
             _label(forms.ENROL_F0, "ward_code"): frame["ward"],
             _label(forms.ENROL_F0, "phone"): frame["phone"],
@@ -279,7 +283,7 @@ def _actions(enrolment_id: str) -> None:
     if row["status"] == "isolating":
         with c3:
             render_form(
-                forms.transfer_form(row["full_name"]),
+                service.transfer_form_for(principal, enrolment_id),
                 key=f"hi_transfer:{enrolment_id}",
                 submit_label=t("hi.act.transfer"),
                 on_submit=lambda raw: _saved(
@@ -291,9 +295,7 @@ def _actions(enrolment_id: str) -> None:
         if not open_alerts.empty:
             st.warning(t("hi.act.release_open_alerts", n=len(open_alerts)))
         render_form(
-            forms.release_form(
-                row["full_name"], service.needs_negative_test(row, isolation_settings())
-            ),
+            service.release_form_for(principal, enrolment_id),
             key=f"hi_release:{enrolment_id}",
             submit_label=t("hi.act.release"),
             on_submit=lambda raw: _saved(service.release(principal, enrolment_id, raw)),
@@ -434,8 +436,21 @@ def person_page() -> None:
     st.subheader(t("hi.person.notes"))
     notes = service.person_notes(principal, row["id"])
     if not notes.empty:
-        notes["created_at"] = notes["created_at"].map(_local)
-        st.dataframe(notes, hide_index=True, width="stretch")
+        tables.show(
+            notes,
+            {
+                "created_at": Col("hi.col.time", TIME),
+                "actor": "hi.col.actor",
+                "kind": Col("hi.col.action", fmt=_note_kind),
+                "text": "hi.col.note",
+            },
+        )
+
+
+def _note_kind(kind: str) -> str:
+    """A note's kind in words (the code itself for a kind this version does not know)."""
+    key = f"hi.note.{kind}"
+    return t(key) if key in catalog() else kind
 
 
 # -- contact tracing ----------------------------------------------------------------------------

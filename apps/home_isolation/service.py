@@ -31,6 +31,8 @@ from apps.home_isolation.forms import (
     FIND,
     NOTE,
     REPORT,
+    AlertLine,
+    alert_field,
     release_form,
     trace_form,
     transfer_form,
@@ -48,7 +50,7 @@ from core import audit, clock, geo, risk
 from core.auth import Principal, require
 from core.forms import FieldError, FormInvalid, storage
 from core.forms.identity import code_text, normalize_person_id, parse_phone
-from core.i18n import t
+from core.i18n import t, t_in
 from core.store import CONFLICTS, Store, get_store
 from core.text import collapse_spaces, mask_id, nfc
 
@@ -155,7 +157,8 @@ def _notes(store: Store, enrolment_ids: Sequence[str], actor: str, kind: str, te
 def _resolve_alerts(store: Store, enrolment_id: str, kinds: Sequence[str] = ALERT_KINDS) -> None:
     marks = ", ".join("?" for _ in kinds)
     store.execute(
-        "UPDATE hi_alerts SET resolved_at = ? WHERE enrolment_id = ? AND acknowledged_at IS NULL"  # noqa: S608 - placeholders only
+        "UPDATE hi_alerts SET resolved_at = ?, closed_how = 'report' WHERE enrolment_id = ?"  # noqa: S608 - placeholders only
+        " AND acknowledged_at IS NULL"
         f" AND resolved_at IS NULL AND kind IN ({marks})",
         [clock.utcnow_naive(), enrolment_id, *kinds],
     )
@@ -170,11 +173,11 @@ def _end_monitoring(
     note: str,
     details: Mapping[str, Any] | None = None,
 ) -> None:
-    """Close a person's open alerts, note and audit ``action`` and revoke their monitoring
-    token (release and transfer to hospital; inside the caller's transaction)."""
+    """Note and audit ``action`` and revoke the person's monitoring token (release and
+    transfer to hospital; inside the caller's transaction, after ``_close_alerts_for`` closed
+    every open alert with its note or the override)."""
     from core.qr import service as qr
 
-    _resolve_alerts(store, row["id"])
     _note(store, row["id"], principal.actor, action, nfc(note))
     if row["token_id"]:
         qr.revoke(row["token_id"], principal, reason, store=store)
@@ -529,6 +532,138 @@ def needs_negative_test(row: Mapping[str, Any], settings: IsolationSettings) -> 
     )
 
 
+# -- release and transfer guarded by the open alerts (issue 17 item 5) ------------------------
+
+
+def _open_alert_rows(store: Store, enrolment_id: str) -> list[dict[str, Any]]:
+    """The enrolment's open alerts, oldest first, with the readings of the report that opened
+    each (a red alert says which SpO2)."""
+    return store.records(
+        "SELECT a.id, a.kind, a.opened_at, r.spo2, r.temperature, r.reasons FROM hi_alerts a"
+        " LEFT JOIN hi_reports r ON r.id = a.report_id AND r.enrolment_id = a.enrolment_id"
+        " WHERE a.enrolment_id = ? AND a.acknowledged_at IS NULL AND a.resolved_at IS NULL"
+        " ORDER BY a.opened_at, a.id",
+        [str(enrolment_id)],
+    )
+
+
+def _alert_summary(alert: Mapping[str, Any], lang: str) -> str:
+    """``Chỉ số nguy hiểm · SpO2 91% · 38,9 °C · 01/12 17:02``: what the alert was about."""
+    parts = [t_in(lang, f"hi.alert.{alert['kind']}")]
+    if alert.get("spo2") is not None:
+        parts.append(f"SpO2 {int(alert['spo2'])}%")
+    if alert.get("temperature") is not None:
+        temp = f"{float(alert['temperature']):.1f}"
+        parts.append(f"{temp.replace('.', ',') if lang == 'vi' else temp} °C")
+    shown = clock.local(alert["opened_at"])
+    if shown is not None:
+        parts.append(shown.strftime("%d/%m %H:%M"))
+    return " · ".join(parts)
+
+
+def _alert_lines(alerts: Sequence[Mapping[str, Any]]) -> tuple[AlertLine, ...]:
+    return tuple((str(a["id"]), _alert_summary(a, "vi"), _alert_summary(a, "en")) for a in alerts)
+
+
+def release_form_for(principal: Principal, enrolment_id: str, *, store: Store | None = None) -> Any:
+    """The release form of one person as the service will check it: the negative test date
+    when needed, a closing note per open alert (or an override with its reason), the tick."""
+    require(principal, OFFICER)
+    store = _store(store)
+    refresh_missed(store=store)
+    row = _enrolment(store, enrolment_id)
+    alerts = _alert_lines(_open_alert_rows(store, row["id"]))
+    return release_form(row["full_name"], needs_negative_test(row, _settings()), alerts)
+
+
+def transfer_form_for(
+    principal: Principal, enrolment_id: str, *, store: Store | None = None
+) -> Any:
+    """The transfer form of one person: a closing note per open alert (or an override with
+    its reason) and the tick naming them."""
+    require(principal, OFFICER)
+    store = _store(store)
+    refresh_missed(store=store)
+    row = _enrolment(store, enrolment_id)
+    return transfer_form(row["full_name"], _alert_lines(_open_alert_rows(store, row["id"])))
+
+
+def _guarded_values(
+    store: Store, row: Mapping[str, Any], raw: Mapping[str, Any], build: Any
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Validate ``raw`` with the form ``build(alert lines)`` of the person's open alerts now
+    (inside the transaction). When the answers were given for other alerts than the open
+    ones (one opened or closed meanwhile), refuse: the officer must look again."""
+    alerts = _open_alert_rows(store, row["id"])
+    names = {alert_field(str(a["id"])) for a in alerts}
+    given = {k for k in raw if str(k).startswith("alert_")}
+    answered_guard = bool(given) or "override" in raw
+    if answered_guard and not raw.get("override") and names - given:
+        raise IsolationError("hi.err.alerts_changed", n=len(names - given))
+    values = build(_alert_lines(alerts)).validate(raw)
+    return values, alerts
+
+
+def _close_alerts_for(
+    store: Store,
+    principal: Principal,
+    row: Mapping[str, Any],
+    action: str,
+    alerts: Sequence[Mapping[str, Any]],
+    values: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Close every open alert of a person being released or transferred: each with its note
+    (acknowledged by the officer), or all with the override's reason. Each closing goes to the
+    case log and the audit log; nothing closes silently. Returns the audit details."""
+    if not alerts:
+        return {"alerts_closed": 0}
+    now = clock.utcnow_naive()
+    override = bool(values.get("override"))
+    reason = nfc(str(values.get("override_reason") or ""))
+    ids, notes, how = [], [], f"override_{action}" if override else action
+    for alert in alerts:
+        aid = str(alert["id"])
+        note = reason if override else nfc(str(values.get(alert_field(aid)) or ""))
+        ids.append(aid)
+        notes.append(note)
+        summary = _alert_summary(alert, "en")
+        text = f"{'override' if override else 'closed'} [{summary}]: {note}"
+        _note(store, row["id"], principal.actor, "alert_close", text)
+    frame = pd.DataFrame({"id": ids, "note": notes})
+    cur = store.cursor()
+    cur.register("_hi_close", frame)
+    try:
+        if override:  # left open by the officer's decision: resolved, not acknowledged
+            cur.execute(
+                "UPDATE hi_alerts SET resolved_at = ?, close_note = f.note, closed_how = ?"
+                " FROM _hi_close f WHERE hi_alerts.id = f.id",
+                [now, how],
+            )
+        else:
+            cur.execute(
+                "UPDATE hi_alerts SET acknowledged_at = ?, acknowledged_by = ?,"
+                " close_note = f.note, closed_how = ? FROM _hi_close f WHERE hi_alerts.id = f.id",
+                [now, principal.actor, how],
+            )
+    finally:
+        cur.unregister("_hi_close")
+    audit.record_many(
+        principal,
+        "isolation.alert_override" if override else "isolation.alert_close",
+        "alert",
+        ids,
+        [
+            {"enrolment": row["id"], "kind": a["kind"], "on": action, "note": n[:200]}
+            for a, n in zip(alerts, notes, strict=True)
+        ],
+        store=store,
+    )
+    details: dict[str, Any] = {"alerts_closed": len(ids), "alerts": ids[:50]}
+    if override:
+        details["override"] = reason[:200]
+    return details
+
+
 def release(
     principal: Principal,
     enrolment_id: str,
@@ -536,20 +671,29 @@ def release(
     *,
     store: Store | None = None,
 ) -> None:
-    """End monitoring from the answers of ``release_form``: status released, open alerts
-    closed, the monitoring token revoked. The release is confirmed by a tick naming the
-    person; an isolating F0 needs a negative test date (when configured), never in the future;
-    nobody is released twice."""
+    """End monitoring from the answers of ``release_form`` (``release_form_for`` builds it):
+    status released, the monitoring token revoked. The release is confirmed by a tick naming
+    the person; an isolating F0 needs a negative test date (when configured), never in the
+    future; each open alert needs a closing note, or the override with its reason (audited:
+    ``isolation.alert_close`` / ``isolation.alert_override`` per alert); nobody is released
+    twice."""
     require(principal, OFFICER)
     store = _store(store)
     s = _settings()
+    refresh_missed(store=store)
     with store.transaction():
         row = _enrolment(store, enrolment_id)
         if row["status"] == "released":
             raise IsolationError("hi.err.already_released")
-        form = release_form(row["full_name"], needs_negative_test(row, s))
-        negative_test_date = form.validate(raw)["negative_test_date"]
+        values, alerts = _guarded_values(
+            store,
+            row,
+            raw,
+            lambda lines: release_form(row["full_name"], needs_negative_test(row, s), lines),
+        )
+        negative_test_date = values["negative_test_date"]
         now = clock.utcnow_naive()
+        closed = _close_alerts_for(store, principal, row, "release", alerts, values)
         store.execute(
             "UPDATE hi_enrolments SET status = 'released', released_at = ?, released_by = ?,"
             " negative_test_date = coalesce(?, negative_test_date) WHERE id = ?",
@@ -564,7 +708,7 @@ def release(
             "release",
             "home isolation released",
             "",
-            {"negative_test_date": negative_test_date},
+            {"negative_test_date": negative_test_date, **closed},
         )
 
 
@@ -575,15 +719,20 @@ def transfer_to_hospital(
     *,
     store: Store | None = None,
 ) -> None:
-    """Move an isolating person to hospital care, confirmed by the tick of ``transfer_form``:
-    home monitoring stops, the link is revoked."""
+    """Move an isolating person to hospital care, confirmed by the tick of ``transfer_form``
+    (``transfer_form_for`` builds it): each open alert needs a closing note or the override
+    with its reason (audited); home monitoring stops, the link is revoked."""
     require(principal, OFFICER)
     store = _store(store)
+    refresh_missed(store=store)
     with store.transaction():
         row = _enrolment(store, enrolment_id)
         if row["status"] != "isolating":
             raise IsolationError("hi.err.not_isolating")
-        transfer_form(row["full_name"]).validate(raw)
+        values, alerts = _guarded_values(
+            store, row, raw, lambda lines: transfer_form(row["full_name"], lines)
+        )
+        closed = _close_alerts_for(store, principal, row, "transfer", alerts, values)
         store.execute(
             "UPDATE hi_enrolments SET status = 'hospital', transferred_at = ? WHERE id = ?",
             [clock.utcnow_naive(), row["id"]],
@@ -593,7 +742,7 @@ def transfer_to_hospital(
             row["person_id"], "isolation", "red", row["kind"], row["enrolled_at"], None,
             row["id"], replace=True, actor=principal, store=store,
         )  # fmt: skip
-        _end_monitoring(store, principal, row, "transfer", "transferred to hospital", "")
+        _end_monitoring(store, principal, row, "transfer", "transferred to hospital", "", closed)
 
 
 def acknowledge(
@@ -611,8 +760,9 @@ def acknowledge(
         if row is None:
             raise IsolationError("hi.err.alert_closed")
         store.execute(
-            "UPDATE hi_alerts SET acknowledged_at = ?, acknowledged_by = ? WHERE id = ?",
-            [clock.utcnow_naive(), principal.actor, str(alert_id)],
+            "UPDATE hi_alerts SET acknowledged_at = ?, acknowledged_by = ?, close_note = ?,"
+            " closed_how = 'ack' WHERE id = ?",
+            [clock.utcnow_naive(), principal.actor, nfc(note)[:500], str(alert_id)],
         )
         _note(store, row[0], principal.actor, "ack", f"{row[1]} {nfc(note)}".strip())
         audit.record(
@@ -1140,7 +1290,8 @@ def person_alerts(
     refresh_missed(store=store)
     extra = " AND acknowledged_at IS NULL AND resolved_at IS NULL" if open_only else ""
     return store.df(
-        "SELECT id, kind, opened_at, report_id, acknowledged_at, acknowledged_by, resolved_at"  # noqa: S608
+        "SELECT id, kind, opened_at, report_id, acknowledged_at, acknowledged_by, resolved_at,"  # noqa: S608
+        " close_note, closed_how"
         f" FROM hi_alerts WHERE enrolment_id = ?{extra} ORDER BY opened_at DESC",
         [str(enrolment_id)],
     )
@@ -1333,6 +1484,349 @@ def _int_or_none(value: Any) -> int | None:
         return None
 
 
+# -- the F1 follow-up calendar and the transmission chain (issue 17 item 3) -----------------
+#
+# Like Go.Data's follow-ups: each F1 has a status per day for ``f1_followup_days`` days after
+# the last exposure. A day is ``reported`` (a report by the monitoring link), ``symptomatic``
+# (a report with symptoms or a level above green), ``called`` (an outreach call that reached
+# the person), ``missed`` (none of them, and the day is over), ``due`` (today, nothing yet),
+# ``upcoming``, ``not_enrolled`` (before the enrolment) or ``ended`` (after release/transfer).
+# A missed day opens an outreach task (``followup_events``, pulled by the outreach app's sync).
+
+WORKER = "health_worker"
+DAY_STATUSES: tuple[str, ...] = (
+    "symptomatic",
+    "reported",
+    "called",
+    "missed",
+    "due",
+    "upcoming",
+    "not_enrolled",
+    "ended",
+)
+_CAL_COLUMNS = (
+    "id, person_id, full_name, phone, ward_code, kind, status, exposure_date, enrolled_at,"
+    " released_at, transferred_at, source_id"
+)
+
+
+def _calls_by_day(principal: Principal, store: Store, person_ids: Sequence[str]) -> pd.DataFrame:
+    """Outreach calls per person and local day (``attempts``, ``reached``), through the
+    outreach app's ``attempts_of`` interface; empty when that app is not installed."""
+    from core.registry import InterfaceError, get_registry
+
+    empty = pd.DataFrame(
+        {
+            "person_id": pd.Series(dtype=str),
+            "day": pd.Series(dtype="datetime64[ns]"),
+            "attempts": pd.Series(dtype=int),
+            "reached": pd.Series(dtype=bool),
+        }
+    )
+    if not person_ids:
+        return empty
+    try:
+        attempts_of = get_registry().interface("outreach", "attempts_of")
+    except InterfaceError:
+        return empty
+    frame = attempts_of(principal, list(person_ids), store=store)
+    if frame.empty:
+        return empty
+    frame = frame.assign(day=clock.local_times(frame["attempted_at"]).dt.normalize())
+    return frame.groupby(["person_id", "day"], as_index=False).agg(
+        attempts=("outcome", "size"), reached=("reached", "any")
+    )
+
+
+def _local_day_series(values: pd.Series) -> pd.Series:
+    """Stored UTC times as local calendar days (midnight ``datetime64``; NaT stays NaT)."""
+    return clock.local_times(values).dt.normalize()
+
+
+def _day_grid(
+    principal: Principal, store: Store, people: pd.DataFrame, s: IsolationSettings
+) -> pd.DataFrame:
+    """One row per F1 enrolment and follow-up day with its status (``DAY_STATUSES``), the
+    reports of the day, their worst level and the calls. ``people``: ``_CAL_COLUMNS``.
+    Vectorised: the outreach sync runs it over every F1 isolating in the city."""
+    import numpy as np
+
+    cols = ["id", "day_no", "day", "status", "reports", "level_rank", "attempts", "reached"]
+    keep = [*cols, "person_id", "full_name", "phone", "ward_code"]
+    if people.empty:
+        return pd.DataFrame(columns=keep)
+    today = pd.Timestamp(clock.today_local())
+    n = s.f1_followup_days
+    people = people.reset_index(drop=True)
+    enrolled_day = _local_day_series(people["enrolled_at"])
+    first = pd.to_datetime(people["exposure_date"]).fillna(enrolled_day)
+    end_day = _local_day_series(people["released_at"]).fillna(
+        _local_day_series(people["transferred_at"])
+    )
+    base = people.assign(first=first, enrolled_day=enrolled_day, end_day=end_day)
+    grid = base.loc[base.index.repeat(n)].reset_index(drop=True)
+    grid["day_no"] = np.tile(np.arange(1, n + 1), len(base))
+    grid["day"] = grid["first"] + pd.to_timedelta(grid["day_no"], unit="D")
+    cur = store.cursor()
+    cur.register("_hi_cal", pd.DataFrame({"id": base["id"].tolist()}))
+    try:
+        reports = cur.execute(
+            "SELECT r.enrolment_id AS id, CAST(r.measured_at + INTERVAL '7 hours' AS DATE) AS day,"
+            " count(*) AS reports, max(r.level_rank) AS level_rank,"
+            " bool_or(r.symptoms <> '' OR r.level_rank > 0) AS symptomatic"
+            " FROM hi_reports r JOIN _hi_cal c ON c.id = r.enrolment_id"
+            " WHERE r.measured_at >= ? GROUP BY ALL",
+            [local_midnight_utc(grid["day"].min().date())],
+        ).df()
+    finally:
+        cur.unregister("_hi_cal")
+    reports["day"] = pd.to_datetime(reports["day"])
+    grid = grid.merge(reports, on=["id", "day"], how="left")
+    calls = _calls_by_day(principal, store, sorted(set(base["person_id"])))
+    grid = grid.merge(calls, on=["person_id", "day"], how="left")
+    grid["reports"] = grid["reports"].fillna(0).astype(int)
+    grid["attempts"] = grid["attempts"].fillna(0).astype(int)
+    reached = grid["reached"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    sym = grid["symptomatic"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    day, end = grid["day"], grid["end_day"]
+    reported = (grid["reports"] > 0).to_numpy()
+    grid["status"] = np.select(
+        [
+            (day < grid["enrolled_day"]).to_numpy(),
+            (end.notna() & (day > end)).to_numpy(),
+            (day > today).to_numpy(),
+            reported & sym,
+            reported,
+            reached,
+            (end.notna() & (day == end)).to_numpy(),  # released or transferred that day
+            (day == today).to_numpy(),
+        ],
+        ["not_enrolled", "ended", "upcoming", "symptomatic", "reported", "called", "ended",
+         "due"],
+        default="missed",
+    )  # fmt: skip
+    grid["day"] = grid["day"].dt.date
+    return grid[keep]
+
+
+def _f1_rows(store: Store, where: str, params: Sequence[Any]) -> pd.DataFrame:
+    return store.df(
+        f"SELECT {_CAL_COLUMNS} FROM hi_enrolments WHERE kind = 'F1' AND {where}",  # noqa: S608 - constant fragments
+        list(params),
+    )
+
+
+def f1_calendar(
+    principal: Principal, enrolment_id: str, *, store: Store | None = None
+) -> pd.DataFrame:
+    """An F1's follow-up calendar: one row per day (``day_no`` 1..``f1_followup_days`` after
+    the last exposure) with its ``status`` (``DAY_STATUSES``), the reports of the day, their
+    worst level and the outreach calls. Health officers; audited (a read of one person)."""
+    require(principal, OFFICER)
+    store = _store(store)
+    row = _enrolment(store, enrolment_id)
+    if row["kind"] != "F1":
+        raise IsolationError("hi.err.not_f1")
+    people = _f1_rows(store, "id = ?", [row["id"]])
+    grid = _day_grid(principal, store, people, _settings())
+    audit.record(principal, "isolation.calendar.read", "enrolment", row["id"], store=store)
+    return grid.drop(columns=["person_id", "full_name", "phone", "ward_code"])
+
+
+def f1_board(
+    principal: Principal,
+    *,
+    ward_code: int | None = None,
+    limit: int | None = None,
+    store: Store | None = None,
+) -> pd.DataFrame:
+    """The follow-up calendars of the F1s isolating now (in a ward, when given), most missed
+    days first: one row per F1 with ``d1``..``dN`` (each day's status), ``missed`` and
+    ``reported`` counts. Health officers; audited (how many)."""
+    require(principal, OFFICER)
+    store = _store(store)
+    s = _settings()
+    where, params = "status = 'isolating'", []
+    if ward_code is not None:
+        where += " AND ward_code = ?"
+        params.append(int(ward_code))
+    people = _f1_rows(
+        store, where + " ORDER BY enrolled_at LIMIT ?", [*params, limit or s.board_limit]
+    )
+    grid = _day_grid(principal, store, people, s)
+    audit.record(
+        principal,
+        "isolation.calendar.board",
+        "enrolment",
+        "-",
+        {"count": len(people), "ward": ward_code},
+        store=store,
+    )
+    if grid.empty:
+        return pd.DataFrame(columns=["id", "full_name", "ward", "missed", "reported"])
+    wide = grid.pivot(index="id", columns="day_no", values="status")
+    wide.columns = [f"d{int(c)}" for c in wide.columns]
+    counts = grid.groupby("id").agg(
+        missed=("status", lambda x: int((x == "missed").sum())),
+        reported=("status", lambda x: int(x.isin(["reported", "symptomatic", "called"]).sum())),
+    )
+    out = (
+        people.set_index("id")[["full_name", "ward_code", "exposure_date"]]
+        .join(counts)
+        .join(wide)
+        .reset_index()
+    )
+    out.insert(2, "ward", out["ward_code"].map(geo.ward_name))
+    return out.sort_values(["missed", "id"], ascending=[False, True]).reset_index(drop=True)
+
+
+def followup_events(
+    principal: Principal, since: datetime, until: datetime, *, store: Store | None = None
+) -> pd.DataFrame:
+    """The F1 follow-up days missed in [since, until) (a day counts as missed at the local
+    midnight that ends it), as outreach events (the outreach app's sync opens a task per
+    person; ``event_key`` ``f1:<enrolment>:<day>`` is seen once). Health workers and
+    officers; audited (counts)."""
+    from core.forms.identity import person_key
+
+    require(principal, OFFICER, WORKER)
+    store = _store(store)
+    s = _settings()
+    lo, hi = clock.to_utc_naive(since), clock.to_utc_naive(until)
+    first_day = (clock.local(lo) or lo).date() - timedelta(days=s.f1_followup_days + 1)
+    people = _f1_rows(store, "status = 'isolating' AND exposure_date >= ?", [first_day])
+    grid = _day_grid(principal, store, people, s)
+    cols = ["kind", "event_key", "person_key", "person_id", "full_name", "phone", "ward_code",
+            "lang", "level", "reasons", "event_at", "venue_name"]  # fmt: skip
+    if grid.empty:
+        return pd.DataFrame(columns=cols)
+    missed = grid[grid["status"] == "missed"].copy()
+    missed["event_at"] = [local_midnight_utc(d + timedelta(days=1)) for d in missed["day"]]
+    missed = missed[(missed["event_at"] >= lo) & (missed["event_at"] < hi)]
+    events = pd.DataFrame(
+        {
+            "kind": "followup",
+            "event_key": [
+                f"f1:{i}:{d.isoformat()}" for i, d in zip(missed["id"], missed["day"], strict=True)
+            ],
+            "person_key": missed["person_id"].map(person_key).astype("int64"),
+            "person_id": missed["person_id"],
+            "full_name": missed["full_name"],
+            "phone": missed["phone"],
+            "ward_code": missed["ward_code"].astype("int64"),
+            "lang": "vi",
+            "level": "yellow",
+            "reasons": "f1_missed_day",
+            "event_at": pd.to_datetime(missed["event_at"]),
+            "venue_name": "",
+        },
+        columns=cols,
+    )
+    audit.record(
+        principal,
+        "isolation.followup_events",
+        "enrolment",
+        "window",
+        {"since": lo, "until": hi, "rows": len(events)},
+        store=store,
+    )
+    return events.reset_index(drop=True)
+
+
+def chain_sources(
+    principal: Principal, *, limit: int = 300, store: Store | None = None
+) -> pd.DataFrame:
+    """F0s to start a transmission chain from, those with the most linked F1s first (then
+    the newest): ``id``, ``full_name``, ``status``, ``enrolled_at``, ``contacts``. Health
+    officers; audited (how many)."""
+    require(principal, OFFICER)
+    store = _store(store)
+    frame = store.df(
+        "SELECT e.id, e.full_name, e.status, e.enrolled_at, count(c.id) AS contacts"
+        " FROM hi_enrolments e LEFT JOIN hi_enrolments c ON c.source_id = e.id"
+        " WHERE e.kind = 'F0' GROUP BY e.id, e.full_name, e.status, e.enrolled_at"
+        " ORDER BY contacts DESC, e.enrolled_at DESC, e.id LIMIT ?",
+        [max(1, min(int(limit), 5000))],
+    )
+    audit.record(
+        principal, "isolation.chain.sources", "enrolment", "-", {"count": len(frame)}, store=store
+    )
+    return frame
+
+
+def transmission_chain(
+    principal: Principal, enrolment_id: str, *, max_depth: int = 6, store: Store | None = None
+) -> pd.DataFrame:
+    """The transmission chain around an enrolment: from its first known F0 (climbing from an
+    F1 to the F0 it was traced from, and from an F0 to the F1 enrolment that person had
+    before) down through every F1 linked to each F0 (tracing or the enrolment form) and every
+    F1 who later became an F0. One row per link: ``parent_id``, ``id``, ``kind``,
+    ``full_name``, ``status``, ``enrolled_at``, ``depth``, ``link`` (``root`` | ``contact`` |
+    ``became_f0``). Health officers; audited."""
+    require(principal, OFFICER)
+    store = _store(store)
+    start = _enrolment(store, enrolment_id)
+    root = start
+    for _ in range(max_depth):
+        parent = None
+        if root["kind"] == "F1" and root["source_id"]:
+            parent = _enrolment(store, root["source_id"])
+        elif root["kind"] == "F0":
+            earlier = store.records(
+                "SELECT * FROM hi_enrolments WHERE kind = 'F1' AND person_id = ?"
+                " AND enrolled_at <= ? AND source_id IS NOT NULL ORDER BY enrolled_at DESC LIMIT 1",
+                [root["person_id"], root["enrolled_at"]],
+            )
+            parent = earlier[0] if earlier else None
+        if parent is None or parent["id"] == root["id"]:
+            break
+        root = parent
+    cols = ["parent_id", "id", "kind", "full_name", "status", "enrolled_at", "depth", "link"]
+    rows = [[None, root["id"], root["kind"], root["full_name"], root["status"],
+             root["enrolled_at"], 0, "root"]]  # fmt: skip
+    seen = {root["id"]}
+    frontier = [root]
+    for depth in range(1, max_depth + 1):
+        ids = [r["id"] for r in frontier if r["kind"] == "F0"]
+        f1_people = [r for r in frontier if r["kind"] == "F1"]
+        found: list[dict[str, Any]] = []
+        if ids:
+            for child in store.records(
+                "SELECT id, kind, full_name, status, enrolled_at, source_id, person_id"
+                " FROM hi_enrolments WHERE source_id IN (SELECT UNNEST(?::VARCHAR[]))"
+                " ORDER BY enrolled_at, id",
+                [ids],
+            ):
+                found.append({**child, "parent_id": child["source_id"], "link": "contact"})
+        for f1 in f1_people:
+            for later in store.records(
+                "SELECT id, kind, full_name, status, enrolled_at, source_id, person_id"
+                " FROM hi_enrolments WHERE kind = 'F0' AND person_id = ? AND enrolled_at >= ?"
+                " ORDER BY enrolled_at LIMIT 1",
+                [f1["person_id"], f1["enrolled_at"]],
+            ):
+                found.append({**later, "parent_id": f1["id"], "link": "became_f0"})
+        frontier = []
+        for child in found:
+            if child["id"] in seen:
+                continue
+            seen.add(child["id"])
+            rows.append([child["parent_id"], child["id"], child["kind"], child["full_name"],
+                         child["status"], child["enrolled_at"], depth, child["link"]])  # fmt: skip
+            frontier.append(child)
+        if not frontier:
+            break
+    audit.record(
+        principal,
+        "isolation.chain.read",
+        "enrolment",
+        start["id"],
+        {"root": root["id"], "links": len(rows)},
+        store=store,
+    )
+    return pd.DataFrame(rows, columns=cols)
+
+
 # -- analytics and stats ------------------------------------------------------------------------
 
 
@@ -1431,7 +1925,11 @@ __all__ = [
     "enroll_f1",
     "enrolment",
     "enrollment_or_none",
+    "f1_board",
+    "f1_calendar",
+    "followup_events",
     "find",
+    "chain_sources",
     "check_link",
     "monitoring_link",
     "new_link",
@@ -1443,11 +1941,14 @@ __all__ = [
     "person_notes",
     "person_reports",
     "release",
+    "release_form_for",
     "session_enrolment",
     "submit_report",
     "totals",
     "trace_candidates",
     "trace_window",
+    "transfer_form_for",
+    "transmission_chain",
     "transfer_to_hospital",
     "unlock",
 ]

@@ -1,7 +1,8 @@
 """Outreach: every person at risk (a red or yellow declaration, a co-location with an F0) gets
 a follow-up case assigned to the health workers of their ward; workers call, record the
 outcome in one tap, and unreached people come back the next day. Dashboards show the share
-reached within 24 h and 72 h per ward and day, and the backlog.
+reached within 24 h and 72 h per ward and day, and the backlog. An F1's missed follow-up day
+(home isolation's ``followup_events``, when installed) opens a task too.
 
 The manifest imports nothing heavy. Risk events come from the health declaration app through
 its interface ``risk_events`` (called with the worker's principal); a person's risk status is
@@ -45,4 +46,6 @@ app = App(
     stats=lazy("apps.outreach.service:stats"),
     settings_model=OutreachSettings,
     depends_on=("health_declaration",),
+    # home isolation's F1 follow-up calendar reads the calls made to a person
+    interfaces={"attempts_of": lazy("apps.outreach.service:attempts_of")},
 )

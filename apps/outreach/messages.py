@@ -26,6 +26,7 @@ _M: dict[str, tuple[str, str]] = {
     ),
     "or.kind.declaration": ("Tờ khai có nguy cơ", "Risky declaration"),
     "or.kind.exposure": ("Cùng địa điểm với F0", "Near an F0"),
+    "or.kind.followup": ("F1 bỏ lỡ ngày theo dõi", "F1 missed a follow-up day"),
     "or.level.yellow": ("vàng", "yellow"),
     "or.level.red": ("đỏ", "red"),
     "or.outcome.reached": ("Đã liên lạc", "Reached"),

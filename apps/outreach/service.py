@@ -96,7 +96,8 @@ def open_cases(
 ) -> Opened:
     """Open a follow-up case for each person with a risk event in [since, until) (from the
     health declaration app's ``risk_events``: red/yellow declarations, co-locations with an
-    F0). One open case per person: a new event of someone already followed up is added to
+    F0; and, when home isolation is installed, its ``followup_events``: a day an F1 missed
+    on their follow-up calendar). One open case per person: a new event of someone already followed up is added to
     their open case; an event already seen is never counted twice (``or_events``). Health
     workers and officers; audited (counts)."""
     require(principal, WORKER, OFFICER)
@@ -104,6 +105,9 @@ def open_cases(
     events = get_registry().interface("health_declaration", "risk_events")(
         principal, since, until, notify=notify, store=st
     )
+    followups = _followup_events(principal, since, until, st)
+    if not followups.empty:
+        events = followups if events.empty else pd.concat([events, followups], ignore_index=True)
     if events.empty:
         return Opened(0, 0, 0)
     events = events.sort_values("event_at", kind="stable").drop_duplicates(
@@ -132,6 +136,49 @@ def open_cases(
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
+
+
+def _followup_events(
+    principal: Principal, since: datetime, until: datetime, st: Store
+) -> pd.DataFrame:
+    """The F1 follow-up days missed in the window (home isolation's ``followup_events``), or
+    nothing when that app is not installed."""
+    from core.registry import InterfaceError
+
+    try:
+        source = get_registry().interface("home_isolation", "followup_events")
+    except InterfaceError:
+        return pd.DataFrame()
+    return source(principal, since, until, store=st)
+
+
+def attempts_of(
+    principal: Principal,
+    person_ids: list[str],
+    *,
+    store: Store | None = None,
+) -> pd.DataFrame:
+    """Every call attempt to these people (CCCD/passport numbers): ``person_id``,
+    ``attempted_at``, ``outcome``, ``reached`` (the outcome reached them). The interface the
+    home isolation app's follow-up calendar reads. Health workers (their wards) and
+    officers."""
+    require(principal, WORKER, OFFICER)
+    st = _st(store)
+    ids = sorted({str(p) for p in person_ids if p})
+    if not ids:
+        return pd.DataFrame(columns=["person_id", "attempted_at", "outcome", "reached"])
+    wards = _scope(principal)
+    sql = (
+        "SELECT c.person_id, a.attempted_at, a.outcome FROM or_attempts a"
+        " JOIN or_cases c ON c.id = a.case_id WHERE c.person_id IN (SELECT UNNEST(?))"
+    )
+    params: list[Any] = [ids]
+    if wards is not None:
+        sql += " AND c.ward_code IN (SELECT UNNEST(?))"
+        params.append(wards)
+    frame = st.df(sql + " ORDER BY a.attempted_at", params)
+    frame["reached"] = frame["outcome"].isin(sorted(REACHED))
+    return frame
 
 
 def _open(st: Store, events: pd.DataFrame) -> tuple[int, int]:
@@ -462,6 +509,7 @@ def stats(store: Store) -> dict[str, int]:
 
 __all__ = [
     "Opened",
+    "attempts_of",
     "OutreachError",
     "PermissionDenied",
     "backlog",

@@ -102,7 +102,14 @@ app = App(
             "tp.token",
             PermitClaims,
             rule=check,
-            reasons=("VALID", "OUTSIDE_HOURS", "ZONE_NOT_ALLOWED", "BAD_CLAIMS"),
+            reasons=(
+                "VALID",
+                "OUTSIDE_HOURS",
+                "ZONE_NOT_ALLOWED",
+                "HOLDER_ISOLATING",
+                "HOLDER_UNCHECKED",
+                "BAD_CLAIMS",
+            ),
             fields=("name", "cccd", "business", "zones", "hours", "valid_until"),
         )
     ],

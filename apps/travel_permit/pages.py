@@ -16,9 +16,11 @@ from core.auth import PermissionDenied, Principal
 from core.forms.streamlit_form import render_form, table_upload
 from core.i18n import get_locale, t
 from core.text import md_escape
-from core.ui import flash
+from core.ui import flash, tables
 from core.ui.downloads import on_click
 from core.ui.session import client_address, current_principal
+from core.ui.submit import once
+from core.ui.tables import DATE, STATUS, TIME, WARD, Col
 
 from . import forms, service
 from .rules import hours_label
@@ -95,18 +97,38 @@ def business() -> None:
     if frame.empty:
         st.info(t("tp.biz.no_requests"))
         return
-    shown = frame.assign(
-        status=frame["status"].map(_status_label),
-        reason_code=frame["reason_code"].map(lambda r: forms.label(forms.REASON_CHOICES, r)),
-        submitted_at=frame["submitted_at"].map(clock.fmt_local),
+    tables.show(
+        frame,
+        {
+            "id": "tp.col.id",
+            "purpose": "tp.col.purpose",
+            "start_date": Col("tp.col.start", DATE),
+            "end_date": Col("tp.col.end", DATE),
+            "n_employees": "tp.col.employees",
+            "n_approved": "tp.col.approved",
+            "status": Col("tp.col.status", STATUS, "tp.status."),
+            "submitted_at": Col("tp.col.submitted", TIME),
+            "decided_at": Col("tp.col.decided", TIME),
+            "reason_code": Col(
+                "tp.f.reason", fmt=lambda r: forms.label(forms.REASON_CHOICES, r) or ""
+            ),
+            "reason_text": "tp.col.reason_text",
+            "resubmitted_from": "tp.col.resubmitted_from",
+        },
     )
-    st.dataframe(shown, hide_index=True, width="stretch")
     rid = st.selectbox(t("tp.biz.detail"), list(frame["id"]), key="tp_biz_detail")
     if not rid:
         return
     req = service.get_request(principal, rid)
-    items = req["items"].assign(status=req["items"]["status"].map(_status_label))
-    st.dataframe(items[["full_name", "cccd", "status", "permit_id"]], hide_index=True)
+    tables.show(
+        req["items"],
+        {
+            "full_name": "tp.col.full_name",
+            "cccd": "tp.col.cccd",
+            "status": Col("tp.col.status", STATUS, "tp.status."),
+            "permit_id": "tp.col.permit",
+        },
+    )
     if req["status"] in ("rejected", "partial"):
         st.write(t("tp.biz.rejected_hint", reason=md_escape(req["reason_text"] or "")))
         refused = list(req["items"].loc[req["items"]["status"] == "rejected", "cccd"])
@@ -147,11 +169,19 @@ def roster() -> None:
     frame = service.list_employees(principal)
     st.subheader(t("tp.roster.count", n=len(frame)))
     if not frame.empty:
-        shown = frame.assign(
-            home_ward=frame["home_ward"].map(geo.ward_name),
-            work_ward=frame["work_ward"].map(geo.ward_name),
+        tables.show(
+            frame,
+            {
+                "full_name": "tp.col.full_name",
+                "cccd": "tp.col.cccd",
+                "phone": "tp.col.phone",
+                "home_ward": Col("tp.col.home_ward", WARD),
+                "work_ward": Col("tp.col.work_ward", WARD),
+                "plate": "tp.col.plate",
+                "job_title": "tp.col.job_title",
+                "updated_at": Col("tp.col.updated", TIME),
+            },
         )
-        st.dataframe(shown, hide_index=True, width="stretch")
     with st.expander(t("tp.roster.add")):
         render_form(
             form,
@@ -220,14 +250,16 @@ def _request_form(
     days = service.app_settings().max_validity_days
     on_roster = set(employees["cccd"])
 
+    key = f"tp_request_{resubmit_of or 'new'}"
+
     def send(raw: Mapping[str, Any]) -> str:
         if resubmit_of:
-            return service.resubmit_request(principal, resubmit_of, raw)
-        return service.submit_request(principal, raw)
+            return once(key, raw, lambda: service.resubmit_request(principal, resubmit_of, raw))
+        return once(key, raw, lambda: service.submit_request(principal, raw))
 
     render_form(
         form,
-        key=f"tp_request_{resubmit_of or 'new'}",
+        key=key,
         submit_label=t("tp.biz.resubmit") if resubmit_of else t("tp.req.submit"),
         on_submit=send,
         initial={
@@ -260,16 +292,17 @@ def permits() -> None:
     if frame.empty:
         st.info(t("tp.permits.none"))
         return
-    shown = frame.assign(
-        status=frame["status"].map(_status_label),
-        valid_until=frame["valid_until"].map(clock.fmt_local),
-        zones=frame["zones"].map(service.zones_label),
-        cccd=frame["cccd"].map(lambda c: "…" + c[-4:]),
-    )
-    st.dataframe(
-        shown[["permit_id", "full_name", "cccd", "valid_until", "zones", "status", "request_id"]],
-        hide_index=True,
-        width="stretch",
+    tables.show(
+        frame,
+        {
+            "permit_id": "tp.col.permit",
+            "full_name": "tp.col.full_name",
+            "cccd": Col("tp.col.cccd", fmt=lambda c: "…" + c[-4:]),
+            "valid_until": Col("tp.col.valid_until", TIME),
+            "zones": Col("tp.col.zones", fmt=service.zones_label),
+            "status": Col("tp.col.status", STATUS, "tp.status."),
+            "request_id": "tp.col.id",
+        },
     )
     if principal.has("business") or request_id:
         if service.active_permit_count(principal, request_id=request_id):
@@ -488,25 +521,51 @@ def _decision_panel(principal: Principal, rid: str) -> None:
         )
     )
     items = req["items"]
+    # each person's risk status (isolation register, declaration, exposure) before approving
+    flags = service.holder_flags(principal, rid).set_index("cccd")
+    risk_text = items["cccd"].map(flags["flag_text"]).fillna("")
+    isolating = items["cccd"].map(flags["isolating"]).fillna(False).astype(bool)
+    flagged = int((risk_text != "").sum())
+    if flagged:
+        st.warning(t("tp.flag.count", n=flagged))
+    st.caption(t("tp.flag.caption"))
     view = pd.DataFrame(
         {
-            "approve": True,
+            "approve": ~isolating,  # an isolating person starts unticked
             "full_name": items["full_name"],
             "cccd": items["cccd"],
-            "job_title": items["job_title"],
+            "risk": risk_text,
+            "job_title": items["job_title"].fillna(""),
             "home_ward": items["home_ward"].map(lambda c: geo.ward_name(c) if pd.notna(c) else ""),
             "status": items["status"].map(_status_label),
         }
     )
+    item_columns = {
+        "full_name": st.column_config.TextColumn(t("tp.col.full_name")),
+        "cccd": st.column_config.TextColumn(t("tp.col.cccd")),
+        "risk": st.column_config.TextColumn(t("tp.col.risk")),
+        "job_title": st.column_config.TextColumn(t("tp.col.job_title")),
+        "home_ward": st.column_config.TextColumn(t("tp.col.home_ward")),
+        "status": st.column_config.TextColumn(t("tp.col.status")),
+    }
     if req["status"] != "pending":
         st.info(_status_label(req["status"]))
-        st.dataframe(view.drop(columns=["approve"]), hide_index=True)
+        st.dataframe(
+            view.drop(columns=["approve"]),
+            hide_index=True,
+            width="stretch",
+            column_config=item_columns,
+        )
         return
     edited = st.data_editor(
         view,
         hide_index=True,
-        disabled=["full_name", "cccd", "job_title", "home_ward", "status"],
-        column_config={"approve": st.column_config.CheckboxColumn(t("tp.f.approve"))},
+        width="stretch",
+        disabled=["full_name", "cccd", "risk", "job_title", "home_ward", "status"],
+        column_config={
+            "approve": st.column_config.CheckboxColumn(t("tp.f.approve")),
+            **item_columns,
+        },
         key=f"tp_items_{rid}",
     )
     selected = frozenset(edited.loc[edited["approve"], "cccd"])
@@ -600,11 +659,19 @@ def accounts() -> None:
     if frame.empty:
         st.info(t("tp.acc.none"))
         return
-    st.dataframe(
-        frame.drop(columns=["id", "ward_code", "status_reason"]),
-        hide_index=True,
-        width="stretch",
-        column_config={"clash": st.column_config.TextColumn(t("tp.acc.clash"))},
+    tables.show(
+        frame,
+        {
+            "name": "tp.f.company",
+            "tax_code": "tp.f.tax_code",
+            "sector": Col("tp.f.sector", fmt=lambda s: forms.label(forms.SECTOR_CHOICES, s)),
+            "ward": "tp.f.ward",
+            "contact_name": "tp.col.contact",
+            "phone": "tp.col.phone",
+            "status": Col("tp.col.status", STATUS, "tp.status."),
+            "created_at": Col("tp.col.created", TIME),
+            "clash": "tp.acc.clash",
+        },
     )
     labels = dict(zip(frame["id"], frame["name"] + " · " + frame["tax_code"], strict=True))
     bid = st.selectbox(t("tp.f.company"), list(labels), format_func=lambda b: labels[b])

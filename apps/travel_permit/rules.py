@@ -4,17 +4,32 @@ hours (Asia/Ho_Chi_Minh) and whether the checkpoint's ward is one of the permit'
 CertLogic data (``check``, a ``core.qr.rulesets.RuleSet``) that the phone scanner evaluates
 too. It
 shows the holder, zones, hours and, from the checkpoint's context, until when the permit is
-valid (Vietnam time). Labels: ``tp.token.field.*`` and ``tp.token.reason.*``."""
+valid (Vietnam time). Labels: ``tp.token.field.*`` and ``tp.token.reason.*``.
+
+On the server the rule also asks who holds the permit (issue 17): the claims carry only the
+last 4 CCCD digits, so the holder is resolved from the verified token id (permit id ->
+``tp_permits.cccd`` -> person key) and read in ``core.risk``; a holder on the isolation
+register is refused with ``HOLDER_ISOLATING``. A process without the server's database (an
+offline station, the phone scanner evaluating ``check.to_json()``) cannot know the register:
+it gives the data rules' verdict alone. A failing lookup on the server answers WARN
+``HOLDER_UNCHECKED`` ("ask the centre") rather than a VALID it cannot vouch for."""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from core import clock, geo
 from core.qr.rulesets import FieldSpec, RuleSet
-from core.registry import CheckContext
+from core.registry import CheckContext, RuleResult
 from core.rules import Rule
+
+log = logging.getLogger(__name__)
+
+HOLDER_ISOLATING = "HOLDER_ISOLATING"
+HOLDER_UNCHECKED = "HOLDER_UNCHECKED"
 
 
 def within_hours(minute: int, start: int, end: int) -> bool:
@@ -80,7 +95,44 @@ HOURS_LOGIC: Any = {
 ZONE_LOGIC: Any = {"if": [_ZONE, {"in": [_ZONE, {"var": "payload.w"}]}, True]}
 """The checkpoint's ward is one of the permit's (a checkpoint without a zone checks none)."""
 
-check = RuleSet(
+
+def holder_status(token_id: str | None) -> Any:
+    """The ``core.risk`` status of the holder of the permit ``token_id`` (the permit id is
+    the token id), ``None`` when this process has no database (offline) or the token is no
+    permit of ours. Raises on a failing lookup (the caller answers WARN)."""
+    from core import risk
+    from core.store import current_store
+
+    store = current_store()
+    if store is None or not token_id:
+        return None
+    row = store.fetchone("SELECT cccd FROM tp_permits WHERE permit_id = ?", [str(token_id)[:64]])
+    if row is None or not row[0]:
+        return None
+    return risk.status(str(row[0]), store=store)
+
+
+@dataclass(frozen=True)
+class PermitRuleSet(RuleSet):
+    """The permit's data rules (shared with the phone) and, on the server, the holder's
+    isolation (``holder_status``): INVALID ``HOLDER_ISOLATING`` when the holder is F0/F1 on the
+    register. Only a permit that passes the data rules is looked up."""
+
+    def __call__(self, claims: dict[str, Any], ctx: CheckContext) -> RuleResult:
+        result = super().__call__(claims, ctx)
+        if result.verdict == "INVALID":
+            return result
+        try:
+            status = holder_status(ctx.token_id)
+        except Exception as exc:  # noqa: BLE001 - a checkpoint must answer, not crash
+            log.warning("holder check of permit failed: %s", type(exc).__name__)
+            return RuleResult("WARN", HOLDER_UNCHECKED, result.fields)
+        if status is not None and status.isolating:
+            return RuleResult("INVALID", HOLDER_ISOLATING, result.fields)
+        return result
+
+
+check = PermitRuleSet(
     "TP",
     claims={"n": "str", "c": "str", "w": "int[]", "h": "int[2]", "b": "str"},
     optional=("n", "c", "b"),

@@ -861,6 +861,54 @@ def _filter_details(flt: Any) -> dict[str, Any]:
     return {k: v for k, v in asdict(flt).items() if v is not None}
 
 
+FLAGS: tuple[str, ...] = ("isolating", "exposed", "declaration_red", "declaration_yellow")
+"""What the approver sees beside an employee, worst first (from ``core.risk``)."""
+
+
+def _flag_of(status: Any) -> str:
+    """The one flag an employee's risk status shows (``""``: nothing known against them)."""
+    if status.isolating:
+        return "isolating"
+    if status.exposed:
+        return "exposed"
+    declared = status.level_of("declaration")
+    return f"declaration_{declared}" if declared in ("red", "yellow") else ""
+
+
+def holder_flags(
+    principal: Principal, request_id: str, *, store: Store | None = None
+) -> pd.DataFrame:
+    """The risk flag of each employee of a request, from the person's status in core.risk
+    (isolation register, latest declaration, exposure): what the approver sees before
+    approving. Columns: cccd, full_name, level, flag (``FLAGS`` or ``""``), flag_text,
+    isolating, reasons. Approvers; audited (a read of health status: counts only)."""
+    from core import risk
+
+    require(principal, "approver")
+    store = _store(store)
+    if not store.scalar("SELECT 1 FROM tp_requests WHERE id = ?", [str(request_id)[:64]]):
+        raise TPError(t("tp.err.not_found"))
+    items = store.df(
+        "SELECT cccd, full_name FROM tp_request_items WHERE request_id = ? ORDER BY full_name",
+        [str(request_id)[:64]],
+    )
+    statuses = [risk.status(str(c), store=store) for c in items["cccd"]]
+    items["level"] = [s.level for s in statuses]
+    items["flag"] = [_flag_of(s) for s in statuses]
+    items["flag_text"] = [t(f"tp.flag.{f}") if f else "" for f in items["flag"]]
+    items["isolating"] = [s.isolating for s in statuses]
+    items["reasons"] = [",".join(s.reasons) for s in statuses]
+    audit.record(
+        principal,
+        "tp.request.risk_read",
+        "tp_request",
+        str(request_id),
+        {"people": len(items), "flagged": int((items["flag"] != "").sum())},
+        store=store,
+    )
+    return items
+
+
 @dataclass(frozen=True)
 class Decision:
     """``approve``: the CCCDs to approve (None = all). The others are rejected, which needs

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from apps.home_isolation import service
+from apps.home_isolation import forms, service
 from core import audit
 from tests.apps.home_isolation.conftest import f0_form, f1_form, good_report, link_token
 
@@ -58,7 +58,12 @@ def test_enrol_report_red_missed(store, officer, frozen_clock):
     service.acknowledge(officer, red_id)
     service.assign(officer, f0["id"], {"staff": "nurse"})
     service.add_note(officer, f0["id"], {"note": "Gọi điện, bệnh nhân ổn"})
-    service.transfer_to_hospital(officer, f0["id"], {"confirm": True})
+    # the F0 has been silent 24 h too: that open alert needs a closing note before transfer
+    still_open = service.person_alerts(officer, f0["id"], open_only=True)
+    assert set(still_open["kind"]) == {"missed"}
+    notes = {forms.alert_field(a): "Đã gọi, chuyển viện" for a in still_open["id"]}
+    service.transfer_to_hospital(officer, f0["id"], {"confirm": True, **notes})
+    assert service.person_alerts(officer, f0["id"], open_only=True).empty
     actions = set(audit.search(_admin(), limit=1000)["action"])
     assert {
         "isolation.enrol",
@@ -67,6 +72,7 @@ def test_enrol_report_red_missed(store, officer, frozen_clock):
         "isolation.assign",
         "isolation.note",
         "isolation.transfer",
+        "isolation.alert_close",
         "qr.issue",
         "qr.revoke",
     } <= actions

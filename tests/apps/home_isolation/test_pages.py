@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from apps.home_isolation import service
+from apps.home_isolation import forms, service
 from core import clock
 from core.auth import ANONYMOUS
 from core.registry import get_registry
@@ -107,7 +107,10 @@ def test_board_assign_and_note_errors_beside_their_fields(store, people, officer
 
 
 def _submit(at: AppTest, label: str) -> AppTest:
-    return next(b for b in at.get("form_submit_button") if b.label == label).click().run()
+    """Press the button ``label``: a form's submit button, or (a form with skip logic, drawn
+    outside ``st.form``) a plain button."""
+    buttons = [*at.get("form_submit_button"), *at.button]
+    return next(b for b in buttons if b.label == label).click().run()
 
 
 def test_release_and_transfer_need_the_tick_box(store, people, officer):
@@ -117,15 +120,26 @@ def test_release_and_transfer_need_the_tick_box(store, people, officer):
     _submit(at, "Kết thúc cách ly")
     assert any("ô xác nhận" in e.value for e in at.error)  # beside the tick box
     assert any("âm tính" in e.value for e in at.error)  # beside the negative test date
+    assert any("ghi chú đóng cảnh báo" in e.value for e in at.error)  # beside the open alert
     _submit(at, "Chuyển viện")
     assert service.enrolment(officer, people["f0"])["status"] == "isolating"  # nothing done
     at.date_input[0].set_value(date.today())  # an F0 needs a negative test
     tick = next(c for c in at.checkbox if "kết thúc cách ly" in c.label)
     tick.check()
     _submit(at, "Kết thúc cách ly")
+    # the tick alone does not release someone with an open alert (issue 17 item 5)
+    assert service.enrolment(officer, people["f0"])["status"] == "isolating"
+    (alert_id,) = service.person_alerts(officer, people["f0"], open_only=True)["id"]
+    note_key = f"hi_release:{people['f0']}:{forms.alert_field(alert_id)}"
+    label = at.text_input(key=note_key).label
+    assert "SpO2" in label, label  # the alert says what it was about
+    at.text_input(key=note_key).input("Đã gọi, SpO2 97%")
+    _submit(at, "Kết thúc cách ly")
     assert not at.exception, at.exception
     assert service.enrolment(officer, people["f0"])["status"] == "released"
     assert any("Đã lưu" in s.value for s in at.success)  # said even though they left the board
+    alert = service.person_alerts(officer, people["f0"]).set_index("id").loc[alert_id]
+    assert alert["closed_how"] == "release" and alert["close_note"] == "Đã gọi, SpO2 97%"
 
 
 def _messages(at: AppTest) -> list[str]:

@@ -187,6 +187,7 @@ def test_every_entry_point_for_every_role(orx, officer):
             ),
             "reach": (lambda p: service.reach(p), staff),
             "backlog": (lambda p: service.backlog(p), staff),
+            "attempts_of": (lambda p: service.attempts_of(p, ["048090000001"]), staff),
         },
         errors=(service.OutreachError, FormInvalid),
     )

@@ -97,6 +97,7 @@ def _cases(w):
         "list_requests": (lambda p: service.list_requests(p), biz),
         "get_request": (lambda p: service.get_request(p, w["rid"]), appr),
         "queue": (lambda p: service.queue(p), appr),
+        "holder_flags": (lambda p: service.holder_flags(p, w["pending"]), appr),
         "decide": (
             lambda p: service.decide(p, w["pending"], Decision.reject_all("zone", "x")),
             appr,

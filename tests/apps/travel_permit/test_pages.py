@@ -114,7 +114,10 @@ def test_business_pages_show_data(seeded):
     at = run("travel_permit.roster", seeded["biz"])
     assert "20 nhân viên" in _text(at)
     at = run("travel_permit.permits", seeded["biz"])
-    assert at.dataframe and "P" in str(at.dataframe[0].value["permit_id"].iloc[0])
+    shown = at.dataframe[0].value if at.dataframe else None
+    assert shown is not None
+    column = "permit_id" if "permit_id" in shown else "Mã giấy"  # raw, or labelled for people
+    assert "P" in str(shown[column].iloc[0])
 
 
 # -- registration -------------------------------------------------------------------------------
@@ -245,6 +248,22 @@ def test_queue_page_approves_all(seeded, store):
     [b for b in at.button if b.label == "Duyệt tất cả"][0].click().run()
     assert "Đã duyệt" in _text(at) and "người được cấp giấy" in _text(at)
     assert store.scalar("SELECT count(*) FROM tp_requests WHERE status = 'pending'") == 0
+
+
+def test_queue_flags_an_isolating_employee_before_approving(seeded, store):
+    """Issue 17: the approver sees each person's risk flag; an isolating one is not ticked."""
+    from core import clock, risk
+
+    held = seeded["ids"][4]  # the pending request's only employee
+    risk.record(held, "isolation", "red", "F0", clock.now(), ref="HI-page", store=store)
+    at = run("travel_permit.queue", seeded["approver"])
+    assert any("1 người có cảnh báo nguy cơ" in w.value for w in at.warning)
+    rid = at.selectbox(key="tp_queue_open").value
+    tables = [n.value for n in _flat(at.main) if type(n).__name__ == "Dataframe"]
+    shown = next(df for df in tables if "risk" in df.columns)
+    row = shown.set_index("cccd").loc[held]
+    assert row["risk"] == "Đang cách ly (F0/F1)" and not bool(row["approve"])
+    assert rid
 
 
 def test_queue_refusal_needs_a_reason_beside_it(seeded, store):
