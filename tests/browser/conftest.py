@@ -144,3 +144,36 @@ def logout(page) -> None:
     """Log out from the sidebar (the login is remembered across page loads until then)."""
     page.get_by_test_id("stSidebar").get_by_role("button", name="Đăng xuất").click()
     page.get_by_role("button", name="Đăng nhập").wait_for()
+
+
+PHONE = {"width": 390, "height": 844}
+PAGE_BUDGET_BYTES, PAGE_BUDGET_RESPONSES = 60_000, 10
+"""A citizen's first visit to a light page: at most this many bytes in this many responses."""
+
+
+def phone_context(browser, js: bool = True):
+    """A fresh phone-sized context (Vietnamese) and its page, JavaScript on or off."""
+    context = browser.new_context(viewport=PHONE, java_script_enabled=js, locale="vi-VN")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    return context, page
+
+
+def first_visit_weight(browser, url: str) -> tuple[int, int]:
+    """Bytes on the wire and responses of a first visit to ``url`` on a phone (Chromium's
+    network log), printed for the record."""
+    context, page = phone_context(browser, True)
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    seen = {"bytes": 0, "responses": 0}
+
+    def done(event):
+        seen["bytes"] += event.get("encodedDataLength", 0)
+        seen["responses"] += 1
+
+    cdp.on("Network.loadingFinished", done)
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    context.close()
+    print(f"first visit to {url}: {seen['bytes']:,} bytes in {seen['responses']} responses")
+    return seen["bytes"], seen["responses"]

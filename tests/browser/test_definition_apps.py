@@ -18,20 +18,18 @@ import pytest
 from playwright.sync_api import expect
 
 from core import clock
-from tests.browser.conftest import login, logout
+from tests.browser.conftest import (
+    PAGE_BUDGET_BYTES,
+    PAGE_BUDGET_RESPONSES,
+    first_visit_weight,
+    login,
+    logout,
+    phone_context,
+)
 
 pytestmark = pytest.mark.browser
 
 VERDICT = {"VALID": "HỢP LỆ", "INVALID": "KHÔNG HỢP LỆ", "WARN": "CẢNH BÁO"}
-PHONE = {"width": 390, "height": 844}
-BUDGET_BYTES, BUDGET_RESPONSES = 60_000, 10
-
-
-def _phone(browser, js: bool):
-    context = browser.new_context(viewport=PHONE, java_script_enabled=js, locale="vi-VN")
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    return context, page
 
 
 def _png_on_page(page) -> bytes:
@@ -225,7 +223,7 @@ def _approve_newest(page, live_server: str, user: str, name: str) -> None:
 
 def test_vaccination_from_registration_to_the_site(live_server, browser, browser_page, tmp_path):
     """A citizen's phone with JavaScript on: the old Streamlit link leads to the light form."""
-    context, phone = _phone(browser, True)
+    context, phone = phone_context(browser, True)
     phone.goto(f"{live_server}/tiem_chung-submit")  # an old link: redirected
     phone.get_by_role("heading", name="Đăng ký tiêm chủng COVID-19").wait_for()
     assert phone.url.endswith("/a/tiem_chung")
@@ -264,7 +262,7 @@ def test_relief_aid_from_request_to_the_distribution_point_once(
 ):
     """A citizen's phone with JavaScript off: errors beside their fields with the answers
     kept, the reference, the look-up form, the QR."""
-    context, phone = _phone(browser, False)
+    context, phone = phone_context(browser, False)
     phone.goto(f"{live_server}/a/ho_tro_cuu_tro")
     phone.get_by_role("heading", name="Đề nghị hỗ trợ cứu trợ").wait_for()
     phone.locator("#f-head").fill("Vũ Văn Toàn")  # "Chủ hộ" (also in the CCCD's label)
@@ -304,21 +302,8 @@ def test_relief_aid_from_request_to_the_distribution_point_once(
 
 def test_a_public_form_is_light(live_server, browser):
     """A definition app's form on a phone: at most 60 KB in at most 10 responses."""
-    context, page = _phone(browser, True)
-    cdp = context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    seen = {"bytes": 0, "responses": 0}
-
-    def done(event):
-        seen["bytes"] += event.get("encodedDataLength", 0)
-        seen["responses"] += 1
-
-    cdp.on("Network.loadingFinished", done)
-    page.goto(f"{live_server}/a/tiem_chung")
-    page.wait_for_load_state("networkidle")
-    print(f"first visit: {seen['bytes']:,} bytes in {seen['responses']} responses")
-    assert seen["bytes"] <= BUDGET_BYTES and seen["responses"] <= BUDGET_RESPONSES
-    context.close()
+    size, responses = first_visit_weight(browser, f"{live_server}/a/tiem_chung")
+    assert size <= PAGE_BUDGET_BYTES and responses <= PAGE_BUDGET_RESPONSES
 
 
 def _upload(page, path: Path) -> None:
@@ -368,7 +353,7 @@ def test_admin_uploads_checks_activates_versions_and_deactivates(
     expect(page.get_by_label("Họ và tên").first).to_be_visible()  # the preview
     page.get_by_role("button", name="Kích hoạt").click()
     page.get_by_text(re.compile("Đã kích hoạt cap_nuoc phiên bản 1")).wait_for()
-    context, phone = _phone(browser, False)
+    context, phone = phone_context(browser, False)
     phone.goto(f"{live_server}/a/cap_nuoc")
     phone.get_by_role("heading", name="Cấp nước").wait_for()  # live, no restart
     expect(phone.get_by_label("Họ và tên")).to_be_visible()

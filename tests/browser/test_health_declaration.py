@@ -17,13 +17,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import login, running_server
+from tests.browser.conftest import (
+    PAGE_BUDGET_BYTES,
+    PAGE_BUDGET_RESPONSES,
+    first_visit_weight,
+    login,
+    phone_context,
+    running_server,
+)
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
-BUDGET_BYTES = 60_000
-BUDGET_RESPONSES = 10
 SHOTS = os.environ.get("RAPID_SHOTS", "")
 
 
@@ -41,13 +45,6 @@ def hd_server(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="module")
 def live_server(hd_server) -> str:
     return hd_server[0]
-
-
-def _phone(browser, js: bool):
-    context = browser.new_context(viewport=PHONE, java_script_enabled=js, locale="vi-VN")
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    return context, page
 
 
 def _shot(page, name: str) -> None:
@@ -100,7 +97,7 @@ def test_declare_pass_look_up_check_in(hd_server, browser, js):
     live_server, data_dir = hd_server
     tag = "js" if js else "nojs"
     venue = _venue_link(browser, live_server)
-    context, page = _phone(browser, js)
+    context, page = phone_context(browser, js)
     person = "048190777888" if js else "048190777889"
     phone = "0935 777 888" if js else "0935 777 889"
     e164 = "+8493577788" + ("8" if js else "9")
@@ -141,7 +138,7 @@ def test_declare_pass_look_up_check_in(hd_server, browser, js):
     context.close()
 
     # another phone: the numbers alone show nothing; the code sent to the declared phone does
-    other, page = _phone(browser, js)
+    other, page = phone_context(browser, js)
     page.goto(f"{live_server}/tra-cuu")
     page.get_by_role("heading", name="Tra cứu thẻ y tế").wait_for()
     _shot(page, f"{tag}-5-lookup-without-cookie")
@@ -163,7 +160,7 @@ def test_declare_pass_look_up_check_in(hd_server, browser, js):
     other.close()
 
     # a third phone checks in from the poster with a code
-    third, page = _phone(browser, js)
+    third, page = phone_context(browser, js)
     page.goto(venue)
     assert page.get_by_role("button", name=re.compile("^Check-in:")).count() == 0
     _shot(page, f"{tag}-9-checkin-without-cookie")
@@ -179,7 +176,7 @@ def test_declare_pass_look_up_check_in(hd_server, browser, js):
     third.close()
 
     # someone at the door who has not declared: declare from the poster, then one tap
-    fourth, page = _phone(browser, js)
+    fourth, page = phone_context(browser, js)
     page.goto(venue)
     page.get_by_role("link", name="Khai báo y tế rồi check-in").click()
     page.get_by_label("Họ và tên").fill("Trần Văn Cửa")
@@ -199,7 +196,7 @@ def test_declare_pass_look_up_check_in(hd_server, browser, js):
 
 
 def test_skip_logic_and_wards_as_you_type(live_server, browser):
-    context, page = _phone(browser, True)
+    context, page = phone_context(browser, True)
     page.goto(f"{live_server}/khai-bao")
     wards = page.get_by_label("Phường/xã")
     assert "Phường Hải Châu" in wards.inner_text()
@@ -212,18 +209,5 @@ def test_skip_logic_and_wards_as_you_type(live_server, browser):
 
 def test_first_visit_is_light(live_server, browser):
     """The declaration page on a phone: at most 60 KB in at most 10 responses."""
-    context, page = _phone(browser, True)
-    cdp = context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    seen = {"bytes": 0, "responses": 0}
-
-    def done(event):
-        seen["bytes"] += event.get("encodedDataLength", 0)
-        seen["responses"] += 1
-
-    cdp.on("Network.loadingFinished", done)
-    page.goto(f"{live_server}/khai-bao")
-    page.wait_for_load_state("networkidle")
-    print(f"first visit: {seen['bytes']:,} bytes in {seen['responses']} responses")
-    assert seen["bytes"] <= BUDGET_BYTES and seen["responses"] <= BUDGET_RESPONSES
-    context.close()
+    size, responses = first_visit_weight(browser, f"{live_server}/khai-bao")
+    assert size <= PAGE_BUDGET_BYTES and responses <= PAGE_BUDGET_RESPONSES
