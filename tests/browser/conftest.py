@@ -146,6 +146,34 @@ def logout(page) -> None:
     page.get_by_role("button", name="Đăng nhập").wait_for()
 
 
+def pick_option(page, box, option, *, shows: str | None = None, tries: int = 3) -> None:
+    """Open a Streamlit selectbox (``box``, a locator) and pick ``option`` (a name or a pattern).
+
+    A click that lands while Streamlit reruns the script can be swallowed: the list does not
+    open, or stays open with nothing chosen. Try again then (closing a list left open), and when
+    ``shows`` is given, until the box shows that value.
+    """
+    from playwright.sync_api import expect
+
+    choice = page.get_by_role("option", name=option).first
+    for attempt in range(tries):
+        last = attempt == tries - 1
+        try:
+            box.click()
+            choice.wait_for(timeout=30_000 if last else 8_000)
+            choice.click()
+            if shows is not None:
+                expect(box).to_have_value(shows, timeout=30_000 if last else 5_000)
+            else:
+                page.get_by_role("listbox").wait_for(state="detached", timeout=5_000)
+            return
+        except Exception:  # noqa: BLE001 - swallowed by a rerun: once more, then fail
+            if last:
+                raise
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(300)
+
+
 PHONE = {"width": 390, "height": 844}
 PAGE_BUDGET_BYTES, PAGE_BUDGET_RESPONSES = 60_000, 10
 """A citizen's first visit to a light page: at most this many bytes in this many responses."""

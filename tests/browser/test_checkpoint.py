@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from core import geo
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, login, running_server
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, login, pick_option, running_server
 from tests.checkpoints.helpers import HAS_TP, code_image, rapid, rapid_env
 
 
@@ -82,8 +82,8 @@ def test_webcam_snapshot_shows_verdict(server_with_permit):
             page.get_by_role("link", name="Quét mã QR").first.click()  # same session
             page.get_by_text("Quét mã tại chốt").first.wait_for()
             page.get_by_text("Chọn chốt đang đứng").wait_for()  # nothing is checked without one
-            page.get_by_test_id("stMain").get_by_test_id("stSelectbox").first.click()
-            page.get_by_role("option", name=re.compile("Chốt Hầm Hải Vân")).click()
+            box = page.get_by_test_id("stMain").get_by_test_id("stSelectbox").first
+            pick_option(page, box, re.compile("Chốt Hầm Hải Vân"))
             button = page.get_by_role("button", name="Take Photo")
             button.wait_for()
             page.wait_for_timeout(1500)  # let the fake camera deliver frames

@@ -25,6 +25,7 @@ from tests.browser.conftest import (
     login,
     logout,
     phone_context,
+    pick_option,
 )
 
 pytestmark = pytest.mark.browser
@@ -94,10 +95,9 @@ def _fill(page, label: str, value: str, *, exact: bool = False) -> None:
 
 def _choose(page, label: str, option: str | re.Pattern, *, single: bool = True) -> None:
     """A Streamlit selectbox/multiselect found by its label: open it, pick the option."""
-    page.get_by_label(label).first.click()
-    page.get_by_role("option", name=option).first.click()
-    if isinstance(option, str) and single:  # the live form reruns: until the choice shows
-        expect(page.get_by_label(label).first).to_have_value(option)
+    box = page.get_by_label(label).first
+    shows = option if isinstance(option, str) and single else None  # (the live form reruns)
+    pick_option(page, box, option, shows=shows)
     page.wait_for_timeout(300)
 
 
@@ -108,8 +108,8 @@ def _scan(page, base_url: str, image: Path, checkpoint: str) -> str:
     page.get_by_text("Chọn chốt đang đứng").or_(page.get_by_test_id("cp-verdict")).first.wait_for()
     cards = page.get_by_test_id("cp-verdict")
     before = cards.first.inner_text() if cards.count() else ""
-    page.get_by_test_id("stMain").get_by_test_id("stSelectbox").first.click()
-    page.get_by_role("option", name=re.compile(re.escape(f"({checkpoint})"))).click()
+    box = page.get_by_test_id("stMain").get_by_test_id("stSelectbox").first
+    pick_option(page, box, re.compile(re.escape(f"({checkpoint})")))
     page.wait_for_timeout(500)
     page.locator("input[type=file]").last.set_input_files(str(image))
     for _ in range(120):
@@ -168,8 +168,7 @@ def _emptied(page) -> None:
 
 def _open_newest(page, name: str) -> None:
     """In the review queue (oldest first), open the newest submission and see ``name``."""
-    page.get_by_label("Chọn hồ sơ").click()
-    page.get_by_role("option", name=re.compile(name)).click()
+    pick_option(page, page.get_by_label("Chọn hồ sơ"), re.compile(name))
     page.get_by_test_id("stMain").get_by_text(f"Họ và tên: {name}").or_(
         page.get_by_test_id("stMain").get_by_text(f"Chủ hộ: {name}")
     ).first.wait_for()
@@ -370,15 +369,8 @@ def test_admin_uploads_checks_activates_versions_and_deactivates(
     phone.get_by_role("heading", name="Cấp nước").wait_for()
     assert phone.get_by_label("Số điện thoại").count() == 0  # the dropped question
 
-    option = page.get_by_role("option", name="cap_nuoc")
-    for _ in range(3):  # a click during a rerun may not open the list: open it again
-        page.get_by_label("Ứng dụng", exact=True).click()  # (the preview has selectboxes too)
-        try:
-            option.wait_for(timeout=10_000)
-            break
-        except Exception:  # noqa: BLE001 - swallowed by a rerun
-            continue
-    option.click()
+    # (the preview has selectboxes too)
+    pick_option(page, page.get_by_label("Ứng dụng", exact=True), "cap_nuoc")
     page.get_by_role("button", name="Ngừng hoạt động").click()
     page.get_by_text(re.compile("Đã ngừng cap_nuoc")).wait_for()
     phone.reload()

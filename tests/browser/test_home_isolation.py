@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import login
+from tests.browser.conftest import login, pick_option
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(os.environ.get("RAPID_SHOTS", "/tmp/rapid-shots"))
@@ -28,8 +28,7 @@ def test_report_low_spo2_turns_red_on_board(live_server, browser_page):
     form.get_by_label("Họ và tên").fill("Trình Duyệt Đỏ")
     form.get_by_label("Số điện thoại").fill("0905999111")
     form.get_by_label("Tuổi").fill("45")
-    form.get_by_label("Phường/xã").click()
-    page.get_by_role("option", name="Phường An Hải").click()
+    pick_option(page, form.get_by_label("Phường/xã"), "Phường An Hải", shows="Phường An Hải")
     form.get_by_role("button", name="Đăng ký F0").click()
     page.get_by_text(re.compile("Đã đăng ký Trình Duyệt Đỏ")).wait_for()
     link = page.get_by_text(re.compile(r"/bao-cao\?t=HI1")).first
@@ -80,8 +79,7 @@ def test_report_low_spo2_turns_red_on_board(live_server, browser_page):
     # the officer's board: red filter, the person is there with an open red alert
     page.get_by_role("link", name="Bảng theo dõi F0/F1").click()
     page.get_by_role("heading", name="Bảng theo dõi F0/F1").wait_for()
-    page.get_by_label("Chọn người để xử lý").click()
-    page.get_by_role("option", name=re.compile(enrolment)).click()
+    pick_option(page, page.get_by_label("Chọn người để xử lý"), re.compile(enrolment))
     page.get_by_text(re.compile(r"Trình Duyệt Đỏ.*Đỏ")).first.wait_for()
     page.get_by_text(re.compile("Chỉ số nguy hiểm · ")).first.wait_for()
 

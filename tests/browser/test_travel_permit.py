@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import login, logout
+from tests.browser.conftest import login, logout, pick_option
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(os.environ.get("RAPID_SHOTS", "/tmp/rapid-shots"))
@@ -35,8 +35,8 @@ def test_register_download_verify_revoke(live_server, browser_page):
     login(page, live_server, "approver")
     page.get_by_role("link", name="Xác minh doanh nghiệp").first.click()
     page.get_by_role("heading", name="Xác minh doanh nghiệp").first.wait_for()
-    page.get_by_test_id("stMain").get_by_test_id("stSelectbox").first.click()
-    page.get_by_role("option", name=re.compile("Trình Duyệt")).click()
+    box = page.get_by_test_id("stMain").get_by_test_id("stSelectbox").first
+    pick_option(page, box, re.compile("Trình Duyệt"))
     page.get_by_role("button", name="Xác minh", exact=True).click()
     page.get_by_text("Đã cập nhật tài khoản Công ty TNHH Trình Duyệt").wait_for()
     page.get_by_role("link", name="Hàng chờ duyệt").first.click()

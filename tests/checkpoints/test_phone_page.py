@@ -196,6 +196,35 @@ def _declare_green(browser: Any, url: str) -> bytes:
     return base64.b64decode(href.split(",", 1)[1])
 
 
+def test_installing_the_worker_keeps_the_held_bundle(site: dict[str, Any]) -> None:
+    """The worker drops older scanner versions' caches when it activates, never the held
+    bundle: on a slow phone it activates after the first bundle came (a station then found
+    itself offline with no bundle), and on every upgrade of the scanner."""
+    from playwright.sync_api import sync_playwright
+
+    video = write_y4m(site["base"] / "nothing.y4m", [site["codes"]["valid"]])
+    with sync_playwright() as pw:
+        browser = _browser(pw, video)
+        try:
+            context = browser.new_context(viewport=VIEW, locale="vi-VN", permissions=["camera"])
+            page = context.new_page()
+            page.set_default_timeout(60_000)
+            _staff_login(context, page, site["url"])
+            page.evaluate(
+                """async () => {
+                    await (await caches.open('rapid-scanner-bundle')).put(
+                        '/quet/held-bundle/cp-hai-van', new Response('held'))
+                    await (await caches.open('rapid-scanner-0.0.old')).put('/x', new Response('x'))
+                }"""
+            )
+            page.goto(f"{site['url']}/quet")
+            page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+            keys = page.evaluate("caches.keys()")
+            assert "rapid-scanner-bundle" in keys and "rapid-scanner-0.0.old" not in keys, keys
+        finally:
+            browser.close()
+
+
 def test_no_camera_photo_fallback_and_venue_mode(site: dict[str, Any]) -> None:
     """Without a camera the page says so and offers a photo; in venue mode a red pass is a
     refusal (nothing recorded) and a green one is checked in by the server."""

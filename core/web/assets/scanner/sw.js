@@ -6,6 +6,9 @@
 const VERSION = /*VERSION*/''
 const FILES = /*FILES*/[]
 const CACHE = 'rapid-scanner-' + VERSION
+// The page keeps the held bundle in its own cache, which must outlive every version: an
+// upgrade (or a first install that activates after the bundle came) drops old assets only.
+const KEEP = new Set([CACHE, 'rapid-scanner-bundle'])
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(CACHE).then((c) => c.addAll(FILES)).then(() => self.skipWaiting()))
@@ -14,7 +17,7 @@ self.addEventListener('install', (event) => {
 self.addEventListener('activate', (event) => {
   event.waitUntil(
     caches.keys()
-      .then((keys) => Promise.all(keys.filter((k) => k.startsWith('rapid-scanner-') && k !== CACHE).map((k) => caches.delete(k))))
+      .then((keys) => Promise.all(keys.filter((k) => k.startsWith('rapid-scanner-') && !KEEP.has(k)).map((k) => caches.delete(k))))
       .then(() => self.clients.claim())
   )
 })
