@@ -1,6 +1,13 @@
 """Demo data. ``small``: a few thousand historical rows plus real passes valid today.
-``city``: Da Nang 2021 - 6,131,000 declarations Feb-Oct (exactly 31,973 fever/cough, 15,396
-contacts, 639,975 from epidemic areas), 2,000 venues, 20,000,000 check-ins.
+``city``: Da Nang 2021 - 6,131,000 declarations (exactly 31,973 fever/cough, 15,396 contacts,
+639,975 from epidemic areas), 2,000 venues, 20,000,000 check-ins.
+
+A scale's figures are the totals ``rapid stats`` shows after the seed, whatever the store held
+before: the passes valid today (real declarations through the service) are declared first, then
+the history (Feb-Oct 2021) makes up the rest. A city demo asked for on an installation that
+already holds the small demo (``make run`` seeds it on the first start) or declarations people
+made while trying it adds only what is missing, so Da Nang's figures are exact rather than a few
+rows over; a scale already seeded (or a bigger one) is not seeded again.
 
 Rows are generated inside DuckDB from ``range()`` (no Python loop per row). Exact counts come
 from bijections ``(a*i + b) mod N`` of the row number: a flag is set where the image is < K.
@@ -32,6 +39,7 @@ GIVEN = ["An", "Bình", "Cường", "Dũng", "Hà", "Hải", "Hạnh", "Hoa", "H
          "Vy", "Yến"]  # fmt: skip
 VENUE_WORDS = ["Chợ", "Siêu thị", "Quán", "Nhà hàng", "Văn phòng", "Cửa hàng", "Tiệm", "Cà phê"]
 EPIDEMIC_PROVINCE = 79  # Ho Chi Minh City, an epidemic area in the 2021 wave
+WAVE_STARTS, WAVE_ENDS = date(2021, 4, 27), date(2021, 10, 31)
 SYSTEM = Principal(username="demo", roles=frozenset({"health_officer"}))
 
 
@@ -45,9 +53,58 @@ class Scale:
     venues: int
     checkins_per_venue: int
 
+    @property
+    def checkins(self) -> int:
+        return self.venues * self.checkins_per_venue
+
 
 CITY = Scale(6_131_000, 31_973, 15_396, 639_975, 1_500_000, 2_000, 10_000)
 SMALL = Scale(6_131, 32, 15, 640, 2_000, 12, 400)
+SEEDED_KEY = "health_declaration.demo.seeded"
+"""The biggest scale seeded here (declarations), so that the same scale is not added twice."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the history adds to reach a scale's totals: row counts and where numbering goes on."""
+
+    declarations: int
+    fever_cough: int
+    contacts: int
+    epidemic: int
+    venues: int
+    checkins: int
+    first_row: int  # declaration ids go on from 'c<first_row>' (no clash with an earlier demo)
+    first_venue: int  # venue names go on from this number
+
+
+def plan(store: Store, scale: Scale) -> Plan:
+    """The rows to add so that the store's totals (``service.stats``) become ``scale``'s: each
+    figure minus what is already there, never below zero (a flag never on more rows than are
+    added)."""
+    from apps.health_declaration import service
+
+    have = service.stats(store)
+    n = max(0, scale.declarations - have["declarations"])
+
+    def flagged(want: int, got: int) -> int:
+        return min(n, max(0, want - got))
+
+    last = store.scalar(
+        "SELECT max(TRY_CAST(substr(id, 2) AS BIGINT)) FROM hd_declarations"
+        " WHERE source = 'demo' AND id LIKE 'c%'"
+    )
+    venues = max(0, scale.venues - have["venues"])
+    return Plan(
+        declarations=n,
+        fever_cough=flagged(scale.fever_cough, have["fever_or_cough"]),
+        contacts=flagged(scale.contacts, have["contacts"]),
+        epidemic=flagged(scale.epidemic, have["from_epidemic_areas"]),
+        venues=venues,
+        checkins=max(0, scale.checkins - have["checkins"]) if venues else 0,
+        first_row=0 if last is None else int(last) + 1,
+        first_venue=have["venues"],
+    )
 
 
 def _coprime(n: int, start: int) -> int:
@@ -79,81 +136,54 @@ def _person_sql(idx: str) -> str:
     )
 
 
-def generate(store: Store, scale: Scale, progress=lambda f, s: None, *, seed: int = 2021) -> None:
-    """Bulk historical declarations, venues and check-ins for ``scale``."""
+def generate(store: Store, scale: Scale, progress=lambda f, s: None, *, seed: int = 2021) -> Plan:
+    """Bulk historical declarations, venues and check-ins that bring the store's totals to
+    ``scale``'s figures (``plan``). Returns what was added."""
+    todo = plan(store, scale)
     wards = [w.code for w in geo.wards(geo.DA_NANG)]
-    n = scale.declarations
-    a1, a2, a3 = _coprime(n, 1_000_003 + seed), _coprime(n, 2_000_029), _coprime(n, 3_000_017)
-    span = int((END - START).total_seconds())
     names = {"fam": FAMILY, "mid": MIDDLE, "giv": GIVEN, "wards": wards}
     progress(0.02, "declarations")
-    # Monotone time map with waves: x + 0.12*sin(6*pi*x)/(6*pi), x = i/N (derivative > 0).
-    store.execute(
-        "INSERT INTO hd_declarations (id, declared_at, person_id, person_key, id_kind, full_name,"  # noqa: S608 - constant SQL fragments only; values bound
-        " birth_year, sex, nationality, phone, province_code, ward_code, street,"
-        " visited_provinces, fever, cough, exp_case, committed, from_epidemic, colour,"
-        " risk_reasons, expires_at, source)"
-        " WITH r AS (SELECT i, (i * 104729 + 17) % $people AS p,"
-        " ($a1 * i + 11) % $n < $k1 AS fc, ($a2 * i + 7) % $n < $k2 AS ec,"
-        " ($a3 * i + 3) % $n < $k3 AS ep,"
-        " $start + to_seconds(CAST(($span * (i / $n + 0.12 * sin(6 * pi() * i / $n)"
-        " / (6 * pi()))) AS BIGINT)) AS t FROM range($n) r(i)),"
-        " q AS (SELECT r.*, " + _person_sql("p") + " FROM r)"
-        " SELECT 'c' || CAST(i AS VARCHAR), t, person_id, person_key, 'cccd', full_name,"
-        " 1940 + CAST(p % 70 AS SMALLINT), CASE WHEN p % 2 = 0 THEN 'M' ELSE 'F' END, 'VN', phone,"
-        " 48, ward_code, CAST(1 + p % 300 AS VARCHAR) || ' Lê Duẩn',"
-        " CASE WHEN ep THEN '79' ELSE '' END, fc AND i % 2 = 0, fc AND i % 2 = 1, ec, TRUE, ep,"
-        " CASE WHEN ec THEN 'red' WHEN fc OR ep THEN 'yellow' ELSE 'green' END,"
-        " concat_ws(',', CASE WHEN ec THEN 'exp_case' END, CASE WHEN fc THEN 'symptom_any' END,"
-        " CASE WHEN ep THEN 'epidemic_area' END), t + INTERVAL 24 HOUR, 'demo' FROM q ORDER BY i",
-        {
-            "n": n,
-            "people": scale.people,
-            "a1": a1,
-            "a2": a2,
-            "a3": a3,
-            "k1": scale.fever_cough,
-            "k2": scale.contacts,
-            "k3": scale.epidemic,
-            "start": START,
-            "span": span,
-            **names,
-        },
-    )
+    if todo.declarations:
+        _declarations(store, todo, scale.people, names, seed)
     progress(0.35, "venues")
     now = clock.utcnow_naive()
-    first = store.scalar("SELECT nextval('hd_venue_seq')")
-    store.execute(
-        "INSERT INTO hd_venues (id, name, kind, province_code, ward_code, street, contact_phone,"
-        " created_at, created_by) SELECT $first + i,"
-        " $words[1 + i % len($words)] || ' ' || $giv[1 + (i // 8) % len($giv)] || ' '"
-        " || CAST(i + 1 AS VARCHAR), $kinds[1 + i % len($kinds)], 48, $wards[1 + (i * 17) % len($wards)],"
-        " CAST(1 + i % 500 AS VARCHAR) || ' Nguyễn Văn Linh', '0236' || lpad(CAST(i AS VARCHAR), 7, '0'),"
-        " $now, 'demo' FROM range($v) r(i)",
-        {
-            "first": first,
-            "v": scale.venues,
-            "words": VENUE_WORDS,
-            "giv": GIVEN,
-            "kinds": [
-                "market",
-                "shop",
-                "restaurant",
-                "office",
-                "shop",
-                "other",
-                "restaurant",
-                "restaurant",
-            ],
-            "wards": wards,
-            "now": now,
-        },
-    )
-    store.execute("SELECT setval('hd_venue_seq', ?)", [first + scale.venues])
-    _issue_venue_tokens(store, first, scale.venues)
+    first = 0
+    if todo.venues:
+        first = store.scalar("SELECT nextval('hd_venue_seq')")
+        store.execute(
+            "INSERT INTO hd_venues (id, name, kind, province_code, ward_code, street,"
+            " contact_phone, created_at, created_by) WITH r AS (SELECT $first + i AS id,"
+            " $offset + i AS j FROM range($v) r(i)) SELECT id,"
+            " $words[1 + j % len($words)] || ' ' || $giv[1 + (j // 8) % len($giv)] || ' '"
+            " || CAST(j + 1 AS VARCHAR), $kinds[1 + j % len($kinds)], 48,"
+            " $wards[1 + (j * 17) % len($wards)], CAST(1 + j % 500 AS VARCHAR)"
+            " || ' Nguyễn Văn Linh', '0236' || lpad(CAST(j AS VARCHAR), 7, '0'), $now, 'demo'"
+            " FROM r",
+            {
+                "first": first,
+                "offset": todo.first_venue,
+                "v": todo.venues,
+                "words": VENUE_WORDS,
+                "giv": GIVEN,
+                "kinds": [
+                    "market",
+                    "shop",
+                    "restaurant",
+                    "office",
+                    "shop",
+                    "other",
+                    "restaurant",
+                    "restaurant",
+                ],
+                "wards": wards,
+                "now": now,
+            },
+        )
+        store.execute("SELECT setval('hd_venue_seq', ?)", [first + todo.venues])
+        _issue_venue_tokens(store, first, todo.venues)
     progress(0.45, "check-ins")
-    per = scale.checkins_per_venue
-    total = scale.venues * per
+    total = todo.checkins
+    per = -(-total // todo.venues) if todo.venues else 0  # ceil: every new venue gets some
     step = 1_000_000
     # Ordered by (venue, time) by construction: venue = i // per; 41 slots of 20 minutes a day
     # from 07:00 local (00:00 UTC), jitter below the slot width.
@@ -180,10 +210,58 @@ def generate(store: Store, scale: Scale, progress=lambda f, s: None, *, seed: in
             },
         )
         progress(0.45 + 0.5 * hi / total, f"check-ins {hi:,}/{total:,}")
+    if not store.scalar(
+        "SELECT count(*) FROM hd_epidemic_areas WHERE province_code = ? AND starts_on = ?"
+        " AND created_by = 'demo'",
+        [EPIDEMIC_PROVINCE, WAVE_STARTS],
+    ):
+        store.execute(
+            "INSERT INTO hd_epidemic_areas (province_code, ward_code, starts_on, ends_on, note,"
+            " created_at, created_by) VALUES (?, NULL, ?, ?, 'Làn sóng 2021 (demo)', ?, 'demo')",
+            [EPIDEMIC_PROVINCE, WAVE_STARTS, WAVE_ENDS, now],
+        )
+    return todo
+
+
+def _declarations(store: Store, todo: Plan, people: int, names: dict[str, list], seed: int) -> None:
+    """``todo.declarations`` rows in time order over Feb-Oct 2021, flags set exactly on
+    ``todo.fever_cough``, ``todo.contacts`` and ``todo.epidemic`` of them."""
+    n = todo.declarations
+    a1, a2, a3 = _coprime(n, 1_000_003 + seed), _coprime(n, 2_000_029), _coprime(n, 3_000_017)
+    span = int((END - START).total_seconds())
+    # Monotone time map with waves: x + 0.12*sin(6*pi*x)/(6*pi), x = i/N (derivative > 0).
     store.execute(
-        "INSERT INTO hd_epidemic_areas (province_code, ward_code, starts_on, ends_on, note,"
-        " created_at, created_by) VALUES (?, NULL, ?, ?, 'Làn sóng 2021 (demo)', ?, 'demo')",
-        [EPIDEMIC_PROVINCE, date(2021, 4, 27), date(2021, 10, 31), now],
+        "INSERT INTO hd_declarations (id, declared_at, person_id, person_key, id_kind, full_name,"  # noqa: S608 - constant SQL fragments only; values bound
+        " birth_year, sex, nationality, phone, province_code, ward_code, street,"
+        " visited_provinces, fever, cough, exp_case, committed, from_epidemic, colour,"
+        " risk_reasons, expires_at, source)"
+        " WITH r AS (SELECT i, (i * 104729 + 17) % $people AS p,"
+        " ($a1 * i + 11) % $n < $k1 AS fc, ($a2 * i + 7) % $n < $k2 AS ec,"
+        " ($a3 * i + 3) % $n < $k3 AS ep,"
+        " $start + to_seconds(CAST(($span * (i / $n + 0.12 * sin(6 * pi() * i / $n)"
+        " / (6 * pi()))) AS BIGINT)) AS t FROM range($n) r(i)),"
+        " q AS (SELECT r.*, " + _person_sql("p") + " FROM r)"
+        " SELECT 'c' || CAST($id0 + i AS VARCHAR), t, person_id, person_key, 'cccd', full_name,"
+        " 1940 + CAST(p % 70 AS SMALLINT), CASE WHEN p % 2 = 0 THEN 'M' ELSE 'F' END, 'VN', phone,"
+        " 48, ward_code, CAST(1 + p % 300 AS VARCHAR) || ' Lê Duẩn',"
+        " CASE WHEN ep THEN '79' ELSE '' END, fc AND i % 2 = 0, fc AND i % 2 = 1, ec, TRUE, ep,"
+        " CASE WHEN ec THEN 'red' WHEN fc OR ep THEN 'yellow' ELSE 'green' END,"
+        " concat_ws(',', CASE WHEN ec THEN 'exp_case' END, CASE WHEN fc THEN 'symptom_any' END,"
+        " CASE WHEN ep THEN 'epidemic_area' END), t + INTERVAL 24 HOUR, 'demo' FROM q ORDER BY i",
+        {
+            "n": n,
+            "id0": todo.first_row,
+            "people": people,
+            "a1": a1,
+            "a2": a2,
+            "a3": a3,
+            "k1": todo.fever_cough,
+            "k2": todo.contacts,
+            "k3": todo.epidemic,
+            "start": START,
+            "span": span,
+            **names,
+        },
     )
 
 
@@ -250,22 +328,32 @@ def today_passes(store: Store, count: int = 20) -> list:
 
 
 def seed(ctx: DemoContext) -> None:
+    """Today's passes, then the history up to the scale's totals. A scale already seeded here
+    (or a bigger one) is left as it is."""
     scale = CITY if ctx.scale == "city" else SMALL
-    generate(ctx.store, scale, ctx.progress, seed=ctx.seed)
-    from apps.health_declaration.analytics import refresh_rollup
-
-    refresh_rollup(store=ctx.store)
-    ctx.progress(0.97, "passes valid today")
+    store = ctx.store
+    done = int(store.get_state(SEEDED_KEY) or 0)
+    if done >= scale.declarations:
+        log.info("health declaration demo (%s) already seeded", ctx.scale)
+        return
     from apps.health_declaration import service
 
+    ctx.progress(0.01, "passes valid today")
     today = clock.today_local()
-    service.add_area(
-        SYSTEM,
-        {
-            "province_code": EPIDEMIC_PROVINCE,
-            "starts_on": today - timedelta(days=7),
-            "note": "demo",
-        },
-        store=ctx.store,
-    )
-    today_passes(ctx.store)
+    if (EPIDEMIC_PROVINCE, None) not in service.active_areas(store=store):
+        service.add_area(
+            SYSTEM,
+            {
+                "province_code": EPIDEMIC_PROVINCE,
+                "starts_on": today - timedelta(days=7),
+                "note": "demo",
+            },
+            store=store,
+        )
+    today_passes(store)
+    added = generate(store, scale, ctx.progress, seed=ctx.seed)
+    log.info("health declaration demo (%s): added %s", ctx.scale, added)
+    from apps.health_declaration.analytics import refresh_rollup
+
+    refresh_rollup(store=store)
+    store.set_state(SEEDED_KEY, str(scale.declarations))

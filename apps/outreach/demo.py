@@ -61,11 +61,12 @@ def _made_up_attempts(store: Store, end) -> None:
     """Attempts for the backdated cases, decided by a hash of the case id: 55% reached within
     hours, 15% reached on the second day after a missed call, 8% referred for testing after
     40 h, 4% wrong numbers, the rest still open (half with a missed call). Only attempts
-    before the end of the window happen; later cases stay open: the backlog."""
+    before the end of the window happen; later cases stay open: the backlog. Cases that already
+    have attempts (an earlier demo, a worker's calls) are left as they are."""
     store.execute(
         "INSERT INTO or_attempts (case_id, attempt_no, attempted_at, outcome, note, worker)"
         " WITH c AS (SELECT id, event_at, hash(id) % 100 AS u FROM or_cases"
-        " WHERE opened_at = event_at),"
+        " WHERE opened_at = event_at AND id NOT IN (SELECT case_id FROM or_attempts)),"
         " a AS (SELECT id, 1 AS n, event_at + INTERVAL 1 HOUR * (2 + u % 18) AS t_at,"
         " CASE WHEN u < 55 THEN 'reached' WHEN u < 70 THEN 'not_reachable'"
         " WHEN u < 78 THEN 'referred' WHEN u < 82 THEN 'wrong_number'"
@@ -86,12 +87,14 @@ def _made_up_attempts(store: Store, end) -> None:
         " arg_max(outcome, attempted_at) AS outcome,"
         " min(attempted_at) FILTER (WHERE outcome IN ('reached', 'referred')) AS reached,"
         " bool_or(outcome IN ('reached', 'referred', 'wrong_number')) AS done"
-        " FROM or_attempts GROUP BY case_id) s WHERE or_cases.id = s.case_id"
+        " FROM or_attempts GROUP BY case_id HAVING bool_and(worker = 'demo')) s"
+        " WHERE or_cases.id = s.case_id"
     )
 
 
 def seed(ctx: DemoContext) -> None:
     store = ctx.store
+    opening = clock.utcnow_naive()  # cases opened from here on are this demo's
     latest = store.scalar("SELECT max(declared_at) FROM hd_declarations WHERE source = 'demo'")
     last_checkin = store.scalar("SELECT max(checked_in_at) FROM hd_checkins WHERE method = 'demo'")
     if last_checkin is not None:
@@ -106,7 +109,9 @@ def seed(ctx: DemoContext) -> None:
         start = latest - timedelta(days=WINDOW_DAYS)
         ctx.progress(0.2, "cases of the last week")
         service.open_cases(SYSTEM, start, latest + timedelta(seconds=1), notify=False, store=store)
-        store.execute("UPDATE or_cases SET opened_at = event_at")  # opened as they came
+        store.execute(  # opened as they came (this demo's cases only)
+            "UPDATE or_cases SET opened_at = event_at WHERE opened_at >= ?", [opening]
+        )
         ctx.progress(0.7, "calls of the last week")
         _made_up_attempts(store, latest)
     ctx.progress(0.85, "cases of today")

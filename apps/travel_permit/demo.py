@@ -1,7 +1,13 @@
 """Demo data. ``small``: three Da Nang businesses with logins dn_business1..3 (demo password),
-rosters, requests in every state and permits valid today. ``city``: Da Nang, 5-29 Sept 2021 -
-68,735 applications, 22,559 approved, 43,015 rejected, the rest pending, 507,510 signed
-permits - built as DataFrames and bulk-inserted (no row-by-row database loops)."""
+rosters, requests in every state and permits valid today. ``city``: the same three businesses,
+then Da Nang, 5-29 Sept 2021, up to exactly 68,735 applications, 22,559 approved, 43,015
+rejected, the rest pending, 507,510 signed permits - built as DataFrames and bulk-inserted (no
+row-by-row database loops).
+
+The city's figures are the totals ``rapid stats`` shows: the city history adds only what the
+store lacks (the small demo's requests, seeded by ``make run`` on the first start or just
+before, and whatever people asked for while trying it), so the figures are Da Nang's exactly and
+the demo logins of the small demo work on the city demo too."""
 
 from __future__ import annotations
 
@@ -23,6 +29,8 @@ from .service import Decision
 log = logging.getLogger(__name__)
 
 CITY = {"applications": 68_735, "approved": 22_559, "rejected": 43_015, "permits": 507_510}
+BUSINESSES_PER_APPLICATION = 9_000 / 68_735
+"""The city's businesses (no login accounts) for its applications: 9,000 at Da Nang's scale."""
 FAMILY = [
     "Nguyễn",
     "Trần",
@@ -126,8 +134,10 @@ COMPANY_NAMES = [
 
 
 def seed(ctx: DemoContext) -> None:
+    """The small demo; for ``city`` then the city's history up to Da Nang's figures."""
     if ctx.scale == "city":
-        seed_city(ctx.store, ctx.progress, seed=ctx.seed)
+        seed_small(ctx.store, lambda f, s: ctx.progress(0.05 * f, s), seed=ctx.seed)
+        seed_city(ctx.store, lambda f, s: ctx.progress(0.05 + 0.95 * f, s), seed=ctx.seed)
     else:
         seed_small(ctx.store, ctx.progress, seed=ctx.seed)
 
@@ -261,7 +271,9 @@ def _aware_utc(values: np.ndarray) -> np.ndarray:
 
 
 def _split_total(rng, n: int, total: int, mean_shape: float = 1.3) -> np.ndarray:
-    """n positive integers summing exactly to total (gamma-distributed sizes)."""
+    """n positive integers summing exactly to total (gamma-distributed sizes; total >= n)."""
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
     w = rng.gamma(mean_shape, 1.0, n)
     sizes = np.maximum(1, np.floor(w / w.sum() * total)).astype(np.int64)
     diff = total - int(sizes.sum())
@@ -279,17 +291,53 @@ def _split_total(rng, n: int, total: int, mean_shape: float = 1.3) -> np.ndarray
     return sizes
 
 
-def seed_city(store: Store, progress=lambda f, s: None, *, seed: int = 2021) -> dict[str, int]:
-    """Da Nang 2021 volumes. Returns the counts written."""
+def remaining(store: Store, volumes: dict[str, int]) -> dict[str, int]:
+    """What the city history adds so that ``service.stats`` shows ``volumes`` (``shortfall``
+    of the store's counts)."""
+    return shortfall(service.stats(store), volumes)
+
+
+def shortfall(have: dict[str, int], volumes: dict[str, int]) -> dict[str, int]:
+    """``volumes`` minus ``have`` per figure (applications, approved, rejected, pending,
+    permits), never below zero, and never more approved requests than permits to share."""
+    ok = max(0, volumes["approved"] - have["approved"])
+    rejected = max(0, volumes["rejected"] - have["rejected"])
+    pending = max(
+        0, volumes["applications"] - volumes["approved"] - volumes["rejected"] - have["pending"]
+    )
+    permits = max(0, volumes["permits"] - have["permits"])
+    ok = min(ok, permits)  # every approved request carries at least one permit
+    return {
+        "applications": ok + rejected + pending,
+        "approved": ok,
+        "rejected": rejected,
+        "pending": pending,
+        "permits": permits,
+    }
+
+
+def seed_city(
+    store: Store,
+    progress=lambda f, s: None,
+    *,
+    seed: int = 2021,
+    volumes: dict[str, int] | None = None,
+) -> dict[str, int]:
+    """Da Nang 2021 volumes (``volumes``, default ``CITY``): the store's totals after it. Returns
+    the counts (``service.stats``)."""
     from core.qr import service as qr
 
     if store.scalar("SELECT count(*) FROM tp_businesses WHERE user_id LIKE 'city:%'"):
         return service.stats(store)
+    todo = remaining(store, volumes or CITY)
+    log.info("travel permit city demo adds %s", todo)
+    if not todo["applications"]:
+        return service.stats(store)
     rng = np.random.default_rng(seed)
     wards = np.array([u.code for u in geo.wards(geo.DA_NANG)], dtype=np.int32)
-    n_apps, n_ok, n_rej = CITY["applications"], CITY["approved"], CITY["rejected"]
-    n_pend = n_apps - n_ok - n_rej
-    n_biz = 9_000
+    n_apps, n_ok, n_rej = todo["applications"], todo["approved"], todo["rejected"]
+    n_pend = todo["pending"]
+    n_biz = max(10, round(n_apps * BUSINESSES_PER_APPLICATION))
     progress(0.01, "businesses")
     # businesses: no login accounts (user_id 'city:<n>'), verified, spread over Da Nang's wards
     biz_ids = np.array([f"city-{i:05d}" for i in range(n_biz)], dtype=object)
@@ -330,11 +378,11 @@ def seed_city(store: Store, progress=lambda f, s: None, *, seed: int = 2021) -> 
     req_biz = rng.integers(0, n_biz, n_apps)
     sizes = np.zeros(n_apps, dtype=np.int64)
     ok = status == "approved"
-    sizes[ok] = _split_total(rng, n_ok, CITY["permits"])
+    sizes[ok] = _split_total(rng, n_ok, todo["permits"])
     sizes[~ok] = np.clip(rng.gamma(1.3, 8.0, (~ok).sum()).astype(np.int64) + 1, 1, 400)
     sizes = np.minimum(sizes, 2000)
-    if sizes[ok].sum() != CITY["permits"]:  # clipping moved some: put them back on small ones
-        short = CITY["permits"] - int(sizes[ok].sum())
+    if sizes[ok].sum() != todo["permits"]:  # clipping moved some: put them back on small ones
+        short = todo["permits"] - int(sizes[ok].sum())
         ok_idx = np.flatnonzero(ok)
         np.add.at(sizes, ok_idx[rng.integers(0, len(ok_idx), short)], 1)
     start_utc = datetime(2021, 9, 4, 17, 0)  # 5 Sep 00:00 local

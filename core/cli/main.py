@@ -576,7 +576,10 @@ def audit_cmd(
 @click.option("--scale", type=click.Choice(["small", "city"]), default="small", show_default=True)
 @click.option("--app", "app_ids", multiple=True, help="Only these apps (default: all).")
 def demo_cmd(scale: str, app_ids: tuple[str, ...]) -> None:
-    """Seed demo data: 'small' is quick; 'city' is Da Nang 2021's volumes."""
+    """Seed demo data: 'small' is quick; 'city' is Da Nang 2021's volumes, with the small demo's
+    logins. Its figures are the totals `rapid stats` then shows: on an installation that already
+    holds the small demo, the city demo adds only what is missing, and asked again it adds no
+    second city."""
     from core.demo import seed_demo
 
     with open_store() as store, _progress() as progress:
