@@ -174,6 +174,34 @@ def pick_option(page, box, option, *, shows: str | None = None, tries: int = 3) 
             page.wait_for_timeout(300)
 
 
+def webcam_browser(pw, video: Path):
+    """Chromium whose camera plays ``video`` (a Y4M file), the camera allowed without a prompt."""
+    args = [
+        *CHROMIUM_ARGS,
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+    ]
+    return pw.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
+
+
+def enrol_f0(page, base_url: str, person: str, name: str, *, phone: str, age: int, ward: str):
+    """Log in as the health officer and enrol ``person`` as F0 on the home isolation page."""
+    import re
+
+    login(page, base_url, "officer")
+    page.get_by_role("link", name="Đăng ký F0/F1").click()
+    page.get_by_role("heading", name="Đăng ký F0/F1").first.wait_for()
+    form = page.locator("[data-testid='stForm']").first
+    form.get_by_label("Số CCCD / hộ chiếu").fill(person)
+    form.get_by_label("Họ và tên").fill(name)
+    form.get_by_label("Số điện thoại").fill(phone)
+    form.get_by_label("Tuổi").fill(str(age))
+    pick_option(page, form.get_by_label("Phường/xã"), ward, shows=ward)
+    form.get_by_role("button", name="Đăng ký F0").click()
+    page.get_by_text(re.compile(f"Đã đăng ký {name}")).wait_for()
+
+
 PHONE = {"width": 390, "height": 844}
 PAGE_BUDGET_BYTES, PAGE_BUDGET_RESPONSES = 60_000, 10
 """A citizen's first visit to a light page: at most this many bytes in this many responses."""

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from core import geo
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, login, pick_option, running_server
+from tests.browser.conftest import login, pick_option, running_server, webcam_browser
 from tests.checkpoints.helpers import HAS_TP, code_image, rapid, rapid_env
 
 
@@ -65,13 +65,8 @@ def test_webcam_snapshot_shows_verdict(server_with_permit):
 
     url, token, base = server_with_permit
     video = write_y4m(base / "permit.y4m", code_image(token, scale=4))
-    args = CHROMIUM_ARGS + [
-        "--use-fake-ui-for-media-stream",
-        "--use-fake-device-for-media-stream",
-        f"--use-file-for-fake-video-capture={video}",
-    ]
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
+        browser = webcam_browser(pw, video)
         try:
             context = browser.new_context(
                 viewport={"width": 1280, "height": 900}, locale="vi-VN", permissions=["camera"]

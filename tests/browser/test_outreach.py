@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import login, pick_option, running_server
+from tests.browser.conftest import enrol_f0, login, running_server
 
 pytestmark = pytest.mark.browser
 
@@ -41,17 +41,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory):
 
 
 def _enrol_f0(page, base: str, person: str, name: str) -> None:
-    login(page, base, "officer")
-    page.get_by_role("link", name="Đăng ký F0/F1").click()
-    page.get_by_role("heading", name="Đăng ký F0/F1").first.wait_for()
-    form = page.locator("[data-testid='stForm']").first
-    form.get_by_label("Số CCCD / hộ chiếu").fill(person)
-    form.get_by_label("Họ và tên").fill(name)
-    form.get_by_label("Số điện thoại").fill("0905888111")
-    form.get_by_label("Tuổi").fill("38")
-    pick_option(page, form.get_by_label("Phường/xã"), "Phường An Hải", shows="Phường An Hải")
-    form.get_by_role("button", name="Đăng ký F0").click()
-    page.get_by_text(re.compile(f"Đã đăng ký {name}")).wait_for()
+    enrol_f0(page, base, person, name, phone="0905888111", age=38, ward="Phường An Hải")
 
 
 def test_an_f0_cannot_get_a_green_pass(live_server, browser):

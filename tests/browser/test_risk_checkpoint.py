@@ -22,13 +22,7 @@ import pytest
 
 from core import clock, geo
 from core.forms.identity import compose_cccd
-from tests.browser.conftest import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    login,
-    pick_option,
-    running_server,
-)
+from tests.browser.conftest import enrol_f0, login, pick_option, running_server, webcam_browser
 from tests.checkpoints.helpers import HAS_TP, code_image, rapid, rapid_env
 
 pytestmark = pytest.mark.browser
@@ -188,31 +182,16 @@ def _scan(page: Any, url: str, base: Path, name: str) -> Any:
 
 def _enrol_f0(page: Any, url: str, person: str, name: str, ward: str) -> None:
     """A health officer enrols ``person`` as F0 on the home isolation page."""
-    login(page, url, "officer")
-    page.get_by_role("link", name="Đăng ký F0/F1").click()
-    page.get_by_role("heading", name="Đăng ký F0/F1").first.wait_for()
-    form = page.locator("[data-testid='stForm']").first
-    form.get_by_label("Số CCCD / hộ chiếu").fill(person)
-    form.get_by_label("Họ và tên").fill(name)
-    form.get_by_label("Số điện thoại").fill("0905170017")
-    form.get_by_label("Tuổi").fill(str(clock.today_local().year - BIRTH_YEAR))
-    pick_option(page, form.get_by_label("Phường/xã"), ward, shows=ward)
-    form.get_by_role("button", name="Đăng ký F0").click()
-    page.get_by_text(re.compile(f"Đã đăng ký {name}")).wait_for()
+    age = clock.today_local().year - BIRTH_YEAR
+    enrol_f0(page, url, person, name, phone="0905170017", age=age, ward=ward)
 
 
 def test_a_permit_of_a_person_in_isolation_is_refused_at_the_checkpoint(site):
     from playwright.sync_api import expect, sync_playwright
 
     url, base = site["url"], site["base"]
-    args = [
-        *CHROMIUM_ARGS,
-        "--use-fake-ui-for-media-stream",
-        "--use-fake-device-for-media-stream",
-        f"--use-file-for-fake-video-capture={site['video']}",
-    ]
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
+        browser = webcam_browser(pw, site["video"])
         try:
             staff = browser.new_context(
                 viewport={"width": 1280, "height": 900}, locale="vi-VN", permissions=["camera"]

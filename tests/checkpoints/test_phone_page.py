@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from core import clock, geo
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, login, running_server
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, login, running_server, webcam_browser
 from tests.checkpoints.helpers import HAS_TP, rapid, rapid_env, tamper
 from tests.checkpoints.test_phone_decode import write_y4m
 
@@ -56,16 +56,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     }
     with running_server(data) as url:
         yield {"url": url, "codes": codes, "base": base, "env": env}
-
-
-def _browser(pw: Any, video: Path) -> Any:
-    args = [
-        *CHROMIUM_ARGS,
-        "--use-fake-ui-for-media-stream",
-        "--use-fake-device-for-media-stream",
-        f"--use-file-for-fake-video-capture={video}",
-    ]
-    return pw.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
 
 
 def _staff_login(context: Any, page: Any, url: str) -> None:
@@ -115,7 +105,7 @@ def test_fake_camera_offline_verdicts_full_screen(site: dict[str, Any]) -> None:
     order = ["valid", "zone", "red", "forged"]
     video = write_y4m(site["base"] / "codes.y4m", [codes[k] for k in order])
     with sync_playwright() as pw:
-        browser = _browser(pw, video)
+        browser = webcam_browser(pw, video)
         try:
             context, page = _open_scanner(browser, site["url"])
             page.screenshot(path=str(site["base"] / "phone-scanner.png"))
@@ -204,7 +194,7 @@ def test_installing_the_worker_keeps_the_held_bundle(site: dict[str, Any]) -> No
 
     video = write_y4m(site["base"] / "nothing.y4m", [site["codes"]["valid"]])
     with sync_playwright() as pw:
-        browser = _browser(pw, video)
+        browser = webcam_browser(pw, video)
         try:
             context = browser.new_context(viewport=VIEW, locale="vi-VN", permissions=["camera"])
             page = context.new_page()
