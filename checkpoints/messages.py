@@ -49,6 +49,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cp.col.reason": {"vi": "Lý do", "en": "Reason"},
     "cp.col.count": {"vi": "Số lượt", "en": "Scans"},
     "cp.col.hour": {"vi": "Giờ", "en": "Hour"},
+    "cp.axis.hour": {
+        "vi": "Giờ quét (giờ Việt Nam, ngày/tháng giờ:phút)",
+        "en": "Hour of scan (Vietnam time, day/month hour:minute)",
+    },
+    "cp.axis.scans": {"vi": "Số lượt quét (lượt)", "en": "Scans (count)"},
     "cp.col.token": {"vi": "Mã băm", "en": "Token hash"},
     "cp.col.kind": {"vi": "Loại bất thường", "en": "Anomaly"},
     "cp.col.detail": {"vi": "Chi tiết", "en": "Details"},

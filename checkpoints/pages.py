@@ -16,6 +16,8 @@ from core import clock
 from core.i18n import catalog, t
 from core.registry import get_registry
 from core.text import md_escape
+from core.ui.charts import count_axis, show_chart, vn_time
+from core.ui.dashboard import Kpi, kpis
 from core.ui.session import current_principal
 
 from . import service
@@ -168,48 +170,70 @@ def dashboard() -> None:
         _upload_widget(principal)
     stats = service.stats_for(principal)
     anomalies = service.find_anomalies(principal)
-    c1, c2, c3 = st.columns(3)
-    c1.metric(t("cp.dash.total"), stats["scans"])
-    c2.metric(t("cp.dash.rejected"), stats["rejected"])
-    c3.metric(t("cp.dash.anomalies"), len(anomalies))
+    kpis(
+        [
+            Kpi(t("cp.dash.total"), stats["scans"]),
+            Kpi(t("cp.dash.rejected"), stats["rejected"]),
+            Kpi(t("cp.dash.anomalies"), len(anomalies)),
+        ]
+    )
     hourly = service.per_hour(principal)
     if hourly.empty:
         st.info(t("cp.dash.no_scans"))
     else:
         st.subheader(t("cp.dash.per_hour"))
-        hourly["hour"] = (
-            pd.to_datetime(hourly["hour"]).dt.tz_localize("UTC").dt.tz_convert(clock.LOCAL_TZ)
-        )
-        chart = (
-            alt.Chart(hourly)
-            .mark_bar()
-            .encode(
-                x=alt.X("hour:T", title=t("cp.col.hour")),
-                y=alt.Y("scans:Q", title=t("cp.col.count")),
-                color=alt.Color("checkpoint_id:N", title=t("cp.col.checkpoint")),
-                tooltip=["checkpoint_id", "hour:T", "scans"],
-            )
-        )
-        st.altair_chart(chart, width="stretch")
+        show_chart(hourly_chart(hourly))
         reasons = service.rejection_reasons(principal)
         if not reasons.empty:
             st.subheader(t("cp.dash.reasons"))
-            st.altair_chart(
-                alt.Chart(reasons.assign(reason=reasons["reason"].map(reason_text)))
-                .mark_bar(color=COLOURS["INVALID"])
-                .encode(
-                    x=alt.X("scans:Q", title=t("cp.col.count")),
-                    y=alt.Y(
-                        "reason:N", sort="-x", title=t("cp.col.reason"), axis=alt.Axis(labelLimit=0)
-                    ),
-                ),
-                width="stretch",
-            )
+            show_chart(reasons_chart(reasons))
     st.subheader(t("cp.dash.anomalies"))
     if not anomalies:
         st.caption(t("cp.dash.no_anomalies"))
     else:
         st.dataframe(_anomaly_table(anomalies), hide_index=True, width="stretch")
+
+
+def hourly_chart(hourly: pd.DataFrame) -> alt.Chart:
+    """Scans per checkpoint and hour (``per_hour``: UTC hours) as stacked bars, each a whole
+    hour wide at its Vietnam-time hour, so a single hour is a visible bar; counts in the
+    chosen language's style, axis titles with their units."""
+    frame = hourly.assign(hour=vn_time(hourly["hour"]))
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "yearmonthdatehours(hour):T",
+                title=t("cp.axis.hour"),
+                axis=alt.Axis(format="%d/%m %H:%M", labelOverlap=True, labelFlush=False),
+            ),
+            y=alt.Y("scans:Q", title=t("cp.axis.scans"), axis=count_axis(), stack=True),
+            color=alt.Color("checkpoint_id:N", title=t("cp.col.checkpoint")),
+            tooltip=[
+                alt.Tooltip("checkpoint_id:N", title=t("cp.col.checkpoint")),
+                alt.Tooltip("hour:T", title=t("cp.col.hour"), format="%d/%m/%Y %H:%M"),
+                alt.Tooltip("scans:Q", title=t("cp.col.count"), format=",d"),
+            ],
+        )
+    )
+
+
+def reasons_chart(reasons: pd.DataFrame) -> alt.Chart:
+    """Rejections per reason (words, then the code), the most frequent first."""
+    frame = reasons.assign(reason=reasons["reason"].map(reason_text))
+    return (
+        alt.Chart(frame)
+        .mark_bar(color=COLOURS["INVALID"])
+        .encode(
+            x=alt.X("scans:Q", title=t("cp.axis.scans"), axis=count_axis()),
+            y=alt.Y("reason:N", sort="-x", title=t("cp.col.reason"), axis=alt.Axis(labelLimit=0)),
+            tooltip=[
+                alt.Tooltip("reason:N", title=t("cp.col.reason")),
+                alt.Tooltip("scans:Q", title=t("cp.col.count"), format=",d"),
+            ],
+        )
+    )
 
 
 def _anomaly_table(items) -> pd.DataFrame:

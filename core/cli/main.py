@@ -704,6 +704,8 @@ def serve_cmd(port: int | None, no_demo: bool) -> None:
         "light",
         "--client.toolbarMode",
         "viewer",
+        "--server.maxUploadSize",
+        "20",
     ]
     sys.stdout.flush()
     os.execv(sys.executable, args)

@@ -1,17 +1,20 @@
-"""Chromium plays a Y4M video of a permit QR as the webcam; the checkpoint page's "Take Photo"
-captures a frame and shows the verdict."""
+"""Chromium plays a Y4M video of a permit QR as the webcam; the checkpoint page's "Chụp ảnh"
+(Streamlit's "Take Photo") captures a frame and shows the verdict; the dashboard then charts
+the scan at its Vietnam-time hour, in a browser on New York time, in Vietnamese and after a
+switch to English."""
 
 from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
-from core import geo
+from core import clock, geo
 from tests.browser.conftest import login, pick_option, running_server, webcam_browser
 from tests.checkpoints.helpers import HAS_TP, code_image, rapid, rapid_env
 
@@ -69,7 +72,10 @@ def test_webcam_snapshot_shows_verdict(server_with_permit):
         browser = webcam_browser(pw, video)
         try:
             context = browser.new_context(
-                viewport={"width": 1280, "height": 900}, locale="vi-VN", permissions=["camera"]
+                viewport={"width": 1280, "height": 900},
+                locale="vi-VN",
+                permissions=["camera"],
+                timezone_id="America/New_York",  # the chart must not follow the browser's zone
             )
             page = context.new_page()
             page.set_default_timeout(60_000)
@@ -79,7 +85,7 @@ def test_webcam_snapshot_shows_verdict(server_with_permit):
             page.get_by_text("Chọn chốt đang đứng").wait_for()  # nothing is checked without one
             box = page.get_by_test_id("stMain").get_by_test_id("stSelectbox").first
             pick_option(page, box, re.compile("Chốt Hầm Hải Vân"))
-            button = page.get_by_role("button", name="Take Photo")
+            button = page.get_by_role("button", name="Chụp ảnh")
             button.wait_for()
             page.wait_for_timeout(1500)  # let the fake camera deliver frames
             button.click()
@@ -89,5 +95,43 @@ def test_webcam_snapshot_shows_verdict(server_with_permit):
                 page.screenshot(path=str(base / "checkpoint-failure.png"), full_page=True)
                 raise
             assert page.get_by_text("Nguyễn Văn An").count() >= 1
+            _dashboard_charts_the_scan_in_vietnam_time(page, scanned=clock.now())
         finally:
             browser.close()
+
+
+def _dashboard_charts_the_scan_in_vietnam_time(page, scanned) -> None:
+    """The dashboard's figures and its per-hour chart: the scan's hour in Vietnam time (the
+    browser is on New York time), axis titles with units, Vietnamese ticks."""
+    page.get_by_test_id("stSidebar").get_by_role("link", name="Bảng điều khiển").first.click()
+    page.get_by_text("Lượt quét theo chốt, theo giờ").wait_for()
+    axis = page.locator("[aria-label^='X-axis titled']").first
+    axis.wait_for()
+    label = axis.get_attribute("aria-label") or ""
+    assert "Giờ quét (giờ Việt Nam" in label, label
+    hours = {
+        clock.local(scanned + timedelta(minutes=m)).strftime("%d/%m %H:00") for m in (-1, 0, 1)
+    }
+    assert any(h in label for h in hours), (label, hours)
+    y_axis = page.locator("[aria-label^='Y-axis titled']").first.get_attribute("aria-label")
+    assert "Số lượt quét (lượt)" in (y_axis or ""), y_axis
+    chart_text = page.get_by_test_id("stVegaLiteChart").first.inner_text()
+    for english in ("AM", "PM", "December", "January", "Hour", "Scans"):
+        assert english not in chart_text, (english, chart_text)
+    bars = page.locator("[aria-roledescription='bar']")
+    assert bars.count() >= 1  # the single hour is a visible bar
+    box = bars.first.bounding_box()
+    assert box is not None and box["width"] >= 10 and box["height"] >= 10, box
+    # the language switched to English: the same hour, English titles, nothing Vietnamese left
+    language = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first
+    pick_option(page, language, "English")
+    page.get_by_text("Scans per checkpoint per hour").wait_for()
+    axis = page.locator("[aria-label^='X-axis titled']").first
+    axis.wait_for()
+    label = axis.get_attribute("aria-label") or ""
+    assert "Hour of scan (Vietnam time" in label and any(h in label for h in hours), label
+    y_axis = page.locator("[aria-label^='Y-axis titled']").first.get_attribute("aria-label")
+    assert "Scans (count)" in (y_axis or ""), y_axis
+    chart_text = page.get_by_test_id("stVegaLiteChart").first.inner_text()
+    for vietnamese in ("tháng", "Giờ", "lượt", "AM", "PM"):
+        assert vietnamese not in chart_text, (vietnamese, chart_text)

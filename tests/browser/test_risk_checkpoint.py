@@ -164,9 +164,9 @@ def _scan(page: Any, url: str, base: Path, name: str) -> Any:
     card = page.get_by_test_id("cp-verdict").first
     missed = page.get_by_text("Không tìm thấy mã QR trong ảnh")
     for attempt in range(3):  # a photo taken before the camera's first frame shows no code
-        page.get_by_role("button", name="Take Photo").wait_for()
+        page.get_by_role("button", name="Chụp ảnh").wait_for()  # Streamlit's "Take Photo"
         page.wait_for_function(CAMERA_PLAYING, timeout=60_000)
-        page.get_by_role("button", name="Take Photo").click()
+        page.get_by_role("button", name="Chụp ảnh").click()
         try:
             card.or_(missed).first.wait_for(timeout=60_000)
         except Exception:

@@ -80,3 +80,49 @@ def test_a_failing_panel_is_an_error_box_and_the_others_still_draw(store, with_w
     text = page_text(at)
     assert "ward notes panel drawn" in text  # the panel after the broken one
     assert _headers(at) == ["Giấy đi đường", "Ghi chú phường"]
+
+
+def _kpi_page(locale: str) -> None:
+    """A page of four key figures, the second with its share of the first."""
+    from core import i18n
+    from core.ui.dashboard import Kpi, kpis
+
+    i18n.set_locale(locale)
+    kpis(
+        [
+            Kpi("Khai báo", 6_131_000),
+            Kpi("Sốt hoặc ho", 31_973, share=31_973 / 6_131_000),
+            Kpi("Tiếp xúc", 15_396, help="F1"),
+            Kpi("Chưa rõ", None),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("locale", "values", "share"),
+    [
+        ("vi", ["6.131.000", "31.973", "15.396", ""], "Chiếm 0,5 % tổng số"),
+        ("en", ["6,131,000", "31,973", "15,396", ""], "0.5% of the total"),
+    ],
+)
+def test_key_figures_grouped_with_the_share_as_words_not_a_delta(locale, values, share):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_kpi_page, args=(locale,)).run()
+    assert not at.exception, at.exception
+    assert [m.value for m in at.metric] == values
+    assert all(not m.delta for m in at.metric)  # no green "up" arrow for a share
+    assert [c.value for c in at.caption] == [share]
+    assert len(at.columns) == 6  # three a row: two rows for four figures
+
+
+def test_kpi_texts():
+    from core.ui.dashboard import Kpi, kpi_share, kpi_value
+
+    assert kpi_value(Kpi("x", 1234.4)) == "1.234"
+    assert kpi_share(Kpi("x", 5)) == ""
+    i18n.set_locale("en")
+    try:
+        assert kpi_share(Kpi("x", 5, share=0.25)) == "25.0% of the total"
+    finally:
+        i18n.set_locale("vi")
