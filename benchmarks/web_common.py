@@ -74,8 +74,23 @@ _SHOWN = re.compile(r'name="_shown" value="([^"]+)"')
 
 
 def load() -> str:
+    """The load average and the CPU time of a fixed piece of Python (``yardstick``): on a shared
+    machine every CPU figure here grows with the others' work, and this says by how much."""
     one, five, fifteen = os.getloadavg()
-    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} ({os.cpu_count()} cores)"
+    return (
+        f"load average {one:.2f} {five:.2f} {fifteen:.2f} ({os.cpu_count()} cores);"
+        f" yardstick {yardstick():.0f} ms of CPU"
+    )
+
+
+def yardstick() -> float:
+    """Milliseconds of this process's CPU for one million multiply-adds in Python: the same
+    work every time, so two runs' figures compare once divided by their yardsticks."""
+    start = time.process_time()
+    total = 0
+    for i in range(1_000_000):
+        total += i * i
+    return 1000 * (time.process_time() - start)
 
 
 def texts() -> dict[str, str]:

@@ -32,6 +32,7 @@ import hmac
 import logging
 import re
 import secrets
+import threading
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -39,6 +40,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import duckdb
 import pandas as pd
 
 from apps.health_declaration import PASS_PREFIX, VENUE_PREFIX
@@ -357,6 +359,27 @@ class Venue:
 # -- epidemic areas (health officers) -----------------------------------------------------------
 
 
+AREAS_CACHE_S = 5.0
+"""How long the active epidemic areas are kept per process for public declarations (every
+declaration reads them; an officer's change in this process is seen at once, in another
+server process within these seconds)."""
+_areas_cache: dict[tuple[Store, date], tuple[float, list[tuple[int, int | None]]]] = {}
+
+
+def _areas_now(st: Store) -> list[tuple[int, int | None]]:
+    """``active_areas`` today, kept ``AREAS_CACHE_S`` seconds in this process."""
+    key = (st, clock.today_local())
+    now = time.monotonic()
+    hit = _areas_cache.get(key)
+    if hit is not None and now - hit[0] < AREAS_CACHE_S:
+        return hit[1]
+    areas = active_areas(on=key[1], store=st)
+    if len(_areas_cache) > 100:
+        _areas_cache.clear()
+    _areas_cache[key] = (now, areas)
+    return areas
+
+
 def active_areas(
     *, on: date | None = None, store: Store | None = None
 ) -> list[tuple[int, int | None]]:
@@ -410,6 +433,7 @@ def add_area(principal: Principal, raw: Mapping[str, Any], *, store: Store | Non
             },
             store=st,
         )
+    _areas_cache.clear()
     return int(area_id)
 
 
@@ -437,6 +461,7 @@ def end_area(
             cur.execute("UPDATE hd_epidemic_areas SET ends_on = ? WHERE id = ?", [day, area_id])
             action = "hd.area.end"
         audit.record(principal, action, "epidemic_area", str(area_id), {"to": day}, store=st)
+    _areas_cache.clear()
     return True
 
 
@@ -621,30 +646,37 @@ def _state(row: Mapping[str, Any], now: datetime) -> str:
     return "valid"
 
 
+_HELD_COLUMNS = ", ".join("d." + c.strip() for c in _DECLARATION_COLUMNS.split(","))
+
+
 def _held(st: Store, secrets_: Sequence[str]) -> list[tuple[str, dict, str]]:
-    """(secret, declaration row, state) for each known, unexpired secret, in the given order."""
+    """(secret, declaration row, state) for each known, unexpired secret, in the given order.
+    One read: the holders and their declarations joined (DuckDB reads the declaration where
+    its time puts it, from the holder's ``declared_at``: no scan of the table)."""
     clean = clean_secrets(secrets_)
     if not clean:
         return []
     now = clock.utcnow_naive()
     hashes = {_sha(s): s for s in clean}
+    marks = ", ".join("?" for _ in hashes)  # a list of marks: uses the key's index, not a scan
     found = {
-        h: (decl_id, at, used)
-        for h, decl_id, at, used in st.fetchall(
-            "SELECT secret_hash, declaration_id, declared_at, last_used_at FROM hd_holders"
-            " WHERE secret_hash IN (SELECT UNNEST(?)) AND expires_at > ?",
-            [list(hashes), now],
+        row.pop("secret_hash"): row
+        for row in st.records(
+            "SELECT h.secret_hash, h.last_used_at AS holder_used_at, "  # noqa: S608 - constants
+            + _HELD_COLUMNS
+            + " FROM hd_holders h JOIN hd_declarations d ON d.declared_at = h.declared_at"
+            " AND d.id = h.declaration_id"
+            " WHERE h.secret_hash IN (" + marks + ") AND h.expires_at > ?",
+            [*hashes, now],
         )
     }
     out = []
     stale = []
     for h, secret in hashes.items():
-        if h not in found:
-            continue
-        decl_id, at, used = found[h]
-        row = _declaration(st, decl_id, at)
+        row = found.get(h)
         if row is None:
             continue
+        used = row.pop("holder_used_at")
         out.append((secret, row, _state(row, now)))
         if used < now - timedelta(hours=1):
             stale.append(h)
@@ -660,10 +692,16 @@ def _held(st: Store, secrets_: Sequence[str]) -> list[tuple[str, dict, str]]:
 
 
 def held_passes(
-    principal: Principal | None, secrets_: Sequence[str], *, store: Store | None = None
+    principal: Principal | None,
+    secrets_: Sequence[str],
+    *,
+    cards: bool = True,
+    store: Store | None = None,
 ) -> list[HeldPass]:
     """The passes a phone holds, from the secrets in its cookie (public: the secret is the
-    authority, a phone number or CCCD is not). Unknown or expired secrets are left out."""
+    authority, a phone number or CCCD is not). Unknown or expired secrets are left out.
+    ``cards=False``: names and states only, no pass (no QR text read), for a page that only
+    offers to check in with them."""
     st = _st(store)
     staff = _is_staff(principal)
     return [
@@ -671,7 +709,7 @@ def held_passes(
             secret,
             row["full_name"],
             state,
-            _pass_result(st, row, staff=staff) if state == "valid" else None,
+            _pass_result(st, row, staff=staff) if cards and state == "valid" else None,
         )
         for secret, row, state in _held(st, secrets_)
     ]
@@ -713,9 +751,7 @@ def submit_declaration(
     cfg = settings()
     st = _st(store)
     now = clock.utcnow_naive()
-    own_colour, own_reasons = risk_colour(
-        conditions_of(decl, active_areas(store=st)), cfg.risk_rules
-    )
+    own_colour, own_reasons = risk_colour(conditions_of(decl, _areas_now(st)), cfg.risk_rules)
     conditions = set(own_reasons)
     pid, phone = decl["person_id"], decl["phone"]
     key = person_key(pid)
@@ -788,6 +824,10 @@ def submit_declaration(
                             claims=_pass_claims(decl_id, decl, colour, now),
                             expires=expires.replace(tzinfo=UTC),
                             subject=f"declaration:{decl_id}",
+                            # drawn here, not checked against the issued ones first (a read
+                            # per declaration): 72 random bits; a repeat fails the insert on
+                            # the primary key and the whole declaration is tried again
+                            token_id=qr.new_token_id(),
                         )
                     ],
                     actor,
@@ -810,7 +850,11 @@ def submit_declaration(
                     now,
                     expires,
                     decl_id,
-                    replace=True,
+                    # Only a person with a pass still valid has a declaration signal that
+                    # still counts (one per declaration, until its pass expires): clear
+                    # those; otherwise the new signal is one INSERT.
+                    replace=bool(live),
+                    fresh=True,
                     actor=actor,
                     store=st,
                 )
@@ -827,7 +871,7 @@ def submit_declaration(
             if citizen:
                 _count("hd.declare", st, throttled=True)
             raise
-        except CONFLICTS:
+        except (*CONFLICTS, duckdb.ConstraintException):
             if attempt == 3:
                 raise
             time.sleep(0.005 * (attempt + 1))
@@ -1046,6 +1090,36 @@ def _venue_row(st: Store, venue_id: int) -> Venue | None:
     return Venue(**rows[0]) if rows else None
 
 
+VENUE_CACHE_S = 30.0
+"""How long a check-in link's venue row is kept in this process (a venue's name and address
+change rarely; closing a venue revokes its QR, which every check-in still checks live)."""
+_venue_cache: dict[tuple[Store, int], tuple[float, Venue | None]] = {}
+_venue_cache_lock = threading.Lock()
+
+
+def _cached_venue(st: Store, venue_id: int) -> Venue | None:
+    """``_venue_row`` kept ``VENUE_CACHE_S`` seconds per process: a crowd checking in at one
+    venue reads its row once every half minute, not once per person."""
+    key = (st, int(venue_id))
+    now = time.monotonic()
+    with _venue_cache_lock:
+        hit = _venue_cache.get(key)
+    if hit is not None and now - hit[0] < VENUE_CACHE_S:
+        return hit[1]
+    venue = _venue_row(st, venue_id)
+    with _venue_cache_lock:
+        if len(_venue_cache) >= 10_000:
+            _venue_cache.clear()
+        _venue_cache[key] = (now, venue)
+    return venue
+
+
+def forget_venues() -> None:
+    """Empty the cache of venue rows (a venue changed in this process; tests)."""
+    with _venue_cache_lock:
+        _venue_cache.clear()
+
+
 def _venue_link(st: Store, venue: Venue) -> str:
     text = (
         qr.token_texts([venue.token_id], store=st).get(venue.token_id) if venue.token_id else None
@@ -1114,6 +1188,7 @@ def _issue_venue_qr(principal: Principal, st: Store, venue_id: int, name: str) -
         store=st,
     )[0]
     st.execute("UPDATE hd_venues SET token_id = ? WHERE id = ?", [issued.token_id, venue_id])
+    forget_venues()
     return issued.text
 
 
@@ -1205,6 +1280,7 @@ def close_venue(
             return False
         if venue.token_id:
             qr.revoke(venue.token_id, principal, reason or "venue closed", store=st)
+        forget_venues()
         audit.record(
             principal, "hd.venue.close", "venue", str(venue.id), {"reason": reason}, store=st
         )
@@ -1233,7 +1309,7 @@ def venue_from_token(text: str, *, store: Store | None = None) -> Venue:
         claims = VenueClaims.model_validate(verdict.claims)
     except ValueError as exc:
         raise CheckinError(t("hd.checkin.bad_token")) from exc
-    venue = _venue_row(st, claims.v)
+    venue = _cached_venue(st, claims.v)
     if venue is None:
         raise CheckinError(t("hd.checkin.bad_token"))
     if venue.status != "open":
@@ -1270,14 +1346,21 @@ def _insert_checkin(
 
 
 def checkin_as_holder(
-    principal: Principal | None, venue_token: str, secret: str, *, store: Store | None = None
+    principal: Principal | None,
+    venue_token: str,
+    secret: str,
+    *,
+    venue: Venue | None = None,
+    store: Store | None = None,
 ) -> CheckinResult:
     """Check in at the venue of a poster link with a pass this phone holds (public): one tap
     from the phone that declared, or from one that entered a code sent to the declared number.
     Phone number and CCCD alone never check anyone in. Raises ``CheckinError``; nothing is
-    written then."""
+    written then. ``venue``: what ``venue_from_token(venue_token)`` already returned in this
+    request (the link is verified once per request, not twice)."""
     st = _st(store)
-    venue = venue_from_token(venue_token, store=st)
+    if venue is None:
+        venue = venue_from_token(venue_token, store=st)
     found = _held(st, [secret])
     if not found or found[0][2] != "valid":
         _count("hd.checkin", st)

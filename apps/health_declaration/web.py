@@ -33,6 +33,16 @@ from core.web.layout import message_page, page
 HOLDER_COOKIE = "rapid_hd_holder"
 HOLDER_DAYS = 30
 DECLARE, LOOK_UP, CHECK_IN = "/khai-bao", "/tra-cuu", "/check-in"
+MENU = ((DECLARE, "hd.page.declare"), (LOOK_UP, "hd.page.pass"), (CHECK_IN, "hd.page.checkin"))
+"""The phone menu of these pages: (path, message key)."""
+
+
+def _page(
+    request: WebRequest, title: str, body: Markup, *, status: int = 200, script: bool = False
+) -> WebResponse:
+    """A page of this app, with its phone menu."""
+    menu = [(path, t(key)) for path, key in MENU]
+    return page(request, title, body, status=status, script=script, menu=menu)
 
 
 # -- the holder's cookie -------------------------------------------------------------------------
@@ -94,7 +104,7 @@ def _form_page(
     status: int = 200,
 ) -> WebResponse:
     body = Markup('<h1>{}</h1><p class="intro">{}</p>{}{}').format(title, intro, before, form_html)
-    return page(request, title, body, script=True, status=status)
+    return _page(request, title, body, script=True, status=status)
 
 
 def _try_later(request: WebRequest, wait: int) -> WebResponse:
@@ -120,11 +130,12 @@ def _card(result: service.PassResult) -> Markup:
     )
     qr = Markup("")
     if result.text:
-        png = base64.b64encode(qr_render.png_bytes(result.text, scale=8)).decode()
+        matrix = qr_render.qr_matrix(result.text)  # once, for the picture and the download
+        png = base64.b64encode(qr_render.png_from_matrix(matrix, scale=8)).decode()
         qr = Markup(
             '{}<p><a class="button secondary" download="the-y-te.png"'
             ' href="data:image/png;base64,{}">{}</a></p>'
-        ).format(Markup(qr_render.svg_text(result.text)), png, t("hd.pass.download"))
+        ).format(Markup(_svg(matrix)), png, t("hd.pass.download"))
     return Markup(
         '<div class="card {}"><p><span class="badge">{}</span></p><h2>{}</h2>'
         '<dl class="facts">{}</dl>{}</div><p class="notice">{}</p>'
@@ -135,6 +146,35 @@ def _card(result: service.PassResult) -> Markup:
         facts,
         qr,
         t(f"hd.pass.next.{result.colour}"),
+    )
+
+
+def _svg(matrix: Any) -> str:
+    """The QR as inline SVG from its module matrix (``core.qr.render.svg_text`` draws the same
+    from the text, encoding it again): one path of horizontal runs in a quiet zone."""
+    import numpy as np
+
+    from core.qr.render import QUIET_ZONE as border
+
+    n = matrix.shape[0] + 2 * border
+    padded = np.zeros((matrix.shape[0], matrix.shape[1] + 2), dtype=np.int8)
+    padded[:, 1:-1] = matrix
+    step = np.diff(padded, axis=1)
+    rows, starts = np.nonzero(step == 1)
+    _, ends = np.nonzero(step == -1)
+    path = "".join(
+        f"M{x} {y}h{w}v1h-{w}z"
+        for x, y, w in zip(
+            (starts + border).tolist(),
+            (rows + border).tolist(),
+            (ends - starts).tolist(),
+            strict=True,
+        )
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {n} {n}"'
+        f' shape-rendering="crispEdges"><rect width="{n}" height="{n}" fill="#fff"/>'
+        f'<path fill="#000" d="{path}"/></svg>'
     )
 
 
@@ -162,7 +202,7 @@ def pass_view(
     between the heading and the pass (a check-in button)."""
     lead = Markup('<p class="intro">{}</p>').format(intro) if intro else Markup("")
     body = Markup("<h1>{}</h1>{}{}{}{}").format(heading, lead, before, _card(result), _again())
-    return page(request, t("hd.page.pass"), body)
+    return _page(request, t("hd.page.pass"), body)
 
 
 def _code_form(
@@ -232,7 +272,7 @@ def _code_page(
         action + ("?" + urlencode(dict(hidden)) if hidden else ""),
         t("hd.code.restart"),
     )
-    return page(request, title, body, status=422 if error else 200)
+    return _page(request, title, body, status=422 if error else 200)
 
 
 def _token_checked(request: WebRequest) -> None:
@@ -314,7 +354,7 @@ def declare(request: WebRequest) -> WebResponse:
         there = _tap_form(request, token, result.holder_secret, venue.name, label="hd.checkin.at")
     response = pass_view(request, result, heading=heading, intro=t("hd.declare.kept"), before=there)
     if result.holder_secret:
-        still = [h.secret for h in service.held_passes(None, known)]
+        still = [h.secret for h in service.held_passes(None, known, cards=False)]
         keep_secrets(request, response, _with_new(result.holder_secret, still))
     return response
 
@@ -385,7 +425,7 @@ def look_up(request: WebRequest) -> WebResponse:
             response = pass_view(request, held.result, heading=t("hd.mine.title"))
         else:
             body = Markup("<h1>{}</h1>{}").format(t("hd.mine.title"), _gone(held))
-            response = page(request, t("hd.page.pass"), body)
+            response = _page(request, t("hd.page.pass"), body)
         keep_secrets(request, response, _with_new(unlocked.secret, known))
         return response
     if request.method == "POST":
@@ -416,7 +456,7 @@ def look_up(request: WebRequest) -> WebResponse:
             t("hd.lookup.other_caption"),
             form_html,
         )
-        response = page(
+        response = _page(
             request, t("hd.page.pass"), body, script=True, status=422 if errors else 200
         )
     else:
@@ -439,13 +479,32 @@ def look_up(request: WebRequest) -> WebResponse:
 def _checked_in(request: WebRequest, header: Markup, done: service.CheckinResult) -> WebResponse:
     body = Markup(
         '{}<div class="card {}"><p><span class="badge">{}</span></p><h2>{}</h2></div>'
+        '<p class="notice">{}</p>'
     ).format(
         header,
         done.colour,
         t(f"hd.colour.{done.colour}"),
         t("hd.checkin.done", name=done.full_name, at=clock.fmt_local(done.checked_in_at)),
+        t(f"hd.pass.next.{done.colour}"),
     )
-    return page(request, t("hd.checkin.title"), body)
+    return _page(request, t("hd.checkin.title"), body)
+
+
+def _no_venue(request: WebRequest, title: str) -> WebResponse:
+    """``/check-in`` without a venue's code: how to check in (scan the poster), not an error."""
+    body = Markup(
+        '<h1>{}</h1><p class="notice">{} {}</p><p><a class="button" href="{}">{}</a></p>'
+        '<p><a class="button secondary" href="{}">{}</a></p>'
+    ).format(
+        title,
+        t("hd.poster.line1"),
+        t("hd.poster.line2"),
+        DECLARE,
+        t("hd.page.declare"),
+        LOOK_UP,
+        t("hd.page.pass"),
+    )
+    return _page(request, title, body)
 
 
 def check_in(request: WebRequest) -> WebResponse:
@@ -453,13 +512,15 @@ def check_in(request: WebRequest) -> WebResponse:
     holds; from another phone, phone + CCCD ask for a code sent to the declared phone."""
     title = t("hd.checkin.title")
     token = request.value("v") if request.method == "POST" else request.query.get("v", "")
+    if not token.strip():  # opened from the menu or typed: no venue to check in at
+        return _no_venue(request, title)
     try:
         venue = service.venue_from_token(token)
     except service.CheckinError as exc:
         body = Markup('<h1>{}</h1><p class="err banner">{}</p><p class="notice">{}</p>').format(
             title, str(exc), t("hd.checkin.scan_again")
         )
-        return page(request, title, body, status=400)
+        return _page(request, title, body, status=400)
     header = Markup("<h1>{}</h1><h2>{}</h2><p>{}</p>").format(title, venue.name, venue.address)
     known = held_secrets(request)
     errors: dict[str, FieldError] = {}
@@ -470,7 +531,7 @@ def check_in(request: WebRequest) -> WebResponse:
         try:
             _token_checked(request)
             unlocked = service.redeem_code(None, challenge, request.value("code"))
-            done = service.checkin_as_holder(None, token, unlocked.secret)
+            done = service.checkin_as_holder(None, token, unlocked.secret, venue=venue)
         except FormInvalid as exc:
             message = exc.errors[FORM].message
             return _code_page(
@@ -515,16 +576,16 @@ def check_in(request: WebRequest) -> WebResponse:
             chosen = [s for s in known if _tag(s) == request.value("n")]
             if not chosen:
                 raise service.CheckinError(t("hd.checkin.no_pass"))
-            done = service.checkin_as_holder(None, token, chosen[0])
+            done = service.checkin_as_holder(None, token, chosen[0], venue=venue)
         except service.CheckinError as exc:
             errors = {FORM: FieldError("", text=(str(exc), str(exc)))}
         except FormInvalid as exc:
             errors = exc.errors
         else:
             return _checked_in(request, header, done)
-    held = service.held_passes(None, known)
+    held = service.held_passes(None, known, cards=False)
     taps = Markup("").join(
-        _tap_form(request, token, h.secret, h.full_name) for h in held if h.result is not None
+        _tap_form(request, token, h.secret, h.full_name) for h in held if h.state == "valid"
     )
     top = errors.pop(FORM, None) if taps else None
     banner = (
@@ -554,7 +615,7 @@ def check_in(request: WebRequest) -> WebResponse:
             + Markup('<p class="hint">{}</p>').format(t("hd.checkin.not_declared"))
             + declare_link
         )
-    response = page(request, title, body, script=True, status=422 if (errors or top) else 200)
+    response = _page(request, title, body, script=True, status=422 if (errors or top) else 200)
     if len(held) != len(known):
         keep_secrets(request, response, [h.secret for h in held])
     return response

@@ -4,7 +4,9 @@ Server-rendered and complete without JavaScript: every question has a ``<label>`
 input, the values typed stay after a refused submission, and each error is written right after
 its field (``aria-describedby``). Skip logic works on submit: a question whose condition holds
 only after this submission is shown with "a new question appeared" instead of being left
-empty (``Form.validate(..., shown=...)``, fed by the ``_shown`` field). With script on
+empty (``Form.validate(..., shown=...)``, fed by the ``_shown`` field). A free-text answer
+longer than its field allows (a paste) is cut to the limit and flagged beside the field, the
+kept part shown, never emptied or refused whole (``CutText``). With script on
 (``core/web/assets/forms.js``), conditions are evaluated as the person types — from the same
 expressions, sent as their JSON syntax tree in ``data-`` attributes — and the wards follow the
 chosen province.
@@ -25,6 +27,7 @@ from markupsafe import Markup, escape
 from core.forms.choices import Choice
 from core.forms.errors import FORM, FieldError
 from core.forms.model import Field, Form, Group
+from core.forms.text import CutText
 from core.forms.types import ParseState
 from core.i18n import t_in
 from core.web.http import CSRF_FIELD, SHOWN_FIELD, WebRequest
@@ -55,9 +58,33 @@ def read(
             value = request.value(name)
             raw[name] = {"yes": True, "no": False}.get(value)
         else:
-            raw[name] = request.value(name)
+            raw[name] = _cut(f, request.value(name))
     shown = {n for n in request.value(SHOWN_FIELD).split(",") if n in form.by_name}
     return raw, shown
+
+
+def max_chars(f: Field) -> int | None:
+    """How many characters a free-text answer may have (what the field's parser allows); None
+    for the other fields (codes, numbers, dates: their parser judges a long value)."""
+    if f.base_type == "text":
+        default = 2000 if "multiline" in f.appearance else 500
+    elif f.base_type == "person_name":
+        default = 100
+    else:
+        return None
+    return int(f.parameters.get("max_length", default) or default)
+
+
+def _cut(f: Field, value: str) -> str:
+    """A free-text answer longer than its field allows (a paste), cut to the limit and marked
+    (``CutText``): the page shows the kept part and says it was cut, beside the field."""
+    limit = max_chars(f)
+    if limit is None or len(value) <= limit:
+        return value
+    text = value.strip() if "multiline" in f.appearance else " ".join(value.split())
+    if len(text) <= limit:  # only spaces made it long; the parser tidies them
+        return value
+    return CutText(text[:limit].rstrip(), limit, len(text))
 
 
 def _text(value: Any) -> str:
@@ -212,7 +239,9 @@ def _field_html(
             wrap, fid, box, label, mark, hint_html, error_html
         )
     text = _text(value)
-    limit = int(f.parameters.get("max_length", 500 if f.base_type == "text" else 100))
+    # Twice the limit: a longer paste reaches the server, which cuts it and says so (a browser
+    # would cut it silently at ``maxlength``).
+    limit = max_chars(f) or 100
     if widget == "text" and "multiline" in f.appearance:
         control = Markup('<textarea id="{}" name="{}" rows="4"{}>{}</textarea>').format(
             fid,

@@ -13,6 +13,12 @@ _M: dict[str, tuple[str, str]] = {
         "A new question appeared from your answers: please answer it and send again.",
     ),
     "forms.err.too_long": ("Tối đa {max} ký tự.", "At most {max} characters."),
+    "forms.err.cut": (
+        "Nội dung dán vào dài {length} ký tự, quá {max} ký tự cho phép: phần cuối đã bị cắt."
+        " Kiểm tra lại rồi gửi.",
+        "What was pasted had {length} characters, more than the {max} allowed: the end has"
+        " been cut. Check it, then send again.",
+    ),
     "forms.err.too_short": ("Tối thiểu {min} ký tự.", "At least {min} characters."),
     "forms.err.control_chars": (
         "Có ký tự điều khiển không hợp lệ (có thể do dán từ tệp khác).",
@@ -137,8 +143,9 @@ _M: dict[str, tuple[str, str]] = {
 
 MESSAGES: dict[str, dict[str, str]] = {k: {"vi": vi, "en": en} for k, (vi, en) in _M.items()}
 
-_MODULES = ("core.forms.table_file", "core.forms.table")
-"""Modules of the forms core that bring their own ``MESSAGES``."""
+_MODULES = ("core.forms.table_file", "core.forms.table", "core.web.messages")
+"""Modules of the forms core that bring their own ``MESSAGES`` (and the shell of the pages
+its HTML renderer draws into, ``core.web.layout``)."""
 
 
 def catalog() -> dict[str, dict[str, str]]:

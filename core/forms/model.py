@@ -22,7 +22,7 @@ from typing import Any
 from core.forms.choices import BUILTIN_LISTS, Choice, ChoiceList, builtin
 from core.forms.errors import FieldError, FormInvalid
 from core.forms.expressions import Expression, ExpressionError, compile_expression, string_value
-from core.forms.text import EMPTY, Text, as_text
+from core.forms.text import EMPTY, CutText, Text, as_text
 from core.forms.types import CALCULATE_TYPES, TYPES, FieldType, Parser, ParseState, Spec
 
 NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
@@ -749,6 +749,11 @@ class Form:
             except FieldError as exc:
                 values[name] = None
                 parse_errors[name] = exc
+            else:
+                if value.__class__ is CutText:  # cut by the renderer: say so beside the field
+                    parse_errors[name] = FieldError(
+                        "forms.err.cut", max=value.limit, length=value.length
+                    )
         errors: dict[str, FieldError] = {}
         seen = set(shown) if shown is not None else None
         if not parse_errors and seen is None and self._plain:

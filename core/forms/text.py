@@ -36,3 +36,18 @@ def as_text(value: object) -> Text:
         en = value[1] if len(value) == 2 else ""
         return Text(str(vi or ""), str(en or ""))
     raise TypeError(f"a text is a string or a (vi, en) pair, not {type(value).__name__}")
+
+
+class CutText(str):
+    """An answer that arrived longer than its field allows, cut to ``limit`` characters by the
+    renderer that read it (``core.forms.html_form.read``): validation reports it beside the
+    field (``forms.err.cut``) with the cut text kept, instead of refusing or emptying it."""
+
+    limit: int
+    length: int
+
+    def __new__(cls, text: str, limit: int, length: int) -> CutText:
+        self = super().__new__(cls, text)
+        self.limit = limit
+        self.length = length
+        return self

@@ -129,8 +129,14 @@ def reset_limiters() -> None:
     _limiters.clear()
 
 
-def endpoint(handler: Callable[..., Any] | str, limit: str) -> Callable[..., Any]:
-    """The Starlette endpoint of a page handler (a callable or a lazy reference)."""
+def endpoint(
+    handler: Callable[..., Any] | str, limit: str, *, count_as: str | None = None
+) -> Callable[..., Any]:
+    """The Starlette endpoint of a page handler (a callable or a lazy reference).
+
+    Everything synchronous a request needs (the form token's check, the handler, and with
+    ``count_as`` the page's attempt counted as ``routes.counted`` does) runs in ONE worker
+    thread hop: each hop costs the event loop a context switch and a future."""
     from starlette.concurrency import run_in_threadpool
     from starlette.requests import Request
     from starlette.responses import Response
@@ -158,12 +164,14 @@ def endpoint(handler: Callable[..., Any] | str, limit: str) -> Callable[..., Any
         if new_sid:
             sid = security.new_sid()
         form: dict[str, list[str]] = {}
-        token = None
         looks_up = limit == "lookup" and bool(query)  # a link's token is checked on GET too
+        counts = count_as is not None and limit != "none" and (request.method == "POST" or looks_up)
         if request.method == "POST" or looks_up:
             bucket = limiter(limit)
             wait = bucket.allow(client) if bucket is not None else 0
             if wait:
+                if counts:
+                    await run_in_threadpool(_count, f"web.{count_as}", True)
                 return _to_starlette(_too_many(locale, wait), locale, sid, new_sid, https, gz)
         if request.method == "POST":
             try:
@@ -173,11 +181,6 @@ def endpoint(handler: Callable[..., Any] | str, limit: str) -> Callable[..., Any
             for key, value in data.multi_items():
                 if isinstance(value, str):
                     form.setdefault(key, []).append(value)
-            token = await run_in_threadpool(
-                security.check_form_token,
-                (form.get(CSRF_FIELD) or [None])[-1],
-                None if new_sid else sid,
-            )
         web_request = WebRequest(
             method=request.method,
             path=request.url.path,
@@ -188,12 +191,41 @@ def endpoint(handler: Callable[..., Any] | str, limit: str) -> Callable[..., Any
             locale=locale,
             https=https,
             sid=sid,
-            token_check=token,
         )
-        response = await run_in_threadpool(_call, resolve(handler), web_request)
+        response = await run_in_threadpool(
+            _serve,
+            resolve(handler),
+            web_request,
+            None if new_sid else sid,
+            f"web.{count_as}" if counts else None,
+        )
         return _to_starlette(response, locale, sid, new_sid, https, gz)
 
     return run
+
+
+def _serve(
+    handler: Handler, request: WebRequest, known_sid: str | None, count: str | None
+) -> WebResponse:
+    """In the worker thread: check a POST's form token, run the page, count the attempt."""
+    if request.method == "POST":
+        request.token_check = security.check_form_token(
+            request.value(CSRF_FIELD) or None, known_sid
+        )
+    response = _call(handler, request)
+    if count is not None:
+        _count(count, response.status == 429)
+    return response
+
+
+def _count(action: str, throttled: bool) -> None:
+    """An attempt at a limited page, counted per hour (``core.audit.count``, in memory)."""
+    from core import audit
+
+    try:
+        audit.count(action, throttled=throttled)
+    except Exception:  # noqa: BLE001 - counting must never break a page
+        log.warning("could not count %s", action, exc_info=True)
 
 
 def _call(handler: Handler, request: WebRequest) -> WebResponse:

@@ -5,6 +5,7 @@ the page's address."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlencode
@@ -50,6 +51,23 @@ def _demo_strip(locale: str) -> Markup:
     return Markup('<p class="demo" role="note">{}</p>').format(t_in(locale, "demo.banner"))
 
 
+def _menu(request: WebRequest | None, lang: str, items: Sequence[tuple[str, str]]) -> Markup:
+    """The phone menu: a ``<details>`` (opens and closes without script; ``forms.js`` closes
+    it after a tap), one link per ``(path, text)``, the current page marked."""
+    if not items:
+        return Markup("")
+    here = request.path if request is not None else ""
+    links = Markup("").join(
+        Markup('<a href="{}"{}>{}</a>').format(
+            path, Markup(' aria-current="page"') if path == here else Markup(""), text
+        )
+        for path, text in items
+    )
+    return Markup('<details class="menu"><summary>{}</summary><nav>{}</nav></details>').format(
+        t_in(lang, "web.menu"), links
+    )
+
+
 def page(
     request: WebRequest | None,
     title: str,
@@ -58,18 +76,22 @@ def page(
     locale: str | None = None,
     status: int = 200,
     script: bool = False,
+    menu: Sequence[tuple[str, str]] = (),
 ) -> WebResponse:
-    """A whole page: ``title`` is escaped; ``body`` must already be safe HTML (``Markup``)."""
+    """A whole page: ``title`` is escaped; ``body`` must already be safe HTML (``Markup``).
+    ``menu``: the links of the phone menu, ``(path, text)`` (the script comes with it)."""
     lang = locale or (request.locale if request is not None else "vi")
     head_script = (
-        Markup('<script src="{}" defer></script>').format(asset_url("forms.js")) if script else ""
+        Markup('<script src="{}" defer></script>').format(asset_url("forms.js"))
+        if script or menu
+        else ""
     )
     html = Markup(
         '<!doctype html>\n<html lang="{lang}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<title>{title} · {suite}</title><link rel="stylesheet" href="{css}">{script}'
         '</head><body>{demo}<header class="top"><span class="brand">{suite}</span>'
-        '<nav class="lang">{langs}</nav></header><main>{body}</main>'
+        '<nav class="lang">{langs}</nav></header>{menu}<main>{body}</main>'
         "<footer>{footer}</footer></body></html>"
     ).format(
         lang=lang,
@@ -79,6 +101,7 @@ def page(
         script=head_script,
         demo=_demo_strip(lang),
         langs=_lang_links(request, lang),
+        menu=_menu(request, lang, menu),
         body=body if isinstance(body, Markup) else escape(body),
         footer=t_in(lang, "web.footer"),
     )

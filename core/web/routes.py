@@ -90,7 +90,8 @@ def counted(name: str, limit: str, inner: Any) -> Any:
     """``inner`` (a page's endpoint) with its limited requests counted per hour under
     ``web.<name>``: every POST (and, for a look-up page, every GET with a query) is an attempt,
     a 429 from the per-client limit a throttled one. Counting is in memory (``audit.count``);
-    the rows are written every few seconds."""
+    the rows are written every few seconds. (An app's ``WebPage`` counts inside its endpoint,
+    ``endpoint(..., count_as=name)``, in the same worker-thread hop as the page.)"""
     from starlette.concurrency import run_in_threadpool
 
     action = f"web.{name}"
@@ -107,12 +108,9 @@ def counted(name: str, limit: str, inner: Any) -> Any:
 
 
 def _count(action: str, throttled: bool) -> None:
-    from core import audit
+    from core.web.http import _count as count
 
-    try:
-        audit.count(action, throttled=throttled)
-    except Exception:  # noqa: BLE001 - counting must never break a page
-        log.warning("could not count %s", action, exc_info=True)
+    count(action, throttled)
 
 
 def web_routes() -> list[Any]:
@@ -127,7 +125,7 @@ def web_routes() -> list[Any]:
         routes.append(
             Route(
                 page.path,
-                counted(page.name, page.limit, endpoint(page.handler, page.limit)),
+                endpoint(page.handler, page.limit, count_as=page.name),
                 methods=list(page.methods),
                 name=page.name,
             )

@@ -130,17 +130,18 @@ def check_form_token(token: str | None, sid: str | None) -> TokenCheck:
 
 
 def _use_nonce(nonce: str) -> bool:
+    import duckdb
+
     from core import clock
     from core.store import CONFLICTS, get_store
 
     store = get_store()
     now = clock.utcnow_naive()
+    # One plain INSERT, no read first: the primary key refuses a nonce already used (a replay,
+    # or a double submit racing the first).
     try:
-        with store.transaction() as cur:
-            if cur.execute("SELECT 1 FROM web_form_nonces WHERE nonce = ?", [nonce]).fetchone():
-                return False
-            cur.execute("INSERT INTO web_form_nonces (nonce, used_at) VALUES (?, ?)", [nonce, now])
-    except CONFLICTS:
+        store.execute("INSERT INTO web_form_nonces (nonce, used_at) VALUES (?, ?)", [nonce, now])
+    except (*CONFLICTS, duckdb.ConstraintException):
         return False
     if secrets.randbelow(200) == 0:  # now and then, forget tokens past their lifetime
         from datetime import timedelta
@@ -246,15 +247,9 @@ def _quota_wait(quota: Quota, now: datetime, current: int, previous: int) -> int
     return max(1, math.ceil(window * f - into))
 
 
-def quota_wait(uses: Sequence[tuple[Quota, str]], *, store: Any = None) -> int:
-    """Seconds until each (quota, identity) has room for one more use; 0 if they all have room
-    now. Counts nothing."""
-    from core import clock
-    from core.store import get_store
-
-    st = store or get_store()
-    now = clock.utcnow_naive()
-    wait = 0
+def _windows(st: Any, uses: Sequence[tuple[Quota, str]], now: datetime) -> list[tuple[int, int]]:
+    """(current, previous) fixed-window counts of each (quota, identity): one indexed read each."""
+    out = []
     for quota, identity in uses:
         start = _window_start(now, quota.window_s)
         rows = dict(
@@ -264,36 +259,68 @@ def quota_wait(uses: Sequence[tuple[Quota, str]], *, store: Any = None) -> int:
                 [quota.scope, subject_of(quota.scope, identity), start - quota.window],
             )
         )
-        wait = max(
-            wait, _quota_wait(quota, now, rows.get(start, 0), rows.get(start - quota.window, 0))
-        )
-    return wait
+        out.append((rows.get(start, 0), rows.get(start - quota.window, 0)))
+    return out
+
+
+def quota_wait(uses: Sequence[tuple[Quota, str]], *, store: Any = None) -> int:
+    """Seconds until each (quota, identity) has room for one more use; 0 if they all have room
+    now. Counts nothing."""
+    from core import clock
+    from core.store import get_store
+
+    st = store or get_store()
+    now = clock.utcnow_naive()
+    counts = _windows(st, uses, now)
+    return max(
+        (_quota_wait(q, now, cur, prev) for (q, _), (cur, prev) in zip(uses, counts, strict=True)),
+        default=0,
+    )
 
 
 def spend_quotas(uses: Sequence[tuple[Quota, str]], *, store: Any = None) -> int:
     """One use of each (quota, identity), all or nothing: 0 when every one had room (each is
     counted), else the seconds until they all have room (nothing is counted, so refused
     attempts do not extend a lock-out). Inside a caller's transaction it joins it (a rolled
-    back action gives its uses back)."""
+    back action gives its uses back).
+
+    Per identity, the read that decides also says which write counts the use: one UPDATE of
+    the current window's row when it exists, else one plain INSERT (an upsert costs DuckDB
+    several times as much). Two first uses racing for one new row: the second INSERT fails
+    on the primary key and is a conflict (retried here, or by the caller's transaction)."""
+    import duckdb
+
     from core import clock
-    from core.store import CONFLICTS, get_store
+    from core.store import CONFLICTS, ConflictError, get_store
 
     st = store or get_store()
     for attempt in range(5):
         try:
             with st.transaction() as cur:
-                wait = quota_wait(uses, store=st)
+                now = clock.utcnow_naive()
+                counts = _windows(st, uses, now)
+                wait = max(
+                    (
+                        _quota_wait(q, now, current, previous)
+                        for (q, _), (current, previous) in zip(uses, counts, strict=True)
+                    ),
+                    default=0,
+                )
                 if wait:
                     return wait
-                now = clock.utcnow_naive()
-                cur.executemany(
-                    "INSERT INTO web_quota (scope, subject, window_start, n) VALUES (?, ?, ?, 1)"
-                    " ON CONFLICT (scope, subject, window_start) DO UPDATE SET n = n + 1",
-                    [
-                        (q.scope, subject_of(q.scope, ident), _window_start(now, q.window_s))
-                        for q, ident in uses
-                    ],
-                )
+                for (q, ident), (current, _) in zip(uses, counts, strict=True):
+                    key = (q.scope, subject_of(q.scope, ident), _window_start(now, q.window_s))
+                    try:
+                        cur.execute(
+                            "UPDATE web_quota SET n = n + 1 WHERE scope = ? AND subject = ?"
+                            " AND window_start = ?"
+                            if current
+                            else "INSERT INTO web_quota (scope, subject, window_start, n)"
+                            " VALUES (?, ?, ?, 1)",
+                            list(key),
+                        )
+                    except duckdb.ConstraintException as exc:
+                        raise ConflictError(str(exc)) from exc
             break
         except CONFLICTS:
             if st.in_transaction or attempt == 4:
@@ -336,14 +363,36 @@ def is_web_path(path: str) -> bool:
 class WebGuard:
     """ASGI middleware for the citizens' pages: security headers on their responses, and a
     413 page for a request body over ``max_body`` bytes (checked on the declared length and
-    on what arrives). Streamlit's own routes pass through untouched."""
+    on what arrives). Streamlit's own routes pass through untouched.
+
+    With ``routes`` (the citizens' routes), the guard dispatches a request of ours to its
+    route itself, instead of handing it down the server's stack (exception middleware, then
+    a router that tries Streamlit's routes too): less work per request at city scale. A path
+    under our prefixes that none of them matches fully still goes down the stack."""
 
     def __init__(
-        self, app: Any, max_body: int = 64 * 1024, https: Callable[[dict], bool] | None = None
+        self,
+        app: Any,
+        max_body: int = 64 * 1024,
+        https: Callable[[dict], bool] | None = None,
+        routes: Sequence[Any] = (),
     ) -> None:
         self.app = app
         self.max_body = max_body
         self.https = https or (lambda scope: scope.get("scheme") == "https")
+        self.routes = list(routes)
+
+    async def _dispatch(self, scope: dict, receive: Callable, send: Callable) -> None:
+        """Our route for the request (the first full match), else the app below (which also
+        answers a known path asked with another method: 405)."""
+        from starlette.routing import Match
+
+        for route in self.routes:
+            match, child = route.matches(scope)
+            if match is Match.FULL:
+                await route.handle({**scope, **child}, receive, send)
+                return
+        await self.app(scope, receive, send)
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         if scope["type"] != "http" or not is_web_path(scope.get("path", "")):
@@ -378,7 +427,7 @@ class WebGuard:
                 message = {**message, "headers": headers}
             await send(message)
 
-        await self.app(scope, capped_receive, with_headers)
+        await self._dispatch(scope, capped_receive, with_headers)
         if too_big:
             log.info("refused a request body over %d bytes", self.max_body)
 

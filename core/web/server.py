@@ -2,7 +2,8 @@
 
 ``rapid serve`` runs this file with ``streamlit run``, which finds the ``st.App`` below and
 serves it with uvicorn. Streamlit keeps its own routes; ours (``core.web.routes``) come first,
-and ``WebGuard`` adds the security headers and the body cap to ours only.
+and ``WebGuard`` adds the security headers and the body cap to ours only, and dispatches a
+request of ours to its route directly (not through the rest of the server's stack).
 """
 
 from pathlib import Path
@@ -17,8 +18,9 @@ from core.web.security import WebGuard, install_log_redaction
 install_log_redaction()
 start_daily()  # the daily purge (core.retention): once a day across every server process
 
+routes = web_routes()
 app = st.App(
     str(Path(__file__).resolve().parent.parent / "ui" / "app.py"),
-    routes=web_routes(),
-    middleware=[Middleware(WebGuard)],
+    routes=routes,
+    middleware=[Middleware(WebGuard, routes=routes)],
 )

@@ -211,3 +211,52 @@ def test_first_visit_is_light(live_server, browser):
     """The declaration page on a phone: at most 60 KB in at most 10 responses."""
     size, responses = first_visit_weight(browser, f"{live_server}/khai-bao")
     assert size <= PAGE_BUDGET_BYTES and responses <= PAGE_BUDGET_RESPONSES
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
+def test_a_foreign_visitor_declares_with_a_passport_and_a_foreign_number(live_server, browser, js):
+    """Issue 18 item 6: a passport and a phone number in international form (+1 ..., +44 ...)
+    are accepted on the phone; a foreign number without its country code is refused beside
+    its field."""
+    context, page = phone_context(browser, js)
+    page.goto(f"{live_server}/khai-bao?lang=en")
+    page.get_by_role("heading", name="Health declaration").wait_for()
+    page.get_by_label("Full name").fill("Emily Clarke" if js else "James Clarke")
+    page.get_by_label("Year of birth").fill("1987")
+    page.get_by_label("Female" if js else "Male", exact=True).check()
+    page.get_by_label("Nationality").select_option("GB" if js else "US")
+    page.get_by_label("Passport", exact=True).check()
+    page.get_by_label("CCCD / passport number").fill("C0300598" + ("1" if js else "2"))
+    page.get_by_label("Phone number").fill("20 7946 0958")  # no country code: refused
+    page.get_by_label("Ward/commune").select_option(label="Phường Hải Châu")
+    page.get_by_label("House number, street").fill("1 Bạch Đằng")
+    page.get_by_label("I confirm", exact=False).check()
+    page.get_by_role("button", name="Submit declaration").click()
+    page.locator("#e-phone").wait_for()
+    page.get_by_label("Phone number").fill("+44 20 7946 0958" if js else "+1 202 555 0143")
+    page.get_by_role("button", name="Submit declaration").click()
+    page.get_by_text(re.compile("Health pass: Green")).wait_for()
+    page.get_by_text("Emily Clarke" if js else "James Clarke").first.wait_for()
+    assert page.locator(".card svg").count() == 1
+    _shot(page, f"{'js' if js else 'nojs'}-12-foreign-visitor")
+    context.close()
+
+
+def test_the_phone_menu_closes_after_a_tap_and_check_in_from_it_explains(live_server, browser):
+    """Issue 18 item 9: the light pages' phone menu closes after a tap; the check-in page opened
+    from it says to scan the venue's poster (not that a code was forged)."""
+    context, page = phone_context(browser, True)
+    page.goto(f"{live_server}/khai-bao")
+    menu = page.locator("details.menu")
+    menu.locator("summary").click()
+    menu.get_by_role("link", name="Check-in địa điểm").click()
+    page.get_by_text("Quét mã QR bằng camera điện thoại để check-in.").wait_for()
+    assert page.get_by_text("không hợp lệ").count() == 0
+    assert page.evaluate("document.querySelector('details.menu').open") is False
+    page.locator("details.menu summary").click()
+    page.locator("details.menu").get_by_role("link", name="Tra cứu thẻ y tế").click()
+    page.get_by_role("heading", name="Tra cứu thẻ y tế").wait_for()
+    page.go_back()
+    page.get_by_text("Quét mã QR bằng camera điện thoại để check-in.").wait_for()
+    assert page.evaluate("document.querySelector('details.menu').open") is False
+    context.close()

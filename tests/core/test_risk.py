@@ -126,3 +126,56 @@ def test_any_person_text_is_handled(text):
     except risk.RiskError:
         return
     assert isinstance(key, int) and pid
+
+
+def test_simultaneous_records_of_one_signal_leave_one_row(store, frozen_clock):
+    """Threads recording the same (person, source, ref) at once: the losers get a conflict
+    (retried, as every caller's transaction loop does), never a second row or a lost update."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from core.store import CONFLICTS
+
+    now = clock.utcnow_naive()
+    gate = threading.Barrier(8)
+    levels = ["green", "yellow", "red", "green", "yellow", "red", "green", "yellow"]
+
+    def one(i: int) -> int:
+        gate.wait()
+        for attempt in range(20):
+            try:
+                risk.record(CCCD, "declaration", levels[i], "declared", now, None, "same")
+                return attempt
+            except CONFLICTS:
+                time.sleep(0.002 * (attempt + 1))
+        raise AssertionError("never recorded")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(one, range(8)))
+    assert store.scalar("SELECT count(*) FROM person_risk WHERE ref = 'same'") == 1
+    assert risk.status(CCCD).level in set(levels)
+
+
+def test_fresh_signals_recorded_at_once_are_all_kept(store, frozen_clock):
+    """``fresh`` records (a new ref each: one INSERT, no read) from threads at once: no false
+    conflicts between different refs, every row there; a repeated fresh ref is a conflict."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from core.store import ConflictError
+
+    now = clock.utcnow_naive()
+    gate = threading.Barrier(8)
+
+    def one(i: int) -> None:
+        gate.wait()
+        risk.record(f"04818500{i:04d}", "declaration", "green", "declared", now, None, f"d{i}",
+                    fresh=True)  # fmt: skip
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(one, range(8)))
+    assert store.scalar("SELECT count(*) FROM person_risk") == 8
+    with pytest.raises(ConflictError):
+        risk.record("048185000001", "declaration", "red", "x", now, None, "d1", fresh=True)
+    assert risk.status("048185000001").level == "green"

@@ -182,4 +182,12 @@
     });
     apply(form);
   });
+  /* The phone menu closes after a tap on one of its links, and when the page is shown again
+     (back from the next page). */
+  document.querySelectorAll("details.menu").forEach(function (menu) {
+    menu.addEventListener("click", function (e) {
+      if (e.target.closest && e.target.closest("a")) menu.open = false;
+    });
+    window.addEventListener("pageshow", function () { menu.open = false; });
+  });
 })();

@@ -139,3 +139,36 @@ def test_a_fresh_form_is_drawn_once_and_keeps_its_own_token(settings, monkeypatc
     assert len(calls) == 2 and "Name" in english
     filled = str(render(FORM, request(), action="/x", submit_label="Gửi", values={"name": "An"}))
     assert len(calls) == 3 and 'value="An"' in filled
+
+
+def test_an_over_long_paste_is_cut_to_the_limit_and_flagged_not_emptied(settings):
+    from core.forms.html_form import max_chars
+
+    notes = Form(
+        "cut",
+        ("Thử", "Test"),
+        [
+            Field("name", "person_name", ("Họ tên", "Name"), required=True),
+            Field("note", "text", ("Ghi chú", "Note"), appearance="multiline"),
+            Field("code", "text", ("Mã", "Code"), parameters={"max_length": 10}),
+        ],
+    )
+    assert [max_chars(f) for f in notes.input_fields] == [100, 2000, 10]
+    line = "dòng một\n" * 300  # 2,700 characters, line breaks kept in a multi-line answer
+    raw, _ = read(notes, request({"name": "Lê " * 60, "note": line, "code": "ABCDEFGHIJKLMN"}))
+    assert raw["code"] == "ABCDEFGHIJ" and len(raw["note"]) == 2000 and len(raw["name"]) <= 100
+    try:
+        notes.validate(raw)
+    except FormInvalid as exc:
+        errors = exc.errors
+    assert {k: (e.key, e.params["max"]) for k, e in errors.items()} == {
+        "name": ("forms.err.cut", 100),
+        "note": ("forms.err.cut", 2000),
+        "code": ("forms.err.cut", 10),
+    }
+    assert errors["code"].params["length"] == 14
+    html = str(render(notes, request(), action="/x", submit_label="Gửi", values=raw, errors=errors))
+    assert 'value="ABCDEFGHIJ"' in html and 'maxlength="20"' in html  # kept, beside its error
+    assert re.search(r'id="f-code"[^>]*>\s*<p class="err" id="e-code"', html)
+    fixed, _ = read(notes, request({"name": "Lê Văn An", "note": "ngắn", "code": "ABCDEFGHIJ"}))
+    assert notes.validate(fixed)["code"] == "ABCDEFGHIJ"  # sent again as shown: accepted

@@ -141,3 +141,44 @@ def test_the_wait_is_exact_at_the_edges():
     assert security._quota_wait(q, at, 3, 0) == 0
     assert security._quota_wait(q, at, 4, 0) > 0
     assert security._quota_wait(q, at, 0, 4) > 0  # the whole previous window still counts
+
+
+# -- the same token or quota from simultaneous requests ---------------------------------------------
+
+
+def _at_once(n: int, work):
+    """``work(i)`` from ``n`` threads released together; results (or exceptions) by ``i``."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    gate = threading.Barrier(n)
+
+    def one(i: int):
+        gate.wait()
+        try:
+            return work(i)
+        except Exception as exc:  # noqa: BLE001 - returned for the test to judge
+            return exc
+
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        return list(pool.map(one, range(n)))
+
+
+def test_one_form_token_sent_16_times_at_once_is_used_once(store):
+    security.reset_secret()
+    sid = security.new_sid()
+    token = security.form_token(sid)
+    checks = _at_once(16, lambda i: security.check_form_token(token, sid))
+    assert [c.ok for c in checks].count(True) == 1, checks
+    assert {c.problem for c in checks if not c.ok} == {"replayed"}
+    assert store.scalar("SELECT count(*) FROM web_form_nonces") == 1
+
+
+def test_a_quota_spent_from_simultaneous_requests_counts_each_use_once(store, frozen_clock):
+    quota = security.Quota("t.race", 5, 3600)
+    waits = _at_once(12, lambda i: security.spend_quotas([(quota, "+12025550143")]))
+    errors = [w for w in waits if isinstance(w, Exception)]
+    assert not errors, errors
+    granted = [w for w in waits if w == 0]
+    assert len(granted) == 5 and all(w > 0 for w in waits if w != 0)
+    assert store.scalar("SELECT sum(n) FROM web_quota WHERE scope = 't.race'") == 5
