@@ -1,4 +1,5 @@
-"""Strings of logins, password changes and the demo banner (vi/en), merged by ``core.i18n``."""
+"""Strings of logins, password changes, the demo banner and the staff home page's pending work
+(vi/en), merged by ``core.i18n``."""
 
 MESSAGES: dict[str, dict[str, str]] = {
     "auth.login_failed": {
@@ -39,4 +40,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The new password must differ from the current one.",
     },
     "password.changed": {"vi": "Đã đổi mật khẩu.", "en": "Password changed."},
+    # the staff home page: each role's pending work (core.ui.shell.pending_panel)
+    "home.pending.title": {"vi": "Việc đang chờ bạn", "en": "Work waiting for you"},
+    "home.pending.none": {
+        "vi": "Hiện không có việc nào đang chờ bạn.",
+        "en": "Nothing is waiting for you right now.",
+    },
+    "home.pending.open": {"vi": "Mở “{page}”", "en": "Open “{page}”"},
 }

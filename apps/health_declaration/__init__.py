@@ -141,5 +141,7 @@ app = App(
         "risk_events": lazy(f"{_SERVICE}:risk_events"),
         "scan_exposures": lazy(f"{_SERVICE}:scan_exposures"),
         "risk_signals": lazy(f"{_SERVICE}:risk_signals"),
+        # the staff home page: venues waiting for a health officer's approval
+        "pending_work": lazy("apps.health_declaration.venue_review:pending_work"),
     },
 )

@@ -245,9 +245,12 @@ def export_risk(
     colours: tuple[str, ...] = ("red", "yellow"),
     *,
     purpose: str = "",
+    locale: str | None = None,
     store: Store | None = None,
 ) -> bytes:
     """The risk list as CSV (UTF-8 with BOM, for Excel) or Parquet; text cells formula-safe.
+    The CSV is what a person opens: headers are labels in ``locale`` (the current language
+    by default), cells readable (``readable_declarations``); Parquet keeps stored columns.
     A bulk export of personal data: ``purpose`` is required and recorded in the audit row with
     the filter and the number of rows (pages build it only when the user clicks)."""
     require(principal, "health_officer")
@@ -272,14 +275,163 @@ def export_risk(
         },
         store=store,
     )
+    if fmt == "csv":  # a file a person opens: labels, names, local times, words
+        frame = readable_declarations(frame, locale, times_local=True)
     for col in frame.columns:
         if pd.api.types.is_object_dtype(frame[col]) or pd.api.types.is_string_dtype(frame[col]):
             frame[col] = frame[col].map(formula_safe)
     buf = io.BytesIO()
-    if fmt == "parquet":
+    if fmt == "parquet":  # for data tools: the stored columns and values
         frame.to_parquet(buf, index=False)
         return buf.getvalue()
     return frame.to_csv(index=False).encode("utf-8-sig")
+
+
+# -- declarations as a person reads them ------------------------------------------------------
+
+_WORDS = {
+    "colour": ("hd.col.colour", "hd.colour."),
+    "holder_flag": ("hd.a.flag", "hd.flag."),
+    "source": ("hd.col.source", "hd.source."),
+}
+_SERVICE_TIMES = {"expires_at": "hd.col.expires_at", "replaced_at": "hd.col.replaced_at"}
+
+
+def _word(key: str, value: object, locale: str) -> str:
+    """The catalogue's word for a stored code (the code itself when the catalogue has none)."""
+    from core.i18n import catalog, t_in
+
+    if value is None or value == "" or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    full = f"{key}{value}"
+    return t_in(locale, full) if full in catalog() else str(value)
+
+
+def _local_text(value: object, already_local: bool) -> str:
+    """A stored time as "dd/mm/yyyy HH:MM" in Vietnam time ('' when empty)."""
+    if value is None or value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    stamp = pd.Timestamp(value)
+    if stamp.tzinfo is not None:
+        return clock.fmt_local(stamp.to_pydatetime())
+    if already_local:
+        return stamp.strftime("%d/%m/%Y %H:%M")
+    return clock.fmt_local(stamp.to_pydatetime())
+
+
+def _choice_text(chosen: Any, value: object, locale: str) -> str:
+    if value is None or value == "" or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    found = chosen.get(value) if chosen is not None else None
+    if found is None and isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        found = chosen.get(int(value)) if chosen is not None else None
+    return found.text(locale) if found is not None else str(value)
+
+
+def readable_declarations(
+    frame: pd.DataFrame, locale: str | None = None, *, times_local: bool = False
+) -> pd.DataFrame:
+    """Declaration rows (any of their stored columns) as a person reads them: the form's
+    question labels and the catalogue's labels as headers, choices as their labels (wards and
+    provinces by name, symptoms named), yes/no for booleans, times in Vietnam time
+    ("dd/mm/yyyy HH:MM"), words for colours and risk factors, empty cells empty.
+
+    ``times_local``: the frame's times are already Vietnam wall time (``risk_list``)."""
+    from apps.health_declaration.forms import DECLARATION
+    from core.forms.storage import field_columns
+    from core.i18n import get_locale, t_in
+
+    loc = locale or get_locale()
+    yes, no = t_in(loc, "common.yes"), t_in(loc, "common.no")
+    rows = frame.to_dict("records")
+    out: dict[str, list[Any]] = {}
+
+    def put(label: str, values: list[Any]) -> None:
+        out[label] = ["" if v is None else v for v in values]
+
+    if "declared_at" in frame.columns:
+        put(
+            t_in(loc, "hd.col.declared_at"),
+            [_local_text(r["declared_at"], times_local) for r in rows],
+        )
+    for f in DECLARATION.fields:
+        present = [c for c in field_columns(DECLARATION, f) if c.name in frame.columns]
+        if not present:
+            continue
+        label = DECLARATION.label(f.name, loc)
+        chosen = DECLARATION.choice_list(f)
+        if any(c.choice is not None for c in present):  # one yes/no column per choice
+            put(
+                label,
+                [
+                    ", ".join(_choice_text(chosen, c.choice, loc) for c in present if r[c.name])
+                    for r in rows
+                ],
+            )
+            continue
+        name = present[0].name
+        if f.base_type == "select_multiple":
+            put(
+                label,
+                [
+                    ", ".join(
+                        _choice_text(chosen, code, loc)
+                        for code in str(r[name] or "").split(",")
+                        if code
+                    )
+                    for r in rows
+                ],
+            )
+        elif f.base_type == "select_one":
+            put(label, [_choice_text(chosen, r[name], loc) for r in rows])
+        elif pd.api.types.is_bool_dtype(frame[name]) or f.base_type == "acknowledge":
+            put(label, [yes if r[name] else no for r in rows])
+        else:
+            put(label, [r[name] for r in rows])
+    for name, (label_key, prefix) in _WORDS.items():
+        if name in frame.columns:
+            put(t_in(loc, label_key), [_word(prefix, r[name], loc) for r in rows])
+    if "risk_reasons" in frame.columns:
+        put(
+            t_in(loc, "hd.col.reasons"),
+            [
+                ", ".join(
+                    _word("hd.cond.", c, loc) for c in str(r["risk_reasons"] or "").split(",") if c
+                )
+                for r in rows
+            ],
+        )
+    if "from_epidemic" in frame.columns:
+        put(t_in(loc, "hd.a.epidemic"), [yes if r["from_epidemic"] else no for r in rows])
+    for name, label_key in _SERVICE_TIMES.items():
+        if name in frame.columns:
+            put(t_in(loc, label_key), [_local_text(r[name], times_local) for r in rows])
+    if "id" in frame.columns:
+        put(t_in(loc, "hd.col.id"), [r["id"] for r in rows])
+    return pd.DataFrame(out, index=range(len(rows)))
+
+
+def readable_checkins(frame: pd.DataFrame, locale: str | None = None) -> pd.DataFrame:
+    """A person's check-ins (``CHECKIN_COLUMNS``) as read: venue, local time, ward, colour."""
+    from core.i18n import get_locale, t_in
+
+    loc = locale or get_locale()
+    rows = frame.to_dict("records")
+    return pd.DataFrame(
+        {
+            t_in(loc, "hd.a.venue"): [str(r.get("venue_name") or "") for r in rows],
+            t_in(loc, "hd.col.checked_in_at"): [
+                _local_text(r.get("checked_in_at"), False) for r in rows
+            ],
+            t_in(loc, "hd.f.ward"): [
+                geo.ward_name(int(r["ward_code"])) if pd.notna(r.get("ward_code")) else ""
+                for r in rows
+            ],
+            t_in(loc, "hd.col.colour"): [_word("hd.colour.", r.get("colour"), loc) for r in rows],
+            t_in(loc, "hd.col.method"): [_word("hd.method.", r.get("method"), loc) for r in rows],
+        },
+        index=range(len(rows)),
+    )
 
 
 _HOURS = ", ".join(f"count(*) FILTER (WHERE hour(t) = {i}) AS h{i}" for i in range(24))

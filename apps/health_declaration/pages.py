@@ -14,15 +14,19 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from apps.health_declaration import analytics, service
-from apps.health_declaration.forms import AREA, DECLARATION, PAPER_EXAMPLE, VENUE
+from apps.health_declaration import analytics, service, venue_review
+from apps.health_declaration.forms import AREA, DECLARATION, PAPER_EXAMPLE, VENUE, VENUE_KINDS
 from core import clock, geo
-from core.auth import PermissionDenied
+from core.auth import PermissionDenied, Principal
 from core.forms.streamlit_form import render_form, table_upload
-from core.i18n import t
+from core.i18n import get_locale, t
 from core.text import md_escape
+from core.ui import flash, tables
+from core.ui.charts import show_chart, time_axis
 from core.ui.downloads import on_click
+from core.ui.numbers import fmt_int, fmt_share
 from core.ui.session import current_principal
+from core.ui.tables import DATE, PROVINCE, STATUS, TIME, WARD, Col
 
 PAPER_MAX_ROWS = 20_000
 PAPER_MAX_MB = 10
@@ -115,47 +119,118 @@ def declare_page() -> None:
 # -- venues (business, health officer) -----------------------------------------------------------
 
 
+def _venue_columns(officer: bool) -> dict[str, Col | str]:
+    """How the venue list reads: names, kind and status words, ward and province names."""
+    columns: dict[str, Col | str] = {
+        "name": "hd.col.name",
+        "kind": Col("hd.col.kind", fmt=lambda k: _choice(VENUE_KINDS, k)),
+        "status": Col("hd.col.status", STATUS, prefix="hd.venue.status."),
+        "street": "hd.col.street",
+        "ward_code": Col("hd.f.ward", WARD),
+        "province_code": Col("hd.f.province", PROVINCE),
+        "contact_phone": "hd.col.contact_phone",
+        "reject_reason": "hd.venue.reject_reason",
+    }
+    if officer:
+        columns["created_by"] = "hd.col.created_by"
+    return columns
+
+
+def _choice(choices: object, code: object) -> str:
+    found = choices.get(code)  # type: ignore[attr-defined]
+    return found.text(get_locale()) if found is not None else str(code)
+
+
+def _venue_review(principal: Principal, venue: service.Venue) -> None:
+    """A pending venue: approve it, or reject it with a reason its owner reads (officers)."""
+    if st.button(t("hd.venue.approve"), key="hd_approve", type="primary"):
+        try:
+            service.approve_venue(principal, venue.id)
+        except service.HealthError as exc:
+            st.error(str(exc))
+        else:
+            flash.rerun(t("hd.venue.approved"))
+    with st.container(border=True):
+        reason = st.text_area(
+            t("hd.venue.reject_reason"),
+            key=f"hd_reject_reason_{venue.id}",
+            max_chars=venue_review.REASON_MAX,
+            help=t("hd.venue.reject_hint"),
+            height=80,
+        )
+        beside = st.empty()  # the reason's error, right under the field
+        if st.button(t("hd.venue.reject"), key="hd_reject", icon=":material/block:"):
+            try:
+                venue_review.reject_venue(principal, venue.id, reason)
+            except venue_review.ReviewError as exc:
+                beside.error(str(exc))
+            else:
+                flash.rerun(t("hd.venue.rejected"))
+
+
 def venues_page() -> None:
     principal = current_principal()
+    officer = principal.has("health_officer")
     st.title(t("hd.venues.title"))
-    if not principal.has("health_officer"):
+    flash.show()
+    if not officer:
         st.caption(t("hd.venue.pending_hint"))
     created = render_form(
         VENUE,
         key="hd_venue",
         submit_label=t("hd.venues.register"),
-        on_submit=lambda raw: service.register_venue(principal, raw),
+        on_submit=lambda raw: venue_review.register_once(principal, raw),
         success_message=lambda venue: t("hd.venues.registered", id=venue.id),
         catch=(service.HealthError, PermissionDenied),
     )
     if created is not None:
         st.session_state["hd_venue_sel"] = created.id
-    frame = service.list_venues(principal)
+    frame = venue_review.venues(principal)
     if frame.empty:
         st.info(t("hd.venues.none"))
         return
-    st.dataframe(frame, hide_index=True, width="stretch")
-    ids = frame["id"].tolist()
+    if officer:  # the venues waiting for a decision first, newest first within each
+        frame = frame.sort_values("status", key=lambda s: s != "pending", kind="stable")
+        waiting = int((frame["status"] == "pending").sum())
+        if waiting:
+            st.info(t("hd.venues.pending_count", n=fmt_int(waiting)), icon=":material/pending:")
+        only = st.checkbox(
+            t("hd.venues.only_pending"),
+            value=st.query_params.get("pending") == "1",
+            key="hd_only_pending",
+        )
+        if only:
+            frame = frame[frame["status"] == "pending"].reset_index(drop=True)
+            if frame.empty:
+                st.info(t("hd.venues.none_pending"))
+                return
+    tables.show(frame, _venue_columns(officer))
+    ids = [int(v) for v in frame["id"]]
+    # the name, street and number: the same venue sent again after a rejection stays apart;
+    # no status here (the browser keeps a picked option's old text when its status changes)
+    names = {
+        int(r["id"]): t("hd.venue.option", name=r["name"], street=r["street"], id=int(r["id"]))
+        for r in frame.to_dict("records")
+    }
+    if st.session_state.get("hd_venue_sel") not in ids:  # filtered out, or another user's
+        st.session_state.pop("hd_venue_sel", None)
     sel = st.selectbox(
         t("hd.venues.pick"),
         ids,
-        key="hd_venue_sel" if st.session_state.get("hd_venue_sel") in ids else None,
+        format_func=lambda v: names.get(int(v), str(v)),
+        key="hd_venue_sel",
     )
     if sel is None:
         return
     venue = service.get_venue(principal, int(sel))
     if venue.status == "pending":
         st.warning(t("hd.err.venue_pending"))
-        if principal.has("health_officer") and st.button(
-            t("hd.venue.approve"), key="hd_approve", type="primary"
-        ):
-            try:
-                service.approve_venue(principal, venue.id)
-            except service.HealthError as exc:
-                st.error(str(exc))
-            else:
-                st.success(t("hd.venue.approved"))
-                st.rerun()
+        if officer:
+            _venue_review(principal, venue)
+        return
+    if venue.status == "rejected":
+        reason = venue_review.rejection_reason(principal, venue.id) or ""
+        st.error(t("hd.venue.rejected_notice", reason=reason))
         return
     if venue.status != "open":
         st.warning(t("hd.err.venue_closed"))
@@ -201,6 +276,26 @@ def paper_page() -> None:
 # -- epidemic areas (health officer) ---------------------------------------------------------------
 
 
+def _area_place(row: dict) -> str:
+    """Where an area is: its ward and province, or the whole province."""
+    province = geo.province_name(int(row["province_code"]))
+    ward = row.get("ward_code")
+    if ward is None or pd.isna(ward):
+        return f"{t('hd.areas.whole_province')} {province}"
+    return f"{geo.ward_name(int(ward))}, {province}"
+
+
+AREA_COLUMNS: dict[str, Col | str] = {
+    "province_code": Col("hd.f.province", PROVINCE),
+    "ward_code": Col("hd.f.ward", WARD),
+    "starts_on": Col("hd.col.starts_on", DATE),
+    "ends_on": Col("hd.col.ends_on", DATE),
+    "note": "hd.col.note",
+    "created_at": Col("hd.col.created_at", TIME),
+    "created_by": "hd.col.added_by",
+}
+
+
 def areas_page() -> None:
     principal = current_principal()
     st.title(t("hd.areas.title"))
@@ -217,14 +312,25 @@ def areas_page() -> None:
     if frame.empty:
         st.info(t("hd.areas.none"))
         return
-    frame.insert(1, "province", [geo.province_name(p) for p in frame["province_code"]])
-    frame.insert(
-        2,
-        "ward",
-        [geo.ward_name(int(w)) if pd.notna(w) else "" for w in frame["ward_code"]],
+    shown = tables.readable(frame, AREA_COLUMNS)
+    whole = t("hd.areas.whole_province")
+    shown[t("hd.f.ward")] = [w or whole for w in shown[t("hd.f.ward")]]
+    shown[t("hd.col.ends_on")] = [e or t("hd.areas.open_ended") for e in shown[t("hd.col.ends_on")]]
+    st.dataframe(shown, hide_index=True, width="stretch")
+    places = {
+        int(r["id"]): t(
+            "hd.areas.option",
+            place=_area_place(r),
+            start=pd.Timestamp(r["starts_on"]).strftime("%d/%m/%Y"),
+        )
+        for r in frame.to_dict("records")
+    }
+    sel = st.selectbox(
+        t("hd.areas.pick"),
+        list(places),
+        format_func=lambda a: places.get(int(a), str(a)),
+        key="hd_area_sel",
     )
-    st.dataframe(frame, hide_index=True, width="stretch")
-    sel = st.selectbox(t("hd.areas.pick"), frame["id"].tolist(), key="hd_area_sel")
     if st.button(t("hd.areas.end_now"), key="hd_area_end") and sel is not None:
         service.end_area(principal, int(sel))
         st.rerun()
@@ -238,7 +344,9 @@ def _filters(prefix: str) -> analytics.Filters:
     default = st.session_state.get("hd_range_default", (today - timedelta(days=13), today))
     cols = st.columns(3)
     with cols[0]:
-        rng = st.date_input(t("hd.a.range"), value=default, key=f"{prefix}_range")
+        rng = st.date_input(
+            t("hd.a.range"), value=default, key=f"{prefix}_range", format="DD/MM/YYYY"
+        )
     with cols[1]:
         province = _province_select(f"{prefix}_prov", allow_all=True)
     with cols[2]:
@@ -254,13 +362,13 @@ def _filters(prefix: str) -> analytics.Filters:
 def panel_summary(f: analytics.Filters | None = None) -> None:
     f = f or _filters("hd_ps")
     s = analytics.summary(current_principal(), f)
-    cols = st.columns(6)
-    total = max(1, s["declarations"])
-    for col, key in zip(
-        cols, ("declarations", "fever_cough", "contacts", "epidemic", "red", "yellow"), strict=True
-    ):
-        share = "" if key == "declarations" else f"{100 * s[key] / total:.2f}%"
-        col.metric(t(f"hd.a.{key}"), f"{s[key]:,}", share or None, delta_color="off")
+    keys = ("declarations", "fever_cough", "contacts", "epidemic", "red", "yellow")
+    total = s["declarations"]
+    for row in (keys[:3], keys[3:]):  # two rows of three: figures of millions stay whole
+        for col, key in zip(st.columns(3), row, strict=True):
+            col.metric(t(f"hd.a.{key}"), fmt_int(s[key]))
+            if key != "declarations" and total:
+                col.caption(t("hd.a.share_of", share=fmt_share(s[key] / total, digits=2)))
 
 
 def panel_per_day(f: analytics.Filters | None = None) -> None:
@@ -269,19 +377,24 @@ def panel_per_day(f: analytics.Filters | None = None) -> None:
     if frame.empty:
         st.info(t("hd.a.empty"))
         return
+    frame["day"] = pd.to_datetime(frame["day"])  # a local date: drawn as that day everywhere
     long = frame.melt("day", var_name="measure", value_name="count")
     long["measure"] = long["measure"].map(lambda m: t(f"hd.a.{m}"))
     chart = (
         alt.Chart(long)
-        .mark_line(point=len(frame) < 60)
+        .mark_line(point=True)
         .encode(
-            x=alt.X("day:T", title=t("hd.a.day")),
+            x=time_axis("day", t("hd.a.day"), fmt="%d/%m"),
             y=alt.Y("count:Q", title=t("hd.a.count")),
-            color=alt.Color("measure:N", title=""),
-            tooltip=["day:T", "measure:N", "count:Q"],
+            color=alt.Color("measure:N", title=t("hd.a.measure")),
+            tooltip=[
+                alt.Tooltip("day:T", title=t("hd.a.day"), format="%d/%m/%Y"),
+                alt.Tooltip("measure:N", title=t("hd.a.measure")),
+                alt.Tooltip("count:Q", title=t("hd.a.count"), format=",d"),
+            ],
         )
     )
-    st.altair_chart(chart, width="stretch")
+    show_chart(chart)
 
 
 def panel_per_ward(f: analytics.Filters | None = None) -> None:
@@ -296,18 +409,14 @@ def panel_per_ward(f: analytics.Filters | None = None) -> None:
         .encode(
             x=alt.X("declarations:Q", title=t("hd.a.declarations")),
             y=alt.Y("ward:N", sort="-x", title=t("hd.f.ward")),
-            tooltip=[
-                "ward",
-                "declarations",
-                "fever_cough",
-                "contacts",
-                "epidemic",
-                "red",
-                "yellow",
+            tooltip=[alt.Tooltip("ward:N", title=t("hd.f.ward"))]
+            + [
+                alt.Tooltip(f"{m}:Q", title=t(f"hd.a.{m}"), format=",d")
+                for m in ("declarations", "fever_cough", "contacts", "epidemic", "red", "yellow")
             ],
         )
     )
-    st.altair_chart(chart, width="stretch")
+    show_chart(chart)
 
 
 REREAD_S = 60
@@ -342,12 +451,10 @@ def panel_risk(f: analytics.Filters | None = None) -> None:
     )
     frame = _audited_read(
         "hd_risk_read", (f, colours), lambda: analytics.risk_list(principal, f, colours)
-    ).copy()
-    frame["holder_flag"] = frame["holder_flag"].map(lambda v: t(f"hd.flag.{v}") if v else "")
-    frame = frame.rename(columns={"holder_flag": t("hd.a.flag")})
-    st.caption(t("hd.a.risk_caption", n=len(frame)))
+    )
+    st.caption(t("hd.a.risk_caption", n=fmt_int(len(frame))))
     event = st.dataframe(
-        frame,
+        analytics.readable_declarations(frame, times_local=True),
         hide_index=True,
         width="stretch",
         on_select="rerun",
@@ -364,7 +471,15 @@ def panel_risk(f: analytics.Filters | None = None) -> None:
     cols = st.columns(2)
     cols[0].download_button(
         t("hd.a.export_csv"),
-        on_click(analytics.export_risk, principal, f, "csv", colours, purpose=purpose),
+        on_click(
+            analytics.export_risk,
+            principal,
+            f,
+            "csv",
+            colours,
+            purpose=purpose,
+            locale=get_locale(),
+        ),
         file_name="risk.csv",
         mime="text/csv",
         key="hd_exp_csv",
@@ -385,9 +500,13 @@ def panel_risk(f: analytics.Filters | None = None) -> None:
             "hd_person_read", (pid, f), lambda: analytics.person_history(principal, pid, f)
         )
         st.subheader(t("hd.a.history"))
-        st.dataframe(history.declarations, hide_index=True, width="stretch")
+        st.dataframe(
+            analytics.readable_declarations(history.declarations), hide_index=True, width="stretch"
+        )
         st.subheader(t("hd.a.checkins"))
-        st.dataframe(history.checkins, hide_index=True, width="stretch")
+        st.dataframe(
+            analytics.readable_checkins(history.checkins), hide_index=True, width="stretch"
+        )
 
 
 def panel_checkins(f: analytics.Filters | None = None) -> None:
@@ -400,13 +519,17 @@ def panel_checkins(f: analytics.Filters | None = None) -> None:
         alt.Chart(frame)
         .mark_rect()
         .encode(
-            x=alt.X("hour:O", title=t("hd.a.hour")),
+            x=alt.X("hour:O", title=t("hd.col.hour")),
             y=alt.Y("venue:N", title=t("hd.a.venue"), sort=None),
             color=alt.Color("checkins:Q", title=t("hd.a.checkins_n")),
-            tooltip=["venue", "hour", "checkins"],
+            tooltip=[
+                alt.Tooltip("venue:N", title=t("hd.a.venue")),
+                alt.Tooltip("hour:O", title=t("hd.col.hour")),
+                alt.Tooltip("checkins:Q", title=t("hd.a.checkins_n"), format=",d"),
+            ],
         )
     )
-    st.altair_chart(chart, width="stretch")
+    show_chart(chart)
 
 
 def dashboard_page() -> None:

@@ -47,5 +47,9 @@ app = App(
     settings_model=OutreachSettings,
     depends_on=("health_declaration",),
     # home isolation's F1 follow-up calendar reads the calls made to a person
-    interfaces={"attempts_of": lazy("apps.outreach.service:attempts_of")},
+    interfaces={
+        "attempts_of": lazy("apps.outreach.service:attempts_of"),
+        # the staff home page: cases due today or overdue in the worker's wards
+        "pending_work": lazy("apps.outreach.service:pending_work"),
+    },
 )

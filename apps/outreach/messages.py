@@ -52,6 +52,11 @@ _M: dict[str, tuple[str, str]] = {
     "or.d.reach_24h": ("Liên lạc trong 24 giờ", "Reached within 24 h"),
     "or.d.reach_72h": ("Liên lạc trong 72 giờ", "Reached within 72 h"),
     "or.d.per_ward": ("Theo phường", "Per ward"),
+    "or.d.share_24h": ("Tỷ lệ liên lạc trong 24 giờ", "Share reached within 24 h"),
+    "or.d.share_72h": ("Tỷ lệ liên lạc trong 72 giờ", "Share reached within 72 h"),
+    "or.d.last_day": ("Ngày {day}", "On {day}"),
+    "or.d.of_cases": ("{reached} / {cases} người", "{reached} of {cases} people"),
+    "or.pending.due": ("Người cần gọi hôm nay", "People to call today"),
     "or.sms.missed": (
         "Tram y te {ward} da goi ban nhung chua lien lac duoc. Vui long khai bao y te lai tai"
         " {link} hoac goi duong day nong 1900 9095.",

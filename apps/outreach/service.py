@@ -493,6 +493,28 @@ def backlog(principal: Principal, *, store: Store | None = None) -> pd.DataFrame
     return st.df(sql + " GROUP BY ward_code ORDER BY due DESC, ward_code", params)
 
 
+def due_count(principal: Principal, *, store: Store | None = None) -> int:
+    """How many open cases are due today or overdue in the worker's ward(s) (health workers):
+    the length of today's list, without reading anyone's details (not audited)."""
+    require(principal, WORKER)
+    wards = _area_wards(principal.area(WORKER))
+    sql = "SELECT count(*) FROM or_cases WHERE status = 'open' AND due_on <= ?"
+    params: list[Any] = [clock.today_local()]
+    if wards is not None:
+        sql += " AND ward_code IN (SELECT UNNEST(?))"
+        params.append(wards)
+    return int(_st(store).scalar(sql, params) or 0)
+
+
+def pending_work(principal: Principal, *, store: Store | None = None) -> list[tuple[str, int, str]]:
+    """The home page's line for this app: a health worker's cases due today (nothing for other
+    roles). ``[(message key, count, page key)]``."""
+    if not principal.has(WORKER):
+        return []
+    n = due_count(principal, store=store)
+    return [("or.pending.due", n, "outreach.today")] if n else []
+
+
 def stats(store: Store) -> dict[str, int]:
     """Counts for ``rapid stats``."""
     row = store.fetchone(
@@ -513,7 +535,9 @@ __all__ = [
     "OutreachError",
     "PermissionDenied",
     "backlog",
+    "due_count",
     "open_cases",
+    "pending_work",
     "reach",
     "reach_per_day",
     "record_attempt",

@@ -376,8 +376,14 @@ def codes_page(app_id: str) -> None:
         return
     st.subheader(t("da.codes.revoke"))
     live = [int(i) for i, r in zip(frame["_id"], frame["revoked"], strict=True) if not r]
+    names = display_name(d, frame)
     with st.form(f"da_{app_id}_revoke", clear_on_submit=True):
-        sid = st.selectbox(t("da.codes.revoke_which"), live, key=f"da_{app_id}_revoke_id")
+        sid = st.selectbox(
+            t("da.codes.revoke_which"),
+            live,
+            format_func=lambda i: f"{i} · {names.get(int(i), '')}",  # whose code, not an id
+            key=f"da_{app_id}_revoke_id",
+        )
         reason = st.text_input(t("da.codes.revoke_reason"), max_chars=500)
         sent = st.form_submit_button(t("da.codes.revoke_button"))
     if sent and sid is not None:

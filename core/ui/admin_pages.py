@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, time, timedelta
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -13,6 +15,7 @@ from core.config import get_settings
 from core.i18n import get_locale, t
 from core.registry import Role, get_registry
 from core.ui import flash, tables
+from core.ui.numbers import fmt_int
 from core.ui.session import current_principal
 from core.ui.tables import NUMBER, TIME, Col
 
@@ -158,6 +161,32 @@ def accounts_page() -> None:
                         st.success(t("accounts.reset_must_change", username=chosen))
 
 
+def details_text(details: Any) -> str:
+    """An audit row's details (stored as JSON) as a person reads them: ``key: value`` pairs
+    joined by " · ", lists joined by commas, no braces or quotes ('' when there are none)."""
+    if details is None or details == "":
+        return ""
+    try:
+        value = json.loads(details) if isinstance(details, str) else details
+    except ValueError:
+        return str(details)
+
+    def word(v: Any) -> str:
+        if v is None:
+            return ""
+        if isinstance(v, bool):
+            return t("common.yes") if v else t("common.no")
+        if isinstance(v, list | tuple):
+            return ", ".join(word(x) for x in v)
+        if isinstance(v, dict):
+            return "; ".join(f"{k}: {word(x)}" for k, x in v.items())
+        return str(v)
+
+    if isinstance(value, dict):
+        return " · ".join(f"{k}: {word(v)}" for k, v in value.items() if word(v) != "")
+    return word(value)
+
+
 def audit_page() -> None:
     principal = current_principal()
     st.title(t("audit.title"))
@@ -165,8 +194,8 @@ def audit_page() -> None:
     text = cols[0].text_input(t("audit.search"), max_chars=200)
     action = cols[1].text_input(t("audit.action"), max_chars=100)
     today = clock.today_local()
-    start = cols[2].date_input(t("audit.from"), today - timedelta(days=30))
-    end = cols[3].date_input(t("audit.to"), today)
+    start = cols[2].date_input(t("audit.from"), today - timedelta(days=30), format="DD/MM/YYYY")
+    end = cols[3].date_input(t("audit.to"), today, format="DD/MM/YYYY")
     since = datetime.combine(start, time.min, tzinfo=clock.LOCAL_TZ)
     until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=clock.LOCAL_TZ)
     try:
@@ -176,7 +205,7 @@ def audit_page() -> None:
     except PermissionDenied as exc:
         st.error(str(exc))
         return
-    st.caption(t("audit.rows", n=len(rows)))
+    st.caption(t("audit.rows", n=fmt_int(len(rows))))
     tables.show(
         rows,
         {
@@ -185,7 +214,7 @@ def audit_page() -> None:
             "action": "audit.action",
             "object_type": "audit.col.object_type",
             "object_id": "audit.col.object_id",
-            "details": "audit.col.details",
+            "details": Col("audit.col.details", fmt=details_text),
         },
     )
 

@@ -1,8 +1,19 @@
-"""The Streamlit shell: login, language switch, navigation built from manifests and roles."""
+"""The Streamlit shell: login, language switch, navigation built from manifests and roles,
+and the staff home page with each role's pending work.
+
+Pending work: every installed app may offer ``interfaces["pending_work"]``, called with the
+logged-in principal. It returns one item per pile that waits for that principal, as
+``(message key, count, page key)``: the catalogue key naming what waits ("venues awaiting
+approval"), how many (more than zero), and the key of the page where it is done. A role the
+app has nothing for gets ``[]``; the app checks the principal's roles and area itself.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+import numbers
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
 
 import streamlit as st
 
@@ -14,6 +25,7 @@ from core.registry import PUBLIC, Page, get_registry
 from core.text import md_escape
 from core.ui import admin_pages, dashboard, flash
 from core.ui.links import page_path
+from core.ui.numbers import fmt_int
 from core.ui.session import (
     account_changed,
     browser_locale,
@@ -27,6 +39,13 @@ from core.ui.session import (
     sync_cookie,
     sync_lang_cookie,
 )
+
+log = logging.getLogger(__name__)
+
+PENDING_WORK = "pending_work"
+"""The interface an app offers for the home page (see the module's docstring)."""
+PENDING_COLUMNS = 3
+"""Piles of pending work side by side on the home page."""
 
 
 def core_pages() -> list[Page]:
@@ -61,9 +80,7 @@ def sync_definitions(*, open_store: bool = True) -> None:
     try:
         install.sync(store)
     except Exception:  # noqa: BLE001 - the built-in apps must still be served
-        import logging
-
-        logging.getLogger(__name__).exception("definition apps could not be loaded")
+        log.exception("definition apps could not be loaded")
 
 
 def dashboard_page() -> Page:
@@ -215,11 +232,85 @@ def demo_banner() -> None:
         st.warning(t("demo.banner"), icon=":material/science:")
 
 
+class Pending(NamedTuple):
+    """One pile of work waiting for the principal, as the home page shows it."""
+
+    app_id: str
+    label_key: str
+    count: int
+    page: Page
+
+
+def _pending_items(app_id: str, items: Any) -> list[tuple[str, int, str]]:
+    """An app's answer checked against the shape (message key, count, page key)."""
+    if not isinstance(items, Sequence) or isinstance(items, str):
+        raise TypeError(f"{app_id}: pending_work must return a list, not {type(items).__name__}")
+    out = []
+    for item in items:
+        if (
+            not isinstance(item, Sequence)
+            or isinstance(item, str)
+            or len(item) != 3
+            or not isinstance(item[0], str)
+            or isinstance(item[1], bool)
+            or not isinstance(item[1], numbers.Integral)  # int, or a NumPy count
+            or not isinstance(item[2], str)
+        ):
+            raise TypeError(f"{app_id}: pending_work item {item!r} is not (key, count, page key)")
+        out.append((item[0], int(item[1]), item[2]))
+    return out
+
+
+def pending_work(principal: Principal) -> list[Pending]:
+    """What waits for ``principal`` in every installed app that offers ``pending_work``, in
+    the apps' order: piles with a count above zero on a page the principal may open. An app
+    whose answer fails or has the wrong shape is logged and left out (the home page stays)."""
+    if principal.is_anonymous:
+        return []
+    registry = get_registry()
+    out: list[Pending] = []
+    for app in registry.apps:
+        if PENDING_WORK not in app.interfaces:
+            continue
+        try:
+            items = _pending_items(app.id, registry.interface(app.id, PENDING_WORK)(principal))
+        except Exception:  # noqa: BLE001 - one app's failure must not hide the others' work
+            log.exception("pending work of %s could not be read", app.id)
+            continue
+        for label_key, count, page_key in items:
+            page = find_page(page_key)
+            if count > 0 and page is not None and page.allows(principal.roles):
+                out.append(Pending(app.id, label_key, count, page))
+            elif page is None:
+                log.warning("pending work of %s names an unknown page %s", app.id, page_key)
+    return out
+
+
+def pending_panel(principal: Principal) -> None:
+    """The home page's piles of work: how many of each, and a link to the page to do it."""
+    work = pending_work(principal)
+    st.subheader(t("home.pending.title"))
+    if not work:
+        st.caption(t("home.pending.none"))
+        return
+    for start in range(0, len(work), PENDING_COLUMNS):
+        row = work[start : start + PENDING_COLUMNS]
+        for col, item in zip(st.columns(PENDING_COLUMNS), row, strict=False):
+            with col.container(border=True):
+                st.metric(t(item.label_key), fmt_int(item.count))
+                st.page_link(
+                    _st_page(item.page),
+                    label=t("home.pending.open", page=t(item.page.title_key)),
+                    icon=item.page.icon or ":material/arrow_forward:",
+                )
+
+
 def home_page() -> None:
     principal = current_principal()
     st.title(t("suite.title"))
     flash.show()
     st.success(t("login.success", name=md_escape(principal.full_name or principal.username)))
+    pending_panel(principal)
     st.write(t("home.welcome"))
 
 
@@ -369,4 +460,12 @@ def run_single_page(key: str) -> None:
     guarded(page)()
 
 
-__all__ = ["main", "run_single_page", "build_navigation", "all_pages", "PUBLIC"]
+__all__ = [
+    "PUBLIC",
+    "Pending",
+    "all_pages",
+    "build_navigation",
+    "main",
+    "pending_work",
+    "run_single_page",
+]

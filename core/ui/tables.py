@@ -18,6 +18,7 @@ import pandas as pd
 
 from core import clock
 from core.i18n import t
+from core.ui.numbers import fmt_decimal
 
 TEXT, TIME, DATE, WARD, PROVINCE, YESNO, NUMBER, STATUS = (
     "text",
@@ -68,9 +69,12 @@ def _date(value: Any) -> str:
 
 
 def _number(value: Any) -> str:
+    """A fraction in the chosen language's style, one decimal at most (``104,5`` / ``104.5``;
+    ``12,0`` reads ``12``)."""
     if isinstance(value, float) and not math.isfinite(value):
         return ""
-    return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}".rstrip("0").rstrip(".")
+    text = fmt_decimal(value, 1)
+    return text[:-2] if text.endswith("0") else text
 
 
 def cell(value: Any, col: Col) -> Any:
@@ -95,7 +99,7 @@ def cell(value: Any, col: Col) -> Any:
         return t("common.yes") if bool(value) else t("common.no")
     if col.kind == STATUS:
         return t(f"{col.prefix}{value}")
-    if col.kind == NUMBER:
+    if col.kind == NUMBER:  # whole numbers stay numbers (sorted as such, grouped by the grid)
         return value if isinstance(value, int) else _number(value)
     return str(value) if isinstance(value, bool) else value
 

@@ -176,3 +176,84 @@ def _shot(name: str):
     out = Path(__file__).resolve().parents[2] / "build" / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
     return out / f"staff_{name}.png"
+
+
+def test_item7_item9_venue_review_reject_pending_count_and_home_pending_work(
+    live_server, browser_page
+):
+    """A business registers a venue (the form clears; the same answers again make no second
+    venue); the officer's home page counts the venues waiting and links to them; the officer
+    rejects it with a reason; the business reads that reason."""
+    import re
+
+    from core import geo
+    from tests.browser.conftest import login, logout, pick_option
+
+    page = browser_page
+    name = "Tiệm sách Rạng Đông"
+    ward = geo.wards(geo.DA_NANG)[0].name
+
+    def fill_venue() -> None:
+        # the venue form is live (its wards follow the province): each answer reruns the page
+        form = page.get_by_test_id("stMain")
+        for label, text in (
+            ("Tên địa điểm", name),
+            ("Số nhà, đường", "27 Nguyễn Chí Thanh"),
+            ("Số điện thoại liên hệ", "0905 246 810"),
+        ):
+            form.get_by_label(label).fill(text)
+            form.get_by_label(label).press("Tab")
+            _settle(page)
+        pick_option(page, form.get_by_label("Loại"), "Cửa hàng", shows="Cửa hàng")
+        _settle(page)
+        pick_option(page, form.get_by_label("Phường/xã"), ward, shows=ward)
+        _settle(page)
+        form.get_by_role("button", name="Đăng ký địa điểm").click()
+
+    login(page, live_server, "dn_business1")
+    page.goto(live_server + "/health_declaration-venues")
+    page.get_by_role("heading", name="Địa điểm check-in").first.wait_for()
+    fill_venue()
+    page.get_by_text(re.compile(r"Đã đăng ký")).first.wait_for()
+    _settle(page)
+    assert page.get_by_label("Tên địa điểm").input_value() == ""  # the form cleared
+    assert page.get_by_label("Số nhà, đường").input_value() == ""
+    fill_venue()  # the same venue sent again (a second tab, a double click)
+    _settle(page)
+    page.get_by_text("Chọn địa điểm").wait_for()
+    box = page.get_by_test_id("stSelectbox").filter(has_text="Chọn địa điểm").first
+    box.click()
+    options = page.get_by_role("option", name=re.compile(re.escape(name)))
+    options.first.wait_for()
+    assert options.count() == 1, "the venue was registered twice"
+    page.keyboard.press("Escape")
+    logout(page)
+
+    login(page, live_server, "officer")
+    page.get_by_text("Việc đang chờ bạn").wait_for()
+    pile = page.get_by_test_id("stMetric").filter(has_text="Địa điểm chờ duyệt")
+    pile.wait_for()
+    waiting = int(pile.get_by_test_id("stMetricValue").inner_text().replace(".", ""))
+    assert waiting >= 1
+    page.screenshot(path=str(_shot("home_pending_work")))
+    page.get_by_role("link", name="Mở “Địa điểm check-in”").click()
+    page.get_by_text(f"{waiting} địa điểm đang chờ duyệt.").wait_for()
+    box = page.get_by_test_id("stSelectbox").filter(has_text="Chọn địa điểm").first
+    pick_option(page, box, re.compile(re.escape(name) + " — "))
+    reason = page.get_by_role("textbox", name="Lý do từ chối")
+    reason.fill("Số nhà chưa đúng, hãy kiểm tra lại")
+    reason.press("Tab")  # the text area sends its value when it loses focus
+    _settle(page)
+    page.get_by_role("button", name="Từ chối địa điểm").click()
+    page.get_by_text("Đã từ chối địa điểm.").wait_for()
+    if waiting > 1:
+        page.get_by_text(f"{waiting - 1} địa điểm đang chờ duyệt.").wait_for()
+    page.screenshot(path=str(_shot("venue_rejected")))
+    logout(page)
+
+    login(page, live_server, "dn_business1")
+    page.goto(live_server + "/health_declaration-venues")
+    box = page.get_by_test_id("stSelectbox").filter(has_text="Chọn địa điểm").first
+    pick_option(page, box, re.compile(re.escape(name) + " — "))
+    page.get_by_text("Lý do: Số nhà chưa đúng, hãy kiểm tra lại").wait_for()
+    _no_streamlit_not_found(page)

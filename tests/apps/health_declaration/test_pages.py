@@ -77,4 +77,11 @@ def test_areas_page_lists_a_province_wide_area_and_a_ward_area(hd, officer):
     at = run_page("health_declaration.areas", officer)
     assert not at.exception, at.exception
     shown = at.dataframe[0].value
-    assert len(shown) == 2 and geo.ward_name(WARD) in set(shown.iloc[:, 2])
+    assert len(shown) == 2
+    assert set(shown["Phường/xã"]) == {geo.ward_name(WARD), "Cả tỉnh/thành phố"}
+    assert set(shown["Đến ngày"]) == {"Chưa có ngày kết thúc"}
+    # the picker names the place, never an id
+    options = at.selectbox(key="hd_area_sel").options
+    assert any(o.startswith(f"{geo.ward_name(WARD)}, ") for o in options)
+    assert any(o.startswith("Cả tỉnh/thành phố ") for o in options)
+    assert not any(o.isdigit() for o in options)

@@ -34,3 +34,20 @@ def test_the_dashboard_draws_reach_and_backlog_in_english(orx, worker, officer, 
 
 def test_citizens_and_other_roles_are_kept_out(orx):
     assert run_page("outreach.today").error  # asked to log in
+
+
+def test_a_case_line_shows_a_name_as_text_and_no_empty_venue(orx, worker, frozen_clock):
+    """A declared name is the citizen's text: shown as typed, never as markdown; a case with no
+    venue shows none (not "nan")."""
+    hd.submit_declaration(
+        None,
+        declaration("048185000101", full_name="Lê Thị Hoa", exposures=["exp_case"]),
+    )
+    orx.execute("UPDATE hd_declarations SET full_name = '**Lê** [x](http://evil)'")
+    at = run_page("outreach.today", worker)
+    assert not at.exception
+    line = at.markdown[0].value if at.markdown else ""
+    names = [m.value for m in at.markdown if "Lê" in m.value]
+    assert names and all("\\*\\*Lê\\*\\*" in n and "\\[x\\]" in n for n in names), (line, names)
+    captions = " ".join(c.value for c in at.caption)
+    assert "nan" not in captions.split(" · ")

@@ -11,6 +11,7 @@ from apps.outreach import service
 from core import clock, risk
 from core.auth import PermissionDenied
 from core.forms import FormInvalid
+from core.registry import PUBLIC
 from core.testkit import authorization_matrix, make_principal
 from tests.apps.outreach.conftest import OTHER_WARD, WARD, declaration
 
@@ -68,6 +69,28 @@ def test_the_worker_sees_and_acts_on_their_ward_only(orx, worker, other_worker, 
         service.record_attempt(worker, case_id, {"outcome": "reached"})
     assert orx.scalar("SELECT count(*) FROM audit_log WHERE action = 'outreach.attempt'") == 1
     assert orx.scalar("SELECT count(*) FROM audit_log WHERE action = 'outreach.list.read'") >= 2
+
+
+def test_pending_work_is_the_length_of_each_workers_list_for_today(
+    orx, worker, other_worker, officer, frozen_clock
+):
+    assert service.pending_work(worker) == []  # nothing due: no line on the home page
+    hd.submit_declaration(None, declaration("048185000101", **RED))
+    hd.submit_declaration(None, declaration("048185000102", **YELLOW))
+    hd.submit_declaration(None, declaration("048185000104", ward=OTHER_WARD, **RED))
+    _open(officer)
+    reads = orx.scalar("SELECT count(*) FROM audit_log WHERE action = 'outreach.list.read'")
+    assert service.pending_work(worker) == [("or.pending.due", 2, "outreach.today")]
+    assert service.pending_work(other_worker) == [("or.pending.due", 1, "outreach.today")]
+    assert service.due_count(make_principal("all", "health_worker")) == 3
+    assert service.pending_work(officer) == []  # an officer has no list of calls
+    # counting reads no one's details: no audit row of a list read
+    assert orx.scalar("SELECT count(*) FROM audit_log WHERE action = 'outreach.list.read'") == reads
+    case_id = service.today_list(worker)["id"][0]
+    service.record_attempt(worker, case_id, {"outcome": "not_reachable"})
+    assert service.due_count(worker) == 1  # called back tomorrow, not today
+    frozen_clock[0] += timedelta(days=1)
+    assert service.due_count(worker) == 2
 
 
 def test_unreached_people_come_back_tomorrow_with_one_notice_each_time(
@@ -188,6 +211,8 @@ def test_every_entry_point_for_every_role(orx, officer):
             "reach": (lambda p: service.reach(p), staff),
             "backlog": (lambda p: service.backlog(p), staff),
             "attempts_of": (lambda p: service.attempts_of(p, ["048090000001"]), staff),
+            "due_count": (lambda p: service.due_count(p), {"health_worker"}),
+            "pending_work": (lambda p: service.pending_work(p), {PUBLIC}),
         },
         errors=(service.OutreachError, FormInvalid),
     )

@@ -116,3 +116,13 @@ def test_the_admin_preview_shows_the_form_as_a_user_sees_it(store, admin):
     assert "Tệp hợp lệ" in text and "(29 dòng định nghĩa)" in text and "Chủ hộ *" in text
     assert "chỉ tại điểm kiểm tra «Chợ được phân»" in text and "ngày chẵn/lẻ theo «Số hộ" in text
     assert d.lines == 29
+
+
+def test_the_codes_page_names_whose_code_is_revoked(store, install_app):
+    """Issue 18 item 9: the revoke picker reads as the household's name, not a bare id."""
+    install_app(MARKET)
+    done = service.submit(OFFICIAL, MARKET, market_answers(1))
+    at = run_page(f"{MARKET}.codes", OFFICIAL)
+    assert not at.exception
+    head = store.scalar("SELECT head FROM app_phieu_di_cho")
+    assert at.selectbox(key=f"da_{MARKET}_revoke_id").options == [f"{done.id} · {head}"]

@@ -170,7 +170,21 @@ def test_the_accounts_page_offers_a_scope_for_a_scoped_role(users):
 def test_audit_page_for_admin(users):
     at = run_page("core.audit", _boss())
     assert not at.exception
-    assert len(at.dataframe[0].value) >= 2
+    table = at.dataframe[0].value
+    assert len(table) >= 2
+    details = [d for d in table["Chi tiết"] if d]
+    assert details and not any(d.startswith("{") or '"' in d for d in details), details
+
+
+def test_audit_details_read_as_words():
+    from core.ui.admin_pages import details_text
+
+    assert details_text('{"name": "Quán A", "reason": "sai số nhà"}') == (
+        "name: Quán A · reason: sai số nhà"
+    )
+    assert details_text('{"ok": true, "wards": [1, 2], "gone": null}') == "ok: Có · wards: 1, 2"
+    assert details_text("{}") == "" and details_text(None) == ""
+    assert details_text("not json") == "not json"
 
 
 @pytest.mark.parametrize("change", ["disable", "reset"])
@@ -299,3 +313,94 @@ def test_invalid_app_settings_show_an_error_page_instead_of_the_suite(store, set
     settings.apps = {}
     at = AppTest.from_file(APP, default_timeout=30).run()
     assert not at.error and at.text_input  # fixed: the login page again
+
+
+# -- the staff home page: each role's pending work (issue 18 item 9) ---------------------------
+
+
+def _venue_waiting(owner: str = "shop1") -> None:
+    from apps.health_declaration import service as hd
+    from core import geo
+
+    ward = geo.wards(geo.DA_NANG)[0].code
+    hd.register_venue(
+        make_principal(owner, "business"),
+        {
+            "name": "Quán Cô Ba",
+            "kind": "shop",
+            "province_code": geo.DA_NANG,
+            "ward_code": ward,
+            "street": "5 Lê Duẩn",
+            "contact_phone": "0905 111 222",
+        },
+    )
+
+
+def test_pending_work_gathers_every_apps_piles_the_principal_may_open(store):
+    from core.ui import shell
+
+    officer = make_principal("yte", "health_officer")
+    assert shell.pending_work(officer) == []
+    _venue_waiting()
+    _venue_waiting("shop2")
+    work = shell.pending_work(officer)
+    assert [(w.app_id, w.label_key, w.count, w.page.key) for w in work] == [
+        ("health_declaration", "hd.pending.venues", 2, "health_declaration.venues")
+    ]
+    for role in ("business", "approver", "checkpoint", "admin"):
+        assert shell.pending_work(make_principal("x", role)) == [], role
+    assert shell.pending_work(session.ANONYMOUS) == []
+
+
+def test_pending_work_survives_an_app_that_fails_or_answers_in_another_shape(
+    store, monkeypatch, caplog
+):
+    """One app's broken answer is logged and left out; the other apps' piles still show."""
+    from core.registry import Registry
+    from core.ui import shell
+
+    _venue_waiting()
+    both = make_principal("yte", "health_officer", "health_worker")
+    answers: dict[str, object] = {}
+    real = Registry.interface
+
+    def interface(self, app_id, name):  # the hooks are imported once: swap them here
+        if name == "pending_work" and app_id in answers:
+            return answers[app_id]
+        return real(self, app_id, name)
+
+    def boom(principal):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(Registry, "interface", interface)
+    answers["outreach"] = boom
+    assert [w.label_key for w in shell.pending_work(both)] == ["hd.pending.venues"]
+    assert "pending work of outreach" in caplog.text
+    for bad in ({"n": 1}, [("or.pending.due", "1", "outreach.today")], [("k", 1)], "x", None):
+        answers["outreach"] = lambda p, bad=bad: bad
+        assert [w.label_key for w in shell.pending_work(both)] == ["hd.pending.venues"], bad
+    import numpy as np
+
+    answers["outreach"] = lambda p: [("or.pending.due", np.int64(2), "outreach.today")]
+    assert [(w.label_key, w.count) for w in shell.pending_work(both)] == [
+        ("hd.pending.venues", 1),
+        ("or.pending.due", 2),
+    ]
+    # a page the principal may not open, an unknown page, or nothing to do: no line
+    answers["health_declaration"] = lambda p: [("hd.pending.venues", 3, "core.accounts")]
+    answers["outreach"] = lambda p: [("or.pending.due", 2, "nope.page"), ("x", 0, "outreach.today")]
+    assert shell.pending_work(both) == []
+
+
+def test_the_home_page_shows_each_roles_pending_work_with_a_link(store, admin):
+    accounts.create_user(admin, "yte", "Cán Bộ Y Tế", "health_officer", PASSWORD)
+    at = _login(AppTest.from_file(APP, default_timeout=30).run(), "yte", PASSWORD)
+    assert not at.exception
+    assert "Việc đang chờ bạn" in [s.value for s in at.subheader]
+    assert "Hiện không có việc nào đang chờ bạn." in page_text(at)
+    _venue_waiting()
+    at.run()
+    assert [(m.label, m.value) for m in at.metric] == [("Địa điểm chờ duyệt", "1")]
+    links = {link.proto.page: link.proto.label for link in at.main.get("page_link")}
+    assert links == {"health_declaration-venues": "Mở “Địa điểm check-in”"}
+    assert "Hiện không có việc nào đang chờ bạn." not in page_text(at)
