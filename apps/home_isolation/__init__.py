@@ -132,6 +132,8 @@ app = App(
         "risk_signals": lazy("apps.home_isolation.service:risk_signals"),
         # the outreach app opens a task for each day an F1 missed on their calendar
         "followup_events": lazy("apps.home_isolation.service:followup_events"),
+        # the staff home page: open alerts and missing reports (service.pending_work)
+        "pending_work": lazy("apps.home_isolation.service:pending_work"),
     },
     forms=(
         "apps.home_isolation.forms:ENROL_F0",

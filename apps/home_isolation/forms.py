@@ -7,7 +7,9 @@ the raw answers with ``FORM.validate`` and store ``core.forms.storage.row(FORM, 
   kind with its own button, the kind is never a question, and each form stays free of skip
   logic, so it is drawn in ``st.form`` (nothing reruns while an officer types).
 - ``REPORT`` (table ``hi_reports``): the daily vitals sent through a personal link; "measured
-  now?" hides the measured date and time (``relevant``).
+  now?" hides the measured date and time, "no oximeter" hides SpO2 (stored empty) (``relevant``).
+  The vitals are numbers, so the light page's renderer gives them the numeric keyboard
+  (``inputmode`` from the field type: decimal for the temperature, numeric for the others).
 - ``NOTE`` (``hi_notes``), ``ASSIGN`` (``hi_enrolments.assigned_to``), ``release_form`` and
   ``transfer_form`` (the confirmation tick names the person, so they are built per person),
   ``FIND`` and ``trace_form`` (the officer's searches).
@@ -215,7 +217,26 @@ REPORT = Form(
             TEMPERATURE,
             decimals=1,
         ),
-        _vital("spo2", "integer", ("SpO2 (%)", "SpO2 (%)"), SPO2),
+        Field(
+            "no_oximeter",
+            "acknowledge",
+            ("Tôi không có máy đo SpO2", "I have no oximeter (no SpO2 reading)"),
+            column="",
+        ),
+        Field(
+            "spo2",
+            "integer",
+            ("SpO2 (%)", "SpO2 (%)"),
+            ("Số đo trên máy kẹp ngón tay", "The reading of the finger-clip oximeter"),
+            # required unless "no oximeter" is ticked; then hidden and stored empty
+            required="not(${no_oximeter})",
+            required_message=(
+                "Nhập SpO2, hoặc đánh dấu ô không có máy đo.",
+                "Enter the SpO2, or tick that you have no oximeter.",
+            ),
+            relevant="not(${no_oximeter})",
+            parameters={"min": SPO2[0], "max": SPO2[1]},
+        ),
         _vital("pulse", "integer", ("Mạch (lần/phút)", "Pulse (beats/min)"), PULSE),
         _vital(
             "resp_rate",

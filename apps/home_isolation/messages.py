@@ -54,7 +54,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "hi.col.isolation_end": {"vi": "Kết thúc dự kiến", "en": "Isolation ends"},
     "hi.col.last_report": {"vi": "Báo cáo gần nhất", "en": "Last report"},
     "hi.col.alerts": {"vi": "Cảnh báo", "en": "Alerts"},
-    "hi.col.alert_age": {"vi": "Tuổi cảnh báo (giờ)", "en": "Alert age (h)"},
     "hi.col.assigned": {"vi": "Phụ trách", "en": "Assigned"},
     "hi.col.reasons": {"vi": "Lý do", "en": "Reasons"},
     "hi.col.venue": {"vi": "Địa điểm", "en": "Venue"},
@@ -64,6 +63,39 @@ MESSAGES: dict[str, dict[str, str]] = {
     "hi.col.enrolled": {"vi": "Đã theo dõi", "en": "Already enrolled"},
     "hi.col.select": {"vi": "Chọn", "en": "Select"},
     "hi.col.time": {"vi": "Thời gian", "en": "Time"},
+    "hi.chart.time": {"vi": "Thời điểm đo (giờ Việt Nam)", "en": "Measured at (Vietnam time)"},
+    "hi.col.alert_since": {"vi": "Cảnh báo từ", "en": "Alert since"},
+    "hi.col.what": {"vi": "Loại", "en": "What"},
+    "hi.sms.link": {
+        "vi": "Bạn được theo dõi cách ly tại nhà (F1). Gửi báo cáo sức khỏe hằng ngày tại: {url}"
+        " . Cán bộ y tế sẽ gọi điện đọc mã mở link cho bạn.",
+        "en": "You are in home isolation monitoring (F1). Send your daily health report at: {url}"
+        " . A health officer will call you with the code that opens the link.",
+    },
+    "hi.tracing.codes": {
+        "vi": "Link theo dõi đã gửi qua SMS. Gọi điện đọc mã cho từng người (mã chỉ hiện một lần):",
+        "en": "The monitoring links went out by SMS. Call each person and read them their code"
+        " (shown once only):",
+    },
+    "hi.col.code": {"vi": "Mã mở link", "en": "Link code"},
+    "hi.col.sms": {"vi": "SMS", "en": "SMS"},
+    "hi.sms.sent": {"vi": "Đã gửi", "en": "Sent"},
+    "hi.sms.duplicate": {"vi": "Đã gửi trước đó", "en": "Already sent"},
+    "hi.sms.limited": {"vi": "Vượt giới hạn, chưa gửi", "en": "Over the limit, not sent"},
+    "hi.sms.failed": {"vi": "Gửi lỗi: đưa link trực tiếp", "en": "Failed: give the link in person"},
+    "hi.sms.no_mobile": {
+        "vi": "Không phải số di động: đưa link trực tiếp",
+        "en": "Not a mobile number: give the link in person",
+    },
+    "hi.tracing.no_match": {
+        "vi": "Không tìm thấy F0 nào khớp với nội dung tìm.",
+        "en": "No F0 matches the search.",
+    },
+    "hi.ago.minutes": {"vi": "{n} phút trước", "en": "{n} min ago"},
+    "hi.ago.hours": {"vi": "{n} giờ trước", "en": "{n} h ago"},
+    "hi.ago.days": {"vi": "{n} ngày trước", "en": "{n} days ago"},
+    "hi.readings.pulse": {"vi": "mạch {n}", "en": "pulse {n}"},
+    "hi.readings.resp": {"vi": "thở {n}/phút", "en": "breathing {n}/min"},
     "hi.col.new_f0": {"vi": "F0 mới", "en": "New F0"},
     "hi.col.new_f1": {"vi": "F1 mới", "en": "New F1"},
     "hi.col.released": {"vi": "Kết thúc cách ly", "en": "Released"},
@@ -163,6 +195,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{shown} of {total} people (by level and alert age)",
     },
     "hi.board.empty": {"vi": "Không có ai phù hợp bộ lọc.", "en": "Nobody matches the filters."},
+    # the staff home page: what waits for a health officer (the count is shown beside it)
+    "hi.pending.alerts": {
+        "vi": "Cảnh báo cách ly chưa xử lý",
+        "en": "Open isolation alerts",
+    },
+    "hi.pending.missed": {
+        "vi": "Người cách ly chưa gửi báo cáo",
+        "en": "People in isolation with a missing report",
+    },
     "hi.board.pick": {"vi": "Chọn người để xử lý", "en": "Pick a person to act on"},
     "hi.board.open_person": {"vi": "Mở hồ sơ", "en": "Open record"},
     "hi.act.ack": {"vi": "Xác nhận cảnh báo", "en": "Acknowledge alert"},
@@ -351,6 +392,7 @@ MESSAGES: dict[str, dict[str, str]] = {
 _REASONS = {
     "spo2_low": ("SpO2 ≤ 93%", "SpO2 ≤ 93%"),
     "spo2_border": ("SpO2 94–95%", "SpO2 94–95%"),
+    "spo2_missing": ("Không có máy đo SpO2", "No oximeter (SpO2 not measured)"),
     "resp_high": ("Thở nhanh > 20 lần/phút", "Breathing > 20/min"),
     "pulse_high": ("Mạch nhanh > 120", "Pulse > 120"),
     "fever_days": ("Sốt ≥ 38,5 °C trên 2 ngày", "Fever ≥ 38.5 °C over 2 days"),

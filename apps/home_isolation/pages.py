@@ -19,7 +19,9 @@ from core.forms.streamlit_form import render_form
 from core.i18n import catalog, get_locale, t
 from core.text import md_escape
 from core.ui import flash, tables
+from core.ui.charts import show_chart, time_axis, vn_time
 from core.ui.links import page_path
+from core.ui.numbers import fmt_decimal, fmt_int
 from core.ui.session import current_principal
 from core.ui.submit import once
 from core.ui.tables import TIME, Col
@@ -34,6 +36,55 @@ REFUSALS = (service.IsolationError, PermissionDenied)
 
 def _level(level: str) -> str:
     return f"{LEVEL_ICON.get(level, '')} {t('hi.level.' + level)}"
+
+
+def _readings(spo2: Any, temperature: Any, pulse: Any, resp_rate: Any) -> str:
+    """A report's vitals in a line: ``SpO2 91 % · 38,9 °C · mạch 104 · thở 24`` (a missing
+    value, e.g. no oximeter, left out)."""
+    parts = []
+    if not _missing(spo2):
+        parts.append(f"SpO2 {fmt_int(spo2)} %")
+    if not _missing(temperature):
+        parts.append(f"{fmt_decimal(temperature, 1)} °C")
+    if not _missing(pulse):
+        parts.append(t("hi.readings.pulse", n=fmt_int(pulse)))
+    if not _missing(resp_rate):
+        parts.append(t("hi.readings.resp", n=fmt_int(resp_rate)))
+    return " · ".join(parts)
+
+
+def _missing(value: Any) -> bool:
+    return value is None or bool(pd.isna(value))
+
+
+def _vital(name: str) -> Callable[[Any], str]:
+    """A report's value as the reader writes it (``38,6``, ``104``); a value not measured
+    (SpO2 without an oximeter) is an empty cell."""
+    if name == "temperature":
+        return lambda v: fmt_decimal(v, 1)
+    return fmt_int
+
+
+def ago(hours: Any) -> str:
+    """How long ago, as a person says it: ``25 phút trước``, ``3 giờ trước``, ``2 ngày
+    trước`` (``""`` for no time)."""
+    if _missing(hours):
+        return ""
+    h = max(0.0, float(hours))
+    if h < 1:
+        return t("hi.ago.minutes", n=max(1, round(h * 60)))
+    if h < 48:
+        return t("hi.ago.hours", n=int(h))
+    return t("hi.ago.days", n=int(h // 24))
+
+
+def _alert_text(kinds: str, readings: str) -> str:
+    """The open alerts of a board row in words; a red one with the readings that raised it."""
+    texts = []
+    for kind in (k for k in kinds.split(",") if k):
+        text = t(f"hi.alert.{kind}")
+        texts.append(f"{text} ({readings})" if kind == "red" and readings else text)
+    return ", ".join(texts)
 
 
 def _reasons(text: str) -> str:
@@ -177,7 +228,7 @@ def board_page() -> None:
     kind = cols[2].selectbox(
         t("hi.f.kind"),
         [None, *KINDS],
-        format_func=lambda c: t("hi.all") if c is None else c,
+        format_func=lambda c: t("hi.all") if c is None else t("hi.kind." + c),
         key="hb_kind",
     )
     level = cols[3].selectbox(
@@ -190,23 +241,31 @@ def board_page() -> None:
     frame, total = service.board(
         principal, ward_code=ward, status=status, kind=kind, level=level, alerts_only=alerts_only
     )
-    st.caption(t("hi.board.count", shown=len(frame), total=total))
+    st.caption(t("hi.board.count", shown=fmt_int(len(frame)), total=fmt_int(total)))
     if frame.empty:
         st.info(t("hi.board.empty"))
         return
     shown = pd.DataFrame(
         {
             t("hi.f.level"): frame["level"].map(_level),
-            t("hi.col.alerts"): frame["alert_kinds"].map(
-                lambda k: ", ".join(t(f"hi.alert.{x}") for x in k.split(",") if x)
-            ),
-            t("hi.col.alert_age"): pd.to_numeric(frame["alert_age_hours"], errors="coerce").map(
-                lambda h: "" if pd.isna(h) else f"{h:.1f}"
+            t("hi.col.alerts"): [
+                _alert_text(kinds, _readings(*vals))
+                for kinds, *vals in zip(
+                    frame["alert_kinds"],
+                    frame["red_spo2"],
+                    frame["red_temperature"],
+                    frame["red_pulse"],
+                    frame["red_resp_rate"],
+                    strict=True,
+                )
+            ],
+            t("hi.col.alert_since"): pd.to_numeric(frame["alert_age_hours"], errors="coerce").map(
+                ago
             ),
             _label(forms.ENROL_F0, "full_name"): frame["full_name"],
             t("hi.f.kind"): frame["kind"].map(lambda k: t("hi.kind." + k)),
-            _label(forms.ENROL_F0, "age"): frame["age"],
-            _label(forms.ENROL_F0, "ward_code"): frame["ward"],
+            _label(forms.ENROL_F0, "age"): frame["age"].map(fmt_int),
+            _label(forms.ENROL_F0, "ward_code"): frame["ward"].fillna(""),
             _label(forms.ENROL_F0, "phone"): frame["phone"],
             t("hi.col.last_report"): frame["last_report_at"].map(_local),
             t("hi.col.isolation_end"): frame["isolation_end"].map(lambda d: d.strftime("%d/%m")),
@@ -254,9 +313,18 @@ def _actions(enrolment_id: str) -> None:
     open_alerts = service.person_alerts(principal, enrolment_id, open_only=True)
     if open_alerts.empty:
         st.caption(t("hi.act.no_alerts"))
+    now = clock.utcnow_naive()
     for alert in open_alerts.itertuples():
         c1, c2 = st.columns([4, 1])
-        c1.warning(f"{t('hi.alert.' + alert.kind)} · {_local(alert.opened_at)}")
+        hours = (now - pd.Timestamp(alert.opened_at)).total_seconds() / 3600
+        parts = [t("hi.alert." + alert.kind)]
+        readings = _readings(alert.spo2, alert.temperature, alert.pulse, alert.resp_rate)
+        if readings:
+            parts.append(readings)
+        if alert.reasons:
+            parts.append(_reasons(alert.reasons))
+        parts.append(f"{ago(hours)} ({_local(alert.opened_at)})")
+        c1.warning(" · ".join(parts))
         if c2.button(t("hi.act.ack"), key=f"ack_{alert.id}"):
             _do(service.acknowledge, principal, alert.id)
     c1, c2 = st.columns(2)
@@ -316,27 +384,52 @@ def _do(fn: Any, *args: Any, **kwargs: Any) -> None:
 # -- a person's page ----------------------------------------------------------------------------
 
 
-def _vitals_chart(reports: pd.DataFrame) -> alt.Chart:
-    long = reports.assign(time=reports["measured_at"].map(clock.local)).melt(
+VITALS = ("spo2", "temperature", "pulse")
+"""The measures of the trend chart, one panel each, with their unit on the axis."""
+
+
+def _vitals_frame(reports: pd.DataFrame) -> pd.DataFrame:
+    """The reports in long form for the chart: Vietnam wall time, one row per measured value
+    (a missing SpO2, "no oximeter", is no point), the value as the reader writes it."""
+    long = reports.assign(time=vn_time(reports["measured_at"])).melt(
         id_vars=["time", "level"],
-        value_vars=["spo2", "temperature", "pulse"],
+        value_vars=list(VITALS),
         var_name="measure",
         value_name="value",
     )
-    names = {name: _label(forms.REPORT, name) for name in ("spo2", "temperature", "pulse")}
-    long["measure"] = long["measure"].map(names)
-    base = alt.Chart(long).encode(
-        x=alt.X("time:T", title=t("hi.col.time")),
-        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
-    )
-    line = base.mark_line(point=True).encode(
-        tooltip=[alt.Tooltip("time:T", format="%d/%m %H:%M"), "value:Q", "level:N"]
-    )
-    return (
-        line.properties(height=150, width="container")
-        .facet(row=alt.Row("measure:N", title=None))
-        .resolve_scale(y="independent")
-    )
+    long = long.dropna(subset=["value"]).reset_index(drop=True)
+    long["value"] = long["value"].astype(float)
+    long["shown"] = [
+        fmt_decimal(v, 1) if m == "temperature" else fmt_int(v)
+        for m, v in zip(long["measure"], long["value"], strict=True)
+    ]
+    long["level"] = long["level"].map(lambda lv: t("hi.level." + lv))
+    long["measure"] = long["measure"].map(lambda name: _label(forms.REPORT, name))
+    return long
+
+
+def _vitals_chart(reports: pd.DataFrame) -> alt.VConcatChart:
+    """The trend of SpO2, temperature and pulse, one chart each: Vietnam date-times on the x
+    axis, the measure and its unit as the y axis title, every report a point (one report is
+    one point), values in tooltips as the reader writes them."""
+    long = _vitals_frame(reports)
+    when = t("hi.chart.time")
+    charts = []
+    for name in VITALS:
+        label = _label(forms.REPORT, name)
+        part = long[long["measure"] == label]
+        base = alt.Chart(part).encode(
+            x=time_axis("time", when),
+            y=alt.Y("value:Q", title=label, scale=alt.Scale(zero=False)),
+            tooltip=[
+                alt.Tooltip("time:T", title=when, format="%d/%m/%Y %H:%M"),
+                alt.Tooltip("shown:N", title=label),
+                alt.Tooltip("level:N", title=t("hi.f.level")),
+            ],
+        )
+        layers = base.mark_line() + base.mark_point(filled=True, size=60)
+        charts.append(layers.properties(height=140, width="container"))
+    return alt.vconcat(*charts)
 
 
 def person_page() -> None:
@@ -397,7 +490,7 @@ def person_page() -> None:
     if reports.empty:
         st.info(t("hi.person.no_reports"))
     else:
-        st.altair_chart(_vitals_chart(reports), width="stretch")
+        show_chart(_vitals_chart(reports))
         st.subheader(t("hi.person.reports"))
         table = reports.sort_values("measured_at", ascending=False)
         st.dataframe(
@@ -406,7 +499,7 @@ def person_page() -> None:
                     t("hi.col.time"): table["measured_at"].map(_local),
                     t("hi.f.level"): table["level"].map(_level),
                     **{
-                        _label(forms.REPORT, name): table[name]
+                        _label(forms.REPORT, name): table[name].map(_vital(name))
                         for name in ("temperature", "spo2", "pulse", "resp_rate")
                     },
                     _label(forms.REPORT, "symptoms"): table["symptoms"].map(
@@ -455,6 +548,45 @@ def _note_kind(kind: str) -> str:
 
 # -- contact tracing ----------------------------------------------------------------------------
 
+SEARCHED = "ht_searched"
+"""Session key: a tracing search was just sent (its match is selected on this run)."""
+CODES = "ht_codes"
+"""Session key: the new F1s' link codes, shown once after a bulk enrolment."""
+
+
+def _code_row(row: Mapping[str, Any], code: str, sms: Mapping[str, str]) -> dict[str, str]:
+    status = sms.get(str(row["id"]), "")
+    return {
+        "name": str(row["full_name"]),
+        "phone": str(row["phone"]),
+        "code": code,
+        "sms": t(f"hi.sms.{status}") if status else "",
+    }
+
+
+def _show_codes() -> None:
+    """The link codes of the F1s just enrolled, once (the officer reads them out)."""
+    rows = st.session_state.pop(CODES, None)
+    if not rows:
+        return
+    st.info(t("hi.tracing.codes"))
+    st.dataframe(
+        pd.DataFrame(rows, columns=["name", "phone", "code", "sms"]),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "name": _label(forms.ENROL_F0, "full_name"),
+            "phone": _label(forms.ENROL_F0, "phone"),
+            "code": t("hi.col.code"),
+            "sms": t("hi.col.sms"),
+        },
+    )
+
+
+def _searched(raw: Mapping[str, Any]) -> None:
+    st.session_state["ht_query"] = dict(raw)
+    st.session_state[SEARCHED] = True
+
 
 def tracing_page() -> None:
     principal = current_principal()
@@ -464,7 +596,7 @@ def tracing_page() -> None:
         forms.trace_form(s.trace_window_minutes),
         key="ht_search",
         submit_label=t("hi.tracing.run"),
-        on_submit=_remember("ht_query"),
+        on_submit=_searched,
         clear_on_success=False,
         catch=REFUSALS,
     )
@@ -476,18 +608,28 @@ def tracing_page() -> None:
         recent = recent[recent["kind"] == "F0"]
     names = dict(zip(recent["id"], recent["full_name"], strict=True))
     options = sorted(names, key=lambda i: names[i])
+    if st.session_state.pop(SEARCHED, False):
+        if recent.empty:
+            st.warning(t("hi.tracing.no_match"))
+        else:  # a search selects its match (the newest F0 found)
+            st.session_state["ht_source"] = str(recent["id"].iloc[0])
     default = st.query_params.get("e")
     if default and default not in names:
         row = service.enrollment_or_none(principal, default)
         if row is not None and row["kind"] == "F0":
             names[default] = row["full_name"]
             options.insert(0, default)
+    if st.session_state.get("ht_source") not in options:
+        st.session_state.pop("ht_source", None)
+    chosen: dict[str, Any] = {}
+    if "ht_source" not in st.session_state:  # else the state holds the choice (or the match)
+        chosen["index"] = options.index(default) if default in options else None
     source = st.selectbox(
         t("hi.tracing.pick"),
         options,
-        index=options.index(default) if default in options else None,
         format_func=lambda i: f"{names[i]} ({i})",
         key="ht_source",
+        **chosen,
     )
     if not source:
         return
@@ -496,6 +638,7 @@ def tracing_page() -> None:
     minutes = service.trace_window(query)
     st.caption(t("hi.tracing.window_info", since=clock.fmt_local(since), minutes=minutes))
     flash.show()
+    _show_codes()
     try:
         found = service.trace_candidates(principal, source, query)
     except ImportError as exc:  # the health declaration app is missing
@@ -547,7 +690,14 @@ def tracing_page() -> None:
         except service.IsolationError as exc:
             st.error(exc.message)
             return
-        flash.rerun(t("hi.tracing.enrolled", n=len(out["enrolled"]), skipped=len(out["skipped"])))
+        rows = [
+            _code_row(service.enrolment(principal, eid), out["codes"].get(eid, ""), out["sms"])
+            for eid in out["enrolled"]
+        ]
+        flash.rerun(
+            t("hi.tracing.enrolled", n=len(out["enrolled"]), skipped=len(out["skipped"])),
+            **{CODES: rows},
+        )
 
 
 __all__ = [

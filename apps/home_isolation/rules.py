@@ -18,6 +18,10 @@ _OPS = {
 }
 
 
+SPO2_MISSING = "spo2_missing"
+"""The reason of a report sent without SpO2 ("no oximeter")."""
+
+
 @dataclass(frozen=True)
 class Triage:
     level: str
@@ -49,22 +53,30 @@ def triage(
 ) -> Triage:
     """The level of one report: the highest matching rule, raised one level (up to red) for
     age >= ``elderly_age`` or any chronic condition. ``values`` holds spo2, temperature, pulse,
-    resp_rate and fever_days."""
+    resp_rate and fever_days.
+
+    A report without SpO2 (the person has no oximeter) is never taken as a normal reading:
+    no SpO2 rule matches a missing value, and the report is at least yellow with the reason
+    ``spo2_missing`` (someone must check on them), other rules still raising it further."""
     rank = 0
     reasons: list[str] = []
     for rule in settings.rules:
         if _matches(rule, values, symptoms):
             reasons.append(rule.code)
             rank = max(rank, RANK[rule.level])
+    if values.get("spo2") is None:
+        reasons.append(SPO2_MISSING)
+        rank = max(rank, RANK["yellow"])
     if (age is not None and age >= settings.elderly_age) or any(chronic):
         rank = min(rank + 1, len(LEVELS) - 1)
         reasons.append("risk_group")
     return Triage(LEVELS[rank], rank, tuple(reasons))
 
 
-def is_worsening(recent: Sequence[tuple[int, int]], settings: IsolationSettings) -> bool:
-    """``recent`` = the last N reports as (level rank, spo2), oldest first. Worsening when the
-    rank rises at every step, or SpO2 falls at every step by ``worsening_spo2_drop`` in all."""
+def is_worsening(recent: Sequence[tuple[int, int | None]], settings: IsolationSettings) -> bool:
+    """``recent`` = the last N reports as (level rank, spo2 or None without an oximeter),
+    oldest first. Worsening when the rank rises at every step, or SpO2 (measured in each of
+    them) falls at every step by ``worsening_spo2_drop`` in all."""
     n = settings.worsening_reports
     if len(recent) < n:
         return False
@@ -72,8 +84,11 @@ def is_worsening(recent: Sequence[tuple[int, int]], settings: IsolationSettings)
     ranks = [r for r, _ in last]
     spo2 = [s for _, s in last]
     rising = all(b > a for a, b in zip(ranks, ranks[1:], strict=False))
-    falling = all(b < a for a, b in zip(spo2, spo2[1:], strict=False)) and (
-        spo2[0] - spo2[-1] >= settings.worsening_spo2_drop
+    if any(s is None for s in spo2):
+        return rising
+    measured = [int(s) for s in spo2 if s is not None]
+    falling = all(b < a for a, b in zip(measured, measured[1:], strict=False)) and (
+        measured[0] - measured[-1] >= settings.worsening_spo2_drop
     )
     return rising or falling
 

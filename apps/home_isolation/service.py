@@ -14,8 +14,10 @@ service can check (already enrolled, unknown source F0, unknown staff member), r
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -1071,6 +1073,9 @@ def submit_report(
     with store.transaction():
         row = _check_link(store, session_key)
         eid = row["id"]
+        same = _same_report(store, eid, data, now)
+        if same is not None:
+            return same
         if _reports_on_day(store, eid, now) >= s.max_reports_per_day:
             raise IsolationError("hi.err.too_many", max=s.max_reports_per_day)
         measured = clock.to_utc_naive(measured_at)
@@ -1133,7 +1138,8 @@ def submit_report(
             " ORDER BY measured_at DESC LIMIT ?",
             [eid, s.worsening_reports],
         )
-        if is_worsening([(int(r), int(o)) for r, o in reversed(recent)], s) and not store.scalar(
+        trend = [(int(r), None if o is None else int(o)) for r, o in reversed(recent)]
+        if is_worsening(trend, s) and not store.scalar(
             "SELECT 1 FROM hi_alerts WHERE enrolment_id = ? AND kind = 'worsening'"
             " AND acknowledged_at IS NULL AND resolved_at IS NULL",
             [eid],
@@ -1149,6 +1155,63 @@ def submit_report(
             store=store,
         )
     return ReportResult(rid, verdict.level, verdict.reasons, tuple(opened))
+
+
+SAME_REPORT_S = 120
+"""A report identical to one from the same person received less than this many seconds ago
+is that report sent twice (a double tap, a resent page): it is not recorded again."""
+
+_SAME_COLUMNS = ("temperature", "spo2", "pulse", "resp_rate", "symptoms", "medicines")
+
+
+def _same_report(
+    store: Store, enrolment_id: str, data: Mapping[str, Any], now: datetime
+) -> ReportResult | None:
+    """The report this one repeats (same answers, same person, received within
+    ``SAME_REPORT_S``), as its result with no alert opened again; None for a new report."""
+    values = storage.row(REPORT, data)
+    where = ["enrolment_id = ?", "received_at >= ?", "note = ?"]
+    params: list[Any] = [
+        enrolment_id,
+        clock.to_utc_naive(now) - timedelta(seconds=SAME_REPORT_S),
+        data["note"] or "",
+    ]
+    for column in _SAME_COLUMNS:
+        where.append(f"{column} IS NOT DISTINCT FROM ?")
+        params.append(values[column])
+    if data["measured_at"] is not None:  # a time given: it must be the same time
+        where.append("measured_at = ?")
+        params.append(clock.to_utc_naive(data["measured_at"]))
+    else:  # measured now: so was the earlier one
+        where.append("measured_at = received_at")
+    found = store.fetchone(
+        "SELECT id, level, reasons FROM hi_reports WHERE "  # noqa: S608 - constant fragments
+        + " AND ".join(where)
+        + " ORDER BY received_at DESC LIMIT 1",
+        params,
+    )
+    if found is None:
+        return None
+    rid, level, reasons = found
+    log.info("report %s sent again within %s s: not recorded twice", rid, SAME_REPORT_S)
+    return ReportResult(rid, level, tuple(c for c in (reasons or "").split(",") if c), ())
+
+
+def repeated_report(
+    principal: Principal,
+    session_key: str,
+    raw: Mapping[str, Any],
+    *,
+    store: Store | None = None,
+) -> ReportResult | None:
+    """The report these answers repeat (sent in this browser session less than
+    ``SAME_REPORT_S`` ago), or None: a page sent twice (a double tap) shows the first one's
+    result instead of a refusal. Writes nothing. Raises LinkRefused or FormInvalid."""
+    store = _store(store)
+    now = clock.now()
+    data = REPORT.validate(raw, now=now)
+    row = _check_link(store, session_key)
+    return _same_report(store, row["id"], data, now)
 
 
 def _open_alert(store: Store, enrolment_id: str, kind: str, report_id: str | None) -> None:
@@ -1198,7 +1261,8 @@ def board(
     store: Store | None = None,
 ) -> tuple[pd.DataFrame, int]:
     """Everyone matching the filters, worst level first, then oldest open alert, then longest
-    silence. Returns (first ``limit`` rows, total count)."""
+    silence; an open red alert's readings (``red_spo2``, ``red_temperature``, ``red_pulse``,
+    ``red_resp_rate``: what raised it). Returns (first ``limit`` rows, total count)."""
     require(principal, OFFICER)
     store = _store(store)
     if status is not None and status not in STATUSES:
@@ -1228,13 +1292,16 @@ def board(
     clause = " AND ".join(where)  # constant fragments only; values are bound
     sql = (
         "WITH a AS (SELECT enrolment_id, count(*) AS n, min(opened_at) AS oldest,"  # noqa: S608
-        " string_agg(DISTINCT kind, ',' ORDER BY kind) AS kinds FROM hi_alerts"
+        " string_agg(DISTINCT kind, ',' ORDER BY kind) AS kinds,"
+        " arg_max(report_id, opened_at) FILTER (WHERE kind = 'red') AS red_report FROM hi_alerts"
         " WHERE acknowledged_at IS NULL AND resolved_at IS NULL GROUP BY enrolment_id)"
         " SELECT e.id, e.kind, e.full_name, e.person_id, e.phone, e.ward_code, e.age, e.status,"
         " e.level, e.level_rank, e.level_reasons, e.last_report_at, e.isolation_end,"
         " e.assigned_to, coalesce(a.n, 0) AS open_alerts, coalesce(a.kinds, '') AS alert_kinds,"
-        " a.oldest AS oldest_alert_at, count(*) OVER () AS total"
+        " a.oldest AS oldest_alert_at, r.spo2 AS red_spo2, r.temperature AS red_temperature,"
+        " r.pulse AS red_pulse, r.resp_rate AS red_resp_rate, count(*) OVER () AS total"
         " FROM hi_enrolments e LEFT JOIN a ON a.enrolment_id = e.id"
+        " LEFT JOIN hi_reports r ON r.id = a.red_report AND r.enrolment_id = e.id"
         f" WHERE {clause}"
         " ORDER BY e.level_rank DESC, a.oldest ASC NULLS LAST,"
         " e.last_report_at ASC NULLS FIRST, e.id LIMIT ?"
@@ -1285,14 +1352,18 @@ def person_reports(
 def person_alerts(
     principal: Principal, enrolment_id: str, *, open_only: bool = False, store: Store | None = None
 ) -> pd.DataFrame:
+    """A person's alerts, newest first, each with the readings and reasons of the report that
+    opened it (empty for a missed report)."""
     require(principal, OFFICER)
     store = _store(store)
     refresh_missed(store=store)
-    extra = " AND acknowledged_at IS NULL AND resolved_at IS NULL" if open_only else ""
+    extra = " AND a.acknowledged_at IS NULL AND a.resolved_at IS NULL" if open_only else ""
     return store.df(
-        "SELECT id, kind, opened_at, report_id, acknowledged_at, acknowledged_by, resolved_at,"  # noqa: S608
-        " close_note, closed_how"
-        f" FROM hi_alerts WHERE enrolment_id = ?{extra} ORDER BY opened_at DESC",
+        "SELECT a.id, a.kind, a.opened_at, a.report_id, a.acknowledged_at, a.acknowledged_by,"  # noqa: S608
+        " a.resolved_at, a.close_note, a.closed_how, r.spo2, r.temperature, r.pulse,"
+        " r.resp_rate, coalesce(r.reasons, '') AS reasons FROM hi_alerts a"
+        " LEFT JOIN hi_reports r ON r.id = a.report_id AND r.enrolment_id = a.enrolment_id"
+        f" WHERE a.enrolment_id = ?{extra} ORDER BY a.opened_at DESC",
         [str(enrolment_id)],
     )
 
@@ -1413,12 +1484,17 @@ def enroll_contacts(
     store: Store | None = None,
 ) -> dict[str, list[str]]:
     """Enrol the selected candidates as F1 of ``source_id`` in one transaction. Last exposure
-    is the (latest) candidate check-in day. People already enrolled are skipped."""
+    is the (latest) candidate check-in day. People already enrolled are skipped.
+
+    Each new F1 gets their monitoring link by SMS (``core.notify``, once per link) once the
+    enrolment is committed; the link's code is not in the message: it is returned (``codes``,
+    shown once to the officer, who reads it out as for a single enrolment). ``sms`` says what
+    became of each message (``sent``, ``limited``, ``failed``, ``no_mobile``...)."""
     require(principal, OFFICER)
     store = _store(store)
     frame = pd.DataFrame(candidates)
     if frame.empty:
-        return {"enrolled": [], "skipped": []}
+        return {"enrolled": [], "skipped": [], "codes": {}, "sms": {}}
     s = _settings()
     today = clock.today_local()
     with store.transaction():
@@ -1456,10 +1532,47 @@ def enroll_contacts(
                 }
             )
         ids = [new_id() for _ in rows]
+        issued: dict[str, IssuedLink] = {}
         if rows:
-            insert_enrolments(_frame_of(rows, ids, principal.actor, s), principal, store=store)
+            issued = insert_enrolments(
+                _frame_of(rows, ids, principal.actor, s), principal, store=store
+            )
             _notes(store, ids, principal.actor, "enrol", f"F1 <- {source['id']}")
-    return {"enrolled": ids, "skipped": skipped}
+    phones = {eid: str(rec["phone"]) for eid, rec in zip(ids, rows, strict=True)}
+    return {
+        "enrolled": ids,
+        "skipped": skipped,
+        "codes": {eid: issued[eid].code for eid in ids if eid in issued},
+        "sms": _send_links(store, issued, phones),
+    }
+
+
+def _send_links(
+    store: Store, issued: Mapping[str, IssuedLink], phones: Mapping[str, str]
+) -> dict[str, str]:
+    """Send each new monitoring link by SMS to its person (once per link: the outbox's
+    dedupe key names the enrolment and the link); the status of each, by enrolment id."""
+    from core.notify import NotifyError, send_sms
+
+    out: dict[str, str] = {}
+    for eid, link in issued.items():
+        digest = hashlib.sha256(link.text.encode()).hexdigest()[:16]
+        try:
+            result = send_sms(
+                phones.get(eid, ""),
+                "hi.sms.link",
+                kind="isolation_link",
+                dedupe_key=f"hi.link:{eid}:{digest}",
+                store=store,
+                url=link.url,
+            )
+        except NotifyError:  # a landline, or a number that was never a phone
+            out[eid] = "no_mobile"
+            continue
+        out[eid] = result.status
+    if out:
+        log.info("monitoring links by SMS: %s", dict(Counter(out.values())))
+    return out
 
 
 def _active_among(store: Store, person_ids: Sequence[str]) -> set[str]:
@@ -1907,6 +2020,72 @@ def stats(store: Store) -> dict[str, int]:
     }
 
 
+# -- the staff home page ------------------------------------------------------------------------
+
+_WORK_PAGES = ("home_isolation.board", "outreach.today")
+"""Where a pile of isolation work is dealt with, the first one the principal may open."""
+
+
+def _work_page(principal: Principal) -> str | None:
+    from core.registry import get_registry
+
+    registry = get_registry()
+    for key in _WORK_PAGES:
+        page = registry.page(key)
+        if page is not None and page.allows(principal.roles):
+            return key
+    return None
+
+
+def _area_clause(principal: Principal) -> tuple[str, list[Any]] | None:
+    """The enrolments the principal looks after, as a SQL condition on ``e``: everywhere, or
+    the wards (or province) of their grant; None when they hold neither role."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    for role in (OFFICER, WORKER):
+        if not principal.has(role):
+            continue
+        area = principal.area(role)
+        if area is None:
+            return "TRUE", []
+        column = "e.ward_code" if area.kind == "ward" else "e.province_code"
+        clauses.append(f"{column} = ?")
+        params.append(int(area.code))
+    if not clauses:
+        return None
+    return "(" + " OR ".join(clauses) + ")", params
+
+
+def pending_work(
+    principal: Principal | None, *, store: Store | None = None
+) -> list[tuple[str, int, str]]:
+    """What ``principal`` must act on, for the staff home page: (message key, count, page key)
+    for each non-empty pile. Health officers and ward health workers: the open alerts (a red
+    or worsening report, not yet acknowledged) and the people whose daily report is missing,
+    within the area of their grant. Any other role: nothing (an empty list)."""
+    if principal is None or not principal.has(OFFICER, WORKER):
+        return []
+    require(principal, OFFICER, WORKER)
+    scope = _area_clause(principal)
+    page = _work_page(principal)
+    if scope is None or page is None:
+        return []
+    store = _store(store)
+    refresh_missed(store=store)
+    where, params = scope
+    row = store.fetchone(
+        "SELECT count(*) FILTER (WHERE a.kind <> 'missed'),"  # noqa: S608 - constant fragments
+        " count(DISTINCT e.id) FILTER (WHERE a.kind = 'missed')"
+        " FROM hi_alerts a JOIN hi_enrolments e ON e.id = a.enrolment_id"
+        " WHERE a.acknowledged_at IS NULL AND a.resolved_at IS NULL"
+        f" AND e.status = 'isolating' AND {where}",
+        params,
+    )
+    alerts, missed = (int(row[0] or 0), int(row[1] or 0)) if row else (0, 0)
+    work = [("hi.pending.alerts", alerts, page), ("hi.pending.missed", missed, page)]
+    return [w for w in work if w[1] > 0]
+
+
 __all__ = [
     "IsolationError",
     "CodeRefused",
@@ -1936,12 +2115,14 @@ __all__ = [
     "needs_negative_test",
     "open_alerts_summary",
     "open_link",
+    "pending_work",
     "per_day",
     "person_alerts",
     "person_notes",
     "person_reports",
     "release",
     "release_form_for",
+    "repeated_report",
     "session_enrolment",
     "submit_report",
     "totals",

@@ -101,6 +101,46 @@ def _enter_code(request: WebRequest) -> WebResponse:
     return response
 
 
+def _sent_before(key: str, raw: dict, request: WebRequest) -> service.ReportResult | None:
+    """A page sent twice (a double tap, a resent page): its form token is already used; when
+    the answers are the report just received, that report's result (nothing is recorded
+    again), else None (the token's refusal stands)."""
+    check = request.token_check
+    if check is None or check.problem != "replayed":
+        return None
+    try:
+        return service.repeated_report(ANONYMOUS, key, raw)
+    except FormInvalid:
+        return None
+
+
+def _sent_page(
+    request: WebRequest, title: str, key: str, result: service.ReportResult
+) -> WebResponse:
+    """The triage level and what to do, today's count as it is now, and a link to a fresh,
+    empty form (while the day's limit is not reached)."""
+    view = service.open_link(ANONYMOUS, key)
+    again = (
+        Markup('<p><a class="button secondary" href="{}">{}</a></p>').format(
+            REPORT, t("hi.report.again")
+        )
+        if view.reports_today < view.max_per_day
+        else Markup("")
+    )
+    body = Markup(
+        '<h1>{}</h1><div class="card {}"><p><span class="badge">{}</span></p><p>{}</p></div>'
+        '<p class="hint" id="report-count">{}</p>{}'
+    ).format(
+        t("hi.report.sent"),
+        LEVEL_BADGE.get(result.level, ""),
+        t(f"hi.level.{result.level}"),
+        t(f"hi.report.advice.{result.level}"),
+        t("hi.report.count", n=view.reports_today, max=view.max_per_day),
+        again,
+    )
+    return page(request, title, body)
+
+
 def report(request: WebRequest) -> WebResponse:
     """``/bao-cao``: with ``?t=`` the link's code entry (once per browser); then, in the
     browser's session, the person's initials, today's count and the report form; after
@@ -137,26 +177,18 @@ def report(request: WebRequest) -> WebResponse:
         try:
             problem = token_problem(request)
             if problem is not None:
-                raise FormInvalid({FORM: problem})
-            forms.REPORT.validate(raw, shown=shown)
-            result = service.submit_report(ANONYMOUS, key, raw)
+                result = _sent_before(key, raw, request)
+                if result is None:
+                    raise FormInvalid({FORM: problem})
+            else:
+                forms.REPORT.validate(raw, shown=shown)
+                result = service.submit_report(ANONYMOUS, key, raw)
         except FormInvalid as exc:
             errors = exc.errors
         except service.IsolationError as exc:
             errors = {FORM: FieldError("", text=(exc.message, exc.message))}
         else:
-            body = Markup(
-                '<h1>{}</h1><div class="card {}"><p><span class="badge">{}</span></p><p>{}</p></div>'
-                '<p><a class="button secondary" href="{}">{}</a></p>'
-            ).format(
-                t("hi.report.sent"),
-                LEVEL_BADGE.get(result.level, ""),
-                t(f"hi.level.{result.level}"),
-                t(f"hi.report.advice.{result.level}"),
-                REPORT,
-                t("hi.report.again"),
-            )
-            return page(request, title, body)
+            return _sent_page(request, title, key, result)
     if view.reports_today >= view.max_per_day and request.method != "POST":
         body = head + Markup('<p class="notice">{}</p>').format(
             t("hi.report.limit", max=view.max_per_day)

@@ -152,4 +152,6 @@ app = App(
         )
     ),
     optional_roles=("health_officer",),
+    # the staff home page: the approver's queue, businesses to verify (service.pending_work)
+    interfaces={"pending_work": lazy("apps.travel_permit.service:pending_work")},
 )

@@ -3,27 +3,37 @@
 from __future__ import annotations
 
 import altair as alt
+import pandas as pd
 import streamlit as st
 
 from core.i18n import t
+from core.ui.charts import show_chart, time_axis
+from core.ui.numbers import fmt_decimal, fmt_int
 from core.ui.session import current_principal
 
 from . import service
 
 
 def _metrics(totals: dict) -> None:
-    cols = st.columns(6)
-    cols[0].metric(t("tp.an.applications"), f"{totals['applications']:,}")
-    cols[1].metric(t("tp.an.approved"), f"{totals['approved']:,}")
-    cols[2].metric(t("tp.an.rejected"), f"{totals['rejected']:,}")
-    cols[3].metric(t("tp.an.pending"), f"{totals['pending']:,}")
-    cols[4].metric(t("tp.an.permits"), f"{totals['permits_issued']:,}")
+    """The figures in the reader's number style (``68.735``), three to a row so neither a
+    label nor a value is cut."""
     median = totals["median_hours"]
-    cols[5].metric(t("tp.an.median"), "—" if median is None else f"{median:.1f}")
+    figures = [
+        (t("tp.an.applications"), fmt_int(totals["applications"])),
+        (t("tp.an.approved"), fmt_int(totals["approved"])),
+        (t("tp.an.rejected"), fmt_int(totals["rejected"])),
+        (t("tp.an.pending"), fmt_int(totals["pending"])),
+        (t("tp.an.permits"), fmt_int(totals["permits_issued"])),
+        (t("tp.an.median"), "—" if median is None else fmt_decimal(median, 1)),
+    ]
+    for start in range(0, len(figures), 3):
+        for col, (label, value) in zip(st.columns(3), figures[start : start + 3], strict=False):
+            col.metric(label, value)
 
 
 def _per_day_chart(per_day):
     long = per_day.melt("day", var_name="series", value_name="count")
+    long["day"] = pd.to_datetime(long["day"])  # a local day, drawn as that day in any browser
     long["series"] = long["series"].map(
         {
             "applications": t("tp.an.applications"),
@@ -36,10 +46,14 @@ def _per_day_chart(per_day):
         alt.Chart(long)
         .mark_line(point=True)
         .encode(
-            x=alt.X("day:T", title=t("tp.an.day")),
+            x=time_axis("day", t("tp.an.day"), fmt="%d/%m"),
             y=alt.Y("count:Q", title=t("tp.an.count")),
             color=alt.Color("series:N", title=t("tp.an.series")),
-            tooltip=["day:T", "series:N", "count:Q"],
+            tooltip=[
+                alt.Tooltip("day:T", title=t("tp.an.day"), format="%d/%m/%Y"),
+                alt.Tooltip("series:N", title=t("tp.an.series")),
+                alt.Tooltip("count:Q", title=t("tp.an.count"), format=",d"),
+            ],
         )
     )
 
@@ -51,7 +65,10 @@ def _bar(frame, label: str, value: str, title: str):
         .encode(
             x=alt.X(f"{value}:Q", title=t("tp.an.count")),
             y=alt.Y(f"{label}:N", sort="-x", title=title),
-            tooltip=[f"{label}:N", f"{value}:Q"],
+            tooltip=[
+                alt.Tooltip(f"{label}:N", title=title),
+                alt.Tooltip(f"{value}:Q", title=t("tp.an.count"), format=",d"),
+            ],
         )
     )
 
@@ -60,24 +77,23 @@ def render(compact: bool = False) -> None:
     data = service.analytics(current_principal())
     totals = data["totals"]
     _metrics(totals)
-    st.caption(f"{t('tp.an.oldest')}: {totals['oldest_pending_hours']}")
+    oldest = totals["oldest_pending_hours"]
+    st.caption(f"{t('tp.an.oldest')}: {'—' if oldest is None else fmt_decimal(oldest, 1)}")
     st.subheader(t("tp.an.per_day"))
-    st.altair_chart(_per_day_chart(data["per_day"]), width="stretch")
+    show_chart(_per_day_chart(data["per_day"]))
     if compact:
         return
     c1, c2 = st.columns(2)
     with c1:
         st.subheader(t("tp.an.reasons"))
         if not data["reasons"].empty:
-            st.altair_chart(
-                _bar(data["reasons"], "label", "requests", t("tp.f.reason")), width="stretch"
-            )
+            show_chart(_bar(data["reasons"], "label", "requests", t("tp.f.reason")))
     with c2:
         st.subheader(t("tp.an.per_ward"))
         st.caption(t("tp.f.units_caption"))
         if not data["per_ward"].empty:
             top = data["per_ward"].head(30)
-            st.altair_chart(_bar(top, "ward", "permits", t("tp.f.ward")), width="stretch")
+            show_chart(_bar(top, "ward", "permits", t("tp.f.ward")))
 
 
 def page() -> None:

@@ -165,6 +165,24 @@ def business_form(province: int) -> Form:
     )
 
 
+CORRECTABLE = ("name", "tax_code", "sector", "ward_code", "address", "contact_name", "phone")
+"""What a refused business corrects before sending its registration again (not its login)."""
+
+
+@cache
+def business_fix_form(province: int) -> Form:
+    """The registration's questions without the login: a refused business corrects them and
+    sends the registration again (``service.resubmit_registration``)."""
+    full = business_form(province)
+    return Form(
+        "tp_business_fix",
+        ("Sửa và gửi lại đăng ký", "Correct and resubmit the registration"),
+        [full.by_name[name] for name in CORRECTABLE],
+        choices=[SECTOR_CHOICES],
+        table="tp_businesses",
+    )
+
+
 # -- employees ------------------------------------------------------------------------------------
 
 
@@ -363,6 +381,9 @@ DECISION = _decision_form(
 """A decision on a request (the service's rule, and each row of the queue's bulk table)."""
 REFUSAL = _decision_form("tp_refusal", ("Từ chối", "Refusal"), ("partial", "reject"))
 """The request panel's refusal: the decision's questions without "approve all" (a button)."""
+BULK = _decision_form("tp_bulk", ("Quyết định hàng loạt", "Bulk decision"), ("approve", "reject"))
+"""The queue's one decision for every ticked request (approve, or refuse with a reason: no
+partial decision without opening the request)."""
 
 VERIFICATION = Form(
     "tp_verification",

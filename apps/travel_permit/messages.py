@@ -119,7 +119,6 @@ _M: dict[str, tuple[str, str]] = {
     ),
     # PDF cards
     "tp.card.title": ("GIẤY ĐI ĐƯỜNG - THÀNH PHỐ ĐÀ NẴNG", "TRAVEL PERMITS - DA NANG CITY"),
-    "tp.card.valid": ("Hiệu lực: {start} - {end}", "Valid: {start} - {end}"),
     "tp.card.hours": ("Giờ: {hours}", "Hours: {hours}"),
     "tp.card.zones": ("Khu vực: {zones}", "Zones: {zones}"),
     "tp.card.caption": ("Mã giấy {id} - quét QR để kiểm tra", "Permit {id} - scan the QR to check"),
@@ -148,8 +147,6 @@ _M: dict[str, tuple[str, str]] = {
     "tp.f.all": ("Tất cả", "All"),
     "tp.col.id": ("Mã yêu cầu", "Request"),
     "tp.col.purpose": ("Mục đích", "Purpose"),
-    "tp.col.start": ("Từ ngày", "From"),
-    "tp.col.end": ("Đến ngày", "Until"),
     "tp.col.approved": ("Số người được duyệt", "Approved"),
     "tp.col.submitted": ("Gửi lúc", "Submitted"),
     "tp.col.decided": ("Quyết định lúc", "Decided"),
@@ -164,7 +161,6 @@ _M: dict[str, tuple[str, str]] = {
     "tp.col.plate": ("Biển số xe", "Number plate"),
     "tp.col.job_title": ("Chức danh", "Job title"),
     "tp.col.updated": ("Cập nhật lúc", "Updated"),
-    "tp.col.valid_until": ("Hiệu lực đến", "Valid until"),
     "tp.col.zones": ("Khu vực được đi", "Allowed zones"),
     "tp.col.contact": ("Người liên hệ", "Contact person"),
     "tp.col.created": ("Đăng ký lúc", "Registered"),
@@ -261,25 +257,73 @@ _M: dict[str, tuple[str, str]] = {
         "{total} matching requests; showing the {shown} oldest",
     ),
     "tp.queue.bulk": ("Quyết định hàng loạt", "Bulk decisions"),
-    "tp.queue.bulk_hint": (
-        "Chọn Duyệt tất cả hoặc Từ chối tất cả ở cột Quyết định; từ chối cần lý do và giải"
-        " thích. Mỗi dòng có lỗi được báo kèm số dòng.",
-        "Pick Approve all or Reject all in the Decision column; rejecting needs a reason and an"
-        " explanation. A row with a problem is reported with its number.",
-    ),
     "tp.queue.refuse": ("Từ chối hoặc duyệt một phần", "Refuse, or approve in part"),
     "tp.queue.send_refusal": ("Gửi quyết định", "Send the decision"),
     "tp.queue.row_invalid": ("Dòng {row}: {problems}", "Row {row}: {problems}"),
-    "tp.queue.apply": ("Áp dụng các quyết định", "Apply decisions"),
     "tp.queue.open": ("Mở yêu cầu", "Open request"),
     "tp.queue.empty": ("Không có yêu cầu nào", "No requests"),
+    # the staff home page: what waits for an approver (the count is shown beside the label)
+    "tp.pending.queue": ("Yêu cầu cấp giấy chờ duyệt", "Permit requests waiting for a decision"),
+    "tp.pending.accounts": ("Doanh nghiệp chờ xác minh", "Businesses waiting for verification"),
+    # the bulk queue: tick requests, one decision for all ticked (issue 18 item 8)
+    "tp.queue.tick": ("Chọn", "Pick"),
+    "tp.queue.ticked_hint": (
+        "Đánh dấu các yêu cầu ở cột Chọn, chọn quyết định rồi bấm Áp dụng. Từ chối cần lý do"
+        " và giải thích. Yêu cầu đã hết thời hạn không thể duyệt.",
+        "Tick the requests in the Pick column, choose the decision and press Apply. Refusing"
+        " needs a reason and an explanation. A request whose period is over cannot be approved.",
+    ),
+    "tp.queue.bulk_decision": ("Quyết định cho các yêu cầu đã chọn", "Decision for the ticked"),
+    "tp.queue.apply_ticked": ("Áp dụng cho {n} yêu cầu đã chọn", "Apply to {n} ticked requests"),
+    "tp.queue.none_ticked": (
+        "Chưa chọn yêu cầu nào: đánh dấu ít nhất một dòng ở cột Chọn.",
+        "Nothing is ticked: tick at least one row in the Pick column.",
+    ),
+    "tp.queue.results": ("Kết quả áp dụng", "What was applied"),
+    "tp.queue.outcome": ("Kết quả", "Outcome"),
+    "tp.queue.period_over": ("⚠ Đã hết thời hạn", "⚠ Period over"),
+    "tp.queue.period_over_count": (
+        "{n} yêu cầu đã hết thời hạn đi lại: không thể duyệt, chỉ có thể từ chối.",
+        "{n} requests have a period that is already over: they cannot be approved, only refused.",
+    ),
+    "tp.queue.period_over_one": (
+        "Thời hạn của yêu cầu này ({period}) đã kết thúc: không thể duyệt; hãy từ chối để"
+        " doanh nghiệp gửi lại với ngày mới.",
+        "This request's period ({period}) is over: it cannot be approved; refuse it so the"
+        " business can send it again with new dates.",
+    ),
+    "tp.queue.window_one": (
+        "Thời hạn {period}, giờ {hours}; khu vực: {zones}",
+        "Valid {period}, hours {hours}; zones: {zones}",
+    ),
+    "tp.col.validity": ("Thời hạn", "Validity"),
+    "tp.growth.people": ("Số nhân viên (người)", "Employees (people)"),
+    "tp.col.warning": ("Cảnh báo", "Warning"),
+    "tp.card.validity": ("Hiệu lực: {period}", "Valid: {period}"),
+    "tp.err.period_over": (
+        "Yêu cầu {id}: thời hạn {period} đã kết thúc nên không thể duyệt; hãy từ chối để doanh"
+        " nghiệp gửi lại với ngày mới.",
+        "Request {id}: its period {period} is already over, so it cannot be approved; refuse"
+        " it so the business can send it again with new dates.",
+    ),
+    "tp.err.not_refused": (
+        "Chỉ đăng ký bị từ chối mới được sửa và gửi lại",
+        "Only a refused registration can be corrected and sent again",
+    ),
+    "tp.reg.fix_title": ("Sửa và gửi lại đăng ký", "Correct and resubmit the registration"),
+    "tp.reg.fix_hint": (
+        "Sửa các thông tin cơ quan duyệt đã nêu rồi gửi lại; tài khoản sẽ chờ xác minh lại.",
+        "Correct what the approver pointed out and send it again; the account then waits for"
+        " verification again.",
+    ),
+    "tp.reg.fix_submit": ("Gửi lại đăng ký", "Resubmit the registration"),
+    "tp.reg.resubmitted": (
+        "Đã gửi lại đăng ký; tài khoản đang chờ xác minh.",
+        "Registration sent again; the account is waiting for verification.",
+    ),
     "tp.queue.business": (
         "Doanh nghiệp: {name} (MST {mst}), {ward}",
         "Business: {name} (tax code {mst}), {ward}",
-    ),
-    "tp.queue.window": (
-        "Thời hạn {start} - {end}, giờ {hours}; khu vực: {zones}",
-        "Valid {start} - {end}, hours {hours}; zones: {zones}",
     ),
     "tp.queue.approve_all": ("Duyệt tất cả", "Approve all"),
     "tp.queue.decided": (
@@ -302,8 +346,7 @@ _M: dict[str, tuple[str, str]] = {
     "tp.view.paste": ("Mã giấy (bắt đầu bằng TP1:)", "Permit code (starts with TP1:)"),
     "tp.view.check": ("Kiểm tra", "Check"),
     "tp.view.business": ("Doanh nghiệp (MST)", "Business (tax code)"),
-    "tp.view.until": ("Hiệu lực đến", "Valid until"),
-    "tp.view.from": ("Hiệu lực từ", "Valid from"),
+    "tp.view.validity": ("Hiệu lực", "Valid"),
     "tp.view.hours": ("Giờ được đi", "Daily hours"),
     "tp.view.zones": ("Khu vực", "Zones"),
     # analytics

@@ -14,16 +14,18 @@ import streamlit as st
 from core import clock, geo
 from core.auth import PermissionDenied, Principal
 from core.forms.streamlit_form import render_form, table_upload
-from core.i18n import get_locale, t
+from core.i18n import t
 from core.text import md_escape
 from core.ui import flash, tables
+from core.ui.charts import show_chart, time_axis
 from core.ui.downloads import on_click
+from core.ui.numbers import fmt_decimal, fmt_int
 from core.ui.session import client_address, current_principal
 from core.ui.submit import once
-from core.ui.tables import DATE, STATUS, TIME, WARD, Col
+from core.ui.tables import STATUS, TIME, WARD, Col
 
 from . import forms, service
-from .rules import hours_label
+from .rules import hours_label, period_label
 from .service import Decision, QueueFilter, TPError
 
 CATCH = (TPError, PermissionDenied)
@@ -75,6 +77,7 @@ def business() -> None:
     principal = current_principal()
     biz = _business_or_stop()
     st.title(biz["name"])
+    flash.show()
     st.caption(
         f"{t('tp.f.tax_code')}: {biz['tax_code']} · {geo.ward_name(biz['ward_code'])}, "
         f"{geo.province_name(biz['province_code'])}"
@@ -91,19 +94,22 @@ def business() -> None:
     else:
         st.error(t("tp.biz.status", status=status))
         st.write(t("tp.biz.rejected_hint", reason=md_escape(biz["status_reason"] or "")))
+        _fix_registration(principal, biz)
         return
     st.subheader(t("tp.biz.requests"))
     frame = service.list_requests(principal)
     if frame.empty:
         st.info(t("tp.biz.no_requests"))
         return
+    frame["validity"] = [
+        period_label(a, b) for a, b in zip(frame["start_date"], frame["end_date"], strict=True)
+    ]
     tables.show(
         frame,
         {
             "id": "tp.col.id",
             "purpose": "tp.col.purpose",
-            "start_date": Col("tp.col.start", DATE),
-            "end_date": Col("tp.col.end", DATE),
+            "validity": "tp.col.validity",
             "n_employees": "tp.col.employees",
             "n_approved": "tp.col.approved",
             "status": Col("tp.col.status", STATUS, "tp.status."),
@@ -133,6 +139,29 @@ def business() -> None:
         st.write(t("tp.biz.rejected_hint", reason=md_escape(req["reason_text"] or "")))
         refused = list(req["items"].loc[req["items"]["status"] == "rejected", "cccd"])
         _request_form(principal, biz, default_ids=refused, resubmit_of=rid)
+
+
+def _fix_registration(principal: Principal, biz: Mapping[str, Any]) -> None:
+    """A refused business corrects its registration and sends it again."""
+    st.subheader(t("tp.reg.fix_title"))
+    st.caption(t("tp.reg.fix_hint"))
+    form = forms.business_fix_form(int(biz["province_code"]))
+    render_form(
+        form,
+        key="tp_reg_fix",
+        submit_label=t("tp.reg.fix_submit"),
+        on_submit=lambda raw: _resubmit_registration(principal, raw),
+        initial={
+            **{name: biz[name] for name in forms.CORRECTABLE},
+            "tax_code": str(biz["tax_code"]).split("#", 1)[0],
+        },
+        catch=CATCH,
+    )
+
+
+def _resubmit_registration(principal: Principal, raw: Mapping[str, Any]) -> None:
+    service.resubmit_registration(principal, raw)
+    flash.later(t("tp.reg.resubmitted"))  # shown above the pending status
 
 
 # -- roster -----------------------------------------------------------------------------------
@@ -298,7 +327,7 @@ def permits() -> None:
             "permit_id": "tp.col.permit",
             "full_name": "tp.col.full_name",
             "cccd": Col("tp.col.cccd", fmt=lambda c: "…" + c[-4:]),
-            "valid_until": Col("tp.col.valid_until", TIME),
+            "validity": "tp.col.validity",
             "zones": Col("tp.col.zones", fmt=service.zones_label),
             "status": Col("tp.col.status", STATUS, "tp.status."),
             "request_id": "tp.col.id",
@@ -423,75 +452,125 @@ def queue() -> None:
         limit=200,
     )
     frame, total = service.queue(principal, flt)
-    st.caption(t("tp.queue.count", total=f"{total:,}", shown=len(frame)))
+    st.caption(t("tp.queue.count", total=fmt_int(total), shown=fmt_int(len(frame))))
+    _bulk_results()
     if frame.empty:
         st.info(t("tp.queue.empty"))
         return
-    table = pd.DataFrame(
-        {
-            "id": frame["id"],
-            "business": frame["business"],
-            "ward": frame["ward"],
-            "sector": frame["sector"].map(lambda s: forms.label(forms.SECTOR_CHOICES, s)),
-            "n": frame["n_employees"],
-            "age_h": frame["age_hours"],
-            "status": frame["status"].map(_status_label),
-            "decision": None,
-            "reason_code": None,
-            "reason_text": None,
-        }
-    )
-    # the bulk table's rows are answers to the decision form (approve or reject, no partial)
-    decisions = {forms.label(forms.DECISION_CHOICES, c): c for c in ("approve", "reject")}
-    reasons = {forms.label(forms.REASON_CHOICES, c): c for c in forms.REJECT_REASONS}
-    locale = get_locale()
-    st.subheader(t("tp.queue.bulk"))
-    st.caption(t("tp.queue.bulk_hint"))
-    edited = st.data_editor(
-        table,
-        hide_index=True,
-        width="stretch",
-        disabled=["id", "business", "ward", "sector", "n", "age_h", "status"],
-        column_config={
-            "id": st.column_config.TextColumn(t("tp.col.id")),
-            "business": st.column_config.TextColumn(t("tp.col.business")),
-            "ward": st.column_config.TextColumn(t("tp.f.ward")),
-            "sector": st.column_config.TextColumn(t("tp.f.sector")),
-            "n": st.column_config.NumberColumn(t("tp.col.employees")),
-            "age_h": st.column_config.NumberColumn(t("tp.col.age_h"), format="%.1f"),
-            "status": st.column_config.TextColumn(t("tp.col.status")),
-            "decision": st.column_config.SelectboxColumn(
-                forms.DECISION.label("decision", locale), options=list(decisions)
-            ),
-            "reason_code": st.column_config.SelectboxColumn(
-                forms.DECISION.label("reason_code", locale), options=list(reasons)
-            ),
-            "reason_text": st.column_config.TextColumn(
-                forms.DECISION.label("reason_text", locale), max_chars=forms.MAX_TEXT
-            ),
-        },
-        key="tp_queue_editor",
-    )
-    if st.button(t("tp.queue.apply"), key="tp_apply"):
-        answers = edited.assign(
-            decision=edited["decision"].map(decisions),
-            reason_code=edited["reason_code"].map(reasons),
-        )
-        rows = [
-            {k: None if _blank(v) else v for k, v in row.items()}
-            for row in answers.to_dict("records")
-        ]
-        for rid, outcome in service.bulk_decide(principal, rows):
-            st.write(f"{rid}: {outcome}")
+    _bulk_queue(principal, frame, show_status=not status)
     st.subheader(t("tp.biz.detail"))
-    rid = st.selectbox(t("tp.queue.open"), list(frame["id"]), key="tp_queue_open")
+    rid = st.selectbox(
+        t("tp.queue.open"),
+        list(frame["id"]),
+        format_func=dict(
+            zip(frame["id"], frame["id"] + " · " + frame["business"], strict=True)
+        ).get,
+        key="tp_queue_open",
+    )
     if rid:
         _decision_panel(principal, rid)
 
 
-def _blank(value: Any) -> bool:
-    """An empty cell of an edited table (None, NaN, '')."""
-    return value is None or value == "" or (isinstance(value, float) and pd.isna(value))
+BULK_RESULTS = "tp_queue_results"
+"""Session key: what the last bulk decision did, row by row (shown after the rerun)."""
+BULK_GENERATION = "tp_queue_generation"
+"""Session key: a new table after each bulk decision (no tick left on a row that moved)."""
+
+
+def _bulk_results() -> None:
+    results = st.session_state.pop(BULK_RESULTS, None)
+    if not results:
+        return
+    st.markdown(f"**{t('tp.queue.results')}**")
+    st.dataframe(
+        pd.DataFrame(results, columns=["id", "outcome"]),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "id": st.column_config.TextColumn(t("tp.col.id"), width="small"),
+            "outcome": st.column_config.TextColumn(t("tp.queue.outcome"), width="large"),
+        },
+    )
+
+
+def _bulk_queue(principal: Principal, frame: pd.DataFrame, *, show_status: bool) -> None:
+    """The queue as a table with a tick column, and one decision for every ticked request.
+    A request whose period is over is flagged on its row (the service refuses to approve
+    it). After applying, the queue is read again: the rows show their new status."""
+    over = frame["period_over"].astype(bool)
+    table = pd.DataFrame(
+        {
+            "pick": False,
+            "id": frame["id"],
+            "business": frame["business"],
+            "ward": frame["ward"].fillna(""),
+            "n": frame["n_employees"].map(fmt_int),
+            "validity": frame["validity"],
+            "age_h": frame["age_hours"].map(lambda h: fmt_decimal(h, 1)),
+            "status": frame["status"].map(_status_label),
+            "warning": over.map(lambda o: t("tp.queue.period_over") if o else ""),
+        }
+    )
+    # widths in pixels: with the sidebar open, the seven columns of a pending queue fit the
+    # 820 px of a 1280 px screen, the request id and the validity whole (the full business
+    # name shows on hover and in the request picker below)
+    columns = {
+        "pick": st.column_config.CheckboxColumn(t("tp.queue.tick"), width=62),
+        "id": st.column_config.TextColumn(t("tp.col.id"), width=135),
+        "business": st.column_config.TextColumn(t("tp.col.business"), width=173),
+        "ward": st.column_config.TextColumn(t("tp.f.ward"), width=125),
+        "n": st.column_config.TextColumn(t("tp.col.employees"), width=70),
+        "validity": st.column_config.TextColumn(t("tp.col.validity"), width=170),
+        "age_h": st.column_config.TextColumn(t("tp.col.age_h"), width=80),
+        "status": st.column_config.TextColumn(t("tp.col.status"), width=95),
+        "warning": st.column_config.TextColumn(t("tp.col.warning"), width=130),
+    }
+    order = [
+        c
+        for c in columns
+        if (c != "status" or show_status) and (c != "warning" or bool(over.any()))
+    ]
+    st.subheader(t("tp.queue.bulk"))
+    st.caption(t("tp.queue.ticked_hint"))
+    if over.any():
+        st.warning(t("tp.queue.period_over_count", n=fmt_int(int(over.sum()))))
+    generation = st.session_state.get(BULK_GENERATION, 0)
+    editor_key = f"tp_queue_editor:{generation}"
+    edited = st.data_editor(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_order=order,
+        disabled=[c for c in table.columns if c != "pick"],
+        column_config=columns,
+        key=editor_key,
+    )
+    ticked = int(edited["pick"].sum())
+
+    def ticked_ids() -> list[str]:
+        """The ticked rows, from the table's state (the decision form runs as a fragment)."""
+        edits = st.session_state.get(editor_key, {}).get("edited_rows", {})
+        rows = [int(i) for i, change in edits.items() if change.get("pick")]
+        return [str(table["id"].iloc[i]) for i in sorted(rows) if i < len(table)]
+
+    def apply(raw: Mapping[str, Any]) -> list[tuple[str, str]]:
+        ids = ticked_ids()
+        if not ids:
+            raise TPError(t("tp.queue.none_ticked"))
+        answers = {k: raw.get(k) for k in ("decision", "reason_code", "reason_text")}
+        results = service.bulk_decide(principal, [{"id": rid, **answers} for rid in ids])
+        st.session_state[BULK_RESULTS] = results
+        st.session_state[BULK_GENERATION] = generation + 1
+        return results
+
+    st.markdown(f"**{t('tp.queue.bulk_decision')}**")
+    render_form(
+        forms.BULK,
+        key="tp_bulk",
+        submit_label=t("tp.queue.apply_ticked", n=ticked),
+        on_submit=apply,
+        catch=CATCH,
+    )
 
 
 def _decision_panel(principal: Principal, rid: str) -> None:
@@ -511,15 +590,18 @@ def _decision_panel(principal: Principal, rid: str) -> None:
     )
     _roster_history(principal, biz["id"])
     st.text(req["purpose"])
+    period = period_label(req["start_date"], req["end_date"])
     st.write(
         t(
-            "tp.queue.window",
-            start=req["start_date"].strftime("%d/%m/%Y"),
-            end=req["end_date"].strftime("%d/%m/%Y"),
+            "tp.queue.window_one",
+            period=period,
             hours=hours_label(req["start_minute"], req["end_minute"]),
             zones=service.zones_label(req["zones"]),
         )
     )
+    ended = service.period_over(req["end_date"])
+    if ended and req["status"] == "pending":
+        st.error(t("tp.queue.period_over_one", period=period), icon=":material/event_busy:")
     items = req["items"]
     # each person's risk status (isolation register, declaration, exposure) before approving
     flags = service.holder_flags(principal, rid).set_index("cccd")
@@ -569,7 +651,9 @@ def _decision_panel(principal: Principal, rid: str) -> None:
         key=f"tp_items_{rid}",
     )
     selected = frozenset(edited.loc[edited["approve"], "cccd"])
-    if st.button(t("tp.queue.approve_all"), type="primary", key=f"tp_approve_{rid}"):
+    if st.button(
+        t("tp.queue.approve_all"), type="primary", key=f"tp_approve_{rid}", disabled=ended
+    ):
         try:
             _decide(principal, rid, Decision.approve_all())
         except TPError as exc:
@@ -603,9 +687,8 @@ def _roster_history(principal: Principal, business_id: str) -> None:
         )
         if history.empty:
             return
-        table = history.assign(day=history["day"].map(lambda d: d.strftime("%d/%m")))
-        if len(table) >= 2:  # a line needs two days
-            _growth_chart(table)
+        _growth_chart(history)  # one day is one point
+        table = history.assign(day=history["day"].map(lambda d: d.strftime("%d/%m/%Y")))
         st.dataframe(
             table.rename(
                 columns={
@@ -621,21 +704,30 @@ def _roster_history(principal: Principal, business_id: str) -> None:
         )
 
 
-def _growth_chart(table: pd.DataFrame) -> None:
-    """The roster's size and the quota's base per day, two lines."""
-    long = table.melt(id_vars="day", value_vars=["size", "base"], var_name="series", value_name="n")
+def _growth_chart(history: pd.DataFrame) -> None:
+    """The roster's size and the quota's base per local day, two lines with a point per day
+    (a single day is a point), the count of people on the y axis, numbers in the reader's
+    style."""
+    long = history.melt(
+        id_vars="day", value_vars=["size", "base"], var_name="series", value_name="n"
+    )
+    long["day"] = pd.to_datetime(long["day"])  # a local day, drawn as that day anywhere
     names = {"size": t("tp.growth.size"), "base": t("tp.growth.base")}
     long["series"] = long["series"].map(names)
-    st.altair_chart(
+    show_chart(
         alt.Chart(long)
-        .mark_line(point=True)
+        .mark_line(point=alt.OverlayMarkDef(filled=True, size=60))
         .encode(
-            x=alt.X("day:N", title=t("tp.growth.day"), sort=None),
-            y=alt.Y("n:Q", title=None),
+            x=time_axis("day", t("tp.growth.day"), fmt="%d/%m"),
+            y=alt.Y("n:Q", title=t("tp.growth.people"), axis=alt.Axis(format=",d")),
             color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
+            tooltip=[
+                alt.Tooltip("day:T", title=t("tp.growth.day"), format="%d/%m/%Y"),
+                alt.Tooltip("series:N", title=t("tp.an.series")),
+                alt.Tooltip("n:Q", title=t("tp.growth.people"), format=",d"),
+            ],
         )
-        .properties(height=180),
-        width="stretch",
+        .properties(height=180)
     )
 
 

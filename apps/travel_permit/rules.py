@@ -18,13 +18,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from core import clock, geo
 from core.qr.rulesets import FieldSpec, RuleSet
 from core.registry import CheckContext, RuleResult
 from core.rules import Rule
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +50,35 @@ def hhmm(minute: int) -> str:
 def hours_label(start_minute: int, end_minute: int) -> str:
     """Daily hours as 'HH:MM–HH:MM'."""
     return f"{hhmm(start_minute)}–{hhmm(end_minute)}"
+
+
+def period_label(start: date, end: date) -> str:
+    """A request's or a permit's validity, written one way everywhere (pages, tables, cards,
+    the public permit page): its first and last local days, ``01/12/2026 – 14/12/2026``."""
+    return f"{start:%d/%m/%Y} – {end:%d/%m/%Y}"
+
+
+def window_days(valid_from: datetime, valid_until: datetime) -> tuple[date, date]:
+    """The first and last local days of a stored UTC validity window [from, until) (local
+    midnight to the local midnight after the last day)."""
+    first = clock.local(clock.as_utc(valid_from))
+    last = clock.local(clock.as_utc(valid_until) - timedelta(microseconds=1))
+    assert first is not None and last is not None
+    return first.date(), last.date()
+
+
+def window_label(valid_from: datetime, valid_until: datetime) -> str:
+    """A permit's stored UTC validity window as ``period_label``."""
+    return period_label(*window_days(valid_from, valid_until))
+
+
+def window_labels(valid_from: pd.Series, valid_until: pd.Series) -> pd.Series:
+    """``window_label`` for whole columns of stored UTC windows (a permits table), at once."""
+    import pandas as pd  # pages and exports only: the checkpoint's rules stay light
+
+    first = clock.local_times(valid_from).dt.strftime("%d/%m/%Y")
+    last = clock.local_times(valid_until) - pd.Timedelta(microseconds=1)
+    return first + " – " + last.dt.strftime("%d/%m/%Y")
 
 
 def fields(claims: dict[str, Any], valid_until: datetime | None = None) -> dict[str, str]:

@@ -35,7 +35,7 @@ from core.text import mask_id
 
 from . import forms
 from .models import TravelPermitSettings
-from .rules import hours_label
+from .rules import hours_label, period_label, window_days, window_label, window_labels
 
 log = logging.getLogger(__name__)
 
@@ -323,6 +323,60 @@ def verify_business(
             )
     except CONFLICTS as exc:
         raise AlreadyDecided(t("tp.err.already_decided")) from exc
+
+
+def resubmit_registration(
+    principal: Principal, raw: Mapping[str, Any], *, store: Store | None = None
+) -> dict[str, Any]:
+    """A refused business corrects its registration (the answers to
+    ``forms.business_fix_form``) and sends it again: pending for an approver, the refusal's
+    reason kept in the audit row. Its own account only, and only while refused. A tax code
+    held by another business is received as a clash (as at registration); one held by a
+    refused business is released to it."""
+    require(principal, "business")
+    store = _store(store)
+    biz = _own_business(principal, store)
+    if biz["status"] != "rejected":
+        raise TPError(t("tp.err.not_refused"))
+    province = int(biz["province_code"])
+    form = forms.business_fix_form(province)
+    values = form.validate(raw)
+    tax_code = values["tax_code"]
+    row = form_row(form, values)
+    try:
+        with store.transaction() as cur:
+            holder = cur.execute(
+                "SELECT id, status FROM tp_businesses WHERE tax_code = ? AND id <> ?",
+                [tax_code, biz["id"]],
+            ).fetchone()
+            clash = None
+            if holder is not None and holder[1] == "rejected":
+                cur.execute(
+                    "UPDATE tp_businesses SET tax_code = tax_code || '#' || ?,"
+                    " status_reason = status_reason || ' [MST released]' WHERE id = ?",
+                    [str(holder[0])[:8], holder[0]],
+                )
+            elif holder is not None:
+                clash = str(holder[0])
+                row["tax_code"] = f"{tax_code}#?{str(biz['id'])[:8]}"
+            cur.execute(
+                "UPDATE tp_businesses SET name = ?, tax_code = ?, sector = ?, ward_code = ?,"
+                " address = ?, contact_name = ?, phone = ?, tax_code_clash = ?,"
+                " status = 'pending', status_reason = '', verified_at = NULL, verified_by = NULL"
+                " WHERE id = ? AND status = 'rejected'",
+                [*(row[name] for name in forms.CORRECTABLE), clash, biz["id"]],
+            )
+            audit.record(
+                principal,
+                "tp.business.resubmit",
+                "tp_business",
+                str(biz["id"]),
+                {"tax_code": tax_code, "clash": clash or "", "refused_for": biz["status_reason"]},
+                store=store,
+            )
+    except CONFLICTS as exc:
+        raise AlreadyDecided(t("tp.err.already_decided")) from exc
+    return _own_business(principal, store)
 
 
 def _take_tax_code(store: Store, business_id: str) -> None:
@@ -844,6 +898,10 @@ def queue(
     now = clock.utcnow_naive()
     frame["age_hours"] = ((now - frame["submitted_at"]).dt.total_seconds() / 3600).round(1)
     frame["ward"] = frame["ward_code"].map(geo.ward_name)
+    frame["validity"] = [
+        period_label(a, b) for a, b in zip(frame["start_date"], frame["end_date"], strict=True)
+    ]
+    frame["period_over"] = [bool(period_over(b)) for b in frame["end_date"]]
     audit.record(
         principal,
         "tp.queue.view",
@@ -853,6 +911,13 @@ def queue(
         store=store,
     )
     return frame, int(total)
+
+
+def period_over(end_date: date, *, now: datetime | None = None) -> bool:
+    """The request's period has ended (its last local day is over): it can no longer be
+    approved (``decide`` refuses it), only refused or asked again with new dates."""
+    finish = window_utc(end_date, end_date)[1]
+    return finish <= (now or clock.now())
 
 
 def _filter_details(flt: Any) -> dict[str, Any]:
@@ -996,7 +1061,13 @@ def decide(
     status = "approved" if not rejected else ("rejected" if not approve else "partial")
     begin, finish = window_utc(req["start_date"], req["end_date"])
     if approve and finish <= clock.now():
-        raise TPError(t("tp.err.window_over"))
+        raise TPError(
+            t(
+                "tp.err.period_over",
+                id=request_id,
+                period=period_label(req["start_date"], req["end_date"]),
+            )
+        )
     zones = list(req["zones"])
     hours = (req["start_minute"], req["end_minute"])
     approved = items[items["cccd"].isin(approve)].reset_index(drop=True)
@@ -1171,6 +1242,7 @@ def list_permits(
         + " ORDER BY issued_at DESC, full_name LIMIT ?",
         [*params, max(1, min(int(limit), 100_000))],
     )
+    frame["validity"] = window_labels(frame["valid_from"], frame["valid_until"])
     if scope is None:  # an approver: a list of other people's permits
         audit.record(
             principal,
@@ -1334,11 +1406,7 @@ def permits_pdf(
             lines=[
                 f"CCCD: {mask_id(r.cccd)}",
                 f"{r.business} ({r.tax_code})",
-                t(
-                    "tp.card.valid",
-                    start=clock.fmt_local(r.valid_from, "%d/%m/%Y"),
-                    end=clock.fmt_local(r.valid_until - timedelta(seconds=1), "%d/%m/%Y"),
-                ),
+                t("tp.card.validity", period=window_label(r.valid_from, r.valid_until)),
                 t("tp.card.hours", hours=hours_label(r.start_minute, r.end_minute)),
                 t("tp.card.zones", zones=zones_label(r.zones)),
             ],
@@ -1492,11 +1560,24 @@ def view_permit(
                 "business": claims.get("b", ""),
                 "zones": zones_label(claims.get("w", [])),
                 "hours": hours_label(*claims.get("h", [0, 0])),
-                "valid_from": clock.fmt_local(verdict.not_before) if verdict.not_before else "",
-                "valid_until": clock.fmt_local(verdict.expires_at) if verdict.expires_at else "",
+                # the first and last days, as everywhere (rules.period_label)
+                **_view_validity(verdict.not_before, verdict.expires_at),
             }
         )
     return out
+
+
+def _view_validity(begin: datetime | None, finish: datetime | None) -> dict[str, str]:
+    """``valid_from`` / ``valid_until`` (first and last local days) and ``validity`` (the
+    period in one text) of a permit's window, for its public page."""
+    if begin is None or finish is None:
+        return {"valid_from": "", "valid_until": "", "validity": ""}
+    first, last = window_days(begin, finish)
+    return {
+        "valid_from": f"{first:%d/%m/%Y}",
+        "valid_until": f"{last:%d/%m/%Y}",
+        "validity": period_label(first, last),
+    }
 
 
 # -- analytics --------------------------------------------------------------------------------
@@ -1566,3 +1647,35 @@ def stats(store: Store) -> dict[str, Any]:
         " (SELECT count(*) FROM tp_permits WHERE status = 'revoked') AS permits_revoked"
     )[0]
     return {k: int(v) for k, v in row.items()}
+
+
+# -- the staff home page ------------------------------------------------------------------------
+
+
+def _reachable(principal: Principal, page_key: str) -> bool:
+    """The principal may open the page (the home page links to it)."""
+    from core.registry import get_registry
+
+    page = get_registry().page(page_key)
+    return page is not None and page.allows(principal.roles)
+
+
+def pending_work(
+    principal: Principal | None, *, store: Store | None = None
+) -> list[tuple[str, int, str]]:
+    """What ``principal`` must act on, for the staff home page: (message key, count, page key)
+    for each non-empty pile. Approvers: requests waiting in the queue and business accounts
+    waiting for verification. Any other role: nothing (an empty list)."""
+    if principal is None or not principal.has("approver"):
+        return []
+    require(principal, "approver")
+    store = _store(store)
+    requests = int(store.scalar("SELECT count(*) FROM tp_requests WHERE status = 'pending'") or 0)
+    businesses = int(
+        store.scalar("SELECT count(*) FROM tp_businesses WHERE status = 'pending'") or 0
+    )
+    work = [
+        ("tp.pending.queue", requests, "travel_permit.queue"),
+        ("tp.pending.accounts", businesses, "travel_permit.accounts"),
+    ]
+    return [w for w in work if w[1] > 0 and _reachable(principal, w[2])]

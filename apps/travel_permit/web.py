@@ -50,8 +50,7 @@ def view(request: WebRequest) -> WebResponse:
             for label, value in (
                 ("CCCD", shown["cccd"]),
                 (t("tp.view.business"), shown["business"]),
-                (t("tp.view.from"), shown["valid_from"]),
-                (t("tp.view.until"), shown["valid_until"]),
+                (t("tp.view.validity"), shown["validity"]),  # as on every page and card
                 (t("tp.view.hours"), shown["hours"]),
                 (t("tp.view.zones"), shown["zones"]),
             )

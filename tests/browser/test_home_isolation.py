@@ -10,8 +10,9 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.browser.conftest import login, pick_option
+from tests.browser.conftest import enrol_f0, login, pick_option
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(os.environ.get("RAPID_SHOTS", "/tmp/rapid-shots"))
@@ -86,3 +87,57 @@ def test_report_low_spo2_turns_red_on_board(live_server, browser_page):
     # a forged link is refused with a clear message
     page.goto(url[:-6] + "AAAAAA")
     page.get_by_text(re.compile("không hợp lệ|hết hạn")).first.wait_for()
+
+
+def test_forms_clear_after_success_and_a_double_tap_is_one_report(live_server, browser_page):
+    """Issue 18 item 7: the enrolment form is empty after an enrolment; on the phone, a report
+    sent with a double tap is one report, the day's count follows, and "send another report"
+    opens an empty form; a person without an oximeter reports without SpO2 (yellow)."""
+    page = browser_page
+    enrol_f0(
+        page, live_server, "048190999222", "Trình Duyệt Xóa", phone="0905999222", age=33,
+        ward="Phường An Hải",
+    )  # fmt: skip
+    form = page.locator("[data-testid='stForm']").first
+    for label in ("Số CCCD / hộ chiếu", "Họ và tên", "Số điện thoại", "Tuổi"):
+        expect(form.get_by_label(label)).to_have_value("", timeout=10_000)
+    url = page.get_by_text(re.compile(r"/bao-cao\?t=HI1")).first.inner_text().strip()
+    said = page.get_by_text(re.compile("Đọc mã cho người cách ly")).first
+    code = re.search(r"(\d{6})", said.inner_text()).group(1)
+
+    citizen = page.context.browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="vi-VN", java_script_enabled=False
+    )
+    phone = citizen.new_page()
+    phone.set_default_timeout(30_000)
+    phone.goto(url)
+    phone.get_by_label("Mã xác nhận").fill(code)
+    phone.get_by_role("button", name="Tiếp tục").click()
+    phone.get_by_text("Hôm nay bạn đã gửi 0/3 báo cáo.").wait_for()
+    for name in ("spo2", "pulse", "resp_rate"):  # the phone's number keyboard
+        assert phone.locator(f"#f-{name}").get_attribute("inputmode") == "numeric"
+    assert phone.locator("#f-temperature").get_attribute("inputmode") == "decimal"
+    phone.get_by_label("Nhiệt độ (°C)").fill("36,9")
+    phone.get_by_label("SpO2 (%)").fill("97")
+    phone.get_by_label("Mạch (lần/phút)").fill("82")
+    phone.get_by_label("Nhịp thở (lần/phút)").fill("16")
+    phone.get_by_role("button", name="Gửi báo cáo").dblclick()
+    phone.get_by_text("Đã nhận báo cáo").wait_for()
+    phone.get_by_text("Hôm nay bạn đã gửi 1/3 báo cáo.").wait_for()  # one report, not two
+    phone.get_by_role("link", name="Gửi báo cáo khác").click()
+    phone.get_by_text("Hôm nay bạn đã gửi 1/3 báo cáo.").wait_for()
+    for label in ("Nhiệt độ (°C)", "SpO2 (%)", "Mạch (lần/phút)", "Nhịp thở (lần/phút)"):
+        assert phone.get_by_label(label).input_value() == "", label
+
+    # no oximeter: SpO2 left empty, the report is taken and is not green
+    phone.get_by_label("Tôi không có máy đo SpO2").check()
+    phone.get_by_label("Nhiệt độ (°C)").fill("36,8")
+    phone.get_by_label("Mạch (lần/phút)").fill("80")
+    phone.get_by_label("Nhịp thở (lần/phút)").fill("16")
+    phone.get_by_role("button", name="Gửi báo cáo").click()
+    phone.get_by_text("Đã nhận báo cáo").wait_for()
+    phone.locator(".card.yellow").wait_for()
+    phone.get_by_text("Hôm nay bạn đã gửi 2/3 báo cáo.").wait_for()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    phone.screenshot(path=str(SHOTS / "bao-cao-5-no-oximeter.png"), full_page=True)
+    citizen.close()

@@ -109,3 +109,70 @@ def test_business_uploads_a_roster_and_requests_permits(live_server, browser_pag
     page.get_by_label("Mục đích đi lại").fill("Trực kế toán cuối tháng")
     page.get_by_role("button", name="Gửi yêu cầu").click()
     page.get_by_text(re.compile(r"Đã gửi yêu cầu \S+")).wait_for()
+
+
+ONE_MORE_CSV = (
+    "Họ và tên,Số CCCD,Số điện thoại,Phường/xã nơi ở,Phường/xã nơi làm việc,Biển số xe,Chức vụ\n"
+    "Võ Thị Hai Lần,048195008883,0905888333,Hải Châu,Hải Châu,,Thủ kho\n"
+)
+
+
+def _busy(page) -> int:
+    """The people holding or awaiting permits, from the request page's quota banner."""
+    banner = page.get_by_text(re.compile(r"Hạn mức: \d+/\d+ người")).first
+    banner.wait_for()
+    return int(re.search(r"Hạn mức: (\d+)/", banner.inner_text()).group(1))
+
+
+def test_request_form_clears_and_a_double_click_is_one_request(live_server, browser_page, tmp_path):
+    """Issue 18 item 7: after a request the form is empty and the quota banner counts the new
+    person; a double click on "send" sends one request (no refusal of a second one)."""
+    page = browser_page
+    login(page, live_server, "dn_business1")
+    page.get_by_role("link", name="Danh sách nhân viên").first.click()
+    page.get_by_role("heading", name="Danh sách nhân viên").first.wait_for()
+    upload = tmp_path / "mot_nguoi.csv"
+    upload.write_bytes(b"\xef\xbb\xbf" + ONE_MORE_CSV.encode())
+    page.locator("input[type=file]").first.set_input_files(str(upload))
+    page.get_by_role("button", name="Nhập 1 dòng hợp lệ").click()
+    page.get_by_text(re.compile(r"Đã nhập: \d+ người mới")).wait_for()
+
+    page.get_by_role("link", name="Xin cấp giấy đi đường").first.click()
+    page.get_by_role("heading", name="Xin cấp giấy đi đường").first.wait_for()
+    before = _busy(page)
+    page.get_by_label("Chọn nhân viên cần giấy").click()
+    page.keyboard.type("Võ Thị Hai Lần")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    purpose = page.get_by_label("Mục đích đi lại")
+    purpose.fill("Nhận hàng tại kho")
+    page.get_by_role("button", name="Gửi yêu cầu").dblclick()
+    page.get_by_text(re.compile(r"Đã gửi yêu cầu \S+")).wait_for()
+    page.wait_for_timeout(1500)  # a second delivery, if any, has come back by now
+    assert page.get_by_test_id("stAlertContentError").count() == 0
+    assert page.get_by_text(re.compile(r"Đã gửi yêu cầu \S+")).count() == 1
+    assert _busy(page) == before + 1  # the banner counts the new request's person
+    assert page.get_by_label("Mục đích đi lại").input_value() == ""  # the form is cleared
+    chosen = page.get_by_test_id("stMultiSelect").first
+    assert "Võ Thị Hai Lần" not in chosen.inner_text()
+
+
+def test_the_approvers_bulk_queue_fits_1280_px(live_server, browser_page):
+    """Issue 18 item 8: the bulk queue's table fits a 1280 px screen (no sideways scrolling)
+    and "apply" with nothing ticked says so."""
+    page = browser_page
+    login(page, live_server, "approver")
+    page.get_by_role("link", name="Hàng chờ duyệt").first.click()
+    page.get_by_role("heading", name="Hàng chờ duyệt").first.wait_for()
+    grid = page.get_by_test_id("stDataFrame").first
+    grid.wait_for()
+    page.wait_for_timeout(500)  # the grid paints its canvas
+    scroller = grid.locator(".dvn-scroller").first
+    sizes = scroller.evaluate("e => [e.scrollWidth, e.clientWidth]")
+    assert sizes[0] <= sizes[1] + 1, sizes  # every column on screen
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    grid.screenshot(path=str(SHOTS / "approver-bulk-queue.png"))
+    radio = page.get_by_test_id("stRadio").first  # the bulk decision
+    radio.get_by_text("Duyệt tất cả", exact=True).click()
+    page.get_by_role("button", name=re.compile(r"Áp dụng cho 0 yêu cầu")).click()
+    page.get_by_text(re.compile("Chưa chọn yêu cầu nào")).wait_for()

@@ -11,6 +11,7 @@ import pytest
 
 from apps.home_isolation import service
 from core import clock
+from core.notify.testing import sent_sms  # noqa: F401 - a fixture (SMS a test sent)
 from core.store import Store, discover_migrations
 from core.testkit import make_principal
 

@@ -24,6 +24,8 @@ from tests.apps.home_isolation.conftest import (
 )
 
 PUBLIC_FUNCTIONS = {"open_link", "submit_report", "check_link", "unlock", "session_enrolment"}
+PUBLIC_FUNCTIONS.add("pending_work")  # the home page asks for anyone: [] when not theirs
+PUBLIC_FUNCTIONS.add("repeated_report")  # the light page's double tap: the link decides
 
 
 def _args(ctx: dict) -> dict[str, tuple[tuple, dict]]:
@@ -53,6 +55,7 @@ def _args(ctx: dict) -> dict[str, tuple[tuple, dict]]:
         "session_enrolment": ((token,), {}),
         "open_alerts_summary": ((), {}),
         "open_link": ((token,), {}),
+        "pending_work": ((), {}),
         "per_day": ((), {}),
         "person_alerts": ((eid,), {}),
         "person_notes": ((eid,), {}),
@@ -61,6 +64,7 @@ def _args(ctx: dict) -> dict[str, tuple[tuple, dict]]:
         "release_form_for": ((eid,), {}),
         "risk_signals": ((), {}),
         "submit_report": ((token, good_report()), {}),
+        "repeated_report": ((token, good_report(spo2="90")), {}),
         "totals": ((), {}),
         "trace_candidates": ((eid,), {}),
         "transfer_form_for": ((eid,), {}),

@@ -97,3 +97,53 @@ def test_a_forged_link_and_the_old_address(web_client, store):
 def test_english(web_client, token):
     page = web_client.get("/bao-cao", params={"lang": "en"})
     assert "Temperature" in page.text and "Send report" in page.text
+
+
+def test_vitals_open_the_number_keyboard(web_client, token):
+    page = web_client.get("/bao-cao")
+    for name, mode in (("spo2", "numeric"), ("pulse", "numeric"), ("resp_rate", "numeric")):
+        field = page.text.split(f'id="f-{name}"', 1)[1].split(">", 1)[0]
+        assert f'inputmode="{mode}"' in field, name
+    assert 'id="f-no_oximeter"' in page.text  # "no oximeter" offered
+
+
+def test_no_oximeter_on_the_light_page(web_client, store, token):
+    page = web_client.get("/bao-cao")
+    done = web_client.post(
+        "/bao-cao",
+        data={
+            "_csrf": form_token_of(page.text),
+            "_shown": SHOWN,
+            "measured_now": "yes",
+            "no_oximeter": "yes",
+            "temperature": "36,8",
+            "pulse": "80",
+            "resp_rate": "16",
+        },
+    )
+    assert done.status_code == 200, done.text[-1500:]
+    assert "Vàng" in done.text  # not measured is never "green"
+    assert store.scalar("SELECT count(*) FROM hi_reports") == 3  # the fixture sent two
+    rows = store.records("SELECT level FROM hi_reports WHERE spo2 IS NULL")
+    assert rows == [{"level": "yellow"}]
+
+
+def test_a_page_sent_twice_is_one_report_and_shows_its_result(web_client, store, token):
+    page = web_client.get("/bao-cao")
+    assert "Hôm nay bạn đã gửi 2/3 báo cáo." in page.text
+    data = {
+        "_csrf": form_token_of(page.text),
+        "_shown": SHOWN,
+        "measured_now": "yes",
+        **dict(temperature="36,9", spo2="97", pulse="81", resp_rate="16"),
+    }
+    first = web_client.post("/bao-cao", data=data)
+    assert first.status_code == 200 and "Đã nhận báo cáo" in first.text
+    assert "Hôm nay bạn đã gửi 3/3 báo cáo." in first.text  # the count as it is now
+    assert "Gửi báo cáo khác" not in first.text  # the day's limit is reached
+    again = web_client.post("/bao-cao", data=data)  # a double tap: the same token and answers
+    assert again.status_code == 200 and "Đã nhận báo cáo" in again.text
+    assert store.scalar("SELECT count(*) FROM hi_reports") == 3
+    other = web_client.post("/bao-cao", data={**data, "pulse": "99"})  # a used token, new answers
+    assert other.status_code == 422 and "đã được gửi rồi" in other.text
+    assert store.scalar("SELECT count(*) FROM hi_reports") == 3

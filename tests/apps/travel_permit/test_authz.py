@@ -74,6 +74,10 @@ def _cases(w):
             {"anonymous"},
         ),
         "my_business": (lambda p: service.my_business(p), biz),
+        "resubmit_registration": (  # a business's own registration (refused: TPError here)
+            lambda p: service.resubmit_registration(p, _answers()),
+            biz,
+        ),
         "list_businesses": (lambda p: service.list_businesses(p), appr),
         "verify_business": (
             lambda p: service.verify_business(p, w["business_id"], False, "x"),
@@ -127,6 +131,8 @@ def _cases(w):
         ),
         "view_permit": (lambda p: service.view_permit(p, w["text"]), {PUBLIC}),
         "analytics": (lambda p: service.analytics(p), appr | {"health_officer"}),
+        # the staff home page asks for anyone: [] when the work is not theirs
+        "pending_work": (lambda p: service.pending_work(p), {PUBLIC}),
     }
 
 

@@ -332,6 +332,10 @@ def test_public_view_page(seeded, store, web_client):
     text = qr.token_texts([pid], store=store)[pid]
     page = web_client.get("/giay", params={"t": text})
     assert page.status_code == 200 and "HỢP LỆ" in page.text and "<svg" in page.text
+    # the validity written as on every page and card: one line, first and last local days
+    validity = service.list_permits(seeded["biz"], store=store).iloc[0]["validity"]
+    assert f"<dt>Hiệu lực</dt><dd>{validity}</dd>" in page.text
+    assert "Hiệu lực đến" not in page.text and "Hiệu lực từ" not in page.text
     service.revoke_permit(seeded["approver"], pid, "Sai thông tin", store=store)
     page = web_client.get("/giay", params={"t": text})
     assert page.status_code == 400 and "REVOKED" in page.text
