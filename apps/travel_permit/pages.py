@@ -440,9 +440,8 @@ def queue() -> None:
         ["", *forms.SECTORS],
         format_func=lambda s: forms.label(forms.SECTOR_CHOICES, s) if s else t("tp.f.all"),
     )
-    age = c4.number_input(
-        t("tp.f.min_age"), min_value=0.0, max_value=24.0 * 60, value=0.0, step=1.0
-    )
+    # whole hours: a decimal point would read as English in the Vietnamese UI ("0.00")
+    age = c4.number_input(t("tp.f.min_age"), min_value=0, max_value=24 * 60, value=0, step=1)
     st.caption(t("tp.f.units_caption"))
     flt = QueueFilter(
         status=status or None,

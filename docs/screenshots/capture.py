@@ -6,6 +6,7 @@ Starts ``rapid serve`` on a fresh data folder (small demo), drives Debian's chro
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -22,6 +23,7 @@ from tests.browser.conftest import (  # noqa: E402
     CHROMIUM_ARGS,
     login,
     logout,
+    pick_option,
     running_server,
 )
 
@@ -29,7 +31,14 @@ OUT = Path(__file__).resolve().parent
 
 
 def settle(page, seconds: float = 2.5) -> None:
-    page.wait_for_load_state("networkidle")
+    """Let a page finish drawing: its network quiet (Streamlit's socket may keep it busy on a
+    loaded machine; then the pause alone), then a short pause for the last rerun."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_load_state("networkidle", timeout=15_000)
+    except PlaywrightTimeout:
+        pass
     time.sleep(seconds)
 
 
@@ -60,20 +69,39 @@ def seed_and_pick_permit(data_dir: Path) -> Path:
     return png
 
 
+def declare_on_phone(phone) -> None:
+    """A citizen's declaration on the light page, up to the pass it returns."""
+    phone.get_by_label("Họ và tên").fill("Lê Thị Minh Thư")
+    phone.get_by_label("Năm sinh").fill("1990")
+    phone.get_by_label("Nữ").check()
+    phone.get_by_label("Số CCCD / hộ chiếu").fill("048190123456")
+    phone.get_by_label("Số điện thoại").fill("0935 123 456")
+    phone.get_by_label("Phường/xã").select_option(label="Phường Hải Châu")
+    phone.get_by_label("Số nhà, đường").fill("5 Hùng Vương")
+    phone.get_by_label("Tôi cam kết thông tin khai là đúng sự thật", exact=False).check()
+    phone.get_by_role("button", name="Gửi tờ khai").click()
+    phone.get_by_text("Đã nhận tờ khai").wait_for()
+    settle(phone, 0.5)
+
+
 def main() -> None:
     base = Path(tempfile.mkdtemp())
     permit_png = seed_and_pick_permit(base / "data")
     with running_server(base / "data", stop_timeout=20) as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 820})
+        page = browser.new_page(viewport={"width": 1280, "height": 820}, locale="vi-VN")
         page.goto(url)
         settle(page)
         page.screenshot(path=str(OUT / "login.png"))
 
-        phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
-        phone.goto(f"{url}/health_declaration-declare")
-        settle(phone)
+        phone = browser.new_page(
+            viewport={"width": 390, "height": 844}, device_scale_factor=2, locale="vi-VN"
+        )
+        phone.goto(f"{url}/khai-bao")
+        settle(phone, 0.5)
         phone.screenshot(path=str(OUT / "declare-phone.png"))
+        declare_on_phone(phone)
+        phone.screenshot(path=str(OUT / "pass-phone.png"))
 
         login(page, url, "approver")
         nav(page, "Hàng chờ duyệt")
@@ -81,17 +109,32 @@ def main() -> None:
 
         logout(page)
         login(page, url, "officer")
+        settle(page)
+        page.screenshot(path=str(OUT / "home-pending-work.png"))
         nav(page, "Bảng theo dõi F0/F1")
         page.screenshot(path=str(OUT / "isolation-board.png"))
+        nav(page, "Địa điểm check-in")
+        page.get_by_test_id("stDataFrame").first.scroll_into_view_if_needed()
+        settle(page, 0.5)
+        page.screenshot(path=str(OUT / "venues-review.png"))
 
         logout(page)
         login(page, url, "checkpoint")
         nav(page, "Quét mã QR")
-        page.locator("input[type=file]").first.set_input_files(str(permit_png))
-        page.get_by_test_id("cp-verdict").first.wait_for()
+        box = page.get_by_test_id("stMain").get_by_test_id("stSelectbox").first
+        pick_option(page, box, re.compile("Chốt Hầm Hải Vân"))
+        uploader = page.get_by_test_id("stFileUploader").first
+        uploader.locator("input[type=file]").set_input_files(str(permit_png))
+        try:
+            page.get_by_test_id("cp-verdict").first.wait_for()
+        except Exception:
+            page.screenshot(path="/tmp/cp-fail.png")
+            raise
         settle(page)
         page.get_by_test_id("cp-verdict").first.scroll_into_view_if_needed()
         page.screenshot(path=str(OUT / "checkpoint-verdict.png"))
+        nav(page, "Bảng điều khiển chốt")
+        page.screenshot(path=str(OUT / "checkpoint-dashboard.png"), full_page=True)
         browser.close()
 
 
