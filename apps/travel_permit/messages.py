@@ -38,7 +38,7 @@ _M: dict[str, tuple[str, str]] = {
     "tp.token.field.business": ("Doanh nghiệp (MST)", "Business (tax code)"),
     "tp.token.field.zones": ("Khu vực", "Zones"),
     "tp.token.field.hours": ("Giờ được đi", "Hours"),
-    "tp.token.field.valid_until": ("Hiệu lực đến", "Valid until"),
+    "tp.token.field.valid_until": ("Hiệu lực đến hết ngày", "Valid through"),
     "tp.page.register": ("Đăng ký doanh nghiệp", "Business registration"),
     "tp.page.business": ("Hồ sơ và yêu cầu", "Account and requests"),
     "tp.page.roster": ("Danh sách nhân viên", "Employee roster"),

@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from core import clock, geo
-from core.qr.rulesets import FieldSpec, RuleSet
+from core.qr.rulesets import FieldSpec, RuleSet, last_day
 from core.registry import CheckContext, RuleResult
 from core.rules import Rule
 
@@ -95,8 +95,8 @@ def fields(claims: dict[str, Any], valid_until: datetime | None = None) -> dict[
     hours = claims.get("h")
     if isinstance(hours, list | tuple) and len(hours) == 2:
         out["hours"] = hours_label(int(hours[0]), int(hours[1]))
-    if valid_until is not None:
-        out["valid_until"] = clock.fmt_local(valid_until)
+    if valid_until is not None:  # the last valid day, as the permit's window reads everywhere
+        out["valid_until"] = last_day(valid_until)
     return out
 
 
@@ -190,7 +190,7 @@ check = PermitRuleSet(
         FieldSpec("business", "b"),
         FieldSpec("zones", "w", "wards"),
         FieldSpec("hours", "h", "hours"),
-        FieldSpec("valid_until", "@valid_until", "epoch_local"),
+        FieldSpec("valid_until", "@valid_until", "last_day"),
     ),
     server_fields=_server_fields,
 )

@@ -23,16 +23,31 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from core import clock
 from core.registry import CheckContext, RuleResult
 from core.rules import Rule, evaluate
 
-FORMATS = ("text", "masked_id", "wards", "hours", "epoch_local", "upper8", "enum")
+FORMATS = ("text", "masked_id", "wards", "hours", "epoch_local", "last_day", "upper8", "enum")
 """How a field shows its claim: as text; ``********1234`` for 4 digits; ward names; minutes
 of the day as ``HH:MM–HH:MM``; seconds since the epoch as Vietnam time ``dd/mm/YYYY HH:MM``;
-the first 8 characters in capitals; a label chosen by the value (``labels``)."""
+an end instant as the last Vietnam day it covers, ``dd/mm/YYYY`` (``last_day``); the first 8
+characters in capitals; a label chosen by the value (``labels``)."""
 SHAPES = ("str", "int", "int[]", "int[2]")
+
+
+def last_day(value: datetime | float) -> str:
+    """The ``last_day`` format: an end instant (a datetime, naive as UTC, or seconds since the epoch)
+    as the Vietnam date of the instant one second before it, ``dd/mm/YYYY``: a permit that
+    expires at local midnight reads as its last valid day, as its window reads everywhere
+    (``15/12/2026 00:00`` is ``14/12/2026``). checkpoint.js ``lastDay`` is the same."""
+    if isinstance(value, datetime):
+        moment = clock.as_utc(value) - timedelta(seconds=1)
+    else:
+        moment = datetime.fromtimestamp(float(value) - 1, UTC)
+    return clock.fmt_local(moment, "%d/%m/%Y")
 
 
 def as_js(value: Any, depth: int = 0) -> Any:

@@ -193,13 +193,17 @@ def test_health_pass_verdict_card_speaks_the_language_never_raw_keys(store, perm
 
 def test_permit_verdict_card_shows_its_labels_and_valid_until(store, permit):
     from core import clock
+    from core.qr.rulesets import last_day
 
     at = _scan_upload(store, permit.text, "vi")
     card = _card(at)
     assert "HỢP LỆ" in card and "Giấy đi đường" in card
-    for words in ("Họ tên", "CCCD", "Khu vực", "Giờ được đi", "Hiệu lực đến"):
+    for words in ("Họ tên", "CCCD", "Khu vực", "Giờ được đi", "Hiệu lực đến hết ngày"):
         assert words in card, words
-    assert clock.fmt_local(permit.expires_at) in card  # Vietnam time, from the token
+    # the last local day the token covers (its expiry less a second), as the permit's window
+    # reads on every page, not the midnight after it
+    assert last_day(permit.expires_at) in card
+    assert clock.fmt_local(permit.expires_at) not in card
     for raw in ("valid_until", "zones", "hours", ">TP<"):
         assert raw not in card
     assert "Giấy đi đường" in page_text(at) or at.dataframe

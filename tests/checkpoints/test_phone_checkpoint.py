@@ -308,3 +308,77 @@ def test_random_claims_agree_on_the_builtin_rules(harness: Harness, cases: list)
             claims,
             zone,
         )
+
+
+# -- the verdict card's fields ------------------------------------------------------------------
+
+# token expiries around 15/12/2026 00:00 in Vietnam (17:00 UTC the day before), in seconds
+_MIDNIGHT = 1_797_267_600
+_EXPIRIES = [_MIDNIGHT - 86_400, _MIDNIGHT - 1, _MIDNIGHT, _MIDNIGHT + 1, _MIDNIGHT + 25_199]
+
+
+def test_card_fields_agree_with_the_server(harness: Harness) -> None:
+    """formatFields on the phone shows what the server's card shows, label and value, in both
+    languages; a permit's validity reads as its last local day (``last_day``: 15/12 00:00
+    is 14/12), a health pass's as the instant it expires (``epoch_local``)."""
+    from datetime import UTC, datetime
+
+    from checkpoints.bundle import token_types
+    from core import geo
+    from core.i18n import get_locale, set_locale
+
+    entries = {e["type"]: e for e in token_types()}
+    types = {tt.type_id: tt for tt in get_registry().token_types()}
+    claims = {
+        "TP": {
+            "n": "Nguyễn Văn An",
+            "c": "1234",
+            "b": "0101234567",
+            "w": [20275],
+            "h": [360, 1200],
+        },
+        "HD": {"n": "Lê Văn Cường", "k": "y", "d": _MIDNIGHT - 3_600, "i": "a1b2c3d4e5f6a7b8"},
+    }
+    assert datetime.fromtimestamp(_MIDNIGHT, UTC) == datetime(2026, 12, 14, 17, 0, tzinfo=UTC)
+    assert {f["name"]: f["format"] for f in entries["TP"]["ruleset"]["fields"]}["valid_until"] == (
+        "last_day"
+    )
+    assert {f["name"]: f["format"] for f in entries["HD"]["ruleset"]["fields"]}["valid_until"] == (
+        "epoch_local"
+    )
+    items = [
+        {"type": k, "claims": claims[k], "exp": exp, "lang": lang}
+        for k in claims
+        if k in types
+        for exp in _EXPIRIES
+        for lang in ("vi", "en")
+    ]
+    phone = harness.page.evaluate(
+        """([entries, items, wards]) => items.map((i) => window.scanner.formatFields(
+            entries[i.type], i.claims, { expiresAt: i.exp }, { lang: i.lang, wards }))""",
+        [entries, items, {"20275": geo.ward_name(20275)}],
+    )
+    shown = {}
+    before = get_locale()
+    try:
+        for item, js in zip(items, phone, strict=True):
+            set_locale(item["lang"])
+            until = datetime.fromtimestamp(item["exp"], UTC)
+            ctx = CheckContext(now=until, zone=None, checkpoint_id="cp-1", valid_until=until)
+            server = types[item["type"]].rule(item["claims"], ctx).fields
+            names = entries[item["type"]]["field_names"]
+            expected = [
+                [names[f["name"]][item["lang"]], server[f["name"]]]
+                for f in entries[item["type"]]["ruleset"]["fields"]
+                if f["name"] in server
+            ]
+            assert js == expected, item
+            shown[(item["type"], item["exp"], item["lang"])] = dict(js)
+    finally:
+        set_locale(before)
+    if "TP" in types:
+        days = [shown[("TP", exp, "vi")]["Hiệu lực đến hết ngày"] for exp in _EXPIRIES]
+        assert days == ["13/12/2026", "14/12/2026", "14/12/2026", "15/12/2026", "15/12/2026"]
+        assert shown[("TP", _MIDNIGHT, "en")]["Valid through"] == "14/12/2026"
+    if "HD" in types:
+        assert shown[("HD", _MIDNIGHT, "vi")]["Hiệu lực đến"] == "15/12/2026 00:00"

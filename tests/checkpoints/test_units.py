@@ -323,9 +323,10 @@ def test_image_bomb_snapshot_is_refused_before_decoding(store):
 
 def test_the_rule_gets_the_token_id_and_validity_window(store, issued):
     """CheckContext carries the verified token's id and window (aware UTC), so a gate can show
-    "valid until"; the permit rule shows it in Vietnam time."""
+    "valid until"; the permit rule shows it as its last Vietnam day (``last_day``)."""
     import dataclasses
 
+    from core.qr.rulesets import last_day
     from core.registry import App, CheckContext, Registry, RuleResult, get_registry
 
     seen: list[CheckContext] = []
@@ -344,7 +345,10 @@ def test_the_rule_gets_the_token_id_and_validity_window(store, issued):
     assert ctx.valid_until == issued.expires_at.replace(microsecond=0)
     assert ctx.valid_from == issued.not_before.replace(microsecond=0)
     assert ctx.valid_until.tzinfo is not None and ctx.valid_from < ctx.now < ctx.valid_until
-    assert verdict.fields["valid_until"] == clock.fmt_local(ctx.valid_until)
+    assert verdict.fields["valid_until"] == last_day(ctx.valid_until)
+    assert verdict.fields["valid_until"] == clock.fmt_local(
+        ctx.valid_until - timedelta(seconds=1), "%d/%m/%Y"
+    )
     assert isinstance(real.rule(dict(qr.verify_server(issued.text).claims), ctx), RuleResult)
 
 

@@ -175,6 +175,16 @@ export function fmtLocal (ms) {
   return `${pad(d.getUTCDate())}/${pad(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`
 }
 
+/**
+ * The `last_day` format (core.qr.rulesets.last_day): an end instant (ms) as the Vietnam date
+ * of the instant one second before it, dd/mm/YYYY: a permit expiring at local midnight reads
+ * as its last valid day.
+ */
+export function lastDay (ms) {
+  const d = new Date(ms - 1000 + LOCAL_OFFSET_MS)
+  return `${pad(d.getUTCDate())}/${pad(d.getUTCMonth() + 1)}/${d.getUTCFullYear()}`
+}
+
 function hhmm (m) {
   return `${pad(Math.floor(m / 60))}:${pad(m % 60)}`
 }
@@ -194,6 +204,7 @@ export function formatFields (type, claims, token, { lang = 'vi', wards = {} } =
     else if (f.format === 'wards') text = (Array.isArray(value) ? value : [value]).map((w) => wards[String(w)] || String(w)).join(', ')
     else if (f.format === 'hours') text = Array.isArray(value) && value.length === 2 ? `${hhmm(value[0])}–${hhmm(value[1])}` : String(value)
     else if (f.format === 'epoch_local') text = fmtLocal(f.claim === '@valid_until' ? value : value * 1000)
+    else if (f.format === 'last_day') text = lastDay(f.claim === '@valid_until' ? value : value * 1000)
     else if (f.format === 'upper8') text = String(value).slice(0, 8).toUpperCase()
     else if (f.format === 'enum') {
       const key = (f.labels || {})[String(value)]
