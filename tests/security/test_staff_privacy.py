@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlparse
 import cbor2
 import pytest
 
+from apps.home_isolation import forms as hi_forms
 from apps.home_isolation import service as hi
 from core import audit
 from core.qr.codec import b45decode, inflate, split_prefix
@@ -36,7 +37,8 @@ def officer(store):
     return make_principal("officer", "health_officer")
 
 
-SHOWN = "temperature,spo2,pulse,resp_rate,symptoms,medicines,note,measured_now"
+# the fields the report page shows (all but the time, which "measured now" stands for)
+SHOWN = ",".join(f.name for f in hi_forms.REPORT.input_fields if f.name != "measured_at")
 
 
 def _token(url: str) -> str:
