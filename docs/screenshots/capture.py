@@ -21,6 +21,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from tests.browser.conftest import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
+    declare_on_phone,
     login,
     logout,
     pick_option,
@@ -69,21 +70,6 @@ def seed_and_pick_permit(data_dir: Path) -> Path:
     return png
 
 
-def declare_on_phone(phone) -> None:
-    """A citizen's declaration on the light page, up to the pass it returns."""
-    phone.get_by_label("Họ và tên").fill("Lê Thị Minh Thư")
-    phone.get_by_label("Năm sinh").fill("1990")
-    phone.get_by_label("Nữ").check()
-    phone.get_by_label("Số CCCD / hộ chiếu").fill("048190123456")
-    phone.get_by_label("Số điện thoại").fill("0935 123 456")
-    phone.get_by_label("Phường/xã").select_option(label="Phường Hải Châu")
-    phone.get_by_label("Số nhà, đường").fill("5 Hùng Vương")
-    phone.get_by_label("Tôi cam kết thông tin khai là đúng sự thật", exact=False).check()
-    phone.get_by_role("button", name="Gửi tờ khai").click()
-    phone.get_by_text("Đã nhận tờ khai").wait_for()
-    settle(phone, 0.5)
-
-
 def main() -> None:
     base = Path(tempfile.mkdtemp())
     permit_png = seed_and_pick_permit(base / "data")
@@ -100,7 +86,8 @@ def main() -> None:
         phone.goto(f"{url}/khai-bao")
         settle(phone, 0.5)
         phone.screenshot(path=str(OUT / "declare-phone.png"))
-        declare_on_phone(phone)
+        declare_on_phone(phone, "Lê Thị Minh Thư", "048190123456", "0935 123 456")
+        settle(phone, 0.5)
         phone.screenshot(path=str(OUT / "pass-phone.png"))
 
         login(page, url, "approver")

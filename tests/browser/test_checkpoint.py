@@ -126,7 +126,8 @@ def _dashboard_charts_the_scan_in_vietnam_time(page, scanned) -> None:
     language = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first
     pick_option(page, language, "English")
     page.get_by_text("Scans per checkpoint per hour").wait_for()
-    axis = page.locator("[aria-label^='X-axis titled']").first
+    # the chart redrawn in English (the Vietnamese one may still be on the page a moment)
+    axis = page.locator('[aria-label^="X-axis titled \'Hour of scan"]').first
     axis.wait_for()
     label = axis.get_attribute("aria-label") or ""
     assert "Hour of scan (Vietnam time" in label and any(h in label for h in hours), label

@@ -15,7 +15,14 @@ from typing import Any
 import pytest
 
 from core import clock, geo
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, login, running_server, webcam_browser
+from tests.browser.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    declare_on_phone,
+    login,
+    running_server,
+    webcam_browser,
+)
 from tests.checkpoints.helpers import HAS_TP, rapid, rapid_env, tamper
 from tests.checkpoints.test_phone_decode import write_y4m
 
@@ -171,16 +178,7 @@ def _declare_green(browser: Any, url: str) -> bytes:
     page = context.new_page()
     page.set_default_timeout(60_000)
     page.goto(f"{url}/khai-bao")
-    page.get_by_label("Họ và tên").fill("Phạm Thị Xanh")
-    page.get_by_label("Năm sinh").fill("1990")
-    page.get_by_label("Nữ").check()
-    page.get_by_label("Số CCCD / hộ chiếu").fill("048190123987")
-    page.get_by_label("Số điện thoại").fill("0935 123 987")
-    page.get_by_label("Phường/xã").select_option(label="Phường Hải Châu")
-    page.get_by_label("Số nhà, đường").fill("9 Hùng Vương")
-    page.get_by_label("Tôi cam kết thông tin khai là đúng sự thật", exact=False).check()
-    page.get_by_role("button", name="Gửi tờ khai").click()
-    page.get_by_text("Đã nhận tờ khai").wait_for()
+    declare_on_phone(page, "Phạm Thị Xanh", "048190123987", "0935 123 987", "9 Hùng Vương")
     href = page.locator("a[download]").first.get_attribute("href")
     context.close()
     return base64.b64decode(href.split(",", 1)[1])
