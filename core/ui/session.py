@@ -24,6 +24,9 @@ TOKEN = "login_token"
 LAST_TOUCH = "login_touched"
 RESUME_TRIED = "login_resume_tried"
 CLEAR_COOKIE = "login_cookie_clear"
+#: Set when the token came from the browser's cookie: nothing to write back. Writing it anyway
+#: raced a logout in another tab (a late-loading iframe here re-set the cookie just cleared there).
+COOKIE_HELD = "login_cookie_held"
 #: Kept across logout: the language.
 _KEPT = ("locale",)
 TOUCH_EVERY_S = 60
@@ -122,6 +125,7 @@ def resume_login() -> bool:
         return False
     _start(principal)
     st.session_state[TOKEN] = token
+    st.session_state[COOKIE_HELD] = True
     return True
 
 
@@ -225,7 +229,7 @@ def sync_cookie() -> None:
     """
     token = st.session_state.get(TOKEN)
     stale = st.session_state.get(CLEAR_COOKIE)
-    if not login_sessions.is_token(token):
+    if not login_sessions.is_token(token) or st.session_state.get(COOKIE_HELD):
         token = None
     if not login_sessions.is_token(stale):
         stale = None

@@ -230,6 +230,7 @@ def test_login_is_remembered_and_logout_forgets_it(users, store):
     at = _login(AppTest.from_file(APP, default_timeout=30).run(), "boss", PASSWORD)
     token = at.session_state[session.TOKEN]
     assert login_sessions.is_token(token) and _rows(store) == 1
+    assert any(token in (f.proto.srcdoc or "") for f in at.get("iframe"))  # written once
     at.sidebar.button[0].click().run()
     assert _rows(store) == 0
     assert at.session_state[session.CLEAR_COOKIE] == token  # the page clears that cookie
@@ -246,6 +247,9 @@ def test_a_reload_resumes_from_the_cookie(users, monkeypatch, name, https):
     assert not at.exception
     assert at.session_state["principal"].username == "boss"
     assert any("Xin chào" in s.value for s in at.success)
+    # the browser already holds the token: a resumed page never writes the cookie back, so a
+    # late-loading tab cannot re-set a cookie that a logout in another tab has just cleared
+    assert not any(token in (f.proto.srcdoc or "") for f in at.get("iframe"))
 
 
 def test_logout_in_one_tab_ends_the_other(users, monkeypatch):
