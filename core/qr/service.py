@@ -201,6 +201,12 @@ def check_claims(prefix: str, items: Sequence[IssueItem]) -> None:
         ) from None
 
 
+_INSERT_TOKEN = (
+    "INSERT INTO qr_tokens (token_id, prefix, kid, subject, issued_at, not_before, expires_at,"
+    " token_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
 def issue(
     prefix: str,
     items: Sequence[IssueItem],
@@ -208,8 +214,13 @@ def issue(
     *,
     store: Store | None = None,
     progress: Callable[[float, str], None] | None = None,
+    audited: bool = True,
 ) -> list[Issued]:
     """Sign ``items`` and store them with one audit row each, all or nothing.
+
+    ``audited=False``: no audit rows, for a pass a citizen gets for their own declaration (the
+    declaration row records it, and ``audit_counts`` counts them per hour): 6 million of them
+    would otherwise bury the actions of staff in the log.
 
     The claims are first checked against the claims model of the installed token type of
     ``prefix`` (``check_claims``: one pydantic call for the whole batch); a bad item refuses
@@ -284,23 +295,14 @@ def issue(
     details = [{"prefix": prefix, "subject": s} for s in subjects]
     with store.transaction() as cur:
         if total <= SMALL_BATCH:
-            cur.executemany(
-                "INSERT INTO qr_tokens (token_id, prefix, kid, subject, issued_at, not_before,"
-                " expires_at, token_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                list(
-                    zip(
-                        ids,
-                        [prefix] * total,
-                        [kid] * total,
-                        subjects,
-                        iat_at,
-                        nbf_at,
-                        exp_at,
-                        texts,
-                        strict=True,
-                    )
-                ),
-            )
+            rows = list(
+                zip(ids, [prefix] * total, [kid] * total, subjects, iat_at, nbf_at, exp_at, texts,
+                    strict=True)
+            )  # fmt: skip
+            if total == 1:  # one pass (a declaration): execute costs DuckDB a third less
+                cur.execute(_INSERT_TOKEN, list(rows[0]))
+            else:
+                cur.executemany(_INSERT_TOKEN, rows)
         else:
             frame = pd.DataFrame(
                 {
@@ -316,7 +318,8 @@ def issue(
                 columns=list(TOKEN_COLUMNS),
             )
             store.insert_df("qr_tokens", frame)
-        audit.record_many(actor, "qr.issue", "token", ids, details, store=store)
+        if audited:
+            audit.record_many(actor, "qr.issue", "token", ids, details, store=store)
     return [
         Issued(tid, text, item.subject, _aware(item.expires), _aware(item.not_before))  # type: ignore[arg-type]
         for tid, text, item in zip(ids, texts, items, strict=True)

@@ -361,3 +361,16 @@ def test_paper_declarations_from_the_form_template(hd, officer):
         }
     ]
     assert hd.scalar("SELECT count(*) FROM audit_log WHERE action = 'hd.declaration.import'") == 1
+
+
+def test_a_citizens_own_pass_is_counted_not_audited_a_staff_declaration_is(hd, officer):
+    """6 million self-declared passes would bury staff actions in the audit log: a citizen's
+    pass is recorded by its declaration row and counted per hour; staff declaring for someone
+    leave an audit row naming them."""
+    own = service.submit_declaration(None, form())
+    assert hd.scalar("SELECT count(*) FROM audit_log WHERE object_id = ?", [own.token_id]) == 0
+    assert hd.scalar("SELECT token_id FROM hd_declarations WHERE id = ?", [own.declaration_id])
+    staff = service.submit_declaration(officer, form(person_id="048185000199"))
+    assert hd.records(
+        "SELECT actor, action FROM audit_log WHERE object_id = ?", [staff.token_id]
+    ) == [{"actor": officer.actor, "action": "qr.issue"}]
