@@ -243,7 +243,9 @@ def _to_starlette(
     body = response.body.encode() if isinstance(response.body, str) else response.body
     headers = dict(response.headers)
     if gz and len(body) > 1024 and response.media_type.startswith(("text/", "application/json")):
-        body = gzip.compress(body, 6, mtime=0)
+        # level 1: half the CPU of level 6 (0.26 vs 0.52 ms for the 36 KB form) for 10% more
+        # bytes (7.5 vs 6.8 KB); per response, where a declaration's CPU is counted in ms
+        body = gzip.compress(body, 1, mtime=0)
         headers["content-encoding"] = "gzip"
         headers["vary"] = "accept-encoding"
     out = Response(
