@@ -104,6 +104,7 @@ _M: dict[str, tuple[str, str]] = {
         "Born {year} · ID {id}\nDeclared {at} · Valid until {until}",
     ),
     "hd.pass.download": ("Tải mã QR (PNG)", "Download QR (PNG)"),
+    "hd.pass.qr_alt": ("Mã QR của thẻ y tế", "The health pass's QR code"),
     "hd.pass.at": ("Khai báo lúc", "Declared"),
     "hd.pass.until": ("Hiệu lực đến", "Valid until"),
     "hd.pass.next.green": (

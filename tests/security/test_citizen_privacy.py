@@ -89,7 +89,7 @@ def _scrub(html: str) -> str:
 
 def _personal(html: str) -> list[str]:
     """Whatever in a page would tell someone about the victim's health."""
-    found = [w for w in (VICTIM_NAME, "HD1:", "<svg", "Thẻ y tế:", "1985") if w in html]
+    found = [w for w in (VICTIM_NAME, "HD1:", '<img class="qr"', "Thẻ y tế:", "1985") if w in html]
     found += [w for words in REASON_WORDS for w in words.values() if w in html]
     return found
 
@@ -141,7 +141,9 @@ def test_item3_the_code_goes_to_the_declared_phone_and_unlocks(web_client, store
         "/tra-cuu",
         {"step": "code", "c": challenge, "code": sent_sms.code(VICTIM_PHONE)},
     )
-    assert right.status_code == 200 and VICTIM_NAME in right.text and "<svg" in right.text
+    assert (
+        right.status_code == 200 and VICTIM_NAME in right.text and '<img class="qr"' in right.text
+    )
     used = _post(
         web_client,
         "/tra-cuu",
