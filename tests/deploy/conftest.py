@@ -1,0 +1,3 @@
+"""The real-browser fixtures of tests/browser, for the one browser test behind nginx."""
+
+from tests.browser.conftest import browser, browser_page  # noqa: F401 - fixtures
