@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = "0" ] && echo "" || echo "sudo")
 RUN_PKGS := libzbar0
-TEST_PKGS := libzbar0 chromium poppler-utils
+TEST_PKGS := libzbar0 chromium poppler-utils postgresql nginx
 
 .PHONY: run test bench lint format sysdeps-run sysdeps-test install install-dev lock lock-upgrade \
 	clean-data assets

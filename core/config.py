@@ -31,6 +31,11 @@ class Settings(BaseModel):
     db_path: Path | None = Field(
         default=None, description="DuckDB file; default DATA_DIR/rapid.duckdb"
     )
+    database_url: str = Field(
+        default="",
+        description="postgresql://USER:PASSWORD@HOST:PORT/DB selects PostgreSQL; empty (or a"
+        " DuckDB file path) keeps DuckDB",
+    )
     port: int = Field(default=8501, ge=1, le=65535)
     host: str = "localhost"
     base_url: str = Field(
@@ -91,7 +96,20 @@ class Settings(BaseModel):
 
     @property
     def database(self) -> Path:
-        return self.db_path if self.db_path is not None else self.data_dir / "rapid.duckdb"
+        """The DuckDB file: ``db_path``, a file path given as ``database_url``, or
+        ``DATA_DIR/rapid.duckdb``. (``postgres_url`` says whether PostgreSQL is used.)"""
+        if self.db_path is not None:
+            return self.db_path
+        url = self.database_url.strip()
+        if url and not self.postgres_url:
+            return Path(url.removeprefix("duckdb://"))
+        return self.data_dir / "rapid.duckdb"
+
+    @property
+    def postgres_url(self) -> str | None:
+        """``database_url`` when it names a PostgreSQL database, else None (DuckDB)."""
+        url = self.database_url.strip()
+        return url if url.lower().startswith(("postgresql://", "postgres://")) else None
 
     @property
     def keys_dir(self) -> Path:
@@ -108,9 +126,21 @@ class Settings(BaseModel):
         """Everything, for display, with secrets hidden."""
         out = self.model_dump(mode="json")
         out["database"] = str(self.database)
+        if self.database_url:
+            out["database_url"] = _redact_url(self.database_url)
+            if self.postgres_url:
+                out["database"] = out["database_url"]
         if self.key_passphrase is not None:
             out["key_passphrase"] = "********"
         return out
+
+
+def _redact_url(url: str) -> str:
+    """A database URL with its password hidden (``postgresql://u:********@host/db``)."""
+    import re
+
+    url = re.sub(r"(://[^:/@?]*):[^@/?]*@", r"\1:********@", url)
+    return re.sub(r"(?i)([?&]password=)[^&]*", r"\1********", url)
 
 
 def _first_error(exc: ValidationError) -> str:

@@ -4,6 +4,9 @@ Streamlit runs each session's script in its own thread; every thread gets its ow
 the process connection, so writes from many threads never share a cursor. ``transaction()`` is
 all-or-nothing and may be nested (inner blocks join the outer one). Migrations are numbered SQL
 files per app, applied in order and recorded in ``schema_migrations``.
+
+``open_store(target)`` is the one factory: a ``postgresql://`` URL (setting ``database_url``)
+opens ``core.store_postgres.PostgresStore``, with the same interface; anything else DuckDB.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
@@ -40,8 +43,18 @@ class ConflictError(StoreError):
     """A concurrent transaction changed the same rows first."""
 
 
+class ConstraintError(StoreError):
+    """A unique, primary key, foreign key, NOT NULL or CHECK constraint refused a write
+    (raised by the PostgreSQL store; DuckDB raises its own ``duckdb.ConstraintException``)."""
+
+
 CONFLICTS: tuple[type[Exception], ...] = (ConflictError, duckdb.TransactionException)
-"""What a write that lost a race raises: ``except CONFLICTS`` around a transaction."""
+"""What a write that lost a race raises: ``except CONFLICTS`` around a transaction. The
+PostgreSQL store raises ConflictError for serialization failures and deadlocks, so psycopg's
+classes need not be here (nor psycopg imported with DuckDB)."""
+
+CONSTRAINTS: tuple[type[Exception], ...] = (ConstraintError, duckdb.ConstraintException)
+"""What a write refused by a constraint raises, on either backend: ``except CONSTRAINTS``."""
 
 
 _IDENT = re.compile(r"[a-z_][a-z0-9_]{0,62}")
@@ -141,7 +154,80 @@ def check_data_permissions(settings: Any) -> list[str]:
     return check_private(paths)
 
 
-class Store:
+class StoreCommon:
+    """What both backends do the same way, on top of their ``cursor()`` (the DuckDB cursor, or
+    ``core.store_postgres.PgCursor`` with the same surface), ``execute()`` and
+    ``transaction()``. Parameters are passed on as given (None: no parameters)."""
+
+    # -- conveniences (parameters are always bound, never formatted into SQL) ------------------
+
+    def fetchall(
+        self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None
+    ) -> list[tuple]:
+        return self.cursor().execute(sql, params).fetchall()
+
+    def fetchone(
+        self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None
+    ) -> tuple | None:
+        return self.cursor().execute(sql, params).fetchone()
+
+    def scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> Any:
+        row = self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+    def records(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> list[dict]:
+        cur = self.cursor().execute(sql, params)
+        cols = [d[0] for d in cur.description or []]
+        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
+    def df(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pd.DataFrame:
+        return self.cursor().execute(sql, params).df()
+
+    def insert_row(self, table: str, row: dict[str, Any], *, returning: str | None = None) -> Any:
+        """Insert one row given as ``{column: value}`` (a form submission, ``core.forms.row``);
+        table and column names are checked identifiers, every value a bound parameter. Returns
+        the ``returning`` column of the new row (e.g. a generated id), else None."""
+        _check_identifiers(table, row if returning is None else {**row, returning: None})
+        cols = ", ".join(f'"{c}"' for c in row)
+        marks = ", ".join("?" for _ in row)
+        sql = f"INSERT INTO {table} ({cols}) VALUES ({marks})"  # noqa: S608
+        if returning is None:
+            self.execute(sql, list(row.values()))
+            return None
+        found = self.fetchone(f'{sql} RETURNING "{returning}"', list(row.values()))
+        return None if found is None else found[0]
+
+    # -- key/value state of the installation (e.g. "demo seeded") -------------------------------
+
+    def get_state(self, key: str) -> str | None:
+        return self.scalar("SELECT value FROM app_state WHERE key = ?", [key])
+
+    def set_state(self, key: str, value: str) -> None:
+        from core import clock
+
+        with self.transaction() as cur:
+            cur.execute("DELETE FROM app_state WHERE key = ?", [key])
+            cur.execute(
+                "INSERT INTO app_state (key, value, updated_at) VALUES (?, ?, ?)",
+                [key, value, clock.utcnow_naive()],
+            )
+
+    # -- migrations ---------------------------------------------------------------------------
+
+    def _ensure_migrations_table(self) -> None:
+        self.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " app_id VARCHAR NOT NULL, version INTEGER NOT NULL, name VARCHAR NOT NULL,"
+            " applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp,"
+            " PRIMARY KEY (app_id, version))"
+        )
+
+    def applied_migrations(self) -> set[tuple[str, int]]:
+        self._ensure_migrations_table()
+        return {(a, v) for a, v in self.fetchall("SELECT app_id, version FROM schema_migrations")}
+
+
+class Store(StoreCommon):
     """A DuckDB database file (or ``:memory:``) shared by every thread of this process."""
 
     def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
@@ -229,42 +315,6 @@ class Store:
         except duckdb.TransactionException as exc:
             raise ConflictError(str(exc)) from exc
 
-    def fetchall(
-        self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None
-    ) -> list[tuple]:
-        return self.cursor().execute(sql, params or []).fetchall()
-
-    def fetchone(
-        self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None
-    ) -> tuple | None:
-        return self.cursor().execute(sql, params or []).fetchone()
-
-    def scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> Any:
-        row = self.fetchone(sql, params)
-        return None if row is None else row[0]
-
-    def records(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> list[dict]:
-        cur = self.cursor().execute(sql, params or [])
-        cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
-
-    def df(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pd.DataFrame:
-        return self.cursor().execute(sql, params or []).df()
-
-    def insert_row(self, table: str, row: dict[str, Any], *, returning: str | None = None) -> Any:
-        """Insert one row given as ``{column: value}`` (a form submission, ``core.forms.row``);
-        table and column names are checked identifiers, every value a bound parameter. Returns
-        the ``returning`` column of the new row (e.g. a generated id), else None."""
-        _check_identifiers(table, row if returning is None else {**row, returning: None})
-        cols = ", ".join(f'"{c}"' for c in row)
-        marks = ", ".join("?" for _ in row)
-        sql = f"INSERT INTO {table} ({cols}) VALUES ({marks})"  # noqa: S608
-        if returning is None:
-            self.execute(sql, list(row.values()))
-            return None
-        found = self.fetchone(f'{sql} RETURNING "{returning}"', list(row.values()))
-        return None if found is None else found[0]
-
     def table_columns(self, table: str) -> dict[str, str]:
         """``{column: data type}`` of a table (empty when it does not exist)."""
         rows = self.fetchall(
@@ -287,35 +337,6 @@ class Store:
         finally:
             cur.unregister("_rapid_bulk")
         return len(frame)
-
-    # -- key/value state of the installation (e.g. "demo seeded") -------------------------------
-
-    def get_state(self, key: str) -> str | None:
-        return self.scalar("SELECT value FROM app_state WHERE key = ?", [key])
-
-    def set_state(self, key: str, value: str) -> None:
-        from core import clock
-
-        with self.transaction() as cur:
-            cur.execute("DELETE FROM app_state WHERE key = ?", [key])
-            cur.execute(
-                "INSERT INTO app_state (key, value, updated_at) VALUES (?, ?, ?)",
-                [key, value, clock.utcnow_naive()],
-            )
-
-    # -- migrations ---------------------------------------------------------------------------
-
-    def _ensure_migrations_table(self) -> None:
-        self.cursor().execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            " app_id VARCHAR NOT NULL, version INTEGER NOT NULL, name VARCHAR NOT NULL,"
-            " applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp,"
-            " PRIMARY KEY (app_id, version))"
-        )
-
-    def applied_migrations(self) -> set[tuple[str, int]]:
-        self._ensure_migrations_table()
-        return {(a, v) for a, v in self.fetchall("SELECT app_id, version FROM schema_migrations")}
 
     def migrate(self, migrations: Sequence[Migration]) -> list[Migration]:
         """Apply what is not yet applied, each file in its own transaction. Returns those applied."""
@@ -344,11 +365,38 @@ class Store:
             self._con.close()
 
 
-_store: Store | None = None
+if TYPE_CHECKING:
+    from core.store_postgres import PostgresStore
+
+    AnyStore = Store | PostgresStore
+
+_store: AnyStore | None = None
 _store_lock = threading.Lock()
 
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
-def get_store() -> Store:
+
+def is_postgres_url(target: str | Path | None) -> bool:
+    return isinstance(target, str) and target.strip().lower().startswith(POSTGRES_SCHEMES)
+
+
+def open_store(target: str | Path, **options: Any) -> AnyStore:
+    """The one factory of stores: a ``postgresql://`` URL opens the PostgreSQL store
+    (``core.store_postgres``, psycopg imported only then); a file path or ``:memory:`` DuckDB."""
+    if is_postgres_url(target):
+        from core.store_postgres import PostgresStore
+
+        return PostgresStore(str(target).strip(), **options)
+    return Store(target, **options)
+
+
+def store_target(settings: Any) -> str | Path:
+    """What ``get_store`` opens for these settings: the PostgreSQL URL when ``database_url``
+    names one, else the DuckDB file (``Settings.database``)."""
+    return getattr(settings, "postgres_url", None) or settings.database
+
+
+def get_store() -> AnyStore:
     """The process store for the configured database, opened and migrated on first use."""
     global _store
     with _store_lock:
@@ -356,20 +404,19 @@ def get_store() -> Store:
             from core.config import get_settings
             from core.registry import get_registry
 
-            settings = get_settings()
-            store = Store(settings.database)
+            store = open_store(store_target(get_settings()))
             store.migrate(get_registry().all_migrations())
             _store = store
         return _store
 
 
-def current_store() -> Store | None:
+def current_store() -> AnyStore | None:
     """The process store if one is open, without opening one (an offline checkpoint station
     has none)."""
     return _store
 
 
-def set_store(store: Store | None) -> None:
+def set_store(store: AnyStore | None) -> None:
     """Replace the process store (tests, CLI)."""
     global _store
     with _store_lock:

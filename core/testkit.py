@@ -7,7 +7,10 @@ Fixtures:
 - ``store``: a fresh database with every installed app's migrations, set as the process store;
 - ``frozen_clock``: the suite's clock fixed at ``FROZEN_AT`` (with microseconds, as a real
   clock has); move it with ``frozen_clock[0] = new_time``;
-- ``admin``: an administrator principal.
+- ``admin``: an administrator principal;
+- ``pg_cluster``, ``pg_url`` (session): a throwaway PostgreSQL cluster (skipped when PostgreSQL
+  is not installed); ``pg_database``: a fresh empty database in it; ``pg_store``: as ``store``
+  on PostgreSQL.
 
 Functions (``from core.testkit import ...``):
 
@@ -153,6 +156,82 @@ def form_token_of(html: str) -> str:
 @pytest.fixture()
 def admin() -> Principal:
     return make_principal("admin", "admin")
+
+
+# -- PostgreSQL (issue 15): a throwaway cluster per test session (per xdist worker) ------------
+
+PG_TEMPLATE = "rapid_template"
+"""The cluster's database holding every installed app's migrations, copied for each test."""
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Any]:
+    """A PostgreSQL cluster of this test session (``core.pg_cluster``: initdb + pg_ctl from
+    the system's PostgreSQL in a temporary folder, a free port, unix socket, fsync off), stopped
+    at the session's end. Each xdist worker starts its own. Skipped, saying why, only when
+    PostgreSQL is not installed."""
+    from core import pg_cluster
+
+    reason = pg_cluster.why_unavailable()
+    if reason is not None:
+        pytest.skip(reason)
+    cluster = pg_cluster.PgCluster()
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_url(pg_cluster: Any) -> str:
+    """URL of the session cluster's ``postgres`` database (make others with
+    ``pg_cluster.create_database``)."""
+    return pg_cluster.url("postgres")
+
+
+@pytest.fixture(scope="session")
+def _pg_template(pg_cluster: Any) -> str:
+    """A database with every installed app's migrations, made once per session."""
+    from core.registry import get_registry
+    from core.store_postgres import PostgresStore
+
+    url = pg_cluster.create_database(PG_TEMPLATE)
+    st = PostgresStore(url, max_size=2)
+    try:
+        st.migrate(get_registry().all_migrations())
+    finally:
+        st.close()
+    return PG_TEMPLATE
+
+
+_pg_databases = iter(range(1, 1_000_000))
+
+
+@pytest.fixture()
+def pg_database(pg_cluster: Any) -> Iterator[str]:
+    """URL of a fresh, empty database of the session cluster, dropped after the test."""
+    name = f"rapid_t{next(_pg_databases)}"
+    url = pg_cluster.create_database(name)
+    yield url
+    pg_cluster.drop_database(name)
+
+
+@pytest.fixture()
+def pg_store(settings: Settings, pg_cluster: Any, _pg_template: str) -> Iterator[Any]:
+    """As ``store``, on PostgreSQL: a fresh database with every installed app's migrations
+    (a copy of the session's template), set as the process store."""
+    from core.store import set_store
+    from core.store_postgres import PostgresStore
+
+    name = f"rapid_t{next(_pg_databases)}"
+    url = pg_cluster.create_database(name, template=_pg_template)
+    st = PostgresStore(url, max_size=20)
+    set_store(st)
+    yield st
+    set_store(None)
+    st.close()
+    pg_cluster.drop_database(name)
 
 
 # -- principals -------------------------------------------------------------------------------

@@ -3,11 +3,29 @@ from pathlib import Path
 
 import pytest
 
-from core.store import ConflictError, Store, StoreError, StoreLockedError, discover_migrations
+from core.store import (
+    CONFLICTS,
+    Store,
+    StoreError,
+    StoreLockedError,
+    discover_migrations,
+    open_store,
+)
 
 
-def test_sixteen_threads_write_at_once_and_lose_nothing(tmp_path: Path):
-    store = Store(tmp_path / "db.duckdb")
+@pytest.fixture(params=["duckdb", "postgresql"])
+def any_store(request: pytest.FixtureRequest, tmp_path: Path):
+    """A fresh, empty store of each backend (the store contract holds on both)."""
+    if request.param == "duckdb":
+        st = open_store(tmp_path / "db.duckdb")
+    else:
+        st = open_store(request.getfixturevalue("pg_database"))
+    yield st
+    st.close()
+
+
+def test_sixteen_threads_write_at_once_and_lose_nothing(any_store):
+    store = any_store
     store.execute("CREATE TABLE hits (thread INTEGER, n INTEGER)")
     barrier = threading.Barrier(16)
     errors: list[BaseException] = []
@@ -28,12 +46,11 @@ def test_sixteen_threads_write_at_once_and_lose_nothing(tmp_path: Path):
         th.join()
     assert not errors
     assert store.scalar("SELECT count(*) FROM hits") == 16 * 200
-    assert store.scalar("SELECT count(DISTINCT (thread, n)) FROM hits") == 16 * 200
-    store.close()
+    assert store.scalar("SELECT count(*) FROM (SELECT DISTINCT thread, n FROM hits) d") == 16 * 200
 
 
-def test_transaction_is_all_or_nothing(tmp_path: Path):
-    store = Store(tmp_path / "db.duckdb")
+def test_transaction_is_all_or_nothing(any_store):
+    store = any_store
     store.execute("CREATE TABLE t (a INTEGER)")
     with pytest.raises(RuntimeError):
         with store.transaction() as cur:
@@ -44,8 +61,8 @@ def test_transaction_is_all_or_nothing(tmp_path: Path):
     assert store.scalar("SELECT count(*) FROM t") == 0
 
 
-def test_concurrent_update_of_same_row_conflicts_cleanly(tmp_path: Path):
-    store = Store(tmp_path / "db.duckdb")
+def test_concurrent_update_of_same_row_conflicts_cleanly(any_store):
+    store = any_store
     store.execute("CREATE TABLE r (id INTEGER PRIMARY KEY, status VARCHAR)")
     store.execute("INSERT INTO r VALUES (1, 'pending')")
     go = threading.Barrier(2)
@@ -56,7 +73,7 @@ def test_concurrent_update_of_same_row_conflicts_cleanly(tmp_path: Path):
             with store.transaction() as cur:
                 go.wait()
                 cur.execute("UPDATE r SET status = ? WHERE id = 1 AND status = 'pending'", [label])
-        except (ConflictError, Exception) as exc:  # noqa: BLE001
+        except CONFLICTS as exc:
             results.append(f"lost:{type(exc).__name__}")
         else:
             results.append("won")
@@ -65,6 +82,7 @@ def test_concurrent_update_of_same_row_conflicts_cleanly(tmp_path: Path):
     [t.start() for t in ts]
     [t.join() for t in ts]
     assert results.count("won") >= 1
+    assert len(results) == 2 and all(r == "won" or r.startswith("lost:") for r in results)
     assert store.scalar("SELECT status FROM r") in ("a", "b")
 
 
@@ -114,23 +132,23 @@ def test_data_dir_that_is_a_file(tmp_path: Path):
         Store(blocker / "db.duckdb")
 
 
-def test_migrations_apply_once_in_order(tmp_path: Path):
+def test_migrations_apply_once_in_order(tmp_path: Path, any_store):
     folder = tmp_path / "m"
     folder.mkdir()
     (folder / "001_a.sql").write_text("CREATE TABLE a (x INTEGER);")
     (folder / "002_b.sql").write_text("INSERT INTO a VALUES (1);")
-    store = Store(tmp_path / "db.duckdb")
+    store = any_store
     migs = discover_migrations("x", folder)
     assert [m.version for m in store.migrate(migs)] == [1, 2]
     assert store.migrate(migs) == []
     assert store.scalar("SELECT count(*) FROM a") == 1
 
 
-def test_failed_migration_leaves_nothing(tmp_path: Path):
+def test_failed_migration_leaves_nothing(tmp_path: Path, any_store):
     folder = tmp_path / "m"
     folder.mkdir()
     (folder / "001_a.sql").write_text("CREATE TABLE a (x INTEGER); INSERT INTO nope VALUES (1);")
-    store = Store(tmp_path / "db.duckdb")
+    store = any_store
     with pytest.raises(StoreError, match="001_a.sql"):
         store.migrate(discover_migrations("x", folder))
     assert store.applied_migrations() == set()
@@ -145,9 +163,45 @@ def test_bad_migration_name(tmp_path: Path):
         discover_migrations("x", tmp_path)
 
 
-def test_sql_looking_text_is_data(tmp_path: Path):
-    store = Store(tmp_path / "db.duckdb")
+def test_sql_looking_text_is_data(any_store):
+    store = any_store
     store.execute("CREATE TABLE n (v VARCHAR)")
     evil = "x'); DROP TABLE n; --"
     store.execute("INSERT INTO n VALUES (?)", [evil])
     assert store.scalar("SELECT v FROM n") == evil
+
+
+def test_writes_answer_the_number_of_rows_changed(any_store):
+    """Services read `cur.execute("UPDATE ...").fetchone()[0]` (one approver wins)."""
+    store = any_store
+    store.execute("CREATE TABLE w (id INTEGER, s VARCHAR)")
+    with store.transaction() as cur:
+        assert cur.execute("INSERT INTO w VALUES (1, 'a'), (2, 'a')").fetchone()[0] == 2
+        assert cur.execute("UPDATE w SET s = ? WHERE s = 'a'", ["b"]).fetchone()[0] == 2
+        assert cur.execute("UPDATE w SET s = 'c' WHERE id = 9").fetchall() == [(0,)]
+        assert cur.execute("DELETE FROM w WHERE id = ?", [1]).fetchone() == (1,)
+        assert cur.execute("INSERT INTO w VALUES (3, 'x') RETURNING id").fetchall() == [(3,)]
+    assert store.fetchall("SELECT id, s FROM w ORDER BY id") == [(2, "b"), (3, "x")]
+
+
+def test_frames_have_duckdbs_dtypes(any_store):
+    frame = any_store.df(
+        "SELECT DATE '2021-09-10' AS d, CAST(NULL AS DATE) AS nd,"
+        " TIMESTAMP '2021-09-10 08:00:00.123457' AS t, CAST(1 AS BIGINT) AS i,"
+        " CAST(NULL AS BIGINT) AS ni, CAST(2 AS INTEGER) AS n4, 'Đà Nẵng' AS s,"
+        " CAST(1.5 AS DOUBLE PRECISION) AS f, true AS b"
+    )
+    dtypes = {k: str(v) for k, v in frame.dtypes.items()}
+    assert dtypes == {
+        "d": "datetime64[us]",
+        "nd": "datetime64[us]",
+        "t": "datetime64[us]",
+        "i": "int64",
+        "ni": "Int64",
+        "n4": "int32",
+        "s": "str",
+        "f": "float64",
+        "b": "bool",
+    }
+    assert frame["t"][0].microsecond == 123457 and frame["s"][0] == "Đà Nẵng"
+    assert len(any_store.df("SELECT CAST(1 AS BIGINT) AS i WHERE false").columns) == 1
