@@ -402,7 +402,7 @@ def test_item17_locks_pin_every_package_with_hashes_and_runtime_has_no_dev_tools
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     floors = {}
     for spec in project["dependencies"]:
-        m = re.match(r"([A-Za-z0-9_.\-]+)>=([0-9.]+)", spec)
+        m = re.match(r"([A-Za-z0-9_.\-]+)(?:\[[A-Za-z0-9_,\-]+\])?>=([0-9.]+)", spec)
         floors[m.group(1).lower()] = _version(m.group(2))
     for name, fixed in FIXED.items():
         assert floors[name] >= fixed, (name, floors[name], fixed)
