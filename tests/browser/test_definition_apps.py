@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from core import clock
@@ -159,8 +160,11 @@ def _emptied(page) -> None:
     stale form beside the new one for a moment)."""
     field = page.get_by_label("Chủ hộ *", exact=True)
     for _ in range(80):
-        if field.count() == 1 and field.input_value() == "":
-            return
+        try:
+            if field.count() == 1 and field.input_value(timeout=1000) == "":
+                return
+        except PlaywrightError:  # the stale copy came back between the two reads: look again
+            pass
         page.wait_for_timeout(250)
     expect(field).to_have_count(1)
     expect(field).to_have_value("")
