@@ -131,9 +131,12 @@ def table_counts(store: Store) -> dict[str, int]:
     }
 
 
+def _stamp(now: datetime | None = None) -> str:
+    return (now or clock.now()).strftime("%Y%m%d-%H%M%S")
+
+
 def default_folder(data_dir: Path, now: datetime | None = None) -> Path:
-    stamp = (now or clock.now()).strftime("%Y%m%d-%H%M%S")
-    return Path(data_dir) / "backups" / f"rapid-{stamp}"
+    return Path(data_dir) / "backups" / f"rapid-{_stamp(now)}"
 
 
 def backup(
@@ -152,6 +155,7 @@ def backup(
         raise BackupError("an in-memory database has nothing to back up")
     say = progress or (lambda _text: None)
     created = not folder.exists()
+    with_keys = keys_dir is not None and Path(keys_dir).is_dir()
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         with store.transaction():  # one snapshot: counts and export agree
@@ -159,10 +163,9 @@ def backup(
             say(f"{len(counts)} tables, {sum(counts.values()):,} rows")
             quoted = str(folder.resolve()).replace("'", "''")
             store.execute(f"EXPORT DATABASE '{quoted}' (FORMAT parquet)")
-        if keys_dir is not None and Path(keys_dir).is_dir():
-            shutil.copytree(keys_dir, folder / KEYS)
+        if with_keys:
+            shutil.copytree(keys_dir, folder / KEYS)  # type: ignore[arg-type]
             say("keys copied")
-        with_keys = keys_dir is not None and Path(keys_dir).is_dir()
         manifest = Manifest("duckdb", clock.now().isoformat(), counts, with_keys)
         (folder / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
     except BaseException as exc:
@@ -183,10 +186,6 @@ class Restored:
     kept: Path | None
     tables: dict[str, int]
     keys_restored: bool
-
-
-def _stamp() -> str:
-    return clock.now().strftime("%Y%m%d-%H%M%S")
 
 
 def _has_data(path: Path) -> bool:
@@ -236,11 +235,10 @@ def restore(
         finally:
             store.close()
         _check_counts(manifest.tables, found)
-    except duckdb.Error as exc:
+    except BaseException as exc:
         fresh.unlink(missing_ok=True)
-        raise BackupError(f"the backup in {folder} could not be imported: {exc}") from exc
-    except BaseException:
-        fresh.unlink(missing_ok=True)
+        if isinstance(exc, duckdb.Error):
+            raise BackupError(f"the backup in {folder} could not be imported: {exc}") from exc
         raise
     kept = None
     if database.exists():

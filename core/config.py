@@ -127,7 +127,7 @@ class Settings(BaseModel):
         out = self.model_dump(mode="json")
         out["database"] = str(self.database)
         if self.database_url:
-            out["database_url"] = _redact_url(self.database_url)
+            out["database_url"] = redact_url(self.database_url)
             if self.postgres_url:
                 out["database"] = out["database_url"]
         if self.key_passphrase is not None:
@@ -135,7 +135,7 @@ class Settings(BaseModel):
         return out
 
 
-def _redact_url(url: str) -> str:
+def redact_url(url: str) -> str:
     """A database URL with its password hidden (``postgresql://u:********@host/db``)."""
     import re
 

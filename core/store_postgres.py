@@ -37,6 +37,7 @@ from psycopg.adapt import Loader
 from psycopg_pool import ConnectionPool
 
 from core import sql_dialect
+from core.config import redact_url
 from core.store import (
     ConflictError,
     ConstraintError,
@@ -76,12 +77,16 @@ def _configure(conn: psycopg.Connection) -> None:
     conn.adapters.register_loader("numeric", _NumericLoader)
 
 
-def _translate_error(exc: psycopg.Error) -> Exception:
-    if isinstance(exc, _CONFLICT_ERRORS):
-        return ConflictError(str(exc).strip())
-    if isinstance(exc, pg_errors.IntegrityError):
-        return ConstraintError(str(exc).strip())
-    return exc
+@contextmanager
+def _translated() -> Iterator[None]:
+    """psycopg's lost races as ``ConflictError``, refused constraints as ``ConstraintError``;
+    other errors as they are."""
+    try:
+        yield
+    except _CONFLICT_ERRORS as exc:
+        raise ConflictError(str(exc).strip()) from exc
+    except pg_errors.IntegrityError as exc:
+        raise ConstraintError(str(exc).strip()) from exc
 
 
 _DML_STATUS = ("INSERT", "UPDATE", "DELETE", "MERGE")
@@ -125,17 +130,12 @@ class PgCursor:
         self._pos = 0
 
     def _call(self, sql: str, params: Any, *, many: bool = False) -> PgCursor:
-        try:
+        with _translated():
             if self._cur is not None:
                 self._run(self._cur, sql, params, many)
             else:
                 with self._store._pool.connection() as conn, conn.cursor() as cur:
                     self._run(cur, sql, params, many)
-        except psycopg.Error as exc:
-            new = _translate_error(exc)
-            if new is exc:
-                raise
-            raise new from exc
         return self
 
     def execute(self, sql: str, params: Any = None) -> PgCursor:
@@ -249,7 +249,7 @@ class PostgresStore(StoreCommon):
         timeout: float = 30.0,
     ) -> None:
         self.url = url
-        self.path = _redact(url)
+        self.path = redact_url(url)
         self.read_only = read_only
 
         def configure(conn: psycopg.Connection) -> None:
@@ -322,17 +322,15 @@ class PostgresStore(StoreCommon):
                 raise
             self._local.depth = 0
             self._local.cursor = None
-            try:
-                conn.execute("COMMIT")
-            except psycopg.Error as exc:
+            with _translated():
                 try:
-                    conn.execute("ROLLBACK")
+                    conn.execute("COMMIT")
                 except psycopg.Error:
-                    pass
-                new = _translate_error(exc)
-                if new is exc:
+                    try:
+                        conn.execute("ROLLBACK")
+                    except psycopg.Error:
+                        log.debug("rollback after a failed commit also failed", exc_info=True)
                     raise
-                raise new from exc
 
     @property
     def in_transaction(self) -> bool:
@@ -343,18 +341,21 @@ class PostgresStore(StoreCommon):
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> None:
         self.cursor().execute(sql, params)
 
-    def table_columns(self, table: str) -> dict[str, str]:
-        """``{column: data type}`` of a table in the current schema, types named as DuckDB
-        names them (empty when it does not exist)."""
-        rows = self.fetchall(
+    def _column_rows(self, table: str) -> list[tuple]:
+        """(column, data type, udt name) of a table in the current schema, in order."""
+        return self.fetchall(
             "SELECT column_name, data_type, udt_name FROM information_schema.columns"
             " WHERE table_schema = current_schema() AND table_name = ?"
             " ORDER BY ordinal_position",
             [table],
         )
+
+    def table_columns(self, table: str) -> dict[str, str]:
+        """``{column: data type}`` of a table in the current schema, types named as DuckDB
+        names them (empty when it does not exist)."""
         return {
             str(name): sql_dialect.pg_type_to_duckdb(str(kind), str(udt))
-            for name, kind, udt in rows
+            for name, kind, udt in self._column_rows(table)
         }
 
     def insert_df(self, table: str, frame: pd.DataFrame) -> int:
@@ -367,11 +368,7 @@ class PostgresStore(StoreCommon):
         if frame.empty:
             return 0
         cols = ", ".join(f'"{c}"' for c in frame.columns)
-        rows = self.fetchall(
-            "SELECT column_name, data_type, udt_name FROM information_schema.columns"
-            " WHERE table_schema = current_schema() AND table_name = ?",
-            [table],
-        )
+        rows = self._column_rows(table)
         kinds = {str(n): sql_dialect.pg_type_to_duckdb(str(k), str(u)) for n, k, u in rows}
         pg_types = {
             str(n): (f"{u[1:]}[]" if str(u).startswith("_") else str(u)) for n, _, u in rows
@@ -386,17 +383,11 @@ class PostgresStore(StoreCommon):
         with self.transaction() as cur:
             conn = cur._conn
             assert conn is not None
-            try:
-                with conn.cursor() as raw, raw.copy(copy_sql) as copy:
-                    if binary:  # each value dumped as its column's type: no text to parse
-                        copy.set_types(wanted)
-                    for row in zip(*columns, strict=True):
-                        copy.write_row(row)
-            except psycopg.Error as exc:
-                new = _translate_error(exc)
-                if new is exc:
-                    raise
-                raise new from exc
+            with _translated(), conn.cursor() as raw, raw.copy(copy_sql) as copy:
+                if binary:  # each value dumped as its column's type: no text to parse
+                    copy.set_types(wanted)
+                for row in zip(*columns, strict=True):
+                    copy.write_row(row)
         return len(frame)
 
     def migrate(self, migrations: Sequence[Migration]) -> list[Migration]:
@@ -435,8 +426,3 @@ class PostgresStore(StoreCommon):
         if not self._closed:
             self._closed = True
             self._pool.close()
-
-
-def _redact(url: str) -> str:
-    """The URL without its password, for messages."""
-    return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", url)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from core.pg_cluster import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("RAPID_CHROMIUM", "/usr/bin/chromium")
@@ -32,12 +33,6 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 DEMO_PASSWORD = "DaNang@2021"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_server(

@@ -58,12 +58,19 @@ def test_round_trip_keeps_every_row_and_the_sequences(store, settings, tmp_path)
         copy.close()
 
 
-def test_restore_refuses_a_database_with_data_unless_replace_and_keeps_the_old_one(
-    store, settings, tmp_path
-):
+@pytest.fixture()
+def backed_up(store, settings, tmp_path) -> Path:
+    """The seeded test database's backup folder."""
     _seed(store)
     folder = tmp_path / "bk"
     backup.backup(store, folder)
+    return folder
+
+
+def test_restore_refuses_a_database_with_data_unless_replace_and_keeps_the_old_one(
+    backed_up, tmp_path
+):
+    folder = backed_up
     target = tmp_path / "live" / "rapid.duckdb"
     backup.restore(folder, target)
     live = Store(target)
@@ -81,11 +88,9 @@ def test_restore_refuses_a_database_with_data_unless_replace_and_keeps_the_old_o
 
 
 def test_a_backup_whose_files_do_not_match_its_manifest_is_refused_and_nothing_replaced(
-    store, settings, tmp_path
+    backed_up, tmp_path
 ):
-    _seed(store)
-    folder = tmp_path / "bk"
-    backup.backup(store, folder)
+    folder = backed_up
     manifest = json.loads((folder / "manifest.json").read_text())
     manifest["tables"]["audit_log"] += 1
     (folder / "manifest.json").write_text(json.dumps(manifest))
