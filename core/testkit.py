@@ -4,7 +4,9 @@
 Fixtures:
 
 - ``settings``: a fresh configuration whose data folder is the test's ``tmp_path``;
-- ``store``: a fresh database with every installed app's migrations, set as the process store;
+- ``store``: a fresh database with every installed app's migrations, set as the process store
+  (DuckDB; PostgreSQL when the environment says ``RAPID_TEST_DATABASE=postgresql``: the same
+  tests then run on a database of the session's throwaway cluster);
 - ``frozen_clock``: the suite's clock fixed at ``FROZEN_AT`` (with microseconds, as a real
   clock has); move it with ``frozen_clock[0] = new_time``;
 - ``admin``: an administrator principal;
@@ -29,6 +31,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import inspect
+import os
 import pkgutil
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
@@ -96,12 +99,28 @@ def settings(tmp_path: Path) -> Iterator[Settings]:
     set_settings(None)
 
 
+TEST_DATABASE_ENV = "RAPID_TEST_DATABASE"
+"""``postgresql`` runs the tests that use ``store`` on PostgreSQL (``make test`` runs both)."""
+
+
+def testing_postgres() -> bool:
+    """Whether this test run's ``store`` is PostgreSQL (``RAPID_TEST_DATABASE=postgresql``)."""
+    return os.environ.get(TEST_DATABASE_ENV, "").strip().lower() in ("postgresql", "postgres")
+
+
 @pytest.fixture()
-def store(settings: Settings) -> Iterator[Store]:
-    """A fresh database with every installed app's migrations, set as the process store."""
+def store(settings: Settings, request: pytest.FixtureRequest) -> Iterator[Store]:
+    """A fresh database with every installed app's migrations, set as the process store: DuckDB,
+    or PostgreSQL under ``RAPID_TEST_DATABASE=postgresql`` (then ``settings.database_url``
+    names it, so commands that open the configured database open the same one)."""
     from core.registry import get_registry
     from core.store import Store, set_store
 
+    if testing_postgres():
+        pg = request.getfixturevalue("pg_store")
+        settings.database_url = pg.url
+        yield pg
+        return
     st = Store(settings.database)
     st.migrate(get_registry().all_migrations())
     set_store(st)
