@@ -70,6 +70,24 @@ PROGRAMMING_ERRORS: tuple[type[BaseException], ...] = (
 refusal"."""
 
 
+# -- the PostgreSQL pass -----------------------------------------------------------------------
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under ``RAPID_TEST_DATABASE=postgresql`` only the tests that use a database through the
+    ``store`` fixture run (the rest do not touch a database, or open their own, and already ran
+    in the DuckDB pass); browser tests serve DuckDB and stay in that pass."""
+    if not testing_postgres():
+        return
+    keep, drop = [], []
+    for item in items:
+        uses_store = "store" in getattr(item, "fixturenames", ())
+        (keep if uses_store and item.get_closest_marker("browser") is None else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 # -- fixtures ---------------------------------------------------------------------------------
 
 
