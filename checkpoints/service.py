@@ -29,7 +29,7 @@ import pandas as pd
 from core import audit, clock
 from core.auth import PermissionDenied, Principal, require
 from core.registry import get_registry
-from core.store import Store, get_store, settle
+from core.store import Store, get_store
 
 from . import anomalies
 from .scanlog import LogError, StationRecord, new_scan_id, read_log
@@ -384,17 +384,13 @@ def upload_frame(
     if frame.empty:
         return 0, 0
     with store.transaction() as cur:
-        settle(cur)
-        cur.register("_cp_upload", frame[["scan_id"]])
-        try:
-            present = {
-                r[0]
-                for r in cur.execute(
-                    "SELECT s.scan_id FROM cp_scans s JOIN _cp_upload u USING (scan_id)"
-                ).fetchall()
-            }
-        finally:
-            cur.unregister("_cp_upload")
+        present = {
+            r[0]
+            for r in cur.execute(
+                "SELECT scan_id FROM cp_scans WHERE scan_id IN (SELECT unnest(?::VARCHAR[]))",
+                [frame["scan_id"].astype(str).tolist()],
+            ).fetchall()
+        }
         new = frame[~frame["scan_id"].isin(present)].copy()
         if not new.empty:
             new["source"] = (source or f"station:{principal.actor}")[:100]

@@ -35,12 +35,11 @@ import secrets
 import threading
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import duckdb
 import pandas as pd
 
 from apps.health_declaration import PASS_PREFIX, VENUE_PREFIX
@@ -63,7 +62,7 @@ from core.i18n import get_locale, t, t_in
 from core.notify import NotifyError, SendResult, send_sms
 from core.qr import render
 from core.qr import service as qr
-from core.store import CONFLICTS, Store, get_store
+from core.store import CONFLICTS, CONSTRAINTS, Store, get_store
 from core.text import mask_id
 from core.ui.links import web_link
 from core.web.security import Quota, spend_quotas
@@ -231,7 +230,7 @@ def _co_checkins(
         return pd.DataFrame(columns=CO_CHECKIN_COLUMNS)
     names = dict(
         _st(store).fetchall(
-            "SELECT id, name FROM hd_venues WHERE id IN (SELECT UNNEST(?))",
+            "SELECT id, name FROM hd_venues WHERE id IN (SELECT UNNEST(?::BIGINT[]))",
             [sorted({int(v) for v in found["venue_id"]})],
         )
     )
@@ -683,7 +682,8 @@ def _held(st: Store, secrets_: Sequence[str]) -> list[tuple[str, dict, str]]:
     if stale:  # when each phone was last used, to the hour (not a write per page view)
         try:
             st.execute(
-                "UPDATE hd_holders SET last_used_at = ? WHERE secret_hash IN (SELECT UNNEST(?))",
+                "UPDATE hd_holders SET last_used_at = ? WHERE secret_hash IN"
+                " (SELECT UNNEST(?::VARCHAR[]))",
                 [now, stale],
             )
         except CONFLICTS:
@@ -732,6 +732,7 @@ def submit_declaration(
     raw: Mapping[str, Any],
     *,
     holders: Sequence[str] = (),
+    before_write: Callable[[], None] | None = None,
     store: Store | None = None,
 ) -> PassResult:
     """Validate, store and sign a declaration; any principal, anonymous included (public).
@@ -746,6 +747,9 @@ def submit_declaration(
     pass this phone does not hold, both stay and the new one is flagged (``holder_flag =
     'new_phone'``) on the officers' list. A citizen's declaration gives this phone a new secret
     (``holder_secret``); every phone that held the replaced pass now holds the new one.
+
+    ``before_write`` runs first inside the declaration's transaction (the web page uses its
+    form token there: one commit, and a refused declaration leaves the token unused).
     """
     decl = DECLARATION.validate(raw)
     cfg = settings()
@@ -769,6 +773,8 @@ def submit_declaration(
     for attempt in range(4):
         try:
             with st.transaction() as cur:
+                if before_write is not None:
+                    before_write()
                 # One read for both the limit (last hour) and the passes still valid.
                 mine = cur.execute(
                     "SELECT id, token_id, declared_at, replaced_at, expires_at FROM hd_declarations"
@@ -784,7 +790,7 @@ def submit_declaration(
                 held = (
                     cur.execute(
                         "SELECT secret_hash, declaration_id FROM hd_holders WHERE secret_hash IN"
-                        " (SELECT UNNEST(?)) AND person_key = ? AND expires_at > ?",
+                        " (SELECT UNNEST(?::VARCHAR[])) AND person_key = ? AND expires_at > ?",
                         [hashes, key, now],
                     ).fetchall()
                     if hashes
@@ -801,7 +807,8 @@ def submit_declaration(
                 if previous:
                     cur.execute(
                         "UPDATE hd_declarations SET replaced_at = ? WHERE declared_at > ?"
-                        " AND person_key = ? AND id IN (SELECT UNNEST(?)) AND replaced_at IS NULL",
+                        " AND person_key = ? AND id IN (SELECT UNNEST(?::VARCHAR[]))"
+                        " AND replaced_at IS NULL",
                         [now, now - valid, key, [i for i, _ in previous]],
                     )
                     for _, old_token in previous:
@@ -810,11 +817,12 @@ def submit_declaration(
                 if bound:  # every phone holding the replaced pass holds the new one
                     cur.execute(
                         "UPDATE hd_holders SET declaration_id = ?, declared_at = ?"
-                        " WHERE person_key = ? AND declaration_id IN (SELECT UNNEST(?))",
+                        " WHERE person_key = ? AND declaration_id IN"
+                        " (SELECT UNNEST(?::VARCHAR[]))",
                         [decl_id, now, key, bound],
                     )
                     cur.execute(  # this phone's secret is replaced by a new one (below)
-                        "DELETE FROM hd_holders WHERE secret_hash IN (SELECT UNNEST(?))",
+                        "DELETE FROM hd_holders WHERE secret_hash IN (SELECT UNNEST(?::VARCHAR[]))",
                         [[h for h, _ in held]],
                     )
                 issued = qr.issue(
@@ -872,7 +880,7 @@ def submit_declaration(
             if citizen:
                 _count("hd.declare", st, throttled=True)
             raise
-        except (*CONFLICTS, duckdb.ConstraintException):
+        except (*CONFLICTS, *CONSTRAINTS):
             if attempt == 3:
                 raise
             time.sleep(0.005 * (attempt + 1))
@@ -1319,30 +1327,46 @@ def venue_from_token(text: str, *, store: Store | None = None) -> Venue:
 
 
 def _insert_checkin(
-    st: Store, venue: Venue, row: dict, method: str, recorded_by: str
+    st: Store,
+    venue: Venue,
+    row: dict,
+    method: str,
+    recorded_by: str,
+    before_write: Callable[[], None] | None = None,
 ) -> CheckinResult:
     if risk.status(row["person_id"], store=st).must_stay_home:
         # isolating (F0/F1) or recently near an F0: whatever colour the pass shows
         raise CheckinError(t("hd.checkin.stay_home"))
     now = clock.utcnow_naive()
-    st.execute(
-        "INSERT INTO hd_checkins (venue_id, checked_in_at, person_key, person_id, full_name,"
-        " phone, ward_code, colour, declaration_id, method, recorded_by)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            venue.id,
-            now,
-            person_key(row["person_id"]),
-            row["person_id"],
-            row["full_name"],
-            row["phone"],
-            row["ward_code"],
-            row["colour"],
-            row["id"],
-            method,
-            recorded_by,
-        ],
-    )
+    values = [
+        venue.id,
+        now,
+        person_key(row["person_id"]),
+        row["person_id"],
+        row["full_name"],
+        row["phone"],
+        row["ward_code"],
+        row["colour"],
+        row["id"],
+        method,
+        recorded_by,
+    ]
+    for attempt in range(3):
+        try:
+            with st.transaction():
+                if before_write is not None:
+                    before_write()
+                st.execute(
+                    "INSERT INTO hd_checkins (venue_id, checked_in_at, person_key, person_id,"
+                    " full_name, phone, ward_code, colour, declaration_id, method, recorded_by)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    values,
+                )
+            break
+        except CONFLICTS:
+            if attempt == 2:
+                raise
+            time.sleep(0.005 * (attempt + 1))
     return CheckinResult(venue.id, venue.name, now, row["full_name"], row["colour"])
 
 
@@ -1352,13 +1376,15 @@ def checkin_as_holder(
     secret: str,
     *,
     venue: Venue | None = None,
+    before_write: Callable[[], None] | None = None,
     store: Store | None = None,
 ) -> CheckinResult:
     """Check in at the venue of a poster link with a pass this phone holds (public): one tap
     from the phone that declared, or from one that entered a code sent to the declared number.
     Phone number and CCCD alone never check anyone in. Raises ``CheckinError``; nothing is
     written then. ``venue``: what ``venue_from_token(venue_token)`` already returned in this
-    request (the link is verified once per request, not twice)."""
+    request (the link is verified once per request, not twice). ``before_write`` runs first
+    inside the check-in's transaction (the page's form token)."""
     st = _st(store)
     if venue is None:
         venue = venue_from_token(venue_token, store=st)
@@ -1367,7 +1393,7 @@ def checkin_as_holder(
         _count("hd.checkin", st)
         raise CheckinError(t("hd.checkin.no_pass"))
     _count("hd.checkin", st, matched=True)
-    return _insert_checkin(st, venue, found[0][1], "link", _actor(principal))
+    return _insert_checkin(st, venue, found[0][1], "link", _actor(principal), before_write)
 
 
 def _checkin_claims(
@@ -1500,9 +1526,13 @@ def _exposures(st: Store, since: datetime, until: datetime, cfg: HealthSettings)
         " AND c.checked_in_at BETWEEN s.checked_in_at - ? AND s.checked_in_at + ?"
         " WHERE c.checked_in_at >= ? AND c.checked_in_at < ?"
         " AND c.person_key NOT IN (SELECT person_key FROM f0))"
-        " SELECT arg_min(person_key, checked_in_at) AS person_key, person_id,"
-        " arg_min(full_name, checked_in_at) AS full_name, arg_min(phone, checked_in_at) AS phone,"
-        " arg_min(ward_code, checked_in_at) AS ward_code, venue_id, min(checked_in_at)"
+        # the first check-in's values of each group: (array_agg(x ORDER BY t))[1], which
+        # PostgreSQL accepts as DuckDB does (arg_min is DuckDB's alone)
+        " SELECT (array_agg(person_key ORDER BY checked_in_at))[1] AS person_key, person_id,"
+        " (array_agg(full_name ORDER BY checked_in_at))[1] AS full_name,"
+        " (array_agg(phone ORDER BY checked_in_at))[1] AS phone,"
+        " (array_agg(ward_code ORDER BY checked_in_at))[1] AS ward_code, venue_id,"
+        " min(checked_in_at)"
         " AS checked_in_at, min(f0_checked_in_at) AS f0_checked_in_at, day FROM hit"
         " GROUP BY person_id, venue_id, day ORDER BY checked_in_at, person_id",
         [
@@ -1523,7 +1553,7 @@ def _exposures(st: Store, since: datetime, until: datetime, cfg: HealthSettings)
         return pd.DataFrame(columns=EXPOSURE_COLUMNS)
     names = dict(
         st.fetchall(
-            "SELECT id, name FROM hd_venues WHERE id IN (SELECT UNNEST(?))",
+            "SELECT id, name FROM hd_venues WHERE id IN (SELECT UNNEST(?::BIGINT[]))",
             [sorted({int(v) for v in frame["venue_id"]})],
         )
     )
@@ -1555,7 +1585,7 @@ def scan_exposures(
             (int(k), str(r))
             for k, r in st.fetchall(
                 "SELECT person_key, ref FROM person_risk WHERE source = 'exposure'"
-                " AND person_key IN (SELECT UNNEST(?))",
+                " AND person_key IN (SELECT UNNEST(?::BIGINT[]))",
                 [sorted({int(k) for k in found["person_key"]})],
             )
         }
@@ -1692,9 +1722,12 @@ def risk_signals(principal: Principal, *, store: Store | None = None) -> pd.Data
     now = clock.utcnow_naive()
     cfg = settings()
     return _st(store).df(
-        "SELECT arg_max(person_id, declared_at) AS person_id, 'declaration' AS source,"
-        " arg_max(id, declared_at) AS ref, arg_max(colour, declared_at) AS level,"
-        " coalesce(nullif(split_part(arg_max(risk_reasons, declared_at), ',', 1), ''),"
+        # the latest declaration's values: (array_agg(x ORDER BY t DESC))[1] (both databases)
+        "SELECT (array_agg(person_id ORDER BY declared_at DESC))[1] AS person_id,"
+        " 'declaration' AS source, (array_agg(id ORDER BY declared_at DESC))[1] AS ref,"
+        " (array_agg(colour ORDER BY declared_at DESC))[1] AS level,"
+        " coalesce(nullif(split_part((array_agg(risk_reasons ORDER BY declared_at DESC))[1],"
+        " ',', 1), ''),"
         " 'declared') AS reason_code, max(declared_at) AS since,"
         " max(declared_at) + ? AS until FROM hd_declarations"
         " WHERE declared_at > ? AND replaced_at IS NULL AND expires_at > ?"

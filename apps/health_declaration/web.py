@@ -25,9 +25,9 @@ from apps.health_declaration import service
 from apps.health_declaration.forms import DECLARATION, LOOKUP
 from core import clock
 from core.forms import FORM, FieldError, FormInvalid
-from core.forms.html_form import read, render, token_problem
+from core.forms.html_form import read, render, token_problem, token_spender
 from core.i18n import t
-from core.web.http import CSRF_FIELD, WebRequest, WebResponse
+from core.web.http import CSRF_FIELD, WebRequest, WebResponse, spends_token_in_action
 from core.web.layout import message_page, page
 
 HOLDER_COOKIE = "rapid_hd_holder"
@@ -247,8 +247,10 @@ def _code_page(
     return _page(request, title, body, status=422 if error else 200)
 
 
-def _token_checked(request: WebRequest) -> None:
-    problem = token_problem(request)
+def _token_checked(request: WebRequest, *, in_action: bool = False) -> None:
+    """Raise the form-level error of a bad form token. ``in_action``: the token is used inside
+    the action's transaction (``token_spender``), not here."""
+    problem = token_problem(request, in_action=in_action)
     if problem is not None:
         raise FormInvalid({FORM: problem})
 
@@ -285,6 +287,7 @@ def _venue_of(token: str) -> service.Venue | None:
         return None
 
 
+@spends_token_in_action
 def declare(request: WebRequest) -> WebResponse:
     """``/khai-bao``: the declaration; on success the pass itself, kept on this phone.
     From a venue's check-in page (``?v=<venue token>``), the pass page offers the check-in
@@ -305,12 +308,14 @@ def declare(request: WebRequest) -> WebResponse:
     raw, shown = read(DECLARATION, request)
     known = held_secrets(request)
     try:
-        _token_checked(request)
+        _token_checked(request, in_action=True)
         DECLARATION.validate(raw, shown=shown)
         wait = _declare_wait(request)
         if wait:
             return _try_later(request, wait)
-        result = service.submit_declaration(None, raw, holders=known)
+        result = service.submit_declaration(
+            None, raw, holders=known, before_write=token_spender(request)
+        )
     except FormInvalid as exc:
         return _refused(request, title, intro, raw, exc.errors, hidden)
     except service.RateLimited as exc:
@@ -479,6 +484,7 @@ def _no_venue(request: WebRequest, title: str) -> WebResponse:
     return _page(request, title, body)
 
 
+@spends_token_in_action
 def check_in(request: WebRequest) -> WebResponse:
     """``/check-in?v=<venue token>`` from a venue's poster: one tap with a pass this phone
     holds; from another phone, phone + CCCD ask for a code sent to the declared phone."""
@@ -544,11 +550,13 @@ def check_in(request: WebRequest) -> WebResponse:
             )
     elif request.method == "POST":  # one tap with a pass this phone holds
         try:
-            _token_checked(request)
+            _token_checked(request, in_action=True)
             chosen = [s for s in known if _tag(s) == request.value("n")]
             if not chosen:
                 raise service.CheckinError(t("hd.checkin.no_pass"))
-            done = service.checkin_as_holder(None, token, chosen[0], venue=venue)
+            done = service.checkin_as_holder(
+                None, token, chosen[0], venue=venue, before_write=token_spender(request)
+            )
         except service.CheckinError as exc:
             errors = {FORM: FieldError("", text=(str(exc), str(exc)))}
         except FormInvalid as exc:

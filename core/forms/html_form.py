@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from functools import cache
 from typing import Any
@@ -405,13 +405,51 @@ def _questions(
     return Markup("").join(parts), ",".join(shown)
 
 
-def token_problem(request: WebRequest) -> FieldError | None:
-    """The form-level error of a POST whose form token is missing, forged, expired or used."""
+REPLAYED = "web.form_replayed"
+
+
+def token_problem(request: WebRequest, *, in_action: bool = False) -> FieldError | None:
+    """The form-level error of a POST whose form token is missing, forged, expired or used.
+
+    On a page marked ``spends_token_in_action`` the token is used here, unless ``in_action``:
+    then only its signature and age are checked, and the action uses it inside its own
+    transaction through ``token_spender(request)``."""
+    from core.web import security
+
     check = request.token_check
-    if check is None or check.ok:
+    if check is None:
         return None
-    key = "web.form_expired" if check.problem in ("expired", "missing") else "web.form_replayed"
-    return FieldError(key)
+    if not check.ok:
+        expired = check.problem in ("expired", "missing")
+        return FieldError("web.form_expired" if expired else REPLAYED)
+    if request.pending_nonce and not in_action:
+        nonce, request.pending_nonce = request.pending_nonce, ""
+        if not security.use_nonce(nonce):
+            return FieldError(REPLAYED)
+    return None
+
+
+def token_spender(request: WebRequest) -> Callable[[], None] | None:
+    """For an action that runs it first inside its own transaction: uses this POST's form
+    token there, raising ``FormInvalid`` (the form-level "already sent") when it was used.
+    None when the page's token was already used before it ran (nothing left to do). An action
+    refused before its transaction leaves the token to the end of the request (used then); one
+    rolled back after it leaves the token unused, so the same form can be sent again."""
+    from core.forms.errors import FormInvalid
+    from core.web import security
+
+    nonce = request.pending_nonce
+    if not nonce:
+        return None
+
+    def spend() -> None:
+        request.pending_nonce = ""
+        try:
+            security.spend_nonce_in_transaction(nonce)
+        except security.NonceUsed:
+            raise FormInvalid({FORM: FieldError(REPLAYED)}) from None
+
+    return spend
 
 
 def escape_text(value: Any) -> Markup:

@@ -32,7 +32,7 @@ from core.qr.keys import META, KeyStore
 from core.qr.sign import Signer, to_epoch
 from core.qr.trust import TrustList
 from core.qr.verify import Reason, TokenVerdict, verify
-from core.store import Store, execute_rows, get_store, settle
+from core.store import Store, execute_rows, get_store
 
 _lock = threading.Lock()
 _cache: dict[str, Any] = {}
@@ -394,16 +394,11 @@ def token_texts(token_ids: Sequence[str], *, store: Store | None = None) -> dict
     if not token_ids:
         return {}
     store = store or get_store()
-    cur = store.cursor()
-    frame = pd.DataFrame({"token_id": list(token_ids)})
-    settle(cur)
-    cur.register("_wanted_tokens", frame)
-    try:
-        rows = cur.execute(
-            "SELECT t.token_id, t.token_text FROM qr_tokens t JOIN _wanted_tokens w USING (token_id)"
-        ).fetchall()
-    finally:
-        cur.unregister("_wanted_tokens")
+    rows = store.fetchall(
+        "SELECT token_id, token_text FROM qr_tokens WHERE token_id IN"
+        " (SELECT unnest(?::VARCHAR[]))",
+        [list(token_ids)],
+    )
     return dict(rows)
 
 

@@ -40,6 +40,9 @@ class WebRequest:
     sid: str
     token_check: security.TokenCheck | None = None
     """For a POST: whether its form token was genuine, fresh and unused."""
+    pending_nonce: str = ""
+    """For a POST to a page marked ``spends_token_in_action``: its genuine token's nonce, not
+    yet used (``core.forms.html_form.token_problem`` / ``token_spender`` use it)."""
 
     def value(self, name: str, default: str = "") -> str:
         values = self.form.get(name)
@@ -204,15 +207,35 @@ def endpoint(
     return run
 
 
+SPENDS_TOKEN = "spends_token_in_action"
+
+
+def spends_token_in_action(handler: Handler) -> Handler:
+    """Mark a page whose POST uses its form token inside the action's own transaction
+    (``core.forms.html_form.token_spender``): one commit per action instead of two, and an
+    action refused or rolled back leaves the token usable. Every other page's token is used
+    before the page runs. Whatever path such a page takes, its token is used by the end of
+    the request unless its action rolled back."""
+    setattr(handler, SPENDS_TOKEN, True)
+    return handler
+
+
 def _serve(
     handler: Handler, request: WebRequest, known_sid: str | None, count: str | None
 ) -> WebResponse:
     """In the worker thread: check a POST's form token, run the page, count the attempt."""
     if request.method == "POST":
+        deferred = bool(getattr(handler, SPENDS_TOKEN, False))
         request.token_check = security.check_form_token(
-            request.value(CSRF_FIELD) or None, known_sid
+            request.value(CSRF_FIELD) or None, known_sid, spend=not deferred
         )
+        request.pending_nonce = request.token_check.nonce
     response = _call(handler, request)
+    if request.pending_nonce:  # a marked page that ended on a path without its action
+        security.use_nonce(request.pending_nonce)
+        request.pending_nonce = ""
+    if request.method == "POST":
+        security.sometimes_forget_nonces()
     if count is not None:
         _count(count, response.status == 429)
     return response

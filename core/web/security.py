@@ -109,11 +109,15 @@ def form_token(sid: str) -> str:
 class TokenCheck:
     ok: bool
     problem: str = ""  # "missing" | "expired" | "forged" | "replayed"
+    nonce: str = ""
+    """With ``spend=False``: the genuine token's nonce, not yet used (the page uses it)."""
 
 
-def check_form_token(token: str | None, sid: str | None) -> TokenCheck:
+def check_form_token(token: str | None, sid: str | None, *, spend: bool = True) -> TokenCheck:
     """Whether a posted form token is genuine, fresh, for this browser, and unused; marks it
-    used (a replay or a double submit is refused)."""
+    used (a replay or a double submit is refused). ``spend=False``: genuine and fresh only,
+    its nonce returned unused, for a page that uses it inside its action's own transaction
+    (``spend_nonce_in_transaction``)."""
     if not token or not sid:
         return TokenCheck(False, "missing")
     try:
@@ -124,33 +128,65 @@ def check_form_token(token: str | None, sid: str | None) -> TokenCheck:
         return TokenCheck(False, "forged")
     if not isinstance(data, dict) or data.get("s") != _sid_tag(sid) or not data.get("n"):
         return TokenCheck(False, "forged")
-    if not _use_nonce(str(data["n"])):
+    if not spend:
+        return TokenCheck(True, nonce=str(data["n"]))
+    if not use_nonce(str(data["n"])):
         return TokenCheck(False, "replayed")
     return TokenCheck(True)
 
 
-def _use_nonce(nonce: str) -> bool:
-    import duckdb
+_NONCE_INSERT = "INSERT INTO web_form_nonces (nonce, used_at) VALUES (?, ?)"
+
+
+def use_nonce(nonce: str) -> bool:
+    """Mark a form token's nonce used, in a transaction of its own: False when it already was
+    (a replay, or a double submit racing the first)."""
+    from core import clock
+    from core.store import CONFLICTS, CONSTRAINTS, get_store
+
+    # One plain INSERT, no read first: the primary key refuses a nonce already used.
+    try:
+        get_store().execute(_NONCE_INSERT, [nonce, clock.utcnow_naive()])
+    except (*CONFLICTS, *CONSTRAINTS):
+        return False
+    return True
+
+
+class NonceUsed(Exception):
+    """The form token was used already (raised inside the action's transaction)."""
+
+
+def spend_nonce_in_transaction(nonce: str) -> None:
+    """Mark a nonce used inside the caller's open transaction, which then holds the action and
+    the token's use together: one commit instead of two, and an action refused or rolled back
+    leaves the token unused. Raises ``NonceUsed`` (the transaction must then end: on both
+    databases a failed statement spoils it); a race with another use of the same nonce may
+    instead surface as the store's conflict, retried like any other."""
+    from core import clock
+    from core.store import CONSTRAINTS, get_store
+
+    try:
+        get_store().execute(_NONCE_INSERT, [nonce, clock.utcnow_naive()])
+    except CONSTRAINTS as exc:
+        raise NonceUsed(nonce) from exc
+
+
+def sometimes_forget_nonces() -> None:
+    """Now and then (one call in 200), forget nonces past the tokens' lifetime."""
+    if secrets.randbelow(200):
+        return
+    from datetime import timedelta
 
     from core import clock
     from core.store import CONFLICTS, get_store
 
-    store = get_store()
-    now = clock.utcnow_naive()
-    # One plain INSERT, no read first: the primary key refuses a nonce already used (a replay,
-    # or a double submit racing the first).
     try:
-        store.execute("INSERT INTO web_form_nonces (nonce, used_at) VALUES (?, ?)", [nonce, now])
-    except (*CONFLICTS, duckdb.ConstraintException):
-        return False
-    if secrets.randbelow(200) == 0:  # now and then, forget tokens past their lifetime
-        from datetime import timedelta
-
-        store.execute(
+        get_store().execute(
             "DELETE FROM web_form_nonces WHERE used_at < ?",
-            [now - timedelta(seconds=TOKEN_MAX_AGE_S + 3600)],
+            [clock.utcnow_naive() - timedelta(seconds=TOKEN_MAX_AGE_S + 3600)],
         )
-    return True
+    except CONFLICTS:
+        log.debug("forgetting old form nonces lost a race; next time", exc_info=True)
 
 
 # -- rate limits -----------------------------------------------------------------------------------
@@ -288,10 +324,8 @@ def spend_quotas(uses: Sequence[tuple[Quota, str]], *, store: Any = None) -> int
     the current window's row when it exists, else one plain INSERT (an upsert costs DuckDB
     several times as much). Two first uses racing for one new row: the second INSERT fails
     on the primary key and is a conflict (retried here, or by the caller's transaction)."""
-    import duckdb
-
     from core import clock
-    from core.store import CONFLICTS, ConflictError, get_store
+    from core.store import CONFLICTS, CONSTRAINTS, ConflictError, get_store
 
     st = store or get_store()
     for attempt in range(5):
@@ -319,7 +353,7 @@ def spend_quotas(uses: Sequence[tuple[Quota, str]], *, store: Any = None) -> int
                             " VALUES (?, ?, ?, 1)",
                             list(key),
                         )
-                    except duckdb.ConstraintException as exc:
+                    except CONSTRAINTS as exc:
                         raise ConflictError(str(exc)) from exc
             break
         except CONFLICTS:

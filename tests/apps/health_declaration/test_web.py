@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from apps.health_declaration.forms import DECLARATION
 from core.testkit import form_token_of
 from tests.apps.health_declaration.conftest import WARD, form
@@ -71,6 +73,71 @@ def test_a_missing_or_replayed_form_token_writes_nothing(web_client, store):
     assert first.status_code == 200
     again = web_client.post("/khai-bao", data={**_answers(), "_csrf": token})
     assert again.status_code == 422 and "đã được gửi" in again.text
+    assert store.scalar("SELECT count(*) FROM hd_declarations") == 1
+
+
+def test_the_declaration_and_its_form_token_are_one_transaction(web_client, store):
+    """The token is used inside the declaration's own transaction: the nonce and the row
+    commit together, and a form that failed validation has its token used all the same."""
+    page = web_client.get("/khai-bao")
+    token = form_token_of(page.text)
+    done = web_client.post("/khai-bao", data={**_answers(), "_csrf": token})
+    assert done.status_code == 200
+    assert store.scalar("SELECT count(*) FROM web_form_nonces") == 1
+    bad_page = web_client.get("/khai-bao")
+    bad_token = form_token_of(bad_page.text)
+    bad = web_client.post("/khai-bao", data={**_answers(full_name="Nguyen2"), "_csrf": bad_token})
+    assert bad.status_code == 422
+    fixed = web_client.post(
+        "/khai-bao", data={**_answers(person_id="048185000077"), "_csrf": bad_token}
+    )
+    assert fixed.status_code == 422 and "đã được gửi" in fixed.text  # used, not reusable
+    assert store.scalar("SELECT count(*) FROM hd_declarations") == 1
+
+
+def test_a_declaration_rolled_back_leaves_its_form_token_usable(web_client, store, monkeypatch):
+    """A declaration that fails inside its transaction (here the store loses a race four times
+    over) writes nothing, the token included: the person sends the same form again."""
+    from apps.health_declaration import service
+    from core.store import ConflictError
+
+    page = web_client.get("/khai-bao")
+    token = form_token_of(page.text)
+    real = service.risk.record
+
+    def lost(*args, **kwargs):
+        raise ConflictError("lost a race")
+
+    monkeypatch.setattr(service.risk, "record", lost)
+    with pytest.raises(ConflictError):
+        web_client.post("/khai-bao", data={**_answers(), "_csrf": token})
+    assert store.scalar("SELECT count(*) FROM web_form_nonces") == 0
+    assert store.scalar("SELECT count(*) FROM hd_declarations") == 0
+    monkeypatch.setattr(service.risk, "record", real)
+    again = web_client.post("/khai-bao", data={**_answers(), "_csrf": token})
+    assert again.status_code == 200 and "Thẻ y tế" in again.text
+    assert store.scalar("SELECT count(*) FROM hd_declarations") == 1
+    replay = web_client.post("/khai-bao", data={**_answers(), "_csrf": token})
+    assert replay.status_code == 422 and "đã được gửi" in replay.text
+
+
+def test_two_sends_of_one_form_at_once_make_one_declaration(web_client, store):
+    """A double tap: both posts race with the same token; one pass, one "already sent"."""
+    import threading
+
+    page = web_client.get("/khai-bao")
+    token = form_token_of(page.text)
+    barrier = threading.Barrier(2)
+    codes: list[int] = []
+
+    def send() -> None:
+        barrier.wait()
+        codes.append(web_client.post("/khai-bao", data={**_answers(), "_csrf": token}).status_code)
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert sorted(codes) == [200, 422], codes
     assert store.scalar("SELECT count(*) FROM hd_declarations") == 1
 
 
