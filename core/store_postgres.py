@@ -29,6 +29,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import psycopg
 from psycopg import errors as pg_errors
@@ -226,6 +227,8 @@ def _copy_columns(frame: pd.DataFrame, types: dict[str, str]) -> list[list[Any]]
         elif kind == "DOUBLE" and pd.api.types.is_integer_dtype(series):
             series = series.astype(float)
         values = series.astype(object).where(series.notna(), None).tolist()
+        if series.dtype == object:  # a LIST column read from DuckDB holds numpy arrays
+            values = [v.tolist() if isinstance(v, np.ndarray) else v for v in values]
         out.append(values)
     return out
 

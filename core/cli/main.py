@@ -38,6 +38,12 @@ class CliError(click.ClickException):
     exit_code = 1
 
 
+class CliRefusal(CliError):
+    """A request refused as it stands (e.g. a copy into a database holding data): exit 2."""
+
+    exit_code = 2
+
+
 def _known_errors() -> tuple[type[Exception], ...]:
     """Failures shown as one line: imported here, when a command has already failed."""
     from core.accounts import AccountError
@@ -133,15 +139,16 @@ def emit(data: Any, as_json: bool) -> None:
 
 
 POSTGRES_NOT_YET = (
-    "database_url names a PostgreSQL database: the PostgreSQL store itself is built and tested,"
-    " but the apps' services still use DuckDB-only SQL, so the suite cannot run on it yet."
-    " Unset RAPID_DATABASE_URL (or database_url) to use the DuckDB file in the data folder."
+    "database_url names a PostgreSQL database: the operator commands (rapid db, users, audit,"
+    " ...) work on it, but the server does not serve it yet while the apps' pages are being"
+    " ported. Unset RAPID_DATABASE_URL (or database_url) to serve the DuckDB file in the data"
+    " folder."
 )
 
 
 def refuse_postgres_yet() -> None:
-    """Exit 2 with a clear message when ``database_url`` selects PostgreSQL: until every
-    app's SQL runs there, a server or command on it would fail half-way."""
+    """Exit 2 with a clear message when ``database_url`` selects PostgreSQL and the server is
+    asked for (``rapid serve``): until every app's SQL runs there, it would fail half-way."""
     if get_settings().postgres_url:
         click.echo(f"Error: {POSTGRES_NOT_YET}", err=True)
         sys.exit(SETTINGS_EXIT)
@@ -149,13 +156,13 @@ def refuse_postgres_yet() -> None:
 
 @contextmanager
 def open_store(migrate: bool = True) -> Iterator[Store]:
-    """The configured database for one CLI command; a held lock is a clear error."""
+    """The configured database for one CLI command (DuckDB, or PostgreSQL when
+    ``database_url`` names one); a held lock or an unreachable server is a clear error."""
     from core import audit
-    from core.store import Store, set_store
+    from core.store import open_store as open_target
+    from core.store import set_store, store_target
 
-    refuse_postgres_yet()
-    settings = get_settings()
-    store = Store(settings.database)
+    store = open_target(store_target(get_settings()))
     set_store(store)
     try:
         if migrate:
@@ -197,8 +204,9 @@ def cli(config_file: Path | None, verbose: bool) -> None:
         # their arguments may name a definition app's roles or prefixes: serve the active
         # definitions before the arguments are checked (read-only, skipped while serving)
         from core.definitions.install import attach_readonly
+        from core.store import store_target
 
-        attach_readonly(get_settings().database)
+        attach_readonly(store_target(get_settings()))
 
 
 DEFINITION_COMMANDS = frozenset({"users", "roles", "apps", "qr", "checkpoint"})
@@ -274,14 +282,13 @@ def check_permissions() -> None:
 def db_migrate() -> None:
     """Apply pending migrations of core and every installed app (the data folder's permissions
     are checked first: exit 3 when too open and not ours)."""
-    settings = get_settings()
     check_permissions()
     with open_store(migrate=False) as store:
         applied = store.migrate(get_registry().all_migrations())
         for mig in applied:
             click.echo(f"applied {mig.app_id}/{mig.path.name}")
         _check_forms(store)
-    click.echo(f"{len(applied)} migration(s) applied; database {settings.database} is up to date")
+    click.echo(f"{len(applied)} migration(s) applied; database {store.path} is up to date")
 
 
 @db.command("backup")
@@ -293,8 +300,9 @@ def db_migrate() -> None:
 )
 @click.option("--with-keys", is_flag=True, help="Also copy the signing keys (secrets!).")
 def db_backup(folder: Path | None, with_keys: bool) -> None:
-    """Write the whole database to a new folder (DuckDB's export: Parquet per table, with a
-    manifest of row counts). Stop the server first: DuckDB lets one process open the file."""
+    """Write the whole database to a new folder, with a manifest of row counts: DuckDB's export
+    (Parquet per table), or on PostgreSQL pg_dump's custom format. Stop the server first:
+    DuckDB lets one process open the file."""
     from core import audit, backup
     from core.auth import operator
 
@@ -311,7 +319,7 @@ def db_backup(folder: Path | None, with_keys: bool) -> None:
             operator(),
             "db.backup",
             "database",
-            str(settings.database),
+            store.path,
             {"folder": str(target), "rows": sum(manifest.tables.values()), "keys": with_keys},
             store=store,
         )
@@ -328,12 +336,13 @@ def db_backup(folder: Path | None, with_keys: bool) -> None:
 @click.option(
     "--replace",
     is_flag=True,
-    help="Replace a database that holds data (it is kept beside it as *.before-restore-<time>).",
+    help="Replace a database that holds data (DuckDB: kept beside it as"
+    " *.before-restore-<time>; PostgreSQL: backed up first into backups/before-restore-<time>).",
 )
 def db_restore(folder: Path, replace: bool) -> None:
-    """Restore a backup folder as this installation's database: imported into a new file,
-    every table's row count checked against the backup, then put in place. Stop the server
-    first."""
+    """Restore a backup folder as this installation's database, every table's row count checked
+    against the backup. DuckDB: imported into a new file, then put in place. PostgreSQL:
+    pg_restore --clean --if-exists in one transaction. Stop the server first."""
     from core import audit, backup
     from core.auth import operator
 
@@ -341,9 +350,10 @@ def db_restore(folder: Path, replace: bool) -> None:
     check_permissions()
     done = backup.restore(
         folder,
-        Path(settings.database),
+        settings.postgres_url or Path(settings.database),
         replace=replace,
         keys_dir=settings.keys_dir,
+        keep_in=backup.before_restore_folder(settings.data_dir),
         progress=lambda text: click.echo(text, err=True),
     )
     with open_store() as store:  # pending migrations of a newer suite apply here
@@ -363,6 +373,84 @@ def db_restore(folder: Path, replace: bool) -> None:
         click.echo(f"the database it replaced is kept as {done.kept}")
     if done.keys_restored:
         click.echo(f"signing keys restored into {settings.keys_dir}")
+
+
+def _target_url(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """``--to``: a PostgreSQL URL naming a database (a bad one: exit 2, password not shown)."""
+    from core.db_copy import CopyError, parse_target_url
+
+    try:
+        return parse_target_url(value)
+    except CopyError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+
+
+@db.command("copy")
+@click.option(
+    "--to",
+    "url",
+    required=True,
+    callback=_target_url,
+    metavar="postgresql://USER@HOST:PORT/DB",
+    help="The PostgreSQL database to copy into. Its password: PGPASSWORD or ~/.pgpass (a"
+    " password in the URL works but other local users see it in the process list).",
+)
+@click.option(
+    "--replace", is_flag=True, help="Empty the target's tables first when they hold data."
+)
+def db_copy_cmd(url: str, replace: bool) -> None:
+    """Copy this DuckDB installation into a PostgreSQL database: migrated, every table copied
+    in one transaction (a failure leaves none of it), sequences carried on, every table's count
+    checked on both sides. Refused (exit 2) when the target holds data, unless --replace. The
+    signing keys stay in the data folder. Stop the server first."""
+    from core import audit, db_copy
+    from core.auth import operator
+    from core.config import redact_url
+    from core.store_postgres import PostgresStore
+
+    settings = get_settings()
+    if settings.postgres_url:
+        raise CliRefusal(
+            "this installation already uses PostgreSQL (database_url): db copy moves a DuckDB"
+            " installation; to copy between PostgreSQL databases use db backup and db restore"
+        )
+    where = redact_url(url)
+    if where != url:
+        click.echo(
+            "note: the URL holds a password, which other local users can read in the process"
+            " list: prefer PGPASSWORD or ~/.pgpass",
+            err=True,
+        )
+    migrations = get_registry().all_migrations()
+    with open_store() as source:
+        target = PostgresStore(url, max_size=2)
+        try:
+            done = db_copy.copy_database(
+                source,
+                target,
+                migrations,
+                replace=replace,
+                progress=lambda text: click.echo(text, err=True),
+            )
+            details = {"to": where, "tables": len(done.tables), "rows": done.rows}
+            audit.record(operator(), "db.copy", "database", source.path, details, store=target)
+        except db_copy.TargetNotEmpty as exc:
+            raise CliRefusal(str(exc)) from exc
+        finally:
+            target.close()
+        audit.record(operator(), "db.copy", "database", source.path, details, store=source)
+    width = max((len(t) for t in done.tables), default=5)
+    click.echo(f"{'table':<{width}}  {'duckdb':>12}  {'postgresql':>12}")
+    for table, (rows, copied) in done.tables.items():
+        click.echo(f"{table:<{width}}  {rows:>12,}  {copied:>12,}")
+    click.echo(
+        f"copied {len(done.tables)} tables, {done.rows:,} rows into {where}; every count matches"
+    )
+    click.echo(
+        f"The signing keys were not copied: they stay in {settings.keys_dir}. Serve the"
+        f" PostgreSQL installation with the same data_dir ({settings.data_dir}) and"
+        f" database_url = {where}."
+    )
 
 
 def _check_forms(store: Store) -> None:

@@ -1,5 +1,6 @@
-"""``rapid db backup`` / ``restore`` (issue 15 item 6, DuckDB): a round trip keeps every row,
-diacritics and sequences; a bad or incomplete backup is refused and nothing is replaced."""
+"""``rapid db backup`` / ``restore`` (issue 15 item 6) on DuckDB and on PostgreSQL (pg_dump /
+pg_restore): a round trip keeps every row, diacritics and sequences; a bad or incomplete backup
+is refused and nothing is replaced; a URL's password is never printed."""
 
 from __future__ import annotations
 
@@ -14,11 +15,43 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core import backup
-from core.store import Store
+from core.registry import get_registry
+from core.store import Store, open_store, set_store
 from tests.plugins.install import ROOT
 
 RAPID = str(Path(sys.executable).parent / "rapid")
 NAME = "Nguyễn Thị Ánh Tuyết"
+SECRET = "S3cretPw0rdXYZ"
+BACKENDS = ("duckdb", "postgresql")
+_databases = iter(range(1, 1_000_000))
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request, settings):
+    """A fresh migrated database of either backend, whatever RAPID_TEST_DATABASE says."""
+    if request.param == "postgresql":
+        pg = request.getfixturevalue("pg_store")
+        settings.database_url = pg.url
+        yield pg
+        return
+    st_ = Store(settings.database)
+    st_.migrate(get_registry().all_migrations())
+    set_store(st_)
+    yield st_
+    set_store(None)
+    st_.close()
+
+
+@pytest.fixture()
+def restore_target(db, tmp_path, request):
+    """Where a restore goes: a new DuckDB file, or a new empty PostgreSQL database."""
+    if not backup.is_postgres(db):
+        yield tmp_path / "other" / "rapid.duckdb"
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    name = f"rapid_bk{next(_databases)}"
+    yield cluster.create_database(name)
+    cluster.drop_database(name)
 
 
 def _seed(store: Store) -> None:
@@ -30,19 +63,23 @@ def _seed(store: Store) -> None:
     store.set_state("demo_note", "Đà Nẵng")
 
 
-def test_round_trip_keeps_every_row_and_the_sequences(store, settings, tmp_path):
-    _seed(store)
-    before = backup.table_counts(store)
+def test_round_trip_keeps_every_row_and_the_sequences(db, restore_target, tmp_path):
+    _seed(db)
+    before = backup.table_counts(db)
     folder = tmp_path / "bk"
-    manifest = backup.backup(store, folder)
+    manifest = backup.backup(db, folder)
     assert manifest.tables == before and sum(before.values()) > 0
-    assert json.loads((folder / "manifest.json").read_text())["tables"] == before
-    assert (folder / "schema.sql").is_file() and not (folder / "keys").exists()
+    written = json.loads((folder / "manifest.json").read_text())
+    assert written["tables"] == before
+    if backup.is_postgres(db):
+        assert written["backend"] == "postgresql" and (folder / backup.DUMP).is_file()
+    else:
+        assert written["backend"] == "duckdb" and (folder / "schema.sql").is_file()
+    assert not (folder / "keys").exists()
 
-    target = tmp_path / "other" / "rapid.duckdb"
-    done = backup.restore(folder, target)
+    done = backup.restore(folder, restore_target)
     assert done.tables == before and done.kept is None
-    copy = Store(target)
+    copy = open_store(restore_target)
     try:
         row = copy.fetchone("SELECT actor, occurred_at FROM audit_log WHERE action = 'test.seed'")
         assert row[0] == NAME and row[1].microsecond == 123456
@@ -59,59 +96,93 @@ def test_round_trip_keeps_every_row_and_the_sequences(store, settings, tmp_path)
 
 
 @pytest.fixture()
-def backed_up(store, settings, tmp_path) -> Path:
+def backed_up(db, tmp_path) -> Path:
     """The seeded test database's backup folder."""
-    _seed(store)
+    _seed(db)
     folder = tmp_path / "bk"
-    backup.backup(store, folder)
+    backup.backup(db, folder)
     return folder
 
 
 def test_restore_refuses_a_database_with_data_unless_replace_and_keeps_the_old_one(
-    backed_up, tmp_path
+    backed_up, restore_target, tmp_path
 ):
     folder = backed_up
-    target = tmp_path / "live" / "rapid.duckdb"
+    target = restore_target
     backup.restore(folder, target)
-    live = Store(target)
+    live = open_store(target)
     live.execute("DELETE FROM app_state")  # a change made after the backup
     live.close()
     with pytest.raises(backup.BackupError, match="already holds data"):
         backup.restore(folder, target)
-    done = backup.restore(folder, target, replace=True)
+    kept_in = tmp_path / "kept"
+    done = backup.restore(folder, target, replace=True, keep_in=kept_in)
     assert done.kept is not None and done.kept.exists()
-    again = Store(target)
+    again = open_store(target)
     try:
         assert again.get_state("demo_note") == "Đà Nẵng"
     finally:
         again.close()
+    if isinstance(target, str):  # PostgreSQL: the replaced database was backed up first
+        assert done.kept == kept_in
+        assert backup.read_manifest(kept_in).tables["app_state"] == 0
 
 
 def test_a_backup_whose_files_do_not_match_its_manifest_is_refused_and_nothing_replaced(
-    backed_up, tmp_path
+    backed_up, restore_target
 ):
     folder = backed_up
     manifest = json.loads((folder / "manifest.json").read_text())
     manifest["tables"]["audit_log"] += 1
     (folder / "manifest.json").write_text(json.dumps(manifest))
-    target = tmp_path / "t" / "rapid.duckdb"
     with pytest.raises(backup.BackupError, match="audit_log"):
-        backup.restore(folder, target)
-    assert not target.exists() and not list(target.parent.glob("*.restoring-*"))
+        backup.restore(folder, restore_target)
+    if isinstance(restore_target, Path):
+        assert not restore_target.exists()
+        assert not list(restore_target.parent.glob("*.restoring-*"))
+    else:  # the dump was checked before the database was touched
+        target = open_store(restore_target)
+        try:
+            assert not any(backup.table_counts(target).values())
+        finally:
+            target.close()
 
 
-def test_backup_refuses_a_folder_with_files_and_leaves_no_half_backup(store, tmp_path):
+def test_backup_refuses_a_folder_with_files_and_leaves_no_half_backup(db, tmp_path):
     full = tmp_path / "full"
     full.mkdir()
     (full / "x").write_text("mine")
     with pytest.raises(backup.BackupError, match="not empty"):
-        backup.backup(store, full)
+        backup.backup(db, full)
     assert (full / "x").read_text() == "mine"
     bad = tmp_path / "bad"
-    store.close()  # the export fails: the store is closed
+    db.close()  # the export fails: the store is closed
     with pytest.raises(Exception):  # noqa: B017, PT011 - whichever error, no folder stays
-        backup.backup(store, bad)
+        backup.backup(db, bad)
     assert not bad.exists()
+
+
+def test_a_backup_of_one_backend_is_refused_by_the_other(backed_up, tmp_path, db, pg_database):
+    target = tmp_path / "d" / "rapid.duckdb" if backup.is_postgres(db) else pg_database
+    with pytest.raises(backup.BackupError, match="backup and this installation uses"):
+        backup.restore(backed_up, target)
+
+
+def test_a_missing_pg_dump_is_a_clear_error(pg_store, tmp_path, monkeypatch):
+    monkeypatch.setattr(backup, "PG_LIB", tmp_path / "no-postgresql")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.delenv("RAPID_PG_BINDIR", raising=False)
+    with pytest.raises(backup.BackupError, match="pg_dump is not installed"):
+        backup.backup(pg_store, tmp_path / "bk")
+    assert not (tmp_path / "bk").exists()
+
+
+def test_the_client_programs_get_the_password_in_their_environment_only():
+    dbname, env = backup.client_connection(
+        f"postgresql://rapid:{SECRET}@db.example:5433/rapid?sslmode=require"
+    )
+    assert SECRET not in dbname and env["PGPASSWORD"] == SECRET
+    assert "host=db.example" in dbname and "port=5433" in dbname and "sslmode=require" in dbname
 
 
 def test_not_a_backup_folder(tmp_path):
@@ -144,7 +215,11 @@ _JSONISH = st.recursive(
 
 @given(
     st.fixed_dictionaries(
-        {"format": st.just("rapid-backup"), "version": st.just(1), "backend": st.just("duckdb")},
+        {
+            "format": st.just("rapid-backup"),
+            "version": st.just(1),
+            "backend": st.sampled_from(BACKENDS) | _JSONISH,
+        },
         optional={"created_at": _JSONISH, "tables": _JSONISH, "with_keys": _JSONISH},
     )
 )
@@ -155,11 +230,14 @@ def test_manifest_fields_of_any_shape_parse_or_say_why(data):
         assert "manifest" in str(exc)
     else:
         assert all(isinstance(n, int) and n >= 0 for n in parsed.tables.values())
+        assert parsed.backend in BACKENDS
 
 
-def _rapid(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+def _rapid(
+    env: dict[str, str], *args: str, input: str | None = None
+) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [RAPID, *args], env=env, capture_output=True, text=True, timeout=120, cwd=ROOT
+        [RAPID, *args], env=env, capture_output=True, text=True, timeout=120, cwd=ROOT, input=input
     )
 
 
@@ -189,3 +267,56 @@ def test_the_commands_round_trip_with_keys_and_audit_it(tmp_path):
 
     out = _rapid(env, "db", "restore", str(tmp_path / "nowhere"))
     assert out.returncode != 0 and "no manifest.json" in out.stderr
+
+
+def test_the_commands_round_trip_on_postgresql_without_showing_the_password(
+    tmp_path, pg_cluster, pg_database
+):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAPID_")}
+    env["RAPID_DATA_DIR"] = str(tmp_path / "data")
+    env["RAPID_DATABASE_URL"] = pg_database.replace("rapid@", f"rapid:{SECRET}@", 1)
+    for args in (("db", "migrate"), ("keys", "init")):
+        out = _rapid(env, *args)
+        assert out.returncode == 0, (args, out.stderr)
+    out = _rapid(
+        env, "users", "add", "lan", "--name", NAME, "--role", "approver", "--password-stdin",
+        input="Mật-khẩu-dài-2021\n",
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    out = _rapid(env, "db", "backup", "--to", str(tmp_path / "bk"), "--with-keys")
+    assert out.returncode == 0, out.stderr
+    assert "backup written to" in out.stdout and (tmp_path / "bk" / backup.DUMP).is_file()
+    assert not (tmp_path / "data" / "rapid.duckdb").exists()  # key events audited in PostgreSQL
+    manifest = backup.read_manifest(tmp_path / "bk")
+    assert manifest.backend == "postgresql" and manifest.tables["users"] == 1
+
+    out = _rapid(env, "db", "restore", str(tmp_path / "bk"))
+    assert out.returncode == 1 and "already holds data" in out.stderr
+    name = f"rapid_bk{next(_databases)}"
+    other = pg_cluster.create_database(name)
+    try:
+        env2 = {**env, "RAPID_DATA_DIR": str(tmp_path / "data2")}
+        env2["RAPID_DATABASE_URL"] = other.replace("rapid@", f"rapid:{SECRET}@", 1)
+        out = _rapid(env2, "db", "restore", str(tmp_path / "bk"))
+        assert out.returncode == 0, out.stderr
+        assert "counts match the backup" in out.stdout and "signing keys restored" in out.stdout
+        restored = open_store(other)
+        try:
+            found = backup.table_counts(restored)
+        finally:
+            restored.close()
+        assert found["audit_log"] == manifest.tables["audit_log"] + 1  # + the restore's row
+        assert {t: n for t, n in found.items() if t != "audit_log"} == {
+            t: n for t, n in manifest.tables.items() if t != "audit_log"
+        }
+        out2 = _rapid(env2, "db", "restore", str(tmp_path / "bk"), "--replace")
+        assert out2.returncode == 0, out2.stderr
+        assert "kept as" in out2.stdout
+        for where, action in ((env, "db.backup"), (env2, "db.restore")):
+            out = _rapid(where, "audit", "--json", "--action", action)
+            assert out.returncode == 0, out.stderr
+            assert action in {row["action"] for row in json.loads(out.stdout)}
+        for text in (out.stdout, out.stderr, out2.stdout, out2.stderr):
+            assert SECRET not in text
+    finally:
+        pg_cluster.drop_database(name)
