@@ -138,22 +138,6 @@ def emit(data: Any, as_json: bool) -> None:
         click.echo(data)
 
 
-POSTGRES_NOT_YET = (
-    "database_url names a PostgreSQL database: the operator commands (rapid db, users, audit,"
-    " ...) work on it, but the server does not serve it yet while the apps' pages are being"
-    " ported. Unset RAPID_DATABASE_URL (or database_url) to serve the DuckDB file in the data"
-    " folder."
-)
-
-
-def refuse_postgres_yet() -> None:
-    """Exit 2 with a clear message when ``database_url`` selects PostgreSQL and the server is
-    asked for (``rapid serve``): until every app's SQL runs there, it would fail half-way."""
-    if get_settings().postgres_url:
-        click.echo(f"Error: {POSTGRES_NOT_YET}", err=True)
-        sys.exit(SETTINGS_EXIT)
-
-
 @contextmanager
 def open_store(migrate: bool = True) -> Iterator[Store]:
     """The configured database for one CLI command (DuckDB, or PostgreSQL when
@@ -851,7 +835,6 @@ def serve_cmd(port: int | None, no_demo: bool) -> None:
     other users and not ours to fix (nothing started)."""
     from core.demo import is_demo, prepare
 
-    refuse_postgres_yet()
     check_app_settings()
     check_permissions()
     settings = get_settings()
