@@ -172,7 +172,7 @@ def _risk_rows(
     wanted = [c for c in colours if c in ("red", "yellow", "green")] or ["red"]
     lim = max(1, min(int(limit), 1_000_000))
     st = _st(store)
-    cond = where + " AND colour IN (SELECT UNNEST(?))"
+    cond = where + " AND list_contains(?, colour)"
     cutoff = st.scalar(
         "SELECT declared_at FROM hd_declarations WHERE "  # noqa: S608 - constant fragments; values bound
         + cond  # noqa: S608 - constant SQL fragments only; values bound
@@ -212,10 +212,14 @@ def person_history(
     from core.forms.identity import normalize_person_id, person_key
 
     pid = normalize_person_id(person_id)
-    declarations = _st(store).df(
-        "SELECT * EXCLUDE (person_key) FROM hd_declarations WHERE person_key = ? AND person_id = ?"
-        " ORDER BY declared_at DESC LIMIT 1000",
-        [person_key(pid), pid],
+    declarations = (
+        _st(store)
+        .df(
+            "SELECT * FROM hd_declarations WHERE person_key = ? AND person_id = ?"
+            " ORDER BY declared_at DESC LIMIT 1000",
+            [person_key(pid), pid],
+        )
+        .drop(columns="person_key")
     )
     lo, hi = f.utc_range()
     checkins = _checkins_of(pid, lo, hi, store=store)
@@ -434,7 +438,7 @@ def readable_checkins(frame: pd.DataFrame, locale: str | None = None) -> pd.Data
     )
 
 
-_HOURS = ", ".join(f"count(*) FILTER (WHERE hour(t) = {i}) AS h{i}" for i in range(24))
+_HOURS = ", ".join(f"count(*) FILTER (WHERE EXTRACT(HOUR FROM t) = {i}) AS h{i}" for i in range(24))
 _SUMS = ", ".join(f"sum(h{i}) AS h{i}" for i in range(24))
 
 
@@ -462,7 +466,7 @@ def refresh_rollup(*, store: Store | None = None) -> datetime:
                 "INSERT INTO hd_checkin_daily SELECT venue_id, CAST(t AS DATE), "  # noqa: S608 - constant fragments; values bound
                 + _HOURS  # noqa: S608 - constant fragments; values bound
                 + " FROM (SELECT venue_id, checked_in_at + INTERVAL 7 HOUR AS t FROM hd_checkins"
-                " WHERE checked_in_at >= ? AND checked_in_at < ?) GROUP BY 1, 2",
+                " WHERE checked_in_at >= ? AND checked_in_at < ?) AS c GROUP BY 1, 2",
                 [upto, now],
             )
     except ConflictError:
@@ -494,7 +498,8 @@ def checkins_hourly(
     hourly = wide.melt("venue_id", var_name="hour", value_name="checkins")
     hourly["hour"] = hourly["hour"].str[1:].astype("int64")
     raw = st.df(
-        "SELECT venue_id, hour(checked_in_at + INTERVAL 7 HOUR) AS hour, count(*) AS checkins"  # noqa: S608 - constant fragments; values bound
+        "SELECT venue_id, CAST(EXTRACT(HOUR FROM checked_in_at + INTERVAL 7 HOUR) AS INTEGER)"  # noqa: S608 - constant fragments; values bound
+        " AS hour, count(*) AS checkins"
         " FROM hd_checkins WHERE checked_in_at >= ? AND checked_in_at >= ? AND checked_in_at < ?"
         " AND venue_id IN (" + venues + ") GROUP BY 1, 2",
         [upto, lo, hi, *params],
@@ -508,7 +513,7 @@ def checkins_hourly(
     both = both[both["venue_id"].isin(totals.index)].copy()
     names = dict(
         st.fetchall(
-            "SELECT id, name FROM hd_venues WHERE id IN (SELECT UNNEST(?))",
+            "SELECT id, name FROM hd_venues WHERE list_contains(?, id)",
             [[int(v) for v in totals.index]],
         )
     )

@@ -9,7 +9,8 @@ already holds the small demo (``make run`` seeds it on the first start) or decla
 made while trying it adds only what is missing, so Da Nang's figures are exact rather than a few
 rows over; a scale already seeded (or a bigger one) is not seeded again.
 
-Rows are generated inside DuckDB from ``range()`` (no Python loop per row). Exact counts come
+Rows are generated inside the database from ``generate_series`` (no Python loop per row; the
+SQL is one text for DuckDB and PostgreSQL). Exact counts come
 from bijections ``(a*i + b) mod N`` of the row number: a flag is set where the image is < K.
 Declarations are inserted in time order and check-ins in (venue, time) order, so the zone
 maps the services rely on prune well.
@@ -91,8 +92,8 @@ def plan(store: Store, scale: Scale) -> Plan:
         return min(n, max(0, want - got))
 
     last = store.scalar(
-        "SELECT max(TRY_CAST(substr(id, 2) AS BIGINT)) FROM hd_declarations"
-        " WHERE source = 'demo' AND id LIKE 'c%'"
+        "SELECT max(CAST(substr(id, 2) AS BIGINT)) FROM hd_declarations"
+        " WHERE source = 'demo' AND id SIMILAR TO 'c[0-9]+'"
     )
     venues = max(0, scale.venues - have["venues"])
     return Plan(
@@ -114,6 +115,24 @@ def _coprime(n: int, start: int) -> int:
     return a
 
 
+def _div(a: str, b: str) -> str:
+    """SQL of ``a`` divided by ``b`` rounded down, for non-negative integers (DuckDB's ``/``
+    of integers is a DOUBLE, PostgreSQL's truncates; the difference is exact on both)."""
+    return f"CAST((({a}) - ({a}) % ({b})) / ({b}) AS BIGINT)"
+
+
+def _pick(name: str, index: str) -> str:
+    """SQL of the element of the list parameter ``$name`` at the 0-based ``index`` modulo its
+    length (``$n_name``, given with it by ``_lists``)."""
+    kind = "INTEGER[]" if name == "wards" else "VARCHAR[]"
+    return f"(CAST(${name} AS {kind}))[1 + ({index}) % $n_{name}]"
+
+
+def _lists(**lists: list) -> dict[str, object]:
+    """Named list parameters for ``_pick``, each with its length."""
+    return {**lists, **{f"n_{k}": len(v) for k, v in lists.items()}}
+
+
 def _person_sql(idx: str) -> str:
     """SQL expressions of a demo person's attributes from its index (same in both tables).
 
@@ -124,15 +143,15 @@ def _person_sql(idx: str) -> str:
     cccd = (
         f"'048' || CAST(CASE WHEN {year} >= 2000 THEN 2 ELSE 0 END + {idx} % 2 AS VARCHAR)"
         f" || lpad(CAST({year} % 100 AS VARCHAR), 2, '0')"
-        f" || lpad(CAST({idx} // 70 AS VARCHAR), 6, '0')"
+        f" || lpad(CAST({_div(idx, '70')} AS VARCHAR), 6, '0')"
     )
     return (
         f"{cccd} AS person_id,"
         f" CAST({cccd} AS BIGINT) AS person_key,"
-        f" $fam[1 + {idx} % len($fam)] || ' ' || $mid[1 + ({idx} // 12) % len($mid)] || ' '"
-        f" || $giv[1 + ({idx} // 120) % len($giv)] AS full_name,"
+        f" {_pick('fam', idx)} || ' ' || {_pick('mid', _div(idx, '12'))} || ' '"
+        f" || {_pick('giv', _div(idx, '120'))} AS full_name,"
         f" '09' || lpad(CAST(({idx} * 7919 + 1234567) % 100000000 AS VARCHAR), 8, '0') AS phone,"
-        f" $wards[1 + ({idx} * 31) % len($wards)] AS ward_code"
+        f" {_pick('wards', f'{idx} * 31')} AS ward_code"
     )
 
 
@@ -141,7 +160,7 @@ def generate(store: Store, scale: Scale, progress=lambda f, s: None, *, seed: in
     ``scale``'s figures (``plan``). Returns what was added."""
     todo = plan(store, scale)
     wards = [w.code for w in geo.wards(geo.DA_NANG)]
-    names = {"fam": FAMILY, "mid": MIDDLE, "giv": GIVEN, "wards": wards}
+    names = _lists(fam=FAMILY, mid=MIDDLE, giv=GIVEN, wards=wards)
     progress(0.02, "declarations")
     if todo.declarations:
         _declarations(store, todo, scale.people, names, seed)
@@ -151,32 +170,35 @@ def generate(store: Store, scale: Scale, progress=lambda f, s: None, *, seed: in
     if todo.venues:
         first = store.scalar("SELECT nextval('hd_venue_seq')")
         store.execute(
-            "INSERT INTO hd_venues (id, name, kind, province_code, ward_code, street,"
+            "INSERT INTO hd_venues (id, name, kind, province_code, ward_code, street,"  # noqa: S608 - constant SQL fragments only; values bound
             " contact_phone, created_at, created_by) WITH r AS (SELECT $first + i AS id,"
-            " $offset + i AS j FROM range($v) r(i)) SELECT id,"
-            " $words[1 + j % len($words)] || ' ' || $giv[1 + (j // 8) % len($giv)] || ' '"
-            " || CAST(j + 1 AS VARCHAR), $kinds[1 + j % len($kinds)], 48,"
-            " $wards[1 + (j * 17) % len($wards)], CAST(1 + j % 500 AS VARCHAR)"
+            " $offset + i AS j FROM (SELECT CAST(g AS BIGINT) AS i"
+            " FROM generate_series(0, $v - 1) AS s(g)) AS n) SELECT id,"
+            f" {_pick('words', 'j')} || ' ' || {_pick('giv', _div('j', '8'))} || ' '"
+            f" || CAST(j + 1 AS VARCHAR), {_pick('kinds', 'j')}, 48,"
+            f" {_pick('wards', 'j * 17')}, CAST(1 + j % 500 AS VARCHAR)"
             " || ' Nguyễn Văn Linh', '0236' || lpad(CAST(j AS VARCHAR), 7, '0'), $now, 'demo'"
             " FROM r",
             {
                 "first": first,
                 "offset": todo.first_venue,
                 "v": todo.venues,
-                "words": VENUE_WORDS,
-                "giv": GIVEN,
-                "kinds": [
-                    "market",
-                    "shop",
-                    "restaurant",
-                    "office",
-                    "shop",
-                    "other",
-                    "restaurant",
-                    "restaurant",
-                ],
-                "wards": wards,
                 "now": now,
+                **_lists(
+                    words=VENUE_WORDS,
+                    giv=GIVEN,
+                    kinds=[
+                        "market",
+                        "shop",
+                        "restaurant",
+                        "office",
+                        "shop",
+                        "other",
+                        "restaurant",
+                        "restaurant",
+                    ],
+                    wards=wards,
+                ),
             },
         )
         store.execute("SELECT setval('hd_venue_seq', ?)", [first + todo.venues])
@@ -192,10 +214,13 @@ def generate(store: Store, scale: Scale, progress=lambda f, s: None, *, seed: in
         store.execute(
             "INSERT INTO hd_checkins (venue_id, checked_in_at, person_key, person_id, full_name,"  # noqa: S608 - constant SQL fragments only; values bound
             " phone, ward_code, colour, declaration_id, method, recorded_by)"
-            " WITH r AS (SELECT i, $first + i // $per AS venue_id,"
-            " $start + INTERVAL 1 DAY * ((i % $per) // 41) + INTERVAL 1 MINUTE * (((i % $per) % 41) * 20)"
+            " WITH r AS (SELECT i, $first + " + _div("i", "$per") + " AS venue_id,"
+            " $start + INTERVAL 1 DAY * "
+            + _div("i % $per", "41")
+            + " + INTERVAL 1 MINUTE * (((i % $per) % 41) * 20)"
             " + INTERVAL 1 SECOND * ((i * 2654435761) % 1200) AS t,"
-            " (i * 48271 + 99991) % $people AS p FROM range($lo, $hi) r(i)),"
+            " (i * 48271 + 99991) % $people AS p FROM (SELECT CAST(g AS BIGINT) AS i"
+            " FROM generate_series($lo, $hi - 1) AS s(g)) AS n),"
             " q AS (SELECT r.*, " + _person_sql("p") + " FROM r)"
             " SELECT venue_id, t, person_key, person_id, full_name, phone, ward_code,"
             " 'green', NULL, 'demo', 'demo' FROM q ORDER BY i",
@@ -238,8 +263,9 @@ def _declarations(store: Store, todo: Plan, people: int, names: dict[str, list],
         " WITH r AS (SELECT i, (i * 104729 + 17) % $people AS p,"
         " ($a1 * i + 11) % $n < $k1 AS fc, ($a2 * i + 7) % $n < $k2 AS ec,"
         " ($a3 * i + 3) % $n < $k3 AS ep,"
-        " $start + to_seconds(CAST(($span * (i / $n + 0.12 * sin(6 * pi() * i / $n)"
-        " / (6 * pi()))) AS BIGINT)) AS t FROM range($n) r(i)),"
+        " $start + INTERVAL 1 SECOND * CAST(($span * (CAST(i AS DOUBLE PRECISION) / $n"
+        " + 0.12 * sin(6 * pi() * i / $n) / (6 * pi()))) AS BIGINT) AS t"
+        " FROM (SELECT CAST(g AS BIGINT) AS i FROM generate_series(0, $n - 1) AS s(g)) AS n),"
         " q AS (SELECT r.*, " + _person_sql("p") + " FROM r)"
         " SELECT 'c' || CAST($id0 + i AS VARCHAR), t, person_id, person_key, 'cccd', full_name,"
         " 1940 + CAST(p % 70 AS SMALLINT), CASE WHEN p % 2 = 0 THEN 'M' ELSE 'F' END, 'VN', phone,"
@@ -284,19 +310,11 @@ def _issue_venue_tokens(store: Store, first: int, count: int) -> None:
         "demo",
         store=store,
     )
-    import pandas as pd
-
-    frame = pd.DataFrame(
-        {"id": [int(r[0]) for r in rows], "token_id": [x.token_id for x in issued]}
+    store.execute(
+        "UPDATE hd_venues SET token_id = t.token_id FROM (SELECT UNNEST(?::BIGINT[]) AS id,"
+        " UNNEST(?::VARCHAR[]) AS token_id) t WHERE hd_venues.id = t.id",
+        [[int(r[0]) for r in rows], [x.token_id for x in issued]],
     )
-    cur = store.cursor()
-    cur.register("_hd_vt", frame)
-    try:
-        cur.execute(
-            "UPDATE hd_venues SET token_id = t.token_id FROM _hd_vt t WHERE hd_venues.id = t.id"
-        )
-    finally:
-        cur.unregister("_hd_vt")
 
 
 def today_passes(store: Store, count: int = 20) -> list:

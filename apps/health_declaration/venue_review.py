@@ -85,8 +85,9 @@ def reject_venue(
         if row is None:
             raise ReviewError(t("hd.err.venue_not_pending"))
         cur.execute(
-            "INSERT OR REPLACE INTO hd_venue_rejections (venue_id, reason, rejected_at,"
-            " rejected_by) VALUES (?, ?, ?, ?)",
+            "INSERT INTO hd_venue_rejections (venue_id, reason, rejected_at, rejected_by)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (venue_id) DO UPDATE SET reason = excluded.reason,"
+            " rejected_at = excluded.rejected_at, rejected_by = excluded.rejected_by",
             [int(venue_id), why, clock.utcnow_naive(), principal.actor],
         )
         audit.record(
@@ -110,7 +111,7 @@ def venues(principal: Principal, *, store: Store | None = None) -> pd.DataFrame:
         return frame
     reasons = dict(
         _st(store).fetchall(
-            "SELECT venue_id, reason FROM hd_venue_rejections WHERE venue_id IN (SELECT UNNEST(?))",
+            "SELECT venue_id, reason FROM hd_venue_rejections WHERE list_contains(?, venue_id)",
             [[int(v) for v in frame["id"]]],
         )
     )

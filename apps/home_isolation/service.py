@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-import duckdb
 import pandas as pd
 
 from apps.home_isolation import PREFIX
@@ -53,7 +52,7 @@ from core.auth import Principal, require
 from core.forms import FieldError, FormInvalid, storage
 from core.forms.identity import code_text, normalize_person_id, parse_phone
 from core.i18n import t, t_in
-from core.store import CONFLICTS, Store, get_store
+from core.store import CONFLICTS, CONSTRAINTS, Store, get_store
 from core.text import collapse_spaces, mask_id, nfc
 
 log = logging.getLogger(__name__)
@@ -273,14 +272,10 @@ def insert_enrolments(
     a person is already enrolled. Call inside a transaction. Returns each new link and its
     code (shown once; an officer gives a code later by issuing a new link)."""
     who = actor.actor if isinstance(actor, Principal) else str(actor)
-    cur = store.cursor()
-    cur.register("_hi_new", frame[["person_id", "id"]])
-    try:
-        clash = cur.execute(
-            "SELECT n.person_id FROM _hi_new n JOIN hi_active a USING (person_id) LIMIT 1"
-        ).fetchone()
-    finally:
-        cur.unregister("_hi_new")
+    clash = store.fetchone(
+        "SELECT person_id FROM hi_active WHERE person_id IN (SELECT UNNEST(?::VARCHAR[])) LIMIT 1",
+        [frame["person_id"].astype(str).tolist()],
+    )
     if clash or frame["person_id"].duplicated().any():
         raise IsolationError("hi.err.already_enrolled")
     store.insert_df("hi_enrolments", frame)
@@ -339,14 +334,10 @@ def _issue_links(
     if not enrolment_ids:
         return {}
     s = _settings()
-    cur = store.cursor()
-    cur.register("_hi_ids", pd.DataFrame({"id": list(enrolment_ids)}))
-    try:
-        rows = cur.execute(
-            "SELECT e.id, e.isolation_end FROM hi_enrolments e JOIN _hi_ids USING (id)"
-        ).fetchall()
-    finally:
-        cur.unregister("_hi_ids")
+    rows = store.fetchall(
+        "SELECT id, isolation_end FROM hi_enrolments WHERE id IN (SELECT UNNEST(?::VARCHAR[]))",
+        [list(enrolment_ids)],
+    )
     items = [
         qr.IssueItem(
             claims=MonitoringClaims(e=eid).model_dump(),
@@ -358,22 +349,17 @@ def _issue_links(
     codes = {eid: new_link_code(s.link_code_digits) for eid, _ in rows}
     with store.transaction():
         issued = qr.issue(PREFIX, items, actor, store=store, progress=progress)
-        frame = pd.DataFrame(
-            {
-                "id": [i.subject for i in issued],
-                "token_id": [i.token_id for i in issued],
-                "code_hash": [code_hash(i.subject, codes[i.subject]) for i in issued],
-            }
+        store.execute(
+            "UPDATE hi_enrolments SET token_id = f.token_id, link_code_hash = f.code_hash,"
+            " link_failures = 0, link_wait_until = NULL"
+            " FROM (SELECT UNNEST(?::VARCHAR[]) AS id, UNNEST(?::VARCHAR[]) AS token_id,"
+            " UNNEST(?::VARCHAR[]) AS code_hash) f WHERE hi_enrolments.id = f.id",
+            [
+                [i.subject for i in issued],
+                [i.token_id for i in issued],
+                [code_hash(i.subject, codes[i.subject]) for i in issued],
+            ],
         )
-        cur.register("_hi_tok", frame)
-        try:
-            cur.execute(
-                "UPDATE hi_enrolments SET token_id = f.token_id, link_code_hash = f.code_hash,"
-                " link_failures = 0, link_wait_until = NULL FROM _hi_tok f"
-                " WHERE hi_enrolments.id = f.id"
-            )
-        finally:
-            cur.unregister("_hi_tok")
     return {i.subject: IssuedLink(i.text, codes[i.subject]) for i in issued}
 
 
@@ -631,24 +617,20 @@ def _close_alerts_for(
         summary = _alert_summary(alert, "en")
         text = f"{'override' if override else 'closed'} [{summary}]: {note}"
         _note(store, row["id"], principal.actor, "alert_close", text)
-    frame = pd.DataFrame({"id": ids, "note": notes})
-    cur = store.cursor()
-    cur.register("_hi_close", frame)
-    try:
-        if override:  # left open by the officer's decision: resolved, not acknowledged
-            cur.execute(
-                "UPDATE hi_alerts SET resolved_at = ?, close_note = f.note, closed_how = ?"
-                " FROM _hi_close f WHERE hi_alerts.id = f.id",
-                [now, how],
-            )
-        else:
-            cur.execute(
-                "UPDATE hi_alerts SET acknowledged_at = ?, acknowledged_by = ?,"
-                " close_note = f.note, closed_how = ? FROM _hi_close f WHERE hi_alerts.id = f.id",
-                [now, principal.actor, how],
-            )
-    finally:
-        cur.unregister("_hi_close")
+    closing = " FROM (SELECT UNNEST(?::VARCHAR[]) AS id, UNNEST(?::VARCHAR[]) AS note) f"
+    if override:  # left open by the officer's decision: resolved, not acknowledged
+        store.execute(
+            "UPDATE hi_alerts SET resolved_at = ?, close_note = f.note, closed_how = ?"  # noqa: S608 - constant
+            + closing
+            + " WHERE hi_alerts.id = f.id",
+            [now, how, ids, notes],
+        )
+    else:
+        store.execute(
+            "UPDATE hi_alerts SET acknowledged_at = ?, acknowledged_by = ?,"  # noqa: S608 - constant
+            " close_note = f.note, closed_how = ?" + closing + " WHERE hi_alerts.id = f.id",
+            [now, principal.actor, how, ids, notes],
+        )
     audit.record_many(
         principal,
         "isolation.alert_override" if override else "isolation.alert_close",
@@ -1231,17 +1213,18 @@ def refresh_missed(*, store: Store | None = None) -> int:
     try:
         with store.transaction() as cur:
             inserted = cur.execute(
-                "INSERT OR IGNORE INTO hi_alerts (id, enrolment_id, kind, opened_at, report_id)"
-                " SELECT 'M' || e.id || '@'"
-                " || CAST(epoch(coalesce(e.last_report_at, e.enrolled_at)) AS BIGINT), e.id,"
+                "INSERT INTO hi_alerts (id, enrolment_id, kind, opened_at, report_id)"
+                " SELECT 'M' || e.id || '@' || CAST(CAST(EXTRACT(EPOCH FROM"
+                " coalesce(e.last_report_at, e.enrolled_at)) AS BIGINT) AS VARCHAR), e.id,"
                 " 'missed', coalesce(e.last_report_at, e.enrolled_at) + (? * INTERVAL '1 hour'),"
                 " NULL FROM hi_enrolments e"
                 " WHERE e.status = 'isolating' AND coalesce(e.last_report_at, e.enrolled_at) <= ?"
                 " AND NOT EXISTS (SELECT 1 FROM hi_alerts a WHERE a.enrolment_id = e.id"
-                "   AND a.kind = 'missed' AND a.opened_at > coalesce(e.last_report_at, e.enrolled_at))",
+                "   AND a.kind = 'missed' AND a.opened_at > coalesce(e.last_report_at, e.enrolled_at))"
+                " ON CONFLICT (id) DO NOTHING",
                 [hours, cutoff],
             ).fetchone()
-    except (*CONFLICTS, duckdb.ConstraintException):
+    except (*CONFLICTS, *CONSTRAINTS):
         return 0  # a concurrent refresh opened the same alerts first
     return int(inserted[0]) if inserted else 0
 
@@ -1293,7 +1276,8 @@ def board(
     sql = (
         "WITH a AS (SELECT enrolment_id, count(*) AS n, min(opened_at) AS oldest,"  # noqa: S608
         " string_agg(DISTINCT kind, ',' ORDER BY kind) AS kinds,"
-        " arg_max(report_id, opened_at) FILTER (WHERE kind = 'red') AS red_report FROM hi_alerts"
+        " (array_agg(report_id ORDER BY opened_at DESC) FILTER (WHERE kind = 'red'))[1]"
+        " AS red_report FROM hi_alerts"
         " WHERE acknowledged_at IS NULL AND resolved_at IS NULL GROUP BY enrolment_id)"
         " SELECT e.id, e.kind, e.full_name, e.person_id, e.phone, e.ward_code, e.age, e.status,"
         " e.level, e.level_rank, e.level_reasons, e.last_report_at, e.isolation_end,"
@@ -1579,14 +1563,10 @@ def _active_among(store: Store, person_ids: Sequence[str]) -> set[str]:
     """Those of ``person_ids`` who are enrolled right now."""
     if not person_ids:
         return set()
-    cur = store.cursor()
-    cur.register("_hi_people", pd.DataFrame({"person_id": sorted(set(person_ids))}))
-    try:
-        rows = cur.execute(
-            "SELECT a.person_id FROM hi_active a JOIN _hi_people p USING (person_id)"
-        ).fetchall()
-    finally:
-        cur.unregister("_hi_people")
+    rows = store.fetchall(
+        "SELECT person_id FROM hi_active WHERE person_id IN (SELECT UNNEST(?::VARCHAR[]))",
+        [sorted(set(person_ids))],
+    )
     return {r[0] for r in rows}
 
 
@@ -1680,19 +1660,15 @@ def _day_grid(
     grid = base.loc[base.index.repeat(n)].reset_index(drop=True)
     grid["day_no"] = np.tile(np.arange(1, n + 1), len(base))
     grid["day"] = grid["first"] + pd.to_timedelta(grid["day_no"], unit="D")
-    cur = store.cursor()
-    cur.register("_hi_cal", pd.DataFrame({"id": base["id"].tolist()}))
-    try:
-        reports = cur.execute(
-            "SELECT r.enrolment_id AS id, CAST(r.measured_at + INTERVAL '7 hours' AS DATE) AS day,"
-            " count(*) AS reports, max(r.level_rank) AS level_rank,"
-            " bool_or(r.symptoms <> '' OR r.level_rank > 0) AS symptomatic"
-            " FROM hi_reports r JOIN _hi_cal c ON c.id = r.enrolment_id"
-            " WHERE r.measured_at >= ? GROUP BY ALL",
-            [local_midnight_utc(grid["day"].min().date())],
-        ).df()
-    finally:
-        cur.unregister("_hi_cal")
+    reports = store.df(
+        "SELECT r.enrolment_id AS id, CAST(r.measured_at + INTERVAL '7 hours' AS DATE) AS day,"
+        " count(*) AS reports, max(r.level_rank) AS level_rank,"
+        " bool_or(r.symptoms <> '' OR r.level_rank > 0) AS symptomatic"
+        " FROM hi_reports r WHERE r.enrolment_id IN (SELECT UNNEST(?::VARCHAR[]))"
+        " AND r.measured_at >= ?"
+        " GROUP BY 1, 2",
+        [base["id"].tolist(), local_midnight_utc(grid["day"].min().date())],
+    )
     reports["day"] = pd.to_datetime(reports["day"])
     grid = grid.merge(reports, on=["id", "day"], how="left")
     calls = _calls_by_day(principal, store, sorted(set(base["person_id"])))
@@ -1906,7 +1882,7 @@ def transmission_chain(
         if ids:
             for child in store.records(
                 "SELECT id, kind, full_name, status, enrolled_at, source_id, person_id"
-                " FROM hi_enrolments WHERE source_id IN (SELECT UNNEST(?::VARCHAR[]))"
+                " FROM hi_enrolments WHERE list_contains(?, source_id)"
                 " ORDER BY enrolled_at, id",
                 [ids],
             ):
@@ -1949,7 +1925,7 @@ def active_by_ward(principal: Principal, *, store: Store | None = None) -> pd.Da
     frame = _store(store).df(
         "SELECT ward_code, count(*) FILTER (WHERE kind = 'F0') AS f0,"
         " count(*) FILTER (WHERE kind = 'F1') AS f1 FROM hi_enrolments"
-        " WHERE status = 'isolating' GROUP BY ward_code ORDER BY f0 + f1 DESC"
+        " WHERE status = 'isolating' GROUP BY ward_code ORDER BY count(*) DESC"
     )
     frame.insert(1, "ward", frame["ward_code"].map(geo.ward_name))
     return frame
@@ -1978,14 +1954,19 @@ def open_alerts_summary(principal: Principal, *, store: Store | None = None) -> 
     require(principal, OFFICER)
     store = _store(store)
     refresh_missed(store=store)
-    return store.df(
-        "SELECT kind, count(*) AS open_alerts,"
-        " round(median(epoch(? - opened_at)) / 3600, 1) AS median_age_hours,"
-        " round(max(epoch(? - opened_at)) / 3600, 1) AS oldest_age_hours"
+    frame = store.df(
+        "SELECT kind, count(*) AS open_alerts, percentile_cont(0.5) WITHIN GROUP"
+        " (ORDER BY CAST(EXTRACT(EPOCH FROM ? - opened_at) AS DOUBLE PRECISION)) / 3600"
+        " AS median_age_hours,"
+        " max(CAST(EXTRACT(EPOCH FROM ? - opened_at) AS DOUBLE PRECISION)) / 3600"
+        " AS oldest_age_hours"
         " FROM hi_alerts WHERE acknowledged_at IS NULL AND resolved_at IS NULL"
         " GROUP BY kind ORDER BY kind",
         [clock.utcnow_naive(), clock.utcnow_naive()],
     )
+    ages = ["median_age_hours", "oldest_age_hours"]
+    frame[ages] = frame[ages].astype(float).round(1)
+    return frame
 
 
 def totals(principal: Principal, *, store: Store | None = None) -> dict[str, int]:

@@ -25,6 +25,13 @@ log = logging.getLogger(__name__)
 SYSTEM = Principal(username="demo", roles=frozenset({"health_officer"}))
 WINDOW_DAYS = 7
 F0S = {"small": 3, "city": 40}
+_HASH_100 = (
+    "((strpos('0123456789abcdef', substr(md5(id), 1, 1)) - 1) * 4096"
+    " + (strpos('0123456789abcdef', substr(md5(id), 2, 1)) - 1) * 256"
+    " + (strpos('0123456789abcdef', substr(md5(id), 3, 1)) - 1) * 16"
+    " + strpos('0123456789abcdef', substr(md5(id), 4, 1)) - 1) % 100"
+)
+"""A case's draw (0-99) from its id: the first 16 bits of its MD5, the same on both databases."""
 
 
 def _demo_f0s(store: Store, start, end, count: int) -> None:
@@ -64,8 +71,8 @@ def _made_up_attempts(store: Store, end) -> None:
     before the end of the window happen; later cases stay open: the backlog. Cases that already
     have attempts (an earlier demo, a worker's calls) are left as they are."""
     store.execute(
-        "INSERT INTO or_attempts (case_id, attempt_no, attempted_at, outcome, note, worker)"
-        " WITH c AS (SELECT id, event_at, hash(id) % 100 AS u FROM or_cases"
+        "INSERT INTO or_attempts (case_id, attempt_no, attempted_at, outcome, note, worker)"  # noqa: S608 - constant
+        " WITH c AS (SELECT id, event_at, (" + _HASH_100 + ") AS u FROM or_cases"
         " WHERE opened_at = event_at AND id NOT IN (SELECT case_id FROM or_attempts)),"
         " a AS (SELECT id, 1 AS n, event_at + INTERVAL 1 HOUR * (2 + u % 18) AS t_at,"
         " CASE WHEN u < 55 THEN 'reached' WHEN u < 70 THEN 'not_reachable'"
@@ -84,7 +91,7 @@ def _made_up_attempts(store: Store, end) -> None:
         " due_on = CASE WHEN s.done THEN or_cases.due_on"
         " ELSE CAST(timezone('Asia/Ho_Chi_Minh', timezone('UTC', s.last)) AS DATE) + 1 END"
         " FROM (SELECT case_id, count(*) AS n, max(attempted_at) AS last,"
-        " arg_max(outcome, attempted_at) AS outcome,"
+        " (array_agg(outcome ORDER BY attempted_at DESC))[1] AS outcome,"
         " min(attempted_at) FILTER (WHERE outcome IN ('reached', 'referred')) AS reached,"
         " bool_or(outcome IN ('reached', 'referred', 'wrong_number')) AS done"
         " FROM or_attempts GROUP BY case_id HAVING bool_and(worker = 'demo')) s"

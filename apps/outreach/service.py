@@ -170,11 +170,11 @@ def attempts_of(
     wards = _scope(principal)
     sql = (
         "SELECT c.person_id, a.attempted_at, a.outcome FROM or_attempts a"
-        " JOIN or_cases c ON c.id = a.case_id WHERE c.person_id IN (SELECT UNNEST(?))"
+        " JOIN or_cases c ON c.id = a.case_id WHERE c.person_id IN (SELECT UNNEST(?::VARCHAR[]))"
     )
     params: list[Any] = [ids]
     if wards is not None:
-        sql += " AND c.ward_code IN (SELECT UNNEST(?))"
+        sql += " AND list_contains(?, c.ward_code)"
         params.append(wards)
     frame = st.df(sql + " ORDER BY a.attempted_at", params)
     frame["reached"] = frame["outcome"].isin(sorted(REACHED))
@@ -184,19 +184,17 @@ def attempts_of(
 def _open(st: Store, events: pd.DataFrame) -> tuple[int, int]:
     """Insert the new events, a case for each person without an open one (inside a
     transaction). Returns (cases opened, events merged into open cases)."""
-    cur = st.cursor()
-    keys = pd.DataFrame({"person_key": events["person_key"].astype("int64")}).drop_duplicates()
-    cur.register("_or_keys", keys)
-    try:
-        seen = cur.execute(
-            "SELECT e.person_key, e.event_key FROM or_events e JOIN _or_keys k USING (person_key)"
-        ).df()
-        open_cases_ = cur.execute(
-            "SELECT c.person_key, c.id FROM or_cases c JOIN _or_keys k USING (person_key)"
-            " WHERE c.status = 'open'"
-        ).df()
-    finally:
-        cur.unregister("_or_keys")
+    keys = [int(k) for k in events["person_key"].astype("int64").drop_duplicates()]
+    seen = st.df(
+        "SELECT person_key, event_key FROM or_events"
+        " WHERE person_key IN (SELECT UNNEST(?::BIGINT[]))",
+        [keys],
+    )
+    open_cases_ = st.df(
+        "SELECT person_key, id FROM or_cases"
+        " WHERE person_key IN (SELECT UNNEST(?::BIGINT[])) AND status = 'open'",
+        [keys],
+    )
     fresh = events
     if not seen.empty:
         known = set(zip(seen["person_key"].astype("int64"), seen["event_key"], strict=True))
@@ -253,15 +251,12 @@ def _open(st: Store, events: pd.DataFrame) -> tuple[int, int]:
         ),
     )
     counts = fresh["person_key"].map(case_of).value_counts()
-    frame = pd.DataFrame({"id": counts.index, "n": counts.to_numpy()})
-    cur.register("_or_n", frame)
-    try:
-        cur.execute(
-            "UPDATE or_cases SET events = or_cases.events + f.n FROM _or_n f"
-            " WHERE or_cases.id = f.id"
-        )
-    finally:
-        cur.unregister("_or_n")
+    st.execute(
+        "UPDATE or_cases SET events = or_cases.events + f.n"
+        " FROM (SELECT UNNEST(?::VARCHAR[]) AS id, UNNEST(?::BIGINT[]) AS n) f"
+        " WHERE or_cases.id = f.id",
+        [[str(i) for i in counts.index], [int(n) for n in counts.to_numpy()]],
+    )
     return len(new_people), len(fresh) - len(new_people)
 
 
@@ -313,7 +308,7 @@ def today_list(
     )
     params: list[Any] = [clock.today_local()]
     if wards is not None:
-        sql += " AND ward_code IN (SELECT UNNEST(?))"
+        sql += " AND list_contains(?, ward_code)"
         params.append(wards)
     found = st.df(sql + " ORDER BY event_at, id LIMIT ?", [*params, lim])
     audit.record(
@@ -418,7 +413,7 @@ def _window(st: Store, days: int, wards: list[int] | None) -> tuple[date, date] 
     sql = "SELECT max(event_at) FROM or_cases"
     params: list[Any] = []
     if wards is not None:
-        sql += " WHERE ward_code IN (SELECT UNNEST(?))"
+        sql += " WHERE list_contains(?, ward_code)"
         params.append(wards)
     latest = st.scalar(sql, params)
     if latest is None:
@@ -451,9 +446,9 @@ def reach(principal: Principal, *, days: int = 14, store: Store | None = None) -
     )
     params: list[Any] = [lo, hi]
     if wards is not None:
-        sql += " AND ward_code IN (SELECT UNNEST(?))"
+        sql += " AND list_contains(?, ward_code)"
         params.append(wards)
-    frame = st.df(sql + " GROUP BY ALL ORDER BY day, ward_code", params)
+    frame = st.df(sql + " GROUP BY 1, 2 ORDER BY day, ward_code", params)
     frame["share_24h"] = (frame["within_24h"] / frame["cases"]).fillna(0.0)
     frame["share_72h"] = (frame["within_72h"] / frame["cases"]).fillna(0.0)
     return frame[cols]
@@ -488,7 +483,7 @@ def backlog(principal: Principal, *, store: Store | None = None) -> pd.DataFrame
     )
     params: list[Any] = [clock.today_local()]
     if wards is not None:
-        sql += " AND ward_code IN (SELECT UNNEST(?))"
+        sql += " AND list_contains(?, ward_code)"
         params.append(wards)
     return st.df(sql + " GROUP BY ward_code ORDER BY due DESC, ward_code", params)
 
@@ -501,7 +496,7 @@ def due_count(principal: Principal, *, store: Store | None = None) -> int:
     sql = "SELECT count(*) FROM or_cases WHERE status = 'open' AND due_on <= ?"
     params: list[Any] = [clock.today_local()]
     if wards is not None:
-        sql += " AND ward_code IN (SELECT UNNEST(?))"
+        sql += " AND list_contains(?, ward_code)"
         params.append(wards)
     return int(_st(store).scalar(sql, params) or 0)
 

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-import duckdb
 import pandas as pd
 
 from apps.travel_permit import PREFIX
@@ -30,7 +29,7 @@ from core.forms import FORM, FieldError, Form, FormInvalid
 from core.forms.identity import normalize_person_id
 from core.forms.storage import row as form_row
 from core.i18n import get_locale, t
-from core.store import CONFLICTS, Store, get_store
+from core.store import CONFLICTS, CONSTRAINTS, Store, get_store
 from core.text import mask_id
 
 from . import forms
@@ -41,6 +40,7 @@ log = logging.getLogger(__name__)
 
 APP_ID = "travel_permit"
 ROSTER_COLUMNS = ("cccd", "full_name", "phone", "home_ward", "work_ward", "plate", "job_title")
+_DEC_COLUMNS = ("cccd", "status", "reason_code", "permit_id")  # a decision's item updates
 
 
 class TPError(ValueError):
@@ -192,7 +192,7 @@ def register_business(
             ) from None
         text = str(exc)
         raise FormInvalid({field: FieldError("forms.err.constraint", text=(text, text))}) from None
-    except duckdb.ConstraintException:
+    except CONSTRAINTS:
         # another registration of the same tax code committed first: received as a clash
         holder = store.fetchone(
             "SELECT id, status, name FROM tp_businesses WHERE tax_code = ?", [tax_code]
@@ -438,30 +438,40 @@ def list_employees(
 
 def _upsert_frame(store: Store, business_id: str, frame: pd.DataFrame) -> tuple[int, int]:
     frame = frame[list(ROSTER_COLUMNS)].copy()
-    frame.insert(0, "business_id", business_id)
-    frame["home_ward"] = frame["home_ward"].astype("int32")
-    frame["work_ward"] = frame["work_ward"].astype("int32")
     frame["plate"] = frame["plate"].fillna("")  # an unanswered question is stored as ''
     frame["job_title"] = frame["job_title"].fillna("")
-    frame["updated_at"] = clock.utcnow_naive()
-    cur = store.cursor()
-    cur.register("_tp_roster", frame)
-    try:
-        existing = cur.execute(
-            "SELECT count(*) FROM tp_employees e JOIN _tp_roster r USING (business_id, cccd)"
-        ).fetchone()[0]
-        cur.execute(
-            "INSERT INTO tp_employees (business_id, cccd, full_name, phone, home_ward, work_ward,"
-            " plate, job_title, active, updated_at, added_at)"
-            " SELECT business_id, cccd, full_name, phone, home_ward, work_ward, plate, job_title,"
-            " TRUE, updated_at, updated_at FROM _tp_roster"
-            " ON CONFLICT (business_id, cccd) DO UPDATE SET full_name = excluded.full_name,"
-            " phone = excluded.phone, home_ward = excluded.home_ward,"
-            " work_ward = excluded.work_ward, plate = excluded.plate,"
-            " job_title = excluded.job_title, active = TRUE, updated_at = excluded.updated_at"
-        )
-    finally:
-        cur.unregister("_tp_roster")
+    now = clock.utcnow_naive()
+    cccds = frame["cccd"].astype(str).tolist()
+    existing = store.scalar(
+        "SELECT count(*) FROM tp_employees WHERE business_id = ?"
+        " AND cccd IN (SELECT UNNEST(?::VARCHAR[]))",
+        [business_id, cccds],
+    )
+    store.execute(
+        "INSERT INTO tp_employees (business_id, cccd, full_name, phone, home_ward, work_ward,"
+        " plate, job_title, active, updated_at, added_at)"
+        " SELECT ?, cccd, full_name, phone, home_ward, work_ward, plate, job_title, TRUE, ?, ?"
+        " FROM (SELECT UNNEST(?::VARCHAR[]) AS cccd, UNNEST(?::VARCHAR[]) AS full_name,"
+        " UNNEST(?::VARCHAR[]) AS phone, UNNEST(?::INTEGER[]) AS home_ward,"
+        " UNNEST(?::INTEGER[]) AS work_ward, UNNEST(?::VARCHAR[]) AS plate,"
+        " UNNEST(?::VARCHAR[]) AS job_title) r"
+        " ON CONFLICT (business_id, cccd) DO UPDATE SET full_name = excluded.full_name,"
+        " phone = excluded.phone, home_ward = excluded.home_ward,"
+        " work_ward = excluded.work_ward, plate = excluded.plate,"
+        " job_title = excluded.job_title, active = TRUE, updated_at = excluded.updated_at",
+        [
+            business_id,
+            now,
+            now,
+            cccds,
+            frame["full_name"].astype(str).tolist(),
+            frame["phone"].astype(str).tolist(),
+            [int(w) for w in frame["home_ward"]],
+            [int(w) for w in frame["work_ward"]],
+            frame["plate"].astype(str).tolist(),
+            frame["job_title"].astype(str).tolist(),
+        ],
+    )
     return len(frame) - existing, existing
 
 
@@ -609,7 +619,7 @@ def _quota(store: Store, business_id: str) -> dict[str, int]:
     week = clock.today_local() - timedelta(days=6)
     added_7d = int(growth.loc[growth["day"] >= week, "added"].sum()) if len(growth) else 0
     busy = store.scalar(
-        f"SELECT count(DISTINCT cccd) FROM ({_PENDING_OR_PERMITTED})",  # noqa: S608 - constant
+        f"SELECT count(DISTINCT cccd) FROM ({_PENDING_OR_PERMITTED}) AS busy",  # noqa: S608 - constant
         [business_id, business_id, clock.utcnow_naive(), _END_OF_TIME],
     )
     limit = (base * settings.quota_percent) // 100
@@ -722,7 +732,7 @@ def _refuse_duplicates(
     found = request.found
     cccds = request.cccds
     taken = store.fetchall(
-        f"SELECT DISTINCT cccd FROM ({_PENDING_OR_PERMITTED}) WHERE list_contains(?, cccd)",  # noqa: S608 - constant
+        f"SELECT DISTINCT cccd FROM ({_PENDING_OR_PERMITTED}) AS busy WHERE list_contains(?, cccd)",  # noqa: S608 - constant
         [business_id, business_id, clock.to_utc_naive(begin), clock.to_utc_naive(finish), cccds],
     )
     if taken:
@@ -1097,16 +1107,17 @@ def decide(
                 lambda s: None if s == "approved" else reason_code
             )
             dec = dec.merge(approved[["cccd", "permit_id"]], on="cccd", how="left")
-            cur.register("_tp_dec", dec)
-            try:
-                cur.execute(
-                    "UPDATE tp_request_items AS i SET status = d.status,"
-                    " reason_code = d.reason_code, permit_id = d.permit_id FROM _tp_dec d"
-                    " WHERE i.request_id = ? AND i.cccd = d.cccd",
-                    [request_id],
-                )
-            finally:
-                cur.unregister("_tp_dec")
+            cur.execute(
+                "UPDATE tp_request_items AS i SET status = d.status,"
+                " reason_code = d.reason_code, permit_id = d.permit_id"
+                " FROM (SELECT UNNEST(?::VARCHAR[]) AS cccd, UNNEST(?::VARCHAR[]) AS status,"
+                " UNNEST(?::VARCHAR[]) AS reason_code, UNNEST(?::VARCHAR[]) AS permit_id) d"
+                " WHERE i.request_id = ? AND i.cccd = d.cccd",
+                [
+                    *([None if pd.isna(v) else str(v) for v in dec[c]] for c in _DEC_COLUMNS),
+                    request_id,
+                ],
+            )
             if len(approved):
                 issue_items = [
                     qr.IssueItem(
@@ -1593,7 +1604,8 @@ def analytics(principal: Principal, *, store: Store | None = None) -> dict[str, 
         " count(*) FILTER (WHERE status IN ('approved', 'partial')) AS approved,"
         " count(*) FILTER (WHERE status = 'rejected') AS rejected,"
         " count(*) FILTER (WHERE status = 'pending') AS pending,"
-        " median(date_diff('second', submitted_at, decided_at)) / 3600.0 AS median_hours,"
+        " percentile_cont(0.5) WITHIN GROUP (ORDER BY CAST(EXTRACT(EPOCH FROM"
+        " decided_at - submitted_at) AS DOUBLE PRECISION)) / 3600.0 AS median_hours,"
         " min(submitted_at) FILTER (WHERE status = 'pending') AS oldest_pending"
         " FROM tp_requests"
     )[0]
@@ -1613,21 +1625,21 @@ def analytics(principal: Principal, *, store: Store | None = None) -> dict[str, 
         f"SELECT CAST(submitted_at + {offset} AS DATE) AS day, count(*) AS applications,"  # noqa: S608
         " count(*) FILTER (WHERE status IN ('approved', 'partial')) AS approved,"
         " count(*) FILTER (WHERE status = 'rejected') AS rejected"
-        " FROM tp_requests GROUP BY ALL ORDER BY day"
+        " FROM tp_requests GROUP BY 1 ORDER BY day"
     )
     permits_day = store.df(
         f"SELECT CAST(issued_at + {offset} AS DATE) AS day, count(*) AS permits"  # noqa: S608
-        " FROM tp_permits GROUP BY ALL ORDER BY day"
+        " FROM tp_permits GROUP BY 1 ORDER BY day"
     )
     per_day = per_day.merge(permits_day, on="day", how="outer").fillna(0)
     reasons = store.df(
         "SELECT coalesce(reason_code, 'other') AS reason, count(*) AS requests FROM tp_requests"
-        " WHERE status = 'rejected' GROUP BY ALL ORDER BY requests DESC"
+        " WHERE status = 'rejected' GROUP BY 1 ORDER BY requests DESC"
     )
     reasons["label"] = reasons["reason"].map(lambda r: forms.label(forms.REASON_CHOICES, r))
     per_ward = store.df(
         "SELECT b.province_code, b.ward_code, count(*) AS permits FROM tp_permits p"
-        " JOIN tp_businesses b ON b.id = p.business_id GROUP BY ALL ORDER BY permits DESC"
+        " JOIN tp_businesses b ON b.id = p.business_id GROUP BY 1, 2 ORDER BY permits DESC"
     )
     per_ward["ward"] = per_ward["ward_code"].map(geo.ward_name)
     per_ward["province"] = per_ward["province_code"].map(geo.province_name)
