@@ -332,6 +332,8 @@ def set_grants(
 
 
 def _user_record(username: str, store: Store) -> dict[str, Any] | None:
+    if "\x00" in username:  # no account has one (PostgreSQL text cannot even hold it)
+        return None
     rows = store.records("SELECT * FROM users WHERE username = ?", [nfc(username).lower()])
     return rows[0] if rows else None
 

@@ -21,7 +21,16 @@ from core import clock
 from core.auth import Principal, require
 from core.config import get_settings
 from core.registry import get_registry
-from core.store import CONFLICTS, Store, StoreError, StoreLockedError, execute_rows, get_store
+from core.store import (
+    CONFLICTS,
+    Store,
+    StoreError,
+    StoreLockedError,
+    execute_rows,
+    get_store,
+    open_store,
+    store_target,
+)
 
 MAX_DETAILS = 20_000
 SMALL_BATCH = 64
@@ -158,10 +167,11 @@ def record_or_defer(
     object_id: str,
     details: dict[str, Any] | None = None,
 ) -> bool:
-    """Record now if the database can be opened, else keep the event for later. True if now."""
+    """Record now if the database can be opened, else keep the event for later. True if now.
+    (Only a DuckDB file is ever held by another process; PostgreSQL is shared.)"""
     settings = get_settings()
     try:
-        store = Store(settings.database)
+        store = open_store(store_target(settings))
     except StoreLockedError:
         row = {
             "occurred_at": clock.utcnow_naive().isoformat(),
@@ -223,8 +233,10 @@ COUNT_FLUSH_S = 10.0
 """Counters are kept in memory and written at most this often (and before they are read)."""
 _COUNT_UPSERT = (
     "INSERT INTO audit_counts (hour, action, attempts, matches, throttled) VALUES (?, ?, ?, ?, ?)"
-    " ON CONFLICT (hour, action) DO UPDATE SET attempts = attempts + excluded.attempts,"
-    " matches = matches + excluded.matches, throttled = throttled + excluded.throttled"
+    " ON CONFLICT (hour, action) DO UPDATE SET"
+    " attempts = audit_counts.attempts + excluded.attempts,"
+    " matches = audit_counts.matches + excluded.matches,"
+    " throttled = audit_counts.throttled + excluded.throttled"
 )
 _counts_lock = threading.Lock()
 _counts: dict[tuple[Store, datetime, str], list[int]] = {}

@@ -168,9 +168,7 @@ def record(
     ``fresh``: the caller knows ``ref`` is new (a random id just made) and, without
     ``replace``, that nothing needs clearing: one INSERT, no read first.
     Joins the caller's transaction. ``person_id`` is the CCCD/passport number."""
-    import duckdb
-
-    from core.store import ConflictError
+    from core.store import CONSTRAINTS, ConflictError
 
     key, pid = _person(person_id)
     assert pid is not None
@@ -195,7 +193,7 @@ def record(
         if replace and stale:
             cur.execute(
                 "UPDATE person_risk SET cleared_at = ? WHERE person_key = ? AND source = ?"
-                " AND ref IN (SELECT UNNEST(?))",
+                " AND list_contains(?, ref)",
                 [now, key, source, stale],
             )
         values = [pid, level, RANK[level], reason_code, begin, end, now, _actor(actor)]
@@ -214,7 +212,7 @@ def record(
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
                 [key, pid, source, ref, *values[1:]],
             )
-        except duckdb.ConstraintException as exc:  # the same signal, recorded concurrently
+        except CONSTRAINTS as exc:  # the same signal, recorded concurrently
             raise ConflictError(str(exc)) from exc
 
 
@@ -250,47 +248,62 @@ def record_many(
     f["reason_code"] = f["reason_code"].astype(str).str.slice(0, _MAX_REASON)
     f = f.drop_duplicates(["person_id", "source", "ref"], keep="last")
     now = clock.utcnow_naive()
-    out = pd.DataFrame(
-        {
-            "person_key": f["person_id"].map(person_key).astype("int64"),
-            "person_id": f["person_id"],
-            "source": f["source"],
-            "ref": f["ref"],
-            "level": f["level"],
-            "level_rank": f["level"].map(RANK).astype("int16"),
-            "reason_code": f["reason_code"],
-            "since": pd.to_datetime(f["since"]),
-            "until": pd.to_datetime(f["until"]),
-            "recorded_at": now,
-            "recorded_by": _actor(actor),
-        }
+    # The rows go in as one typed list parameter per column, unnested side by side (both
+    # databases do): no registered DataFrame, no statement per row.
+    columns = (
+        ("person_key", "BIGINT", f["person_id"].map(person_key).astype("int64").tolist()),
+        ("person_id", "VARCHAR", f["person_id"].tolist()),
+        ("source", "VARCHAR", f["source"].tolist()),
+        ("ref", "VARCHAR", f["ref"].tolist()),
+        ("level", "VARCHAR", f["level"].tolist()),
+        ("level_rank", "SMALLINT", f["level"].map(RANK).astype("int64").tolist()),
+        ("reason_code", "VARCHAR", f["reason_code"].tolist()),
+        ("since", "TIMESTAMP", _timestamps(f["since"])),
+        ("until", "TIMESTAMP", _timestamps(f["until"])),
     )
+
+    def unnested(chosen: tuple[tuple[str, str, list[Any]], ...]) -> str:
+        return "(SELECT {}) AS n".format(
+            ", ".join(f"unnest(CAST(? AS {kind}[])) AS {name}" for name, kind, _ in chosen)
+        )
+
+    rows = unnested(columns)
+    upsert = (
+        "INSERT INTO person_risk (person_key, person_id, source, ref, level, level_rank,"  # noqa: S608
+        " reason_code, since, until, cleared_at, recorded_at, recorded_by)"
+        " SELECT person_key, person_id, source, ref, level, level_rank, reason_code,"
+        f" since, until, NULL, ?, ? FROM {rows}"
+        " ON CONFLICT (person_key, source, ref) DO UPDATE SET"
+        " level = excluded.level, level_rank = excluded.level_rank,"
+        " reason_code = excluded.reason_code, since = excluded.since,"
+        " until = excluded.until, cleared_at = NULL,"
+        " recorded_at = excluded.recorded_at, recorded_by = excluded.recorded_by"
+    )
+    values = [column for _, _, column in columns]
     st = _st(store)
     with st.transaction() as cur:
-        cur.register("_risk_new", out)
-        try:
-            if replace:
-                cur.execute(
-                    "UPDATE person_risk SET cleared_at = ? FROM _risk_new n"
-                    " WHERE person_risk.person_key = n.person_key"
-                    " AND person_risk.source = n.source AND person_risk.ref <> n.ref"
-                    " AND person_risk.cleared_at IS NULL",
-                    [now],
-                )
+        if replace:
+            keys = (columns[0], columns[2], columns[3])  # person_key, source, ref
             cur.execute(
-                "INSERT INTO person_risk (person_key, person_id, source, ref, level, level_rank,"
-                " reason_code, since, until, cleared_at, recorded_at, recorded_by)"
-                " SELECT person_key, person_id, source, ref, level, level_rank, reason_code,"
-                " since, until, NULL, recorded_at, recorded_by FROM _risk_new"
-                " ON CONFLICT (person_key, source, ref) DO UPDATE SET"
-                " level = excluded.level, level_rank = excluded.level_rank,"
-                " reason_code = excluded.reason_code, since = excluded.since,"
-                " until = excluded.until, cleared_at = NULL,"
-                " recorded_at = excluded.recorded_at, recorded_by = excluded.recorded_by"
+                f"UPDATE person_risk SET cleared_at = ? FROM {unnested(keys)}"  # noqa: S608
+                " WHERE person_risk.person_key = n.person_key"
+                " AND person_risk.source = n.source AND person_risk.ref <> n.ref"
+                " AND person_risk.cleared_at IS NULL",
+                [now, *(column for _, _, column in keys)],
             )
-        finally:
-            cur.unregister("_risk_new")
-    return len(out)
+        cur.execute(upsert, [now, _actor(actor), *values])
+    return len(f)
+
+
+def _timestamps(series: pd.Series) -> list[datetime | None]:
+    """Naive UTC datetimes of a column of times (NaT/None: None), for a TIMESTAMP[] parameter."""
+    import numpy as np
+    import pandas as pd
+
+    stamps = pd.to_datetime(series)
+    if stamps.dt.tz is not None:
+        stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+    return np.where(stamps.notna().to_numpy(), stamps.dt.to_pydatetime(), None).tolist()
 
 
 def clear(

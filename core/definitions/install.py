@@ -505,16 +505,17 @@ def import_folder(
     return out
 
 
-def attach_readonly(database: Path, registry: Registry | None = None) -> bool:
+def attach_readonly(database: Path | str, registry: Registry | None = None) -> bool:
     """Serve the active definitions of a database without holding it (CLI commands that name
-    a definition app's roles before they open the store). False when the file does not exist
-    or another process holds it."""
-    from core.store import Store, StoreError
+    a definition app's roles before they open the store). ``database`` is what
+    ``store_target`` gives: a DuckDB file or a PostgreSQL URL. False when the file does not
+    exist, another process holds it, or the server cannot be reached."""
+    from core.store import StoreError, is_postgres_url, open_store
 
-    if not Path(database).is_file():
+    if not is_postgres_url(database) and not Path(database).is_file():
         return False
     try:
-        store = Store(database, read_only=True)
+        store = open_store(database, read_only=True)
     except StoreError:
         return False
     try:

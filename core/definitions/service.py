@@ -229,7 +229,6 @@ def _issue(
     now: datetime,
 ) -> dict[int, tuple[str, str, datetime | None, datetime]]:
     """Sign one code per (id, values) inside the caller's transaction and note it on the row."""
-    import pandas as pd
 
     from core.definitions import token
     from core.qr import service as qr
@@ -250,7 +249,7 @@ def _issue(
             )
         )
     issued = qr.issue(d.token_prefix or "", items, principal, store=store)
-    if len(rows) == 1:  # one submission: a plain UPDATE (no frame to build and register)
+    if len(rows) == 1:  # one submission: a plain UPDATE (no lists to build)
         (start, end), token = windows[0], issued[0]
         store.execute(
             f"UPDATE {_table(d)} SET _token_id = ?, _valid_from = ?, _valid_until = ?"  # noqa: S608
@@ -263,27 +262,19 @@ def _issue(
             ],
         )
         return {rows[0][0]: (token.token_id, token.text, start, end)}
-    frame = pd.DataFrame(
-        {
-            "sid": [r[0] for r in rows],
-            "token_id": [i.token_id for i in issued],
-            "valid_from": [None if w[0] is None else clock.to_utc_naive(w[0]) for w in windows],
-            "valid_until": [clock.to_utc_naive(w[1]) for w in windows],
-        }
+    # many submissions: one UPDATE from the values as typed list parameters (no frame)
+    store.execute(
+        f"UPDATE {_table(d)} AS a SET _token_id = i.token_id, _valid_from = i.valid_from,"  # noqa: S608
+        " _valid_until = i.valid_until FROM (SELECT unnest(CAST(? AS BIGINT[])) AS sid,"
+        " unnest(CAST(? AS VARCHAR[])) AS token_id, unnest(CAST(? AS TIMESTAMP[])) AS valid_from,"
+        " unnest(CAST(? AS TIMESTAMP[])) AS valid_until) AS i WHERE a._id = i.sid",
+        [
+            [r[0] for r in rows],
+            [i.token_id for i in issued],
+            [None if w[0] is None else clock.to_utc_naive(w[0]) for w in windows],
+            [clock.to_utc_naive(w[1]) for w in windows],
+        ],
     )
-    frame["valid_from"] = pd.to_datetime(frame["valid_from"])
-    cur = store.cursor()
-    from core.store import settle
-
-    settle(cur)
-    cur.register("_da_issued", frame)
-    try:
-        cur.execute(
-            f"UPDATE {_table(d)} AS a SET _token_id = i.token_id, _valid_from = i.valid_from,"  # noqa: S608
-            " _valid_until = i.valid_until FROM _da_issued i WHERE a._id = i.sid"
-        )
-    finally:
-        cur.unregister("_da_issued")
     return {
         sid: (i.token_id, i.text, w[0], w[1])
         for (sid, _), i, w in zip(rows, issued, windows, strict=True)
@@ -902,7 +893,7 @@ def import_rows(
         store.insert_df(d.table, frame)
         found = dict(
             store.fetchall(
-                f"SELECT _ref, _id FROM {_table(d)} WHERE _ref IN (SELECT UNNEST(?))",  # noqa: S608
+                f"SELECT _ref, _id FROM {_table(d)} WHERE _ref IN (SELECT unnest(CAST(? AS VARCHAR[])))",  # noqa: S608
                 [list(frame["_ref"])],
             )
         )
@@ -975,7 +966,8 @@ def cards_pdf(
         raise DefinitionAppError(t("da.err.none_chosen"))
     where, params = _area_where(principal, roles)
     rows = store.records(
-        f"SELECT * FROM {_table(d)} WHERE _id IN (SELECT UNNEST(?)) AND _token_id IS NOT NULL"  # noqa: S608
+        f"SELECT * FROM {_table(d)} WHERE _id IN (SELECT unnest(CAST(? AS BIGINT[])))"  # noqa: S608
+        " AND _token_id IS NOT NULL"
         f" AND {where} AND _token_id NOT IN (SELECT token_id FROM qr_revocations) ORDER BY _id",
         [wanted, *params],
     )
@@ -1120,8 +1112,8 @@ def panel_data(
     col = _col(f.storage_column or f.name)
     if f.base_type == "select_multiple":
         frame = store.df(
-            f"SELECT code, count(*) AS count FROM (SELECT UNNEST(string_split({col}, ','))"  # noqa: S608
-            f" AS code FROM {table} WHERE {where}) WHERE code <> '' GROUP BY 1 ORDER BY 2 DESC",
+            f"SELECT code, count(*) AS count FROM (SELECT unnest(string_to_array({col}, ','))"  # noqa: S608
+            f" AS code FROM {table} WHERE {where}) AS s WHERE code <> '' GROUP BY 1 ORDER BY 2 DESC",
             params,
         )
     else:

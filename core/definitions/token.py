@@ -217,10 +217,8 @@ class DefinitionRule:
     def claim_use(self, ctx: CheckContext) -> bool | None:
         """True when the code was used before; False when this scan just used it; None when
         this process cannot tell (no database: an offline station)."""
-        import duckdb
-
         from core import clock
-        from core.store import CONFLICTS, current_store
+        from core.store import CONFLICTS, CONSTRAINTS, current_store
 
         store = current_store()
         if store is None or not ctx.token_id:
@@ -236,7 +234,7 @@ class DefinitionRule:
                     str(ctx.checkpoint_id or "-")[:100],
                 ],
             )
-        except (*CONFLICTS, duckdb.ConstraintException):
+        except (*CONFLICTS, *CONSTRAINTS):
             return True  # another checkpoint claimed it at this very moment
         except Exception as exc:  # noqa: BLE001 - a checkpoint must answer, not crash
             log.warning("once-only check of %s failed: %s", self.app_id, type(exc).__name__)

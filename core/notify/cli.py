@@ -22,9 +22,9 @@ def notify_test(phone: str, lang: str) -> None:
     from core.notify import NotifyError, get_sender, mask_phone, send_sms
     from core.notify.messages import render
     from core.registry import get_registry
-    from core.store import Store, set_store
+    from core.store import open_store, set_store, store_target
 
-    store = Store(get_settings().database)
+    store = open_store(store_target(get_settings()))
     try:
         store.migrate(get_registry().all_migrations())
         set_store(store)

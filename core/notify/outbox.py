@@ -63,7 +63,7 @@ def send_sms(
     from core import audit, clock
     from core.notify.messages import render
     from core.notify.settings import notify_settings
-    from core.store import CONFLICTS, get_store
+    from core.store import CONFLICTS, CONSTRAINTS, get_store
     from core.web.security import Quota, spend_quotas
 
     st = store or get_store()
@@ -97,7 +97,7 @@ def send_sms(
                 " status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'sending', ?)",
                 [dedupe_key, kind, _phone_hash(phone), mask_phone(phone), lang, sender.name, now],
             )
-    except CONFLICTS:  # the same event at the same moment from another request
+    except (*CONFLICTS, *CONSTRAINTS):  # the same event at the same moment from elsewhere
         return SendResult("duplicate")
     try:
         result = sender.send(phone, text, kind=kind, dedupe_key=dedupe_key)

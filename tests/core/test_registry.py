@@ -1,5 +1,8 @@
+import sys
 from importlib.metadata import EntryPoint
 from pathlib import Path
+
+import pytest
 
 from core.registry import App, Page, Registry, _order_and_check, validate_manifest
 from core.store import Store
@@ -10,7 +13,10 @@ def _eps(**entries: str) -> list[EntryPoint]:
     return [EntryPoint(name=k, value=v, group="rapid.apps") for k, v in entries.items()]
 
 
-def test_tiny_plugin_through_a_real_entry_point(tmp_path: Path):
+def test_tiny_plugin_through_a_real_entry_point(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    # sys.path comes back after the test: the tiny plugin must not join later registries
+    # (the PostgreSQL template database of the session was migrated without it)
+    monkeypatch.setattr(sys, "path", list(sys.path))
     site = write_dist(tmp_path / "site", {"tiny": "tests.plugins.tiny_app:app"})
     activate(site)
     from importlib.metadata import entry_points

@@ -104,6 +104,35 @@ def test_record_many_and_bad_input(store, frozen_clock):
         risk.record(" ", "isolation", "red", "F0", now)
 
 
+def test_record_many_takes_aware_times_as_utc_and_no_until_as_open(store, frozen_clock):
+    """Times given with a zone are stored as naive UTC; a frame without ``until`` (or NaT in
+    it) records open signals; ``replace`` clears the person's other signals of the source."""
+    now = clock.utcnow_naive()
+    risk.record(CCCD, "isolation", "red", "F0", now - timedelta(days=3), None, "old")
+    aware = pd.Timestamp(now - timedelta(hours=1)).tz_localize("UTC").tz_convert(clock.LOCAL_TZ)
+    frame = pd.DataFrame(
+        {
+            "person_id": [CCCD, "048185000124"],
+            "source": ["isolation"] * 2,
+            "ref": ["new", "new"],
+            "level": ["yellow", "red"],
+            "reason_code": ["F1", "F0"],
+            "since": [aware, aware],
+        }
+    )
+    assert risk.record_many(frame, replace=True) == 2
+    rows = store.fetchall(
+        "SELECT ref, since, until, cleared_at IS NULL FROM person_risk"
+        " WHERE person_key = ? ORDER BY ref",
+        [person_key(CCCD)],
+    )
+    assert rows == [
+        ("new", now - timedelta(hours=1), None, True),
+        ("old", now - timedelta(days=3), None, False),
+    ]
+    assert risk.status(CCCD).level == "yellow"
+
+
 def test_rebuild_takes_the_apps_signals(store, frozen_clock):
     now = clock.utcnow_naive()
     risk.record(CCCD, "isolation", "red", "F0", now, None, "stale")

@@ -216,3 +216,21 @@ def test_a_half_valid_new_version_leaves_the_active_one_alone(store, install_app
     assert store.scalar("SELECT count(*) FROM definition_apps") == 1
     assert dict(store.table_columns("app_ho_tro_cuu_tro")) == columns
     assert install.definition(RELIEF).checksum == first.checksum
+
+
+def test_commands_read_the_definitions_of_the_configured_database(store, settings, install_app):
+    """``rapid users/roles/...`` name a definition app's roles before they open the store:
+    ``attach_readonly`` reads the definitions from what ``store_target`` names, a DuckDB file
+    (when no one holds it) or a PostgreSQL URL."""
+    from importlib.metadata import entry_points
+
+    from core.store import store_target
+    from core.testkit import testing_postgres
+
+    install_app(MARKET)
+    if not testing_postgres():
+        store.close()  # a DuckDB file is opened read-only only when no one holds it
+    fresh = Registry.from_entry_points(list(entry_points(group="rapid.apps")))
+    assert fresh.get(MARKET) is None
+    assert install.attach_readonly(store_target(settings), fresh)
+    assert fresh.get(MARKET) is not None
