@@ -13,8 +13,11 @@ TEST_PKGS := libzbar0 chromium poppler-utils postgresql nginx
 run: sysdeps-run install
 	$(BIN)/rapid serve
 
+# Twice: the whole suite on DuckDB, then every test that uses a database on PostgreSQL (a
+# throwaway cluster the tests start themselves; core.testkit).
 test: sysdeps-test install-dev
 	$(BIN)/python -m pytest -n 2 --dist loadfile
+	RAPID_TEST_DATABASE=postgresql $(BIN)/python -m pytest -n 2 --dist loadfile
 
 bench: sysdeps-run install-dev
 	$(BIN)/python benchmarks/run_all.py

@@ -507,6 +507,9 @@ def checkins_hourly(
     both = pd.concat([hourly, raw], ignore_index=True)
     if both.empty:
         return pd.DataFrame(columns=["venue_id", "venue", "hour", "checkins"])
+    # whole numbers whatever the database typed them (PostgreSQL's sum() is NUMERIC, which an
+    # empty roll-up leaves as object)
+    both["checkins"] = pd.to_numeric(both["checkins"]).astype("int64")
     both = both.groupby(["venue_id", "hour"], as_index=False)["checkins"].sum()
     both = both[both["checkins"] > 0]
     totals = both.groupby("venue_id")["checkins"].sum().nlargest(max(1, min(int(top), 200)))
