@@ -131,10 +131,18 @@ def store(settings: Settings, request: pytest.FixtureRequest) -> Iterator[Store]
     """A fresh database with every installed app's migrations, set as the process store: DuckDB,
     or PostgreSQL under ``RAPID_TEST_DATABASE=postgresql`` (then ``settings.database_url``
     names it, so commands that open the configured database open the same one)."""
+    yield from fresh_store(settings, request, postgres=testing_postgres())
+
+
+def fresh_store(
+    settings: Settings, request: pytest.FixtureRequest, *, postgres: bool
+) -> Iterator[Any]:
+    """The body of a store fixture for either backend: PostgreSQL (a copy of the session
+    cluster's migrated template, ``pg_store``) or a DuckDB file in the test's data folder."""
     from core.registry import get_registry
     from core.store import Store, set_store
 
-    if testing_postgres():
+    if postgres:
         pg = request.getfixturevalue("pg_store")
         settings.database_url = pg.url
         yield pg

@@ -15,8 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core import backup
-from core.registry import get_registry
-from core.store import Store, open_store, set_store
+from core.store import Store, open_store
+from core.testkit import fresh_store
 from tests.plugins.install import ROOT
 
 RAPID = str(Path(sys.executable).parent / "rapid")
@@ -29,17 +29,7 @@ _databases = iter(range(1, 1_000_000))
 @pytest.fixture(params=BACKENDS)
 def db(request, settings):
     """A fresh migrated database of either backend, whatever RAPID_TEST_DATABASE says."""
-    if request.param == "postgresql":
-        pg = request.getfixturevalue("pg_store")
-        settings.database_url = pg.url
-        yield pg
-        return
-    st_ = Store(settings.database)
-    st_.migrate(get_registry().all_migrations())
-    set_store(st_)
-    yield st_
-    set_store(None)
-    st_.close()
+    yield from fresh_store(settings, request, postgres=request.param == "postgresql")
 
 
 @pytest.fixture()

@@ -22,6 +22,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,6 +158,37 @@ def stop(proc: subprocess.Popen, timeout: float = 15) -> None:
             proc.wait()
 
 
+@contextmanager
+def running_nginx(tmp: Path, backends: list[int]) -> Iterator[int]:
+    """nginx with the shipped configuration in front of ``backends`` (``nginx -t`` must accept
+    it): yields the port it listens on, then stops it gracefully (the requests in flight
+    finish; killed after 10 s)."""
+    listen = free_port()
+    conf = render_config(tmp, listen, backends)
+    checked = subprocess.run(
+        [NGINX, "-t", "-p", str(tmp), "-e", str(tmp / "error.log"), "-c", str(conf)],
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, f"nginx -t rejected the config:\n{checked.stderr}"
+    nginx = subprocess.Popen(
+        [NGINX, "-p", str(tmp), "-e", str(tmp / "error.log"), "-c", str(conf)]
+        + ["-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_port(listen, nginx)
+        yield listen
+    finally:
+        nginx.send_signal(signal.SIGQUIT)
+        try:
+            nginx.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            nginx.kill()
+            nginx.wait()
+
+
 @pytest.fixture(scope="module")
 def proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
     tmp = tmp_path_factory.mktemp("nginx")
@@ -167,7 +199,6 @@ def proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
         "RAPID_WEB_LOOKUP_PER_MINUTE": "1",  # a burst of 3 look-ups per client, then 429
     }
     procs: dict[int, subprocess.Popen] = {}
-    nginx: subprocess.Popen | None = None
     try:
         for port in backends:
             data = tmp / f"node-{port}" / "data"
@@ -175,22 +206,8 @@ def proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
             procs[port] = start_server(data, port, env)
         for port in backends:
             wait_ready(f"http://127.0.0.1:{port}", procs[port], timeout=120)
-        listen = free_port()
-        conf = render_config(tmp, listen, backends)
-        checked = subprocess.run(
-            [NGINX, "-t", "-p", str(tmp), "-e", str(tmp / "error.log"), "-c", str(conf)],
-            capture_output=True,
-            text=True,
-        )
-        assert checked.returncode == 0, f"nginx -t rejected the config:\n{checked.stderr}"
-        nginx = subprocess.Popen(
-            [NGINX, "-p", str(tmp), "-e", str(tmp / "error.log"), "-c", str(conf)]
-            + ["-g", "daemon off;"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.STDOUT,
-        )
-        wait_port(listen, nginx)
-        yield Proxy(listen, backends, procs, tmp / "rapid.access.log")
+        with running_nginx(tmp, backends) as listen:
+            yield Proxy(listen, backends, procs, tmp / "rapid.access.log")
     except Exception:
         for port in backends:
             log = tmp / f"node-{port}" / f"server-{port}.log"
@@ -200,13 +217,6 @@ def proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
             print(f"--- nginx error.log:\n{(tmp / 'error.log').read_text()[-3000:]}")
         raise
     finally:
-        if nginx is not None:
-            nginx.send_signal(signal.SIGQUIT)  # graceful: finish the requests in flight
-            try:
-                nginx.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                nginx.kill()
-                nginx.wait()
         for proc in procs.values():
             stop(proc)
 

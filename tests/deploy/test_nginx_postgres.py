@@ -37,7 +37,7 @@ import pytest
 
 from benchmarks.web_common import UNLIMITED, declaration_body, form_fields, person, ward_code
 from tests.browser.conftest import free_port, login, start_server, wait_ready
-from tests.deploy.test_nginx import NGINX, Proxy, node_cookie, render_config, stop, wait_port
+from tests.deploy.test_nginx import NGINX, Proxy, node_cookie, running_nginx, stop
 
 pytestmark = pytest.mark.skipif(
     NGINX is None, reason="nginx is not installed (Debian: apt-get install nginx; make test does)"
@@ -93,40 +93,18 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, pg_cluster: Any) -> Iterat
     }
     logs = {port: data.parent / f"server-{port}.log" for port in backends}
     procs: dict[int, subprocess.Popen] = {}
-    nginx: subprocess.Popen | None = None
     found = Cluster(Proxy(0, backends, procs, tmp / "rapid.access.log"), database_url, logs, tmp)
     try:
         for port in backends:  # one after the other: the first seeds the demo
             procs[port] = start_server(data, port, env)
             wait_ready(f"http://127.0.0.1:{port}", procs[port], timeout=240)
-        listen = free_port()
-        conf = render_config(tmp, listen, backends)
-        checked = subprocess.run(
-            [NGINX, "-t", "-p", str(tmp), "-e", str(tmp / "error.log"), "-c", str(conf)],
-            capture_output=True,
-            text=True,
-        )
-        assert checked.returncode == 0, f"nginx -t rejected the config:\n{checked.stderr}"
-        nginx = subprocess.Popen(
-            [NGINX, "-p", str(tmp), "-e", str(tmp / "error.log"), "-c", str(conf)]
-            + ["-g", "daemon off;"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.STDOUT,
-        )
-        wait_port(listen, nginx)
-        found.proxy.port = listen
-        yield found
+        with running_nginx(tmp, backends) as listen:
+            found.proxy.port = listen
+            yield found
     except Exception:
         print(found.tails())
         raise
     finally:
-        if nginx is not None:
-            nginx.send_signal(signal.SIGQUIT)
-            try:
-                nginx.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                nginx.kill()
-                nginx.wait()
         for proc in procs.values():
             stop(proc)
         pg_cluster.drop_database(DATABASE)
