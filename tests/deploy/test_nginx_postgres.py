@@ -37,7 +37,7 @@ import pytest
 
 from benchmarks.web_common import UNLIMITED, declaration_body, form_fields, person, ward_code
 from tests.browser.conftest import free_port, login, start_server, wait_ready
-from tests.deploy.test_nginx import NGINX, Proxy, node_cookie, running_nginx, stop
+from tests.deploy.test_nginx import NGINX, Proxy, new_browsers, running_nginx, stop
 
 pytestmark = pytest.mark.skipif(
     NGINX is None, reason="nginx is not installed (Debian: apt-get install nginx; make test does)"
@@ -231,20 +231,6 @@ def test_both_processes_serve_one_database(cluster: Cluster) -> None:
 # -- staff: a remembered login resumes on the other process ---------------------------------------
 
 
-def new_browsers(cluster: Cluster, count: int) -> dict[str, str]:
-    """``count`` cookie-less first visits through nginx: {rapid_node cookie: upstream}."""
-    proxy = cluster.proxy
-    found: dict[str, str] = {}
-    for _ in range(count):
-        status, headers, _ = proxy.request("/_stcore/health")
-        assert status == 200
-        cookie = node_cookie(headers)
-        assert cookie is not None
-        value = cookie.split(";", 1)[0].split("=", 1)[1]
-        found[value] = proxy.last_upstream(value, 1)
-    return found
-
-
 def stream_lines(cluster: Cluster, affinity: str, timeout: float = 15) -> list[dict[str, str]]:
     """The access log's lines of ``affinity`` once its websocket's line is there (nginx writes
     it when the websocket closes)."""
@@ -275,7 +261,9 @@ def test_a_remembered_login_resumes_on_the_other_process(cluster: Cluster, brows
         assert len(served) == 1, served
         (here,) = served
         there = next(
-            cookie for cookie, upstream in new_browsers(cluster, 20).items() if upstream != here
+            cookie
+            for cookie, upstream in new_browsers(cluster.proxy, 20).items()
+            if upstream != here
         )
         other = cluster.proxy.last_upstream(there, 1)
 
@@ -337,7 +325,7 @@ def test_a_killed_process_loses_no_committed_data(cluster: Cluster) -> None:
     proxy = cluster.proxy
     victim_port, survivor_port = proxy.backends
     victim, survivor = cluster.upstream(victim_port), cluster.upstream(survivor_port)
-    browsers = new_browsers(cluster, 16)
+    browsers = new_browsers(cluster.proxy, 16)
     assert set(browsers.values()) == {victim, survivor}, browsers
     nodes = list(browsers)
 
@@ -441,7 +429,7 @@ def test_a_killed_process_loses_no_committed_data(cluster: Cluster) -> None:
         assert status == 200 and MINE in page
 
     # new browsers: all served by the survivor
-    new = new_browsers(cluster, 12)
+    new = new_browsers(cluster.proxy, 12)
     assert set(new.values()) == {survivor}, new
     for node in list(new)[:4]:
         status, page, _ = get(proxy.port, "/khai-bao", {"rapid_node": node})
