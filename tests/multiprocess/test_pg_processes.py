@@ -12,39 +12,65 @@ process write a database file, which is the reason for this backend."""
 
 from __future__ import annotations
 
-import multiprocessing
-from collections.abc import Callable, Sequence
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.multiprocess import workers
 
+ROOT = Path(__file__).resolve().parents[2]
+
 TIMEOUT_S = 300
 
 
-def _results(target: Callable[..., Any], calls: Sequence[tuple]) -> list[Any]:
-    """Run ``target(*call, barrier)`` in one spawned process per call; their results in order.
-    A process that fails fails the test with its error."""
-    ctx = multiprocessing.get_context("spawn")
-    barrier = ctx.Barrier(len(calls))
-    queue = ctx.Queue()
-    procs = [
-        ctx.Process(target=workers.run, args=(queue, i, target, (*call, barrier)))
-        for i, call in enumerate(calls)
-    ]
-    for proc in procs:
-        proc.start()
+def _results(call: str, args: Sequence[tuple]) -> list[Any]:
+    """Run ``workers.<call>(*one_args, barrier)`` in one fresh Python process per entry of
+    ``args``; their results in order. A process that fails fails the test with its output."""
+    with tempfile.TemporaryDirectory(prefix="barrier-") as folder:
+        return _run_all(call, args, folder)
+
+
+def _run_all(call: str, args: Sequence[tuple], folder: str) -> list[Any]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    logs = [Path(folder) / f"out-{i}.txt" for i in range(len(args))]
+    procs = []
     try:
-        got = dict(queue.get(timeout=TIMEOUT_S) for _ in procs)
+        for i, a in enumerate(args):
+            task = {"call": call, "args": list(a)}
+            task["barrier"] = {"folder": folder, "parties": len(args), "index": i}
+            with logs[i].open("w") as log:  # a file, not a pipe: a chatty worker never blocks
+                procs.append(
+                    subprocess.Popen(
+                        [sys.executable, "-m", "tests.multiprocess.workers", json.dumps(task)],
+                        cwd=ROOT,
+                        env=env,
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                    )
+                )
+        for proc, log in zip(procs, logs, strict=True):
+            proc.wait(timeout=TIMEOUT_S)
+            text = log.read_text(errors="replace")
+            assert proc.returncode == 0, f"a worker failed ({proc.returncode}):\n{text[-4000:]}"
+        return [_result(log.read_text()) for log in logs]
     finally:
         for proc in procs:
-            proc.join(timeout=30)
-            if proc.is_alive():
+            if proc.poll() is None:
                 proc.kill()
-    failed = [v for v in got.values() if isinstance(v, workers.Failed)]
-    assert not failed, failed
-    return [got[i] for i in range(len(calls))]
+                proc.wait()
+
+
+def _result(output: str) -> Any:
+    lines = [ln for ln in output.splitlines() if ln.startswith(workers.RESULT)]
+    assert lines, f"a worker gave no result:\n{output[-4000:]}"
+    return json.loads(lines[-1].removeprefix(workers.RESULT))
 
 
 @pytest.fixture()
@@ -64,7 +90,7 @@ def test_nothing_lost_under_64_writers_in_4_processes(shared, pg_store):
     url, data_dir = shared
     per, threads = 64, 16
     calls = [(url, data_dir, p * per, per, threads) for p in range(4)]
-    tokens = [t for out in _results(workers.declare, calls) for t in out]
+    tokens = [t for out in _results("declare", calls) for t in out]
     assert len(tokens) == len(set(tokens)) == 4 * per
     assert pg_store.scalar("SELECT count(*) FROM hd_declarations") == 4 * per
     assert pg_store.scalar("SELECT count(DISTINCT person_id) FROM hd_declarations") == 4 * per
@@ -95,7 +121,7 @@ def test_one_decision_wins_between_approvers_in_two_processes(shared, pg_store, 
     url, data_dir = shared
     ids = list(service.list_employees(business, store=pg_store)["cccd"])[:5]
     rid = service.submit_request(business, request_answers(ids), store=pg_store)
-    outcomes = _results(workers.decide, [(url, data_dir, rid, True), (url, data_dir, rid, False)])
+    outcomes = _results("decide", [(url, data_dir, rid, True), (url, data_dir, rid, False)])
     assert sorted(outcomes) == ["AlreadyDecided", "won"], outcomes
     status = pg_store.scalar("SELECT status FROM tp_requests WHERE id = ?", [rid])
     assert status == ("approved" if outcomes[0] == "won" else "rejected")
@@ -115,7 +141,7 @@ def test_the_permit_quota_holds_when_two_processes_ask_at_once(shared, pg_store,
     assert 0 < half and 2 * half <= len(ids)
     batches = [ids[:half], ids[half : 2 * half]]
     username = business.username
-    outcomes = _results(workers.ask_permits, [(url, data_dir, username, b) for b in batches])
+    outcomes = _results("ask_permits", [(url, data_dir, username, b) for b in batches])
     assert outcomes.count("ok") == 1, outcomes
     after = service._quota(pg_store, company)
     assert after["busy"] <= after["limit"]
@@ -138,8 +164,8 @@ def test_one_missed_report_alert_per_silence_from_four_processes(shared, pg_stor
         service.enroll_f0(
             officer, f0_form(person_id=f"04809000001{i}", phone=f"090512345{i}"), store=pg_store
         )
-    opened = _results(workers.refresh_missed, [(url, data_dir)] * 4)
+    opened = _results("refresh_missed", [(url, data_dir)] * 4)
     assert sum(opened) == 3, opened
     assert pg_store.scalar("SELECT count(*) FROM hi_alerts WHERE kind = 'missed'") == 3
-    again = _results(workers.refresh_missed, [(url, data_dir)] * 2)
+    again = _results("refresh_missed", [(url, data_dir)] * 2)
     assert again == [0, 0]

@@ -1,31 +1,39 @@
-"""What each server process does in ``test_pg_processes``: every function runs in its own
-process (``multiprocessing`` spawn), opens the shared PostgreSQL database by its URL, waits at
-a barrier with the others (so the processes really race) and returns a plain result."""
+"""What each server process does in ``test_pg_processes``: every function runs in a process of
+its own (``python -m tests.multiprocess.workers``, a fresh interpreter), opens the shared
+PostgreSQL database by its URL, waits at a barrier with the others (so the processes really
+race) and prints its result as one line of JSON."""
 
 from __future__ import annotations
 
-import traceback
-from collections.abc import Callable
+import json
+import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+BARRIER_TIMEOUT_S = 300
+RESULT = "RESULT "
+"""The start of the line that carries a worker's result (its other output is logging)."""
+
 
 @dataclass(frozen=True)
-class Failed:
-    """A worker's exception, as text (sent back to the test)."""
+class Barrier:
+    """Processes meet in a folder: each writes its mark, then waits for all ``parties``."""
 
-    error: str
+    folder: str
+    parties: int
+    index: int
 
-
-def run(queue: Any, index: int, target: Callable[..., Any], args: tuple) -> None:
-    """A process's body: ``target(*args)``, its result (or ``Failed``) put on ``queue``."""
-    try:
-        result: Any = target(*args)
-    except BaseException:  # noqa: BLE001 - reported to the test, which fails on it
-        result = Failed(traceback.format_exc())
-    queue.put((index, result))
+    def wait(self) -> None:
+        folder = Path(self.folder)
+        (folder / f"ready-{self.index}").touch()
+        deadline = time.monotonic() + BARRIER_TIMEOUT_S
+        while len(list(folder.glob("ready-*"))) < self.parties:
+            if time.monotonic() > deadline:
+                raise TimeoutError("the other processes never got ready")
+            time.sleep(0.01)
 
 
 def _open(url: str, data_dir: str) -> Any:
@@ -42,12 +50,12 @@ def _open(url: str, data_dir: str) -> Any:
     return store
 
 
-def _wait(barrier: Any) -> None:
+def _wait(barrier: Barrier) -> None:
     """Every process ready (imports done, database open), then all go at once."""
-    barrier.wait(timeout=300)
+    barrier.wait()
 
 
-def declare(url: str, data_dir: str, first: int, n: int, threads: int, barrier: Any) -> list:
+def declare(url: str, data_dir: str, first: int, n: int, threads: int, barrier: Barrier) -> list:
     """``n`` declarations of distinct people from ``threads`` threads: their pass token ids."""
     from apps.health_declaration import service
     from tests.apps.health_declaration.conftest import form
@@ -67,7 +75,7 @@ def declare(url: str, data_dir: str, first: int, n: int, threads: int, barrier: 
         store.close()
 
 
-def decide(url: str, data_dir: str, request_id: str, approve: bool, barrier: Any) -> str:
+def decide(url: str, data_dir: str, request_id: str, approve: bool, barrier: Barrier) -> str:
     """An approver's decision on a permit request: ``won`` or the refusal's class name."""
     from apps.travel_permit import service
     from apps.travel_permit.service import Decision
@@ -86,7 +94,7 @@ def decide(url: str, data_dir: str, request_id: str, approve: bool, barrier: Any
         store.close()
 
 
-def ask_permits(url: str, data_dir: str, username: str, cccds: list, barrier: Any) -> str:
+def ask_permits(url: str, data_dir: str, username: str, cccds: list, barrier: Barrier) -> str:
     """A business's request for ``cccds``: ``ok`` or the refusal's text."""
     from apps.travel_permit import service
     from core import accounts
@@ -105,7 +113,7 @@ def ask_permits(url: str, data_dir: str, username: str, cccds: list, barrier: An
         store.close()
 
 
-def refresh_missed(url: str, data_dir: str, barrier: Any) -> int:
+def refresh_missed(url: str, data_dir: str, barrier: Barrier) -> int:
     """The officers' board refresh that opens 'missed report' alerts: how many it opened."""
     from apps.home_isolation import service
 
@@ -115,3 +123,16 @@ def refresh_missed(url: str, data_dir: str, barrier: Any) -> int:
         return service.refresh_missed()
     finally:
         store.close()
+
+
+def main(argv: list[str]) -> int:
+    """``python -m tests.multiprocess.workers '{"call": name, "args": [...], "barrier": {...}}'``"""
+    task = json.loads(argv[0])
+    target = globals()[task["call"]]
+    result = target(*task["args"], Barrier(**task["barrier"]))
+    print(RESULT + json.dumps(result), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
