@@ -14,10 +14,14 @@ run: sysdeps-run install
 	$(BIN)/rapid serve
 
 # Twice: the whole suite on DuckDB, then every test that uses a database on PostgreSQL (a
-# throwaway cluster the tests start themselves; core.testkit).
+# throwaway cluster the tests start themselves; core.testkit). Both passes run; either failing
+# fails the target.
 test: sysdeps-test install-dev
-	$(BIN)/python -m pytest -n 2 --dist loadfile
-	RAPID_TEST_DATABASE=postgresql $(BIN)/python -m pytest -n 2 --dist loadfile
+	@$(BIN)/python -m pytest -n 2 --dist loadfile; duckdb=$$?; \
+	echo "== the same tests on PostgreSQL (RAPID_TEST_DATABASE=postgresql) =="; \
+	RAPID_TEST_DATABASE=postgresql $(BIN)/python -m pytest -n 2 --dist loadfile; postgres=$$?; \
+	echo "== DuckDB pass: exit $$duckdb; PostgreSQL pass: exit $$postgres =="; \
+	[ $$duckdb -eq 0 ] && [ $$postgres -eq 0 ]
 
 bench: sysdeps-run install-dev
 	$(BIN)/python benchmarks/run_all.py

@@ -8,6 +8,8 @@ keeps the last few sessions (a shared family phone), newest first."""
 
 from __future__ import annotations
 
+import time
+
 from markupsafe import Markup
 
 from apps.home_isolation import forms, service
@@ -101,17 +103,28 @@ def _enter_code(request: WebRequest) -> WebResponse:
     return response
 
 
+FIRST_SEND_WAIT_S = 3.0
+"""How long the second send of a double tap waits for the first one's report to be stored."""
+
+
 def _sent_before(key: str, raw: dict, request: WebRequest) -> service.ReportResult | None:
     """A page sent twice (a double tap, a resent page): its form token is already used; when
     the answers are the report just received, that report's result (nothing is recorded
-    again), else None (the token's refusal stands)."""
+    again), else None (the token's refusal stands). The first send of a double tap may still
+    be storing its report when the second arrives (the browser shows the second's answer):
+    it is waited for, up to ``FIRST_SEND_WAIT_S``."""
     check = request.token_check
     if check is None or check.problem != "replayed":
         return None
-    try:
-        return service.repeated_report(ANONYMOUS, key, raw)
-    except FormInvalid:
-        return None
+    deadline = time.monotonic() + FIRST_SEND_WAIT_S
+    while True:
+        try:
+            found = service.repeated_report(ANONYMOUS, key, raw)
+        except FormInvalid:
+            return None
+        if found is not None or time.monotonic() >= deadline:
+            return found
+        time.sleep(0.05)
 
 
 def _sent_page(

@@ -163,6 +163,8 @@ WORDS_EN = re.compile(
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b"
 )
 WORDS_VI = re.compile(r"\b(?:tháng|Tháng|thg|SA|CH|Thứ|CN|T[2-7])\b")
+VI_NAME = re.compile("[À-ỹĐđ]")
+"""A Vietnamese name (a ward: "Xã Thu Bồn"), whose words may spell an English abbreviation."""
 MARK = {"vi": re.compile(r"^-?\d+\.\d{1,2}$"), "en": re.compile(r"^-?\d+,\d{1,2}$")}
 """A tick in the other language's decimal style (``0.5`` in Vietnamese, ``0,5`` in English)."""
 
@@ -205,7 +207,12 @@ def test_dashboard_figures_and_charts_in_the_languages_style(
         found: dict[int, list[str]] = {}
         for i in range(charts.count()):
             ticks = charts.nth(i).inner_text().split("\n")
-            bad = [x for x in ticks if other.search(x) or MARK[lang].match(x.strip())]
+            bad = [
+                x
+                for x in ticks
+                if (other.search(x) and not (lang == "vi" and VI_NAME.search(x)))
+                or MARK[lang].match(x.strip())
+            ]
             if bad:
                 found[i] = bad
         assert found == {}, found

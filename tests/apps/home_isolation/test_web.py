@@ -147,3 +147,34 @@ def test_a_page_sent_twice_is_one_report_and_shows_its_result(web_client, store,
     other = web_client.post("/bao-cao", data={**data, "pulse": "99"})  # a used token, new answers
     assert other.status_code == 422 and "đã được gửi rồi" in other.text
     assert store.scalar("SELECT count(*) FROM hi_reports") == 3
+
+
+def test_the_second_send_of_a_double_tap_waits_for_the_first(web_client, store, token, monkeypatch):
+    """The second send arrives while the first is still storing its report (a slow server):
+    it shows the report's result once stored, not "already sent"; one report."""
+    import threading
+    import time
+
+    page = web_client.get("/bao-cao")
+    data = {
+        "_csrf": form_token_of(page.text),
+        "_shown": SHOWN,
+        "measured_now": "yes",
+        **dict(temperature="36,9", spo2="97", pulse="81", resp_rate="16"),
+    }
+    real = service.submit_report
+
+    def slow(*args, **kwargs):
+        time.sleep(0.6)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(service, "submit_report", slow)
+    answers: list = []
+    first = threading.Thread(target=lambda: answers.append(web_client.post("/bao-cao", data=data)))
+    first.start()
+    time.sleep(0.2)  # the first send has used the token and is storing its report
+    second = web_client.post("/bao-cao", data=data)
+    first.join()
+    assert second.status_code == 200 and "Đã nhận báo cáo" in second.text, second.text[-800:]
+    assert answers[0].status_code == 200
+    assert store.scalar("SELECT count(*) FROM hi_reports") == 3
