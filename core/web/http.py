@@ -213,9 +213,9 @@ SPENDS_TOKEN = "spends_token_in_action"
 def spends_token_in_action(handler: Handler) -> Handler:
     """Mark a page whose POST uses its form token inside the action's own transaction
     (``core.forms.html_form.token_spender``): one commit per action instead of two, and an
-    action refused or rolled back leaves the token usable. Every other page's token is used
-    before the page runs. Whatever path such a page takes, its token is used by the end of
-    the request unless its action rolled back."""
+    action rolled back leaves the token usable. Every other page's token is used before the
+    page runs. Whatever path such a page takes, its token is used by the end of the request
+    unless its action rolled back."""
     setattr(handler, SPENDS_TOKEN, True)
     return handler
 
