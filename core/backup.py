@@ -503,11 +503,18 @@ def restore_postgres(
     return Restored(store.path, kept, found, _restore_keys(folder, manifest, keys_dir))
 
 
-def _check_counts(expected: Mapping[str, int], found: Mapping[str, Any]) -> None:
-    problems = [
-        f"{name}: {found.get(name, 'missing')} rows, the backup says {rows}"
+def count_problems(
+    expected: Mapping[str, int], found: Mapping[str, Any], say: str = "rows, the backup says"
+) -> list[str]:
+    """One line per table whose row count differs: ``<table>: <found> <say> <expected>``."""
+    return [
+        f"{name}: {found.get(name, 'missing')} {say} {rows}"
         for name, rows in sorted(expected.items())
         if found.get(name) != rows
     ]
+
+
+def _check_counts(expected: Mapping[str, int], found: Mapping[str, Any]) -> None:
+    problems = count_problems(expected, found)
     if problems:
         raise BackupError("the restored copy does not match the backup: " + "; ".join(problems))

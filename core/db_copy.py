@@ -270,10 +270,8 @@ def _continue_sequences(source: Store, target: PostgresStore) -> dict[str, int]:
 
 
 def _check(expected: dict[str, int], found: dict[str, int]) -> None:
-    problems = [
-        f"{t}: {found.get(t)} rows in PostgreSQL, {n} in DuckDB"
-        for t, n in sorted(expected.items())
-        if found.get(t) != n
-    ]
+    from core.backup import count_problems
+
+    problems = count_problems(expected, found, "rows in PostgreSQL, in DuckDB")
     if problems:
         raise CopyError("the copied counts differ: " + "; ".join(problems))
