@@ -28,14 +28,9 @@ from core.registry import get_registry
 
 def _audit_key(action: str, kid: str, details: dict[str, Any] | None = None) -> None:
     """Audit a key event; when the server holds the (DuckDB) database it is kept and added
-    later. PostgreSQL is never held by one process: the event goes in at once."""
+    later (``audit.record_or_defer``: PostgreSQL is never held, the event goes in at once)."""
     from core import audit
-    from core.config import get_settings
 
-    if get_settings().postgres_url:
-        with open_store() as store:
-            audit.record(operator(), action, "key", kid, details, store=store)
-        return
     if not audit.record_or_defer(operator(), action, "key", kid, details):
         click.echo(
             "note: the server holds the database; this key event is logged on its next start",
