@@ -28,7 +28,7 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -138,22 +138,28 @@ def read_manifest(folder: Path) -> Manifest:
     return parse_manifest(text)
 
 
-def table_counts(store: AnyStore) -> dict[str, int]:
-    """Rows of every table of the store's schema (DuckDB's main, PostgreSQL's current), by
-    name."""
-    names = [
-        str(n)
-        for (n,) in store.fetchall(
-            "SELECT table_name FROM information_schema.tables"
-            " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
-            " ORDER BY table_name"
-        )
-    ]
+def base_tables(store: AnyStore) -> list[str]:
+    """Names of the tables (not views) of the store's schema (DuckDB's main, PostgreSQL's
+    current), sorted; only plain lower-case names (they are quoted into SQL)."""
+    rows = store.fetchall(
+        "SELECT table_name FROM information_schema.tables"
+        " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+        " ORDER BY table_name"
+    )
+    return [str(n) for (n,) in rows if _TABLE.fullmatch(str(n))]
+
+
+def counts(store: AnyStore, tables: Iterable[str]) -> dict[str, int]:
+    """Rows of each of ``tables`` (names from ``base_tables``)."""
     return {
         name: int(store.scalar(f'SELECT count(*) FROM "{name}"'))  # noqa: S608 - catalogue names
-        for name in names
-        if _TABLE.fullmatch(name)
+        for name in tables
     }
+
+
+def table_counts(store: AnyStore) -> dict[str, int]:
+    """Rows of every table of the store's schema, by name."""
+    return counts(store, base_tables(store))
 
 
 def _stamp(now: datetime | None = None) -> str:

@@ -19,10 +19,11 @@ The signing keys are files in the data folder, not in the database: they are not
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from core.backup import base_tables, count_problems, counts
 from core.config import redact_url
 from core.schema import Migration, StoreError
 
@@ -83,23 +84,6 @@ def parse_target_url(text: str) -> str:
     if not params.get("dbname"):
         raise CopyError(f"the target URL names no database: {redact_url(url)}")
     return url
-
-
-def base_tables(store: Store | PostgresStore) -> list[str]:
-    """Names of the tables (not views) of the store's schema, sorted."""
-    rows = store.fetchall(
-        "SELECT table_name FROM information_schema.tables"
-        " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
-        " ORDER BY table_name"
-    )
-    return [str(n) for (n,) in rows if _IDENT.fullmatch(str(n))]
-
-
-def counts(store: Store | PostgresStore, tables: Iterable[str]) -> dict[str, int]:
-    return {
-        t: int(store.scalar(f'SELECT count(*) FROM "{t}"'))  # noqa: S608 - checked names
-        for t in tables
-    }
 
 
 def seeded_tables(migrations: Sequence[Migration]) -> set[str]:
@@ -270,8 +254,6 @@ def _continue_sequences(source: Store, target: PostgresStore) -> dict[str, int]:
 
 
 def _check(expected: dict[str, int], found: dict[str, int]) -> None:
-    from core.backup import count_problems
-
     problems = count_problems(expected, found, "rows in PostgreSQL, in DuckDB")
     if problems:
         raise CopyError("the copied counts differ: " + "; ".join(problems))
