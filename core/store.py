@@ -168,6 +168,9 @@ class StoreCommon:
     ``core.store_postgres.PgCursor`` with the same surface), ``execute()`` and
     ``transaction()``. Parameters are passed on as given (None: no parameters)."""
 
+    backend: str
+    """``duckdb`` or ``postgresql`` (``core.schema.BACKENDS``): which migration files apply."""
+
     # -- conveniences (parameters are always bound, never formatted into SQL) ------------------
 
     def fetchall(
@@ -238,6 +241,8 @@ class StoreCommon:
 
 class Store(StoreCommon):
     """A DuckDB database file (or ``:memory:``) shared by every thread of this process."""
+
+    backend = "duckdb"
 
     def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
         self.path = str(path)
@@ -352,7 +357,7 @@ class Store(StoreCommon):
         done = self.applied_migrations()
         applied: list[Migration] = []
         for mig in migrations:
-            if (mig.app_id, mig.version) in done:
+            if (mig.app_id, mig.version) in done or not mig.applies_to(self.backend):
                 continue
             sql = mig.path.read_text(encoding="utf-8")
             try:

@@ -242,6 +242,8 @@ def _as_params(params: Any) -> Any:
 class PostgresStore(StoreCommon):
     """A PostgreSQL database shared by every thread (and every process) through a pool."""
 
+    backend = "postgresql"
+
     def __init__(
         self,
         url: str,
@@ -404,7 +406,7 @@ class PostgresStore(StoreCommon):
                     lock_conn.execute(statement)
                 done = self.applied_migrations()
                 for mig in migrations:
-                    if (mig.app_id, mig.version) in done:
+                    if (mig.app_id, mig.version) in done or not mig.applies_to(self.backend):
                         continue
                     sql = sql_dialect.migration_to_postgres(mig.path.read_text(encoding="utf-8"))
                     try:

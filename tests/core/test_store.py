@@ -163,6 +163,35 @@ def test_bad_migration_name(tmp_path: Path):
         discover_migrations("x", tmp_path)
 
 
+@pytest.mark.parametrize("name", ["001_a.duckdb.sql", "001_a.PostgreSQL.sql", "001_a.pg.sql"])
+def test_only_postgresql_may_have_its_own_migration_files(tmp_path: Path, name: str):
+    (tmp_path / name).write_text("")
+    with pytest.raises(StoreError, match="NNN_name.postgresql.sql"):
+        discover_migrations("x", tmp_path)
+
+
+def test_a_postgresql_migration_applies_on_postgresql_only(tmp_path: Path, any_store):
+    """An index PostgreSQL needs (``NNN_name.postgresql.sql``) is made there and skipped on
+    DuckDB, and the versions after it apply on both."""
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "001_a.sql").write_text("CREATE TABLE a (x INTEGER);")
+    (folder / "002_a_x.postgresql.sql").write_text("CREATE INDEX a_x ON a (x);")
+    (folder / "003_b.sql").write_text("INSERT INTO a VALUES (1);")
+    store = any_store
+    migs = discover_migrations("x", folder)
+    assert [m.only_on for m in migs] == [None, "postgresql", None]
+    applied = [m.version for m in store.migrate(migs)]
+    assert store.migrate(migs) == []
+    assert store.scalar("SELECT count(*) FROM a") == 1
+    if store.backend == "postgresql":
+        assert applied == [1, 2, 3]
+        assert store.scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'a_x'") == 1
+    else:
+        assert applied == [1, 3]
+        assert store.scalar("SELECT count(*) FROM duckdb_indexes() WHERE index_name = 'a_x'") == 0
+
+
 def test_sql_looking_text_is_data(any_store):
     store = any_store
     store.execute("CREATE TABLE n (v VARCHAR)")
