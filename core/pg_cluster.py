@@ -122,9 +122,10 @@ class PgCluster:
             )
         return proc.stdout
 
-    def start(self) -> str:
+    def start(self, *, settings: dict[str, str] | None = None) -> str:
         """initdb (UTF-8, C collation: byte order, as DuckDB sorts) and start; the URL of the
-        ``postgres`` database."""
+        ``postgres`` database. ``settings`` override the server settings below (benchmarks
+        give a city-sized ``shared_buffers``, for example)."""
         self._run(
             "initdb",
             "-D",
@@ -139,18 +140,21 @@ class PgCluster:
             "--no-sync",
             "--no-instructions",
         )
+        server = {
+            "fsync": "off",
+            "synchronous_commit": "off",
+            "full_page_writes": "off",
+            "max_connections": "200",
+            "shared_buffers": "64MB",
+            "timezone": "UTC",
+            **(settings or {}),
+        }
+        for name, value in server.items():
+            if not re.fullmatch(r"[a-z_]+", name) or not re.fullmatch(r"[A-Za-z0-9_.]+", value):
+                raise ValueError(f"bad server setting {name}={value!r}")
         options = " ".join(
-            [
-                f"-p {self.port}",
-                f"-k {self.root}",
-                "-c listen_addresses=''",
-                "-c fsync=off",
-                "-c synchronous_commit=off",
-                "-c full_page_writes=off",
-                "-c max_connections=200",
-                "-c shared_buffers=64MB",
-                "-c timezone=UTC",
-            ]
+            [f"-p {self.port}", f"-k {self.root}", "-c listen_addresses=''"]
+            + [f"-c {name}={value}" for name, value in server.items()]
         )
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "start")
         self._started = True
