@@ -83,16 +83,49 @@ def _st(store: Store | None) -> Store:
     return store or get_store()
 
 
+_COUNTS = (
+    "count(*) AS declarations, count(*) FILTER (WHERE fever OR cough) AS fever_cough,"
+    " count(*) FILTER (WHERE exp_case) AS contacts,"
+    " count(*) FILTER (WHERE from_epidemic) AS epidemic,"
+    " count(*) FILTER (WHERE colour = 'red') AS red,"
+    " count(*) FILTER (WHERE colour = 'yellow') AS yellow"
+)
+_COUNT_NAMES = ("declarations", "fever_cough", "contacts", "epidemic", "red", "yellow")
+_LOCAL_DAY = "CAST(declared_at + INTERVAL 7 HOUR AS DATE)"
+
+
+def _declaration_counts(st: Store, f: Filters, by: str | None) -> tuple[str, list[object]]:
+    """One SELECT of ``by`` (``day``, ``ward_code`` or None) and the six counts of ``f``'s
+    declarations: whole days before the roll-up's watermark from ``hd_declaration_daily``, the
+    rest from ``hd_declarations``, added up. The caller groups by ``by``."""
+    upto = refresh_rollup(DECLARATION_ROLLUP, store=st)
+    lo, hi = f.utc_range()
+    units, unit_params = _unit_filter(f)
+    key = {"day": ("day", _LOCAL_DAY), "ward_code": ("ward_code", "ward_code"), None: None}[by]
+    rolled_key = f"{key[0]} AS k, " if key else ""
+    raw_key = f"{key[1]} AS k, " if key else ""
+    rolled = " AND ".join(["day >= ?", "day <= ?", "day < CAST(? AS TIMESTAMP) + INTERVAL 7 HOUR"])
+    raw = " AND ".join(["declared_at >= ?", "declared_at >= ?", "declared_at < ?"])
+    if units:
+        rolled += " AND " + " AND ".join(units)
+        raw += " AND " + " AND ".join(units)
+    sums = ", ".join(f"CAST(sum({n}) AS BIGINT) AS {n}" for n in _COUNT_NAMES)
+    group = " GROUP BY 1" if key else ""
+    sql = (
+        "SELECT " + ("k, " if key else "") + sums + " FROM ("  # noqa: S608 - constant fragments; values bound
+        "SELECT " + rolled_key + ", ".join(_COUNT_NAMES) + " FROM hd_declaration_daily"
+        " WHERE " + rolled + " UNION ALL"
+        " SELECT " + raw_key + _COUNTS + " FROM hd_declarations WHERE " + raw + group + ") AS u"
+    )
+    return sql, [f.start, f.end, upto, *unit_params, upto, lo, hi, *unit_params]
+
+
 def summary(principal: Principal, f: Filters, *, store: Store | None = None) -> dict[str, int]:
     """Declarations, fever/cough, contacts, arrivals from epidemic areas, red, yellow."""
     require(principal, "health_officer")
-    where, params = _where(f)
-    row = _st(store).fetchone(
-        "SELECT count(*), count(*) FILTER (WHERE fever OR cough), count(*) FILTER (WHERE exp_case),"  # noqa: S608 - constant SQL fragments only; values bound
-        " count(*) FILTER (WHERE from_epidemic), count(*) FILTER (WHERE colour = 'red'),"
-        " count(*) FILTER (WHERE colour = 'yellow') FROM hd_declarations WHERE " + where,
-        params,
-    )
+    st = _st(store)
+    sql, params = _declaration_counts(st, f, None)
+    row = st.fetchone(sql, params)
     keys = ("declarations", "fever_cough", "contacts", "epidemic", "red", "yellow")
     return {k: int(v or 0) for k, v in zip(keys, row, strict=True)}
 
@@ -100,15 +133,11 @@ def summary(principal: Principal, f: Filters, *, store: Store | None = None) -> 
 def per_day(principal: Principal, f: Filters, *, store: Store | None = None) -> pd.DataFrame:
     """Per local day: declarations, fever_cough, contacts, epidemic."""
     require(principal, "health_officer")
-    where, params = _where(f)
-    return _st(store).df(
-        "SELECT CAST(declared_at + INTERVAL 7 HOUR AS DATE) AS day, count(*) AS declarations,"  # noqa: S608 - constant SQL fragments only; values bound
-        " count(*) FILTER (WHERE fever OR cough) AS fever_cough,"
-        " count(*) FILTER (WHERE exp_case) AS contacts,"
-        " count(*) FILTER (WHERE from_epidemic) AS epidemic"
-        " FROM hd_declarations WHERE " + where + " GROUP BY 1 ORDER BY 1",
-        params,
-    )
+    st = _st(store)
+    sql, params = _declaration_counts(st, f, "day")
+    frame = st.df(sql + " GROUP BY k ORDER BY k", params)
+    frame = frame.rename(columns={"k": "day"})
+    return frame[["day", "declarations", "fever_cough", "contacts", "epidemic"]]
 
 
 def per_ward(
@@ -116,17 +145,12 @@ def per_ward(
 ) -> pd.DataFrame:
     """The ``top`` wards by declarations, with fever/cough, contacts, epidemic, red, yellow."""
     require(principal, "health_officer")
-    where, params = _where(f)
-    frame = _st(store).df(
-        "SELECT ward_code, count(*) AS declarations,"  # noqa: S608 - constant SQL fragments only; values bound
-        " count(*) FILTER (WHERE fever OR cough) AS fever_cough,"
-        " count(*) FILTER (WHERE exp_case) AS contacts,"
-        " count(*) FILTER (WHERE from_epidemic) AS epidemic,"
-        " count(*) FILTER (WHERE colour = 'red') AS red,"
-        " count(*) FILTER (WHERE colour = 'yellow') AS yellow"
-        " FROM hd_declarations WHERE " + where + " GROUP BY 1 ORDER BY 2 DESC LIMIT ?",
+    st = _st(store)
+    sql, params = _declaration_counts(st, f, "ward_code")
+    frame = st.df(
+        sql + " GROUP BY k ORDER BY declarations DESC, k LIMIT ?",
         [*params, max(1, min(int(top), 500))],
-    )
+    ).rename(columns={"k": "ward_code"})
     frame.insert(1, "ward", [geo.ward_name(int(w)) for w in frame["ward_code"]])
     return frame
 
@@ -442,36 +466,68 @@ _HOURS = ", ".join(f"count(*) FILTER (WHERE EXTRACT(HOUR FROM t) = {i}) AS h{i}"
 _SUMS = ", ".join(f"sum(h{i}) AS h{i}" for i in range(24))
 
 
-def refresh_rollup(*, store: Store | None = None) -> datetime:
-    """Count check-ins before today's local midnight into ``hd_checkin_daily`` (incremental).
+CHECKIN_ROLLUP = "checkin_hourly"
+DECLARATION_ROLLUP = "declaration_daily"
+_ROLLUPS: dict[str, tuple[str, str]] = {
+    CHECKIN_ROLLUP: (
+        "hd_checkin_daily",
+        "INSERT INTO hd_checkin_daily SELECT venue_id, CAST(t AS DATE), "  # noqa: S608 - constant fragments
+        + _HOURS
+        + " FROM (SELECT venue_id, checked_in_at + INTERVAL 7 HOUR AS t FROM hd_checkins"
+        " WHERE checked_in_at >= ? AND checked_in_at < ?) AS c GROUP BY 1, 2",
+    ),
+    DECLARATION_ROLLUP: (
+        "hd_declaration_daily",
+        "INSERT INTO hd_declaration_daily SELECT "  # noqa: S608 - constant fragments
+        + _LOCAL_DAY
+        + ", province_code, ward_code, "
+        + _COUNTS
+        + " FROM hd_declarations WHERE declared_at >= ? AND declared_at < ? GROUP BY 1, 2, 3",
+    ),
+}
+"""Each roll-up: its table and the INSERT that counts [watermark, new watermark) into it."""
 
-    Called by the demo after a bulk load and lazily by ``checkins_hourly``. Returns the
-    watermark (UTC). A concurrent refresh simply loses (nothing is counted twice).
+
+def _local_midnight(day: date) -> datetime:
+    return clock.to_utc_naive(datetime.combine(day, time(0), tzinfo=clock.LOCAL_TZ))
+
+
+def refresh_rollup(name: str = CHECKIN_ROLLUP, *, store: Store | None = None) -> datetime:
+    """Count the rows before today's local midnight into roll-up ``name`` (``_ROLLUPS``),
+    incrementally. Called by the demo after a bulk load and lazily by the panels that read it.
+    Returns the watermark (UTC). A concurrent refresh simply loses (nothing is counted twice).
     """
     from core.store import ConflictError
 
     st = _st(store)
-    today = clock.today_local()
-    now = clock.to_utc_naive(datetime.combine(today, time(0), tzinfo=clock.LOCAL_TZ))
-    upto = st.scalar("SELECT upto FROM hd_rollup_state WHERE name = 'checkin_hourly'")
+    now = _local_midnight(clock.today_local())
+    upto = st.scalar("SELECT upto FROM hd_rollup_state WHERE name = ?", [name])
     if upto is None or upto >= now:
         return upto or now
     try:
         with st.transaction() as cur:
             cur.execute(
-                "UPDATE hd_rollup_state SET upto = ? WHERE name = 'checkin_hourly' AND upto = ?",
-                [now, upto],
+                "UPDATE hd_rollup_state SET upto = ? WHERE name = ? AND upto = ?", [now, name, upto]
             )
-            cur.execute(
-                "INSERT INTO hd_checkin_daily SELECT venue_id, CAST(t AS DATE), "  # noqa: S608 - constant fragments; values bound
-                + _HOURS  # noqa: S608 - constant fragments; values bound
-                + " FROM (SELECT venue_id, checked_in_at + INTERVAL 7 HOUR AS t FROM hd_checkins"
-                " WHERE checked_in_at >= ? AND checked_in_at < ?) AS c GROUP BY 1, 2",
-                [upto, now],
-            )
+            cur.execute(_ROLLUPS[name][1], [upto, now])
     except ConflictError:
         return upto
     return now
+
+
+def rewind_rollups(since: datetime, *, store: Store | None = None) -> None:
+    """Forget the roll-ups' counts from the local day of ``since`` (UTC) on, so that the next
+    refresh counts those days again: for a bulk load that added rows before a watermark (the
+    city demo after the small one)."""
+    st = _st(store)
+    day = clock.local(clock.to_utc_naive(since)).date()
+    with st.transaction() as cur:
+        for name, (table, _insert) in _ROLLUPS.items():
+            cur.execute(f"DELETE FROM {table} WHERE day >= ?", [day])  # noqa: S608 - constant names
+            cur.execute(
+                "UPDATE hd_rollup_state SET upto = ? WHERE name = ? AND upto > ?",
+                [_local_midnight(day), name, _local_midnight(day)],
+            )
 
 
 def checkins_hourly(
@@ -484,7 +540,7 @@ def checkins_hourly(
     """
     require(principal, "health_officer")
     st = _st(store)
-    upto = refresh_rollup(store=st)
+    upto = refresh_rollup(CHECKIN_ROLLUP, store=st)
     lo, hi = f.utc_range()
     units, params = _unit_filter(f)
     vwhere = " AND ".join(["status IN ('open', 'closed')", *units])

@@ -371,7 +371,10 @@ def seed(ctx: DemoContext) -> None:
     today_passes(store)
     added = generate(store, scale, ctx.progress, seed=ctx.seed)
     log.info("health declaration demo (%s): added %s", ctx.scale, added)
-    from apps.health_declaration.analytics import refresh_rollup
+    from apps.health_declaration import analytics
 
-    refresh_rollup(store=store)
+    # the history lies before any watermark a smaller demo left: count it again from its start
+    analytics.rewind_rollups(START, store=store)
+    for rollup in (analytics.CHECKIN_ROLLUP, analytics.DECLARATION_ROLLUP):
+        analytics.refresh_rollup(rollup, store=store)
     store.set_state(SEEDED_KEY, str(scale.declarations))
