@@ -1599,47 +1599,57 @@ def analytics(principal: Principal, *, store: Store | None = None) -> dict[str, 
     decision, backlog (approvers, and health officers where that role is installed)."""
     require(principal, "approver", "health_officer")
     store = _store(store)
-    totals = store.records(
-        "SELECT count(*) AS applications,"
+    offset = "INTERVAL 7 HOUR"  # Asia/Ho_Chi_Minh has no DST: UTC+7 all year
+    # Each table is read once per figure family: the totals are the per-day counts added up.
+    per_day = store.df(
+        f"SELECT CAST(submitted_at + {offset} AS DATE) AS day, count(*) AS applications,"  # noqa: S608
         " count(*) FILTER (WHERE status IN ('approved', 'partial')) AS approved,"
         " count(*) FILTER (WHERE status = 'rejected') AS rejected,"
-        " count(*) FILTER (WHERE status = 'pending') AS pending,"
-        " percentile_cont(0.5) WITHIN GROUP (ORDER BY CAST(EXTRACT(EPOCH FROM"
+        " count(*) FILTER (WHERE status = 'pending') AS pending"
+        " FROM tp_requests GROUP BY 1 ORDER BY day"
+    )
+    permits_day = store.df(
+        f"SELECT CAST(issued_at + {offset} AS DATE) AS day, count(*) AS permits,"  # noqa: S608
+        " count(*) FILTER (WHERE status = 'revoked') AS revoked,"
+        " count(*) FILTER (WHERE status = 'active' AND valid_until > ?) AS active"
+        " FROM tp_permits GROUP BY 1 ORDER BY day",
+        [clock.utcnow_naive()],
+    )
+    timing = store.records(
+        "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY CAST(EXTRACT(EPOCH FROM"
         " decided_at - submitted_at) AS DOUBLE PRECISION)) / 3600.0 AS median_hours,"
         " min(submitted_at) FILTER (WHERE status = 'pending') AS oldest_pending"
-        " FROM tp_requests"
+        " FROM tp_requests WHERE decided_at IS NOT NULL OR status = 'pending'"
     )[0]
-    permits = store.records(
-        "SELECT count(*) AS issued, count(*) FILTER (WHERE status = 'revoked') AS revoked,"
-        " count(*) FILTER (WHERE status = 'active' AND valid_until > ?) AS active FROM tp_permits",
-        [clock.utcnow_naive()],
-    )[0]
-    totals.update({f"permits_{k}": v for k, v in permits.items()})
+    totals: dict[str, Any] = {
+        k: int(per_day[k].sum()) for k in ("applications", "approved", "rejected", "pending")
+    }
+    totals.update(timing)
+    totals.update(
+        {
+            f"permits_{k}": int(permits_day[c].sum())
+            for k, c in (("issued", "permits"), ("revoked", "revoked"), ("active", "active"))
+        }
+    )
     if totals["oldest_pending"] is not None:
         age = clock.utcnow_naive() - totals["oldest_pending"]
         totals["oldest_pending_hours"] = round(age.total_seconds() / 3600, 1)
     else:
         totals["oldest_pending_hours"] = 0.0
-    offset = "INTERVAL 7 HOUR"  # Asia/Ho_Chi_Minh has no DST: UTC+7 all year
-    per_day = store.df(
-        f"SELECT CAST(submitted_at + {offset} AS DATE) AS day, count(*) AS applications,"  # noqa: S608
-        " count(*) FILTER (WHERE status IN ('approved', 'partial')) AS approved,"
-        " count(*) FILTER (WHERE status = 'rejected') AS rejected"
-        " FROM tp_requests GROUP BY 1 ORDER BY day"
+    per_day = per_day.drop(columns="pending").merge(
+        permits_day[["day", "permits"]], on="day", how="outer"
     )
-    permits_day = store.df(
-        f"SELECT CAST(issued_at + {offset} AS DATE) AS day, count(*) AS permits"  # noqa: S608
-        " FROM tp_permits GROUP BY 1 ORDER BY day"
-    )
-    per_day = per_day.merge(permits_day, on="day", how="outer").fillna(0)
+    per_day = per_day.fillna(0)
     reasons = store.df(
         "SELECT coalesce(reason_code, 'other') AS reason, count(*) AS requests FROM tp_requests"
         " WHERE status = 'rejected' GROUP BY 1 ORDER BY requests DESC"
     )
     reasons["label"] = reasons["reason"].map(lambda r: forms.label(forms.REASON_CHOICES, r))
     per_ward = store.df(
-        "SELECT b.province_code, b.ward_code, count(*) AS permits FROM tp_permits p"
-        " JOIN tp_businesses b ON b.id = p.business_id GROUP BY 1, 2 ORDER BY permits DESC"
+        "SELECT b.province_code, b.ward_code, CAST(sum(p.n) AS BIGINT) AS permits FROM"
+        " (SELECT business_id, count(*) AS n FROM tp_permits GROUP BY 1) AS p"
+        " JOIN tp_businesses b ON b.id = p.business_id GROUP BY 1, 2"
+        " ORDER BY permits DESC, b.ward_code"
     )
     per_ward["ward"] = per_ward["ward_code"].map(geo.ward_name)
     per_ward["province"] = per_ward["province_code"].map(geo.province_name)
