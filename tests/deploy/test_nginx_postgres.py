@@ -37,7 +37,8 @@ import pytest
 
 from benchmarks.web_common import UNLIMITED, declaration_body, form_fields, person, ward_code
 from tests.browser.conftest import free_port, login, start_server, wait_ready
-from tests.deploy.test_nginx import NGINX, Proxy, new_browsers, running_nginx, stop
+from tests.deploy.nginx_proxy import NGINX, running_nginx, stop
+from tests.deploy.test_nginx import Proxy, new_browsers
 
 pytestmark = pytest.mark.skipif(
     NGINX is None, reason="nginx is not installed (Debian: apt-get install nginx; make test does)"
