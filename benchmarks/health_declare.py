@@ -24,7 +24,7 @@ def form(i: int) -> dict:
 
     return {
         "full_name": "Nguyễn Thị Thu Hà", "birth_year": "1985", "sex": "F", "nationality": "VN",
-        "id_kind": "cccd", "person_id": f"048185{i:06d}", "phone": "0905123456",
+        "id_kind": "cccd", "person_id": f"048185{i:06d}", "phone": f"0905{i:06d}",
         "province_code": 48, "ward_code": geo.wards(48)[i % 20].code, "street": "12 Bạch Đằng",
         "symptoms": ["fever"] if i % 5 == 0 else [], "committed": True,
     }  # fmt: skip

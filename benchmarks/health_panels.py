@@ -47,8 +47,9 @@ def main() -> int:
         "checkins per venue per hour (Q3, one ward)": lambda: analytics.checkins_hourly(
             officer, f_ward
         ),
-        "drill-down person declarations": lambda: analytics.person_declarations(officer, pid),
-        "drill-down person check-ins": lambda: analytics.person_checkins(officer, pid, f),
+        "drill-down person declarations and check-ins": lambda: analytics.person_history(
+            officer, pid, f
+        ),
     }
     print(load())
     worst = 0.0
