@@ -1,8 +1,9 @@
 """Shared set-up of the light-page benchmarks (``web_page_weight``, ``web_declare_cpu``,
-``web_load``): a real ``rapid serve`` on a fresh data folder and a free loopback port (started and
-stopped as ``tests/browser/conftest.py`` does), the server process's own CPU time, one declaration
-over plain HTTP, the same declaration through the Streamlit staff page in Chromium, and the rows
-counted in the database once the server has stopped (DuckDB holds one writer).
+``web_load``, ``pg_processes``): a real ``rapid serve`` on a fresh data folder and a free loopback
+port (started and stopped as ``tests/browser/conftest.py`` does), the server process's own CPU
+time, one declaration over plain HTTP, the same declaration through the Streamlit staff page in
+Chromium, and the rows counted in the database: a DuckDB file once the server has stopped (DuckDB
+holds one writer), a PostgreSQL database (``RAPID_DATABASE_URL``) at any time.
 
 Run directly, it measures the Streamlit path against a server someone else started (``web_load``
 does this in a child process: Playwright's sync API and locust's gevent do not share a process)::
@@ -236,12 +237,15 @@ with open_store() as store:
 """
 
 
-def prepare_data(data_dir: Path) -> None:
+def prepare_data(data_dir: Path, env: dict[str, str] | None = None) -> None:
     """What ``rapid serve`` does before it serves, on a fresh ``data_dir``: keys, database and
     the small demo (its venues), in a child process, so the database can be read before the
-    server starts (DuckDB holds one writer) and the server starts once."""
+    server starts (DuckDB holds one writer) and the server starts once. ``env``: the extras the
+    server will get (``RAPID_DATABASE_URL`` for PostgreSQL)."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    subprocess.run([sys.executable, "-c", _PREPARE], env=server_env(data_dir), cwd=ROOT, check=True)
+    subprocess.run(
+        [sys.executable, "-c", _PREPARE], env=server_env(data_dir, env), cwd=ROOT, check=True
+    )
 
 
 def venue_token(data_dir: Path) -> str:
@@ -416,11 +420,10 @@ def count_declarations(db: Path, first: int, n: int) -> tuple[int, int]:
     return rows["declarations"], rows["passes"]
 
 
-def count_rows(db: Path, first: int, n: int) -> dict[str, int]:
+def count_rows(db: Path | str, first: int, n: int) -> dict[str, int]:
     """For serials ``first`` .. ``first + n - 1``: declarations, their passes (``qr_tokens``
-    with prefix HD1:), the phones that keep them (``hd_holders``), and check-ins by link."""
-    import duckdb
-
+    with prefix HD1:), the phones that keep them (``hd_holders``), and check-ins by link.
+    ``db``: a DuckDB file (read once its server has stopped) or a PostgreSQL URL."""
     if n <= 0:
         return {"declarations": 0, "passes": 0, "holders": 0, "checkins": 0}
     span = [person(first)[0], person(first + n - 1)[0]]
@@ -433,15 +436,33 @@ def count_rows(db: Path, first: int, n: int) -> dict[str, int]:
         "checkins": "SELECT count(*) FROM hd_checkins WHERE method = 'link'"
         " AND person_id BETWEEN ? AND ?",
     }
-    with duckdb.connect(str(db), read_only=True) as con:
-        return {k: int(con.execute(sql, span).fetchone()[0]) for k, sql in queries.items()}
+    with _reader(db) as first_value:
+        return {k: int(first_value(sql, span)) for k, sql in queries.items()}
 
 
-def scalar(db: Path, sql: str, params: list | None = None) -> object:
+def scalar(db: Path | str, sql: str, params: list | None = None) -> object:
+    """The first value of one query on a DuckDB file or a PostgreSQL URL (``?`` placeholders)."""
+    with _reader(db) as first_value:
+        return first_value(sql, params or [])
+
+
+@contextmanager
+def _reader(db: Path | str) -> Iterator[Callable[[str, list], object]]:
+    """``first_value(sql, params)`` on ``db``, read-only: a DuckDB file, or a PostgreSQL URL
+    through ``core.store.open_store`` (its ``scalar``; DuckDB's SQL and ``?`` placeholders)."""
+    from core.store import is_postgres_url, open_store
+
+    if is_postgres_url(db):
+        store = open_store(str(db), read_only=True, max_size=1)
+        try:
+            yield store.scalar
+        finally:
+            store.close()
+        return
     import duckdb
 
     with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute(sql, params or []).fetchone()[0]
+        yield lambda sql, params: con.execute(sql, params).fetchone()[0]
 
 
 def main(argv: list[str]) -> int:

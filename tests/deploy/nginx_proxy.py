@@ -22,7 +22,7 @@ NGINX = shutil.which("nginx") or next(
 )
 
 
-def render_config(tmp: Path, listen: int, backends: list[int]) -> Path:
+def render_config(tmp: Path, listen: int, backends: list[int], connections: int = 256) -> Path:
     """The shipped rapid.conf with this test's ports and paths, inside a minimal nginx.conf."""
     text = SHIPPED.read_text()
     substitutions = {
@@ -52,7 +52,7 @@ def render_config(tmp: Path, listen: int, backends: list[int]) -> Path:
         f"{user}worker_processes 1;\n"
         f"error_log {tmp}/error.log info;\n"
         f"pid {tmp}/nginx.pid;\n"
-        "events { worker_connections 256; }\n"
+        f"events {{ worker_connections {int(connections)}; }}\n"
         "http {\n"
         f"{temp_paths}\n"
         f"    include {tmp}/rapid.conf;\n"
@@ -85,12 +85,12 @@ def stop(proc: subprocess.Popen, timeout: float = 15) -> None:
 
 
 @contextmanager
-def running_nginx(tmp: Path, backends: list[int]) -> Iterator[int]:
+def running_nginx(tmp: Path, backends: list[int], connections: int = 256) -> Iterator[int]:
     """nginx with the shipped configuration in front of ``backends`` (``nginx -t`` must accept
     it): yields the port it listens on, then stops it gracefully (the requests in flight
     finish; killed after 10 s)."""
     listen = free_port()
-    conf = render_config(tmp, listen, backends)
+    conf = render_config(tmp, listen, backends, connections)
     checked = subprocess.run(
         [NGINX, "-t", "-p", str(tmp), "-e", str(tmp / "error.log"), "-c", str(conf)],
         capture_output=True,
