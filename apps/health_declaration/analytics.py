@@ -473,7 +473,7 @@ _ROLLUPS: dict[str, tuple[str, str]] = {
         "hd_checkin_daily",
         "INSERT INTO hd_checkin_daily SELECT venue_id, CAST(t AS DATE), "  # noqa: S608 - constant fragments
         + _HOURS
-        + " FROM (SELECT venue_id, checked_in_at + INTERVAL 7 HOUR AS t FROM hd_checkins"
+        + ", count(*) FROM (SELECT venue_id, checked_in_at + INTERVAL 7 HOUR AS t FROM hd_checkins"
         " WHERE checked_in_at >= ? AND checked_in_at < ?) AS c GROUP BY 1, 2",
     ),
     DECLARATION_ROLLUP: (
@@ -545,14 +545,10 @@ def checkins_hourly(
     units, params = _unit_filter(f)
     vwhere = " AND ".join(["status IN ('open', 'closed')", *units])
     venues = "SELECT id FROM hd_venues WHERE " + vwhere  # noqa: S608 - constant fragments; values bound
-    wide = st.df(
-        "SELECT venue_id, " + _SUMS + " FROM hd_checkin_daily WHERE day >= ? AND day <= ?"  # noqa: S608 - constant fragments; values bound
-        " AND day < CAST(? AS TIMESTAMP) + INTERVAL 7 HOUR AND venue_id IN (" + venues + ")"
-        " GROUP BY 1",
-        [f.start, f.end, upto, *params],
+    rolled = (
+        " FROM hd_checkin_daily WHERE day >= ? AND day <= ?"
+        " AND day < CAST(? AS TIMESTAMP) + INTERVAL 7 HOUR AND venue_id IN ("
     )
-    hourly = wide.melt("venue_id", var_name="hour", value_name="checkins")
-    hourly["hour"] = hourly["hour"].str[1:].astype("int64")
     raw = st.df(
         "SELECT venue_id, CAST(EXTRACT(HOUR FROM checked_in_at + INTERVAL 7 HOUR) AS INTEGER)"  # noqa: S608 - constant fragments; values bound
         " AS hour, count(*) AS checkins"
@@ -560,16 +556,35 @@ def checkins_hourly(
         " AND venue_id IN (" + venues + ") GROUP BY 1, 2",
         [upto, lo, hi, *params],
     )
-    both = pd.concat([hourly, raw], ignore_index=True)
-    if both.empty:
+    # the busiest venues first, from the days' totals (one column), then their hours only
+    totals = st.df(
+        "SELECT venue_id, CAST(sum(total) AS BIGINT) AS checkins" + rolled + venues + ")"  # noqa: S608 - constant fragments; values bound
+        " GROUP BY 1",
+        [f.start, f.end, upto, *params],
+    )
+    totals = (
+        pd.concat([totals, raw[["venue_id", "checkins"]]], ignore_index=True)
+        .astype({"venue_id": "int64", "checkins": "int64"})
+        .groupby("venue_id")["checkins"]
+        .sum()
+    )
+    totals = totals[totals > 0].nlargest(max(1, min(int(top), 200)))
+    if totals.empty:
         return pd.DataFrame(columns=["venue_id", "venue", "hour", "checkins"])
+    chosen = [int(v) for v in totals.index]
+    wide = st.df(
+        "SELECT venue_id, " + _SUMS + rolled + "SELECT UNNEST(?::BIGINT[])) GROUP BY 1",  # noqa: S608 - constant fragments; values bound
+        [f.start, f.end, upto, chosen],
+    )
+    hourly = wide.melt("venue_id", var_name="hour", value_name="checkins")
+    hourly["hour"] = hourly["hour"].str[1:].astype("int64")
+    both = pd.concat([hourly, raw[raw["venue_id"].isin(chosen)]], ignore_index=True)
     # whole numbers whatever the database typed them (PostgreSQL's sum() is NUMERIC, which an
     # empty roll-up leaves as object)
     both["checkins"] = pd.to_numeric(both["checkins"]).astype("int64")
+    both["venue_id"] = both["venue_id"].astype("int64")
     both = both.groupby(["venue_id", "hour"], as_index=False)["checkins"].sum()
     both = both[both["checkins"] > 0]
-    totals = both.groupby("venue_id")["checkins"].sum().nlargest(max(1, min(int(top), 200)))
-    both = both[both["venue_id"].isin(totals.index)].copy()
     names = dict(
         st.fetchall(
             "SELECT id, name FROM hd_venues WHERE list_contains(?, id)",

@@ -14,4 +14,5 @@ CREATE INDEX hd_checkins_venue ON hd_checkins (venue_id, checked_in_at);
 -- check-ins of a time range (the hourly panel after its roll-up, outreach)
 CREATE INDEX hd_checkins_time ON hd_checkins USING brin (checked_in_at);
 
-CREATE INDEX hd_checkin_daily_day ON hd_checkin_daily (day, venue_id);
+-- the hours of the busiest venues (the hourly panel's second step)
+CREATE INDEX hd_checkin_daily_venue ON hd_checkin_daily (venue_id, day);

@@ -64,6 +64,30 @@ def test_checkins_hourly_rollup_and_raw(hd, officer, frozen_clock):
     assert hd.scalar("SELECT count(*) FROM hd_checkin_daily") == 1
     analytics.checkins_hourly(officer, F)
     assert hd.scalar("SELECT sum(h15) FROM hd_checkin_daily") == 1  # not counted twice
+    assert hd.scalar("SELECT sum(total) FROM hd_checkin_daily") == 1
+
+
+def test_checkins_hourly_top_venues_count_rolled_and_raw_days(hd, officer, frozen_clock):
+    """The busiest venue is picked from yesterday's roll-up plus today's rows: one check-in
+    yesterday at the market, two today at the shop; ``top=1`` shows the shop."""
+    officer_ = make_principal("officer", "health_officer")
+    owner = make_principal("shop1", "business")
+    tokens = {}
+    for name, kind in (("Chợ Hàn", "market"), ("Tiệm Bánh", "shop")):
+        venue = service.register_venue(owner, venue_form(name, kind, 48, WARD, "1", "0905000111"))
+        venue = service.approve_venue(officer_, venue.id)
+        tokens[name] = qr.token_texts([venue.token_id])[venue.token_id]
+    held = service.submit_declaration(None, form()).holder_secret
+    service.checkin_as_holder(None, tokens["Chợ Hàn"], held)
+    frozen_clock[0] += timedelta(days=1)
+    for i in range(2):
+        person = form(person_id=f"04818500001{i}", phone=f"090500001{i}")
+        held = service.submit_declaration(None, person).holder_secret
+        service.checkin_as_holder(None, tokens["Tiệm Bánh"], held)
+    top = analytics.checkins_hourly(officer, F, top=1)
+    assert top[["venue", "checkins"]].values.tolist() == [["Tiệm Bánh", 2]]
+    both = analytics.checkins_hourly(officer, F)
+    assert both[["venue", "checkins"]].values.tolist() == [["Tiệm Bánh", 2], ["Chợ Hàn", 1]]
 
 
 def test_risk_export_is_audited(hd, officer):
