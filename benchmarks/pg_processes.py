@@ -14,8 +14,9 @@ Ours: two processes (one data folder: the same keys and web secret; ``RAPID_DATA
 one database of a throwaway cluster, ``core.pg_cluster``), nginx hashing each phone's
 ``rapid_node`` cookie to one of them; 600 users offered, declarations a second sustained over
 60 s after a 10 s warm-up. Baseline, same run, same database, same nginx configuration: one
-process, its upstream written twice (``[p1, p1]``: nginx accepts it), 300 users offered. The
-baseline's process stays up and the second starts after the baseline phase.
+process, its upstream written twice (``[p1, p1]``: nginx accepts it), 300 users offered,
+measured before ours and again after it (the second process stopped); the better of the two
+is the baseline, so a process still warming up or a busy moment never flatters the ratio.
 Target: ours / baseline >= 1.6, 0 errors in either phase, and in PostgreSQL exactly as many
 declarations, passes (HD1:) and holders as pass pages received, per phase (each phase has its
 own people: its serials go on from where the previous phase's stopped). The latencies are
@@ -36,7 +37,7 @@ nginx: the shipped rapid.conf inside ``tests/deploy/nginx_proxy``'s minimal ngin
 ``worker_connections`` raised from the tests' 256 to 4096: each user holds a connection to
 nginx and, queued at a saturated server, one more to an upstream.
 
-Usage: ``pg_processes.py`` (about 3 minutes; exits 1 if the target is missed);
+Usage: ``pg_processes.py`` (about 5 minutes; exits 1 if the target is missed);
 ``pg_processes.py --seconds 15`` (15 s per phase, same target); ``--rate1 N``/``--rate2 N``
 (users offered in each phase); ``--warm S``; ``--smoke`` (3 s per phase, 4 users: checks only
 errors and the row accounting); ``--json PATH`` writes the results.
@@ -264,17 +265,22 @@ def measure(args: argparse.Namespace, tmp: Path, cluster: PgCluster) -> list[Pha
     phases: list[PhaseResult] = []
     with rapid_server(data, env) as one:
         port1 = int(one.url.rsplit(":", 1)[1])
-        folder = tmp / "nginx-1"
-        folder.mkdir()
-        with nginx_proxy.running_nginx(
-            folder, [port1, port1], connections=WORKER_CONNECTIONS
-        ) as listen:
-            proxy = f"http://127.0.0.1:{listen}"
-            warm_up([proxy], warm, ward, words["done"])
-            meter = Meter([one.pid], pg, nginx_pid(folder))
-            base = phase("baseline: one process", 1, proxy, meter, args, args.rate1, web_load.FIRST)
-            phases.append(base)
-        first = web_load.FIRST + phases[0].result.started
+
+        def alone(label: str, folder: Path) -> PhaseResult:
+            """One phase of the process ``one`` alone behind nginx."""
+            folder.mkdir()
+            with nginx_proxy.running_nginx(
+                folder, [port1, port1], connections=WORKER_CONNECTIONS
+            ) as listen:
+                proxy = f"http://127.0.0.1:{listen}"
+                warm_up([proxy], warm, ward, words["done"])
+                meter = Meter([one.pid], pg, nginx_pid(folder))
+                return phase(label, 1, proxy, meter, args, args.rate1, next_first())
+
+        def next_first() -> int:
+            return web_load.FIRST + sum(p.result.started for p in phases)
+
+        phases.append(alone("baseline: one process, before", tmp / "nginx-1"))
         with rapid_server(data, env) as two:
             port2 = int(two.url.rsplit(":", 1)[1])
             folder = tmp / "nginx-2"
@@ -286,8 +292,10 @@ def measure(args: argparse.Namespace, tmp: Path, cluster: PgCluster) -> list[Pha
                 warm_up([two.url, proxy], warm, ward, words["done"])
                 meter = Meter([one.pid, two.pid], pg, nginx_pid(folder))
                 phases.append(
-                    phase("ours: two processes", 2, proxy, meter, args, args.rate2, first)
+                    phase("ours: two processes", 2, proxy, meter, args, args.rate2, next_first())
                 )
+        if not args.smoke:
+            phases.append(alone("baseline: one process, after", tmp / "nginx-3"))
         print(load())
     for p in phases:
         p.rows = count_rows(database_url, p.first, p.result.started)
@@ -328,8 +336,11 @@ def offer_bound(r: web_load.Result) -> bool:
 
 
 def verdict(phases: list[PhaseResult], args: argparse.Namespace) -> tuple[bool, float]:
-    """Print the phases and the verdict; (passed, ratio)."""
-    base, ours = phases
+    """Print the phases and the verdict; (passed, ratio). The baseline is the better of the
+    one-process phases before and after ours (a process warms up; the machine's other work
+    drifts): the ratio is never flattered by a slow baseline."""
+    ours = phases[1]
+    base = max((p for p in phases if p.processes == 1), key=lambda p: p.result.rate)
     ok = [report_phase(p, args.smoke) for p in phases]
     ratio = ours.result.rate / base.result.rate if base.result.rate else 0.0
     if args.smoke:
@@ -340,7 +351,8 @@ def verdict(phases: list[PhaseResult], args: argparse.Namespace) -> tuple[bool, 
     base_cores, ours_cores = base.cpu["all_of_these"], ours.cpu["all_of_these"]
     needed = RATIO_TARGET * base_cores
     print(
-        f"baseline (same run): one process {base.result.rate:.1f} declarations/s; ours: two"
+        f"baseline (same run, the better of before and after): one process"
+        f" {base.result.rate:.1f} declarations/s; ours: two"
         f" processes {ours.result.rate:.1f}/s; ratio ours/baseline {ratio:.2f}x"
         f" (target >= {RATIO_TARGET})"
     )
