@@ -84,3 +84,35 @@ def test_page_parsers_refuse_any_text_cleanly(text: str) -> None:
             parse(text)
         except ValueError:
             pass
+
+
+def test_several_processes_smoke_accounts_for_every_row(tmp_path: Path) -> None:
+    """``pg_processes.py --smoke``: one then two ``rapid serve`` processes on one PostgreSQL
+    database behind nginx (each started here, as the benchmark starts them), no error, and
+    exactly one declaration, pass and holder per pass page in each phase."""
+    from core import pg_cluster
+    from tests.deploy.nginx_proxy import NGINX
+
+    reason = pg_cluster.why_unavailable() or (None if NGINX else "nginx is not installed")
+    if reason:
+        pytest.skip(reason)
+    out = tmp_path / "processes.json"
+    run = subprocess.run(
+        [sys.executable, str(BENCH / "pg_processes.py"), "--smoke", "--json", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    result = json.loads(out.read_text())
+    assert [p["processes"] for p in result["phases"]] == [1, 2]
+    for phase in result["phases"]:
+        done = phase["result"]
+        assert done["failures"] == 0 and done["errors"] == {}
+        assert done["ok"] >= 4 and done["started"] == done["ok"]
+        assert phase["rows_exact"]
+        rows = phase["rows"]
+        assert rows["declarations"] == rows["passes"] == rows["holders"] == done["ok"]
+    assert len(result["phases"][1]["cores_used"]["each_server"]) == 2
