@@ -38,6 +38,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from health_common import load  # noqa: E402 - sets sys.path to the repository
+from health_panels import timed as best_ms  # noqa: E402
 
 from core.pg_cluster import PgCluster  # noqa: E402
 
@@ -85,16 +86,6 @@ def open_city(url: str, data: Path):
     store.migrate(get_registry().all_migrations())
     set_store(store)
     return store
-
-
-def best_ms(fn: Callable[[], object], repeat: int = 3) -> float:
-    fn()
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best * 1000
 
 
 def panels(store) -> dict[str, tuple[Callable[[], object], float]]:

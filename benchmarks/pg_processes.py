@@ -403,25 +403,15 @@ class QuietSpawn(logging.Filter):
 
 
 def options(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=int, help=f"measured seconds per phase ({CLAIM_S})")
-    parser.add_argument("--warm", type=float, help="warm-up seconds per phase (10)")
+    parser = web_load.phase_options(
+        10.0, "3 s per phase, 4 users: only errors and the row accounting count"
+    )
+    parser.description = __doc__.split("\n\n")[0]
     parser.add_argument("--rate1", type=int, help="users offered to one process (300)")
     parser.add_argument("--rate2", type=int, help="users offered to two processes (600)")
-    parser.add_argument(
-        "--smoke",
-        action="store_true",
-        help="3 s per phase, 4 users: only errors and the row accounting count",
-    )
-    parser.add_argument("--json", type=Path, help="write the results here")
-    args = parser.parse_args(argv)
     smoke = {"seconds": 3, "warm": 1.0, "rate1": 4, "rate2": 4}
     full = {"seconds": CLAIM_S, "warm": 10.0, "rate1": 300, "rate2": 600}
-    for key, value in (smoke if args.smoke else full).items():
-        if getattr(args, key) is None:
-            setattr(args, key, value)
-    args.seconds = max(1, args.seconds)
-    return args
+    return web_load.parse_phases(parser, argv, smoke, full)
 
 
 def main(argv: list[str]) -> int:

@@ -297,26 +297,37 @@ def report(label: str, what: str, r: Result, target: float | None) -> bool:
     return ok
 
 
-def options(argv: list[str]) -> argparse.Namespace:
+def phase_options(warm: float, smoke_help: str) -> argparse.ArgumentParser:
+    """The options every phase-based load test has: --seconds, --warm, --smoke, --json."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, help=f"measured seconds per phase ({CLAIM_S})")
-    parser.add_argument("--warm", type=float, help="warm-up seconds per phase (5)")
-    parser.add_argument("--declare-rate", type=int, help="declarations offered a second (55)")
-    parser.add_argument("--checkin-rate", type=int, help="check-ins offered a second (110)")
-    parser.add_argument(
-        "--smoke",
-        action="store_true",
-        help="3 s per phase, 4 users, no baseline: only errors and the row accounting count",
-    )
+    parser.add_argument("--warm", type=float, help=f"warm-up seconds per phase ({warm:g})")
+    parser.add_argument("--smoke", action="store_true", help=smoke_help)
     parser.add_argument("--json", type=Path, help="write the results here")
+    return parser
+
+
+def parse_phases(
+    parser: argparse.ArgumentParser, argv: list[str], smoke: dict, full: dict
+) -> argparse.Namespace:
+    """Parse ``argv``; options left out take ``smoke``'s or ``full``'s value."""
     args = parser.parse_args(argv)
-    smoke = {"seconds": 3, "warm": 1.0, "declare_rate": 4, "checkin_rate": 4}
-    full = {"seconds": CLAIM_S, "warm": 5.0, "declare_rate": 55, "checkin_rate": 110}
     for key, value in (smoke if args.smoke else full).items():
         if getattr(args, key) is None:
             setattr(args, key, value)
     args.seconds = max(1, args.seconds)
     return args
+
+
+def options(argv: list[str]) -> argparse.Namespace:
+    parser = phase_options(
+        5.0, "3 s per phase, 4 users, no baseline: only errors and the row accounting count"
+    )
+    parser.add_argument("--declare-rate", type=int, help="declarations offered a second (55)")
+    parser.add_argument("--checkin-rate", type=int, help="check-ins offered a second (110)")
+    smoke = {"seconds": 3, "warm": 1.0, "declare_rate": 4, "checkin_rate": 4}
+    full = {"seconds": CLAIM_S, "warm": 5.0, "declare_rate": 55, "checkin_rate": 110}
+    return parse_phases(parser, argv, smoke, full)
 
 
 def main(argv: list[str]) -> int:

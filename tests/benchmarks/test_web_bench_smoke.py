@@ -27,10 +27,11 @@ import web_common  # noqa: E402 - benchmarks/ is not a package
 pytestmark = pytest.mark.slow
 
 
-def test_load_smoke_accounts_for_every_row(tmp_path: Path) -> None:
-    out = tmp_path / "load.json"
+def smoke_run(script: str, tmp_path: Path) -> tuple[str, dict]:
+    """``benchmarks/<script> --smoke --json``: its output and its results; it must exit 0."""
+    out = tmp_path / "results.json"
     run = subprocess.run(
-        [sys.executable, str(BENCH / "web_load.py"), "--smoke", "--json", str(out)],
+        [sys.executable, str(BENCH / script), "--smoke", "--json", str(out)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -38,8 +39,12 @@ def test_load_smoke_accounts_for_every_row(tmp_path: Path) -> None:
         check=False,
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    assert "per-client limits raised in the server's environment" in run.stdout
-    result = json.loads(out.read_text())
+    return run.stdout, json.loads(out.read_text())
+
+
+def test_load_smoke_accounts_for_every_row(tmp_path: Path) -> None:
+    stdout, result = smoke_run("web_load.py", tmp_path)
+    assert "per-client limits raised in the server's environment" in stdout
     declared, checked, rows = result["declarations"], result["checkins"], result["rows"]
     assert declared["failures"] == 0 and declared["errors"] == {}
     assert declared["ok"] >= 4  # 4 users, one person a second each, 1 s warm-up + 3 s
@@ -96,17 +101,7 @@ def test_several_processes_smoke_accounts_for_every_row(tmp_path: Path) -> None:
     reason = pg_cluster.why_unavailable() or (None if NGINX else "nginx is not installed")
     if reason:
         pytest.skip(reason)
-    out = tmp_path / "processes.json"
-    run = subprocess.run(
-        [sys.executable, str(BENCH / "pg_processes.py"), "--smoke", "--json", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    result = json.loads(out.read_text())
+    _, result = smoke_run("pg_processes.py", tmp_path)
     assert [p["processes"] for p in result["phases"]] == [1, 2]
     for phase in result["phases"]:
         done = phase["result"]
