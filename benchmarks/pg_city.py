@@ -39,7 +39,9 @@ from pathlib import Path
 
 from health_common import load  # noqa: E402 - sets sys.path to the repository
 from health_panels import timed as best_ms  # noqa: E402
+from web_common import server_env  # noqa: E402
 
+from core.backup import counts as table_counts  # noqa: E402
 from core.pg_cluster import PgCluster  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,10 +61,7 @@ SERVER = {
 def run_demo(url: str | None, data: Path) -> float:
     """``rapid demo --scale city`` in its own process, as an operator runs it, on PostgreSQL
     (``url``) or on the default DuckDB file in ``data`` (None); seconds."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RAPID_")}
-    env.update(RAPID_DATA_DIR=str(data))
-    if url:
-        env.update(RAPID_DATABASE_URL=url)
+    env = server_env(data, {"RAPID_DATABASE_URL": url} if url else None)
     rapid = Path(sys.executable).with_name("rapid")
     t0 = time.perf_counter()
     done = subprocess.run(
@@ -203,6 +202,7 @@ def options(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str]) -> int:
     args = options(argv)
     cluster = pg_store = None
+    scratch: Path | None = None
     ok = True
     print(f"{os.cpu_count()} cores; {load()}")
     try:
@@ -213,19 +213,17 @@ def main(argv: list[str]) -> int:
             cluster = PgCluster()
             cluster.start(settings=SERVER)
             url = cluster.create_database("city")
-            data = Path(tempfile.mkdtemp(prefix="pg-city-")) / "data"
+            scratch = Path(tempfile.mkdtemp(prefix="pg-city-"))
+            data = scratch / "data"
             print("PostgreSQL server settings: " + ", ".join(f"{k}={v}" for k, v in SERVER.items()))
             took = run_demo(url, data)
         store = pg_store = open_city(url, data)
-        counts = {
-            t: store.scalar(f"SELECT count(*) FROM {t}")  # noqa: S608 - constant names
-            for t in ("hd_declarations", "hd_checkins", "tp_permits", "tp_requests")
-        }
+        counts = table_counts(
+            store, ("hd_declarations", "hd_checkins", "tp_permits", "tp_requests")
+        )
         print("rows: " + ", ".join(f"{t} {n:,}" for t, n in counts.items()))
         if not args.url:
-            duck = data.parent / "duckdb-data"
-            base = run_demo(None, duck)
-            shutil.rmtree(duck, ignore_errors=True)
+            base = run_demo(None, scratch / "duckdb-data")
             good = took <= DEMO_LIMIT_S
             ok &= good
             print(f"1. city demo on PostgreSQL: {took:.0f} s (limit {DEMO_LIMIT_S:.0f} s)")
@@ -271,6 +269,8 @@ def main(argv: list[str]) -> int:
             pg_store.close()  # before its server stops: no pool reconnecting to nothing
         if cluster is not None:
             cluster.stop()
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
 

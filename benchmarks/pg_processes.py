@@ -79,7 +79,7 @@ from web_common import (  # noqa: E402
 from core.pg_cluster import PgCluster  # noqa: E402
 from tests.deploy import nginx_proxy  # noqa: E402
 
-RATIO_TARGET, CLAIM_S = 1.6, 60
+RATIO_TARGET, CLAIM_S = 1.6, web_load.CLAIM_S
 DATABASE = "bench"
 PG_SETTINGS = {
     "shared_buffers": "1GB",

@@ -38,6 +38,7 @@ import duckdb
 
 from core import clock
 from core.config import redact_url
+from core.schema import BACKENDS
 from core.store import Store, StoreError, is_postgres_url
 
 if TYPE_CHECKING:
@@ -52,7 +53,6 @@ MANIFEST = "manifest.json"
 KEYS = "keys"
 MAX_MANIFEST_BYTES = 1_000_000
 DUMP = "database.dump"
-BACKENDS = ("duckdb", "postgresql")
 TOOL_TIMEOUT = 24 * 3600
 PG_LIB = Path("/usr/lib/postgresql")
 """Where Debian installs each PostgreSQL version's programs (``<N>/bin``)."""

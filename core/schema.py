@@ -17,6 +17,7 @@ from pathlib import Path
 
 MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)(?:\.(postgresql))?\.sql$")
 BACKENDS = ("duckdb", "postgresql")
+"""The store backends (``Store.backend``): migrations, backups and copies name them."""
 CORE_MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -52,9 +53,7 @@ def discover_migrations(app_id: str, folder: Path | None) -> list[Migration]:
                 f"{app_id}: migration file name must be NNN_name.sql"
                 f" or NNN_name.postgresql.sql: {path.name}"
             )
-        found.append(
-            Migration(app_id, int(match.group(1)), match.group(2), path, match.group(3))
-        )
+        found.append(Migration(app_id, int(match.group(1)), match.group(2), path, match.group(3)))
     versions = [m.version for m in found]
     if len(versions) != len(set(versions)):
         raise StoreError(f"{app_id}: two migrations share a number in {folder}")

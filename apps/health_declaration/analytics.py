@@ -521,12 +521,13 @@ def rewind_rollups(since: datetime, *, store: Store | None = None) -> None:
     city demo after the small one)."""
     st = _st(store)
     day = clock.local(clock.to_utc_naive(since)).date()
+    midnight = _local_midnight(day)
     with st.transaction() as cur:
         for name, (table, _insert) in _ROLLUPS.items():
             cur.execute(f"DELETE FROM {table} WHERE day >= ?", [day])  # noqa: S608 - constant names
             cur.execute(
                 "UPDATE hd_rollup_state SET upto = ? WHERE name = ? AND upto > ?",
-                [_local_midnight(day), name, _local_midnight(day)],
+                [midnight, name, midnight],
             )
 
 
@@ -588,7 +589,7 @@ def checkins_hourly(
     names = dict(
         st.fetchall(
             "SELECT id, name FROM hd_venues WHERE list_contains(?, id)",
-            [[int(v) for v in totals.index]],
+            [chosen],
         )
     )
     both["venue"] = both["venue_id"].map(lambda v: names.get(int(v), str(v)))

@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core import backup
+from core.schema import BACKENDS
 from core.store import Store, open_store
 from core.testkit import fresh_store
 from tests.plugins.install import ROOT
@@ -22,7 +23,6 @@ from tests.plugins.install import ROOT
 RAPID = str(Path(sys.executable).parent / "rapid")
 NAME = "Nguyễn Thị Ánh Tuyết"
 SECRET = "S3cretPw0rdXYZ"
-BACKENDS = ("duckdb", "postgresql")
 _databases = iter(range(1, 1_000_000))
 
 
