@@ -1110,8 +1110,14 @@ def _venue_row(st: Store, venue_id: int) -> Venue | None:
 
 VENUE_CACHE_S = 30.0
 """How long a check-in link's venue row is kept in this process (a venue's name and address
-change rarely; closing a venue revokes its QR, which every check-in still checks live)."""
+change rarely; closing a venue also revokes its QR, see ``LINK_CACHE_S``)."""
+LINK_CACHE_S = 10.0
+"""How long a check-in link, once verified (signature, expiry, revocation), is taken as verified
+in this process: the page and its tap a few seconds later, and a crowd at one poster, cost one
+revocation read, not one per request. Closing a venue in this process takes effect at once
+(``forget_venues``); one closed in another process behind the same database, within this."""
 _venue_cache: dict[tuple[Store, int], tuple[float, Venue | None]] = {}
+_link_cache: dict[tuple[Store, str], tuple[float, int, datetime | None]] = {}
 _venue_cache_lock = threading.Lock()
 
 
@@ -1133,9 +1139,11 @@ def _cached_venue(st: Store, venue_id: int) -> Venue | None:
 
 
 def forget_venues() -> None:
-    """Empty the cache of venue rows (a venue changed in this process; tests)."""
+    """Empty the caches of venue rows and verified links (a venue changed in this process;
+    tests)."""
     with _venue_cache_lock:
         _venue_cache.clear()
+        _link_cache.clear()
 
 
 def _venue_link(st: Store, venue: Venue) -> str:
@@ -1315,6 +1323,26 @@ def venue_from_token(text: str, *, store: Store | None = None) -> Venue:
     text = (text or "").strip()
     if not text or len(text) > 2000:
         raise CheckinError(t("hd.checkin.bad_token"))
+    venue = _cached_venue(st, _verified_venue_id(st, text))
+    if venue is None:
+        raise CheckinError(t("hd.checkin.bad_token"))
+    if venue.status != "open":
+        raise CheckinError(t("hd.err.venue_closed"))
+    return venue
+
+
+def _verified_venue_id(st: Store, text: str) -> int:
+    """The venue id a check-in link's token names, once its signature, expiry and revocation
+    are checked (kept ``LINK_CACHE_S`` seconds; a refused link is checked every time)."""
+    key = (st, text)
+    with _venue_cache_lock:
+        hit = _link_cache.get(key)
+    if (
+        hit is not None
+        and time.monotonic() - hit[0] < LINK_CACHE_S
+        and (hit[2] is None or hit[2] > clock.now())
+    ):
+        return hit[1]
     verdict = qr.verify_server(text, expected_prefixes=[VENUE_PREFIX], store=st)
     if not verdict.ok:
         reason = getattr(verdict.reason, "value", str(verdict.reason))
@@ -1327,12 +1355,11 @@ def venue_from_token(text: str, *, store: Store | None = None) -> Venue:
         claims = VenueClaims.model_validate(verdict.claims)
     except ValueError as exc:
         raise CheckinError(t("hd.checkin.bad_token")) from exc
-    venue = _cached_venue(st, claims.v)
-    if venue is None:
-        raise CheckinError(t("hd.checkin.bad_token"))
-    if venue.status != "open":
-        raise CheckinError(t("hd.err.venue_closed"))
-    return venue
+    with _venue_cache_lock:
+        if len(_link_cache) >= 10_000:
+            _link_cache.clear()
+        _link_cache[key] = (time.monotonic(), claims.v, verdict.expires_at)
+    return claims.v
 
 
 def _insert_checkin(

@@ -225,6 +225,35 @@ def test_bad_venue_tokens_write_nothing(hd, owner, officer, frozen_clock):
     assert _count(hd, "hd_checkins") == 0
 
 
+def test_verified_links_are_kept_briefly(hd, owner, frozen_clock, monkeypatch):
+    """A verified poster link is not verified again for LINK_CACHE_S seconds in this process;
+    closing the venue here refuses it at once, an expired link is refused from the cache, and a
+    revocation from another process takes effect when the entry ages out."""
+    venue, other = _venue(owner), _venue(owner)
+    token = qr.token_texts([venue.token_id])[venue.token_id]
+    token2 = qr.token_texts([other.token_id])[other.token_id]
+    held = service.submit_declaration(None, form()).holder_secret
+    service.checkin_as_holder(None, token, held)
+    service.checkin_as_holder(None, token2, held)
+    assert service.close_venue(owner, venue.id, "closed for lockdown")  # this process: at once
+    with pytest.raises(service.CheckinError, match="đóng"):
+        service.checkin_as_holder(None, token, held)
+    service.checkin_as_holder(None, token2, held)  # verified (and kept) again
+    qr.revoke(other.token_id, owner, "as another process would", store=hd)  # cache not told
+    assert service.checkin_as_holder(None, token2, held).venue_id == other.id
+    monkeypatch.setattr(service, "LINK_CACHE_S", 0.0)  # the entry ages out
+    with pytest.raises(service.CheckinError, match="đóng"):
+        service.checkin_as_holder(None, token2, held)
+    third = _venue(owner)
+    token3 = qr.token_texts([third.token_id])[third.token_id]
+    monkeypatch.setattr(service, "LINK_CACHE_S", 3600.0)
+    service.checkin_as_holder(None, token3, held)
+    frozen_clock[0] += timedelta(days=400)
+    with pytest.raises(service.CheckinError, match="hết hạn"):
+        service.checkin_as_holder(None, token3, held)
+    assert _count(hd, "hd_checkins") == 5
+
+
 def test_checkin_with_pass_and_from_scan(hd, owner, scanner, frozen_clock):
     venue = _venue(owner)
     token = qr.token_texts([venue.token_id])[venue.token_id]
