@@ -381,7 +381,8 @@ def main(argv: list[str]) -> int:
     print(limits_note())
     print(
         "load generator: locust FastHttpUser (gevent) in this process; the server in its own"
-        " process, its CPU read from /proc/<pid>/stat"
+        " process, its CPU read from /proc/<pid>/stat; arrivals a Poisson stream at the offered"
+        f" rate (independent citizens, mean {MEAN_GAP_S:g} s between one user's tasks)"
     )
     if args.smoke:
         print(f"smoke run: {args.seconds} s per phase, a few users, no baseline, no speed target")
