@@ -44,6 +44,25 @@ def test_report_low_spo2_turns_red_on_board(live_server, browser_page):
     code = re.search(r"(\d{6})", said.inner_text()).group(1)
     SHOTS.mkdir(parents=True, exist_ok=True)
 
+    # first with JavaScript on: the code, then an ordinary report (green)
+    citizen = page.context.browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="vi-VN", java_script_enabled=True
+    )
+    phone = citizen.new_page()
+    phone.set_default_timeout(30_000)
+    phone.goto(url)
+    phone.get_by_label("Mã xác nhận").fill(code)
+    phone.get_by_role("button", name="Tiếp tục").click()
+    phone.get_by_text("Xin chào T.D.Đ.").wait_for()
+    phone.get_by_label("Nhiệt độ (°C)").fill("36,8")
+    phone.get_by_label("SpO2 (%)").fill("98")
+    phone.get_by_label("Mạch (lần/phút)").fill("78")
+    phone.get_by_label("Nhịp thở (lần/phút)").fill("16")
+    phone.get_by_role("button", name="Gửi báo cáo").click()
+    phone.get_by_text("Đã nhận báo cáo").wait_for()
+    phone.locator(".card.green").wait_for()
+    citizen.close()
+
     # the citizen, on a phone, without an account, without JavaScript (a light page)
     citizen = page.context.browser.new_context(
         viewport={"width": 390, "height": 844}, locale="vi-VN", java_script_enabled=False

@@ -71,6 +71,13 @@ def test_register_download_verify_revoke(live_server, browser_page):
     phone.goto(href)
     phone.get_by_text("HỢP LỆ", exact=False).first.wait_for()
     assert "KHÔNG HỢP LỆ" not in phone.content()
+    bare = page.context.browser.new_context(  # the same view with JavaScript off
+        viewport={"width": 390, "height": 844}, locale="vi-VN", java_script_enabled=False
+    )
+    plain = bare.new_page()
+    plain.goto(href)
+    plain.get_by_text("HỢP LỆ", exact=False).first.wait_for()
+    assert "KHÔNG HỢP LỆ" not in plain.content()
 
     page.get_by_label("Lý do thu hồi (bắt buộc)").fill("Nhân viên đã nghỉ việc")
     page.get_by_role("button", name="Thu hồi").click()
@@ -78,6 +85,9 @@ def test_register_download_verify_revoke(live_server, browser_page):
 
     phone.goto(href)
     phone.get_by_text(re.compile(r"KHÔNG HỢP LỆ: Đã bị thu hồi \(REVOKED\)")).wait_for()
+    plain.goto(href)
+    plain.get_by_text(re.compile(r"KHÔNG HỢP LỆ: Đã bị thu hồi \(REVOKED\)")).wait_for()
+    bare.close()
 
 
 ROSTER_CSV = (
