@@ -191,6 +191,45 @@ def test_the_phone_that_declared_sees_its_pass_and_checks_in_with_one_tap(web_cl
     assert forged.status_code == 400
 
 
+def test_a_closed_or_expired_poster_link_gets_a_clear_page_and_writes_nothing(
+    web_client, store, frozen_clock
+):
+    """A poster link whose venue closed after the page was opened, and one past its expiry
+    (both refused even after a recent check-in verified them: the link cache)."""
+    from datetime import timedelta
+
+    from apps.health_declaration import service
+    from apps.health_declaration.messages import MESSAGES
+    from core.testkit import make_principal
+
+    closing, expiring = _venue_token("Chợ Cồn"), _venue_token("Chợ Hàn")
+    _post(web_client, "/khai-bao", _answers())
+    for link in (closing, expiring):
+        page = web_client.get("/check-in", params={"v": link})
+        tag = re.search(r'name="n" value="([0-9a-f]{12})"', page.text).group(1)
+        data = {"v": link, "n": tag, "_csrf": form_token_of(page.text)}
+        assert "Đã check-in" in web_client.post("/check-in", data=data).text
+    assert store.scalar("SELECT count(*) FROM hd_checkins") == 2
+
+    page = web_client.get("/check-in", params={"v": closing})
+    tag = re.search(r'name="n" value="([0-9a-f]{12})"', page.text).group(1)
+    venue = service.venue_from_token(closing)
+    officer = make_principal("officer", "health_officer")
+    assert service.close_venue(officer, venue.id, "đóng cửa phong tỏa")
+    sent = web_client.post(
+        "/check-in", data={"v": closing, "n": tag, "_csrf": form_token_of(page.text)}
+    )
+    assert MESSAGES["hd.err.venue_closed"]["vi"] in sent.text and "Đã check-in" not in sent.text
+    again = web_client.get("/check-in", params={"v": closing})
+    assert again.status_code == 400 and MESSAGES["hd.err.venue_closed"]["vi"] in again.text
+
+    assert web_client.get("/check-in", params={"v": expiring}).status_code == 200  # kept again
+    frozen_clock[0] += timedelta(days=400)
+    old = web_client.get("/check-in", params={"v": expiring})
+    assert old.status_code == 400 and MESSAGES["hd.checkin.expired_token"]["vi"] in old.text
+    assert store.scalar("SELECT count(*) FROM hd_checkins") == 2
+
+
 def test_another_phone_gets_a_code_on_the_declared_phone(web_client, store, sent_sms):
     """From another phone: phone + CCCD -> a code by SMS to the declared number -> the pass,
     kept on this phone from then on."""
