@@ -12,10 +12,19 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import enrol_f0, login, pick_option
+from tests.browser.conftest import enrol_f0, login, phone_context, pick_option
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(os.environ.get("RAPID_SHOTS", "/tmp/rapid-shots"))
+
+
+def _fill_vitals(phone, temperature: str, spo2: str | None, pulse: str, resp_rate: str) -> None:
+    """The daily report's measurements (``spo2`` None: left empty, no oximeter)."""
+    phone.get_by_label("Nhiệt độ (°C)").fill(temperature)
+    if spo2 is not None:
+        phone.get_by_label("SpO2 (%)").fill(spo2)
+    phone.get_by_label("Mạch (lần/phút)").fill(pulse)
+    phone.get_by_label("Nhịp thở (lần/phút)").fill(resp_rate)
 
 
 def test_report_low_spo2_turns_red_on_board(live_server, browser_page):
@@ -45,30 +54,19 @@ def test_report_low_spo2_turns_red_on_board(live_server, browser_page):
     SHOTS.mkdir(parents=True, exist_ok=True)
 
     # first with JavaScript on: the code, then an ordinary report (green)
-    citizen = page.context.browser.new_context(
-        viewport={"width": 390, "height": 844}, locale="vi-VN", java_script_enabled=True
-    )
-    phone = citizen.new_page()
-    phone.set_default_timeout(30_000)
+    citizen, phone = phone_context(page.context.browser, True)
     phone.goto(url)
     phone.get_by_label("Mã xác nhận").fill(code)
     phone.get_by_role("button", name="Tiếp tục").click()
     phone.get_by_text("Xin chào T.D.Đ.").wait_for()
-    phone.get_by_label("Nhiệt độ (°C)").fill("36,8")
-    phone.get_by_label("SpO2 (%)").fill("98")
-    phone.get_by_label("Mạch (lần/phút)").fill("78")
-    phone.get_by_label("Nhịp thở (lần/phút)").fill("16")
+    _fill_vitals(phone, "36,8", "98", "78", "16")
     phone.get_by_role("button", name="Gửi báo cáo").click()
     phone.get_by_text("Đã nhận báo cáo").wait_for()
     phone.locator(".card.green").wait_for()
     citizen.close()
 
     # the citizen, on a phone, without an account, without JavaScript (a light page)
-    citizen = page.context.browser.new_context(
-        viewport={"width": 390, "height": 844}, locale="vi-VN", java_script_enabled=False
-    )
-    phone = citizen.new_page()
-    phone.set_default_timeout(30_000)
+    citizen, phone = phone_context(page.context.browser, False)
     phone.goto(url)
     phone.get_by_label("Mã xác nhận").wait_for()  # the token alone shows nobody
     assert "Trình" not in phone.content() and "T.D.Đ." not in phone.content()
@@ -84,10 +82,7 @@ def test_report_low_spo2_turns_red_on_board(live_server, browser_page):
     assert phone.url.endswith("/bao-cao") and "t=" not in phone.url  # no token in the address
     assert "Trình Duyệt Đỏ" not in phone.content()
     phone.screenshot(path=str(SHOTS / "bao-cao-3-form.png"), full_page=True)
-    phone.get_by_label("Nhiệt độ (°C)").fill("37,5")
-    phone.get_by_label("SpO2 (%)").fill("91")
-    phone.get_by_label("Mạch (lần/phút)").fill("104")
-    phone.get_by_label("Nhịp thở (lần/phút)").fill("22")
+    _fill_vitals(phone, "37,5", "91", "104", "22")
     phone.get_by_role("button", name="Gửi báo cáo").click()
     phone.get_by_text("Đã nhận báo cáo").wait_for()
     phone.locator(".card.red").wait_for()
@@ -124,11 +119,7 @@ def test_forms_clear_after_success_and_a_double_tap_is_one_report(live_server, b
     said = page.get_by_text(re.compile("Đọc mã cho người cách ly")).first
     code = re.search(r"(\d{6})", said.inner_text()).group(1)
 
-    citizen = page.context.browser.new_context(
-        viewport={"width": 390, "height": 844}, locale="vi-VN", java_script_enabled=False
-    )
-    phone = citizen.new_page()
-    phone.set_default_timeout(30_000)
+    citizen, phone = phone_context(page.context.browser, False)
     phone.goto(url)
     phone.get_by_label("Mã xác nhận").fill(code)
     phone.get_by_role("button", name="Tiếp tục").click()
@@ -136,10 +127,7 @@ def test_forms_clear_after_success_and_a_double_tap_is_one_report(live_server, b
     for name in ("spo2", "pulse", "resp_rate"):  # the phone's number keyboard
         assert phone.locator(f"#f-{name}").get_attribute("inputmode") == "numeric"
     assert phone.locator("#f-temperature").get_attribute("inputmode") == "decimal"
-    phone.get_by_label("Nhiệt độ (°C)").fill("36,9")
-    phone.get_by_label("SpO2 (%)").fill("97")
-    phone.get_by_label("Mạch (lần/phút)").fill("82")
-    phone.get_by_label("Nhịp thở (lần/phút)").fill("16")
+    _fill_vitals(phone, "36,9", "97", "82", "16")
     phone.get_by_role("button", name="Gửi báo cáo").dblclick()
     phone.get_by_text("Đã nhận báo cáo").wait_for()
     phone.get_by_text("Hôm nay bạn đã gửi 1/3 báo cáo.").wait_for()  # one report, not two
@@ -150,9 +138,7 @@ def test_forms_clear_after_success_and_a_double_tap_is_one_report(live_server, b
 
     # no oximeter: SpO2 left empty, the report is taken and is not green
     phone.get_by_label("Tôi không có máy đo SpO2").check()
-    phone.get_by_label("Nhiệt độ (°C)").fill("36,8")
-    phone.get_by_label("Mạch (lần/phút)").fill("80")
-    phone.get_by_label("Nhịp thở (lần/phút)").fill("16")
+    _fill_vitals(phone, "36,8", None, "80", "16")
     phone.get_by_role("button", name="Gửi báo cáo").click()
     phone.get_by_text("Đã nhận báo cáo").wait_for()
     phone.locator(".card.yellow").wait_for()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import login, logout, pick_option
+from tests.browser.conftest import login, logout, phone_context, pick_option
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(os.environ.get("RAPID_SHOTS", "/tmp/rapid-shots"))
@@ -71,10 +71,7 @@ def test_register_download_verify_revoke(live_server, browser_page):
     phone.goto(href)
     phone.get_by_text("HỢP LỆ", exact=False).first.wait_for()
     assert "KHÔNG HỢP LỆ" not in phone.content()
-    bare = page.context.browser.new_context(  # the same view with JavaScript off
-        viewport={"width": 390, "height": 844}, locale="vi-VN", java_script_enabled=False
-    )
-    plain = bare.new_page()
+    bare, plain = phone_context(page.context.browser, False)  # the same view, JavaScript off
     plain.goto(href)
     plain.get_by_text("HỢP LỆ", exact=False).first.wait_for()
     assert "KHÔNG HỢP LỆ" not in plain.content()

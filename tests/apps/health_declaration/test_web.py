@@ -173,6 +173,14 @@ def _venue_token(name: str = "Chợ Cồn") -> str:
     return qr.token_texts([venue.token_id])[venue.token_id]
 
 
+def _one_tap(client, link: str) -> dict:
+    """What the check-in page's one-tap button sends: the link, the held pass's tag and the
+    page's form token."""
+    page = client.get("/check-in", params={"v": link})
+    tag = re.search(r'name="n" value="([0-9a-f]{12})"', page.text).group(1)
+    return {"v": link, "n": tag, "_csrf": form_token_of(page.text)}
+
+
 def test_the_phone_that_declared_sees_its_pass_and_checks_in_with_one_tap(web_client, store):
     token = _venue_token()
     _post(web_client, "/khai-bao", _answers())
@@ -181,10 +189,7 @@ def test_the_phone_that_declared_sees_its_pass_and_checks_in_with_one_tap(web_cl
     assert "Nguyễn Thị Thu Hà" in mine.text and '<img class="qr"' in mine.text
     page = web_client.get("/check-in", params={"v": token})
     assert "Chợ Cồn" in page.text and "Check-in: Nguyễn Thị Thu Hà" in page.text
-    tag = re.search(r'name="n" value="([0-9a-f]{12})"', page.text).group(1)
-    done = web_client.post(
-        "/check-in", data={"v": token, "n": tag, "_csrf": form_token_of(page.text)}
-    )
+    done = web_client.post("/check-in", data=_one_tap(web_client, token))
     assert done.status_code == 200 and "Đã check-in" in done.text
     assert store.scalar("SELECT count(*) FROM hd_checkins") == 1
     forged = web_client.get("/check-in", params={"v": "HV1:FORGED"})
@@ -205,20 +210,14 @@ def test_a_closed_or_expired_poster_link_gets_a_clear_page_and_writes_nothing(
     closing, expiring = _venue_token("Chợ Cồn"), _venue_token("Chợ Hàn")
     _post(web_client, "/khai-bao", _answers())
     for link in (closing, expiring):
-        page = web_client.get("/check-in", params={"v": link})
-        tag = re.search(r'name="n" value="([0-9a-f]{12})"', page.text).group(1)
-        data = {"v": link, "n": tag, "_csrf": form_token_of(page.text)}
-        assert "Đã check-in" in web_client.post("/check-in", data=data).text
+        assert "Đã check-in" in web_client.post("/check-in", data=_one_tap(web_client, link)).text
     assert store.scalar("SELECT count(*) FROM hd_checkins") == 2
 
-    page = web_client.get("/check-in", params={"v": closing})
-    tag = re.search(r'name="n" value="([0-9a-f]{12})"', page.text).group(1)
+    opened = _one_tap(web_client, closing)  # the page is open when the venue closes
     venue = service.venue_from_token(closing)
     officer = make_principal("officer", "health_officer")
     assert service.close_venue(officer, venue.id, "đóng cửa phong tỏa")
-    sent = web_client.post(
-        "/check-in", data={"v": closing, "n": tag, "_csrf": form_token_of(page.text)}
-    )
+    sent = web_client.post("/check-in", data=opened)
     assert MESSAGES["hd.err.venue_closed"]["vi"] in sent.text and "Đã check-in" not in sent.text
     again = web_client.get("/check-in", params={"v": closing})
     assert again.status_code == 400 and MESSAGES["hd.err.venue_closed"]["vi"] in again.text
